@@ -1,0 +1,63 @@
+using System.Diagnostics.CodeAnalysis;
+using TimeZoneConverter;
+
+namespace Scheduler.Triggers;
+
+/// <summary>
+/// Resolves time zones by IANA or Windows id on every platform (Windows PowerShell 5.1 only knows
+/// Windows ids, Linux only IANA ids; TimeZoneConverter bridges both).
+/// </summary>
+internal static class TimeZones
+{
+    public static TimeZoneInfo Resolve(string id)
+    {
+        if (TryResolve(id, out var zone))
+        {
+            return zone;
+        }
+
+        throw new ArgumentException(
+            $"Unknown time zone '{id}': use an IANA id such as 'Europe/Berlin' or a Windows id such as 'W. Europe Standard Time'.",
+            nameof(id));
+    }
+
+    public static bool TryResolve(string? id, [NotNullWhen(true)] out TimeZoneInfo? zone)
+    {
+        zone = null;
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return false;
+        }
+
+        var trimmed = id!.Trim();
+        if (string.Equals(trimmed, "Local", StringComparison.OrdinalIgnoreCase))
+        {
+            zone = TimeZoneInfo.Local;
+            return true;
+        }
+
+        if (string.Equals(trimmed, "UTC", StringComparison.OrdinalIgnoreCase))
+        {
+            zone = TimeZoneInfo.Utc;
+            return true;
+        }
+
+        return TZConvert.TryGetTimeZoneInfo(trimmed, out zone);
+    }
+
+    /// <summary>The id to persist: IANA where one exists, so a store written on Windows reads on Linux.</summary>
+    public static string PortableId(TimeZoneInfo zone)
+    {
+        if (zone.Id == TimeZoneInfo.Utc.Id)
+        {
+            return "UTC";
+        }
+
+        if (TZConvert.KnownIanaTimeZoneNames.Contains(zone.Id))
+        {
+            return zone.Id;
+        }
+
+        return TZConvert.TryWindowsToIana(zone.Id, out var iana) ? iana : zone.Id;
+    }
+}
