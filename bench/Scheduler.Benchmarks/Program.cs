@@ -1,8 +1,8 @@
 namespace Scheduler.Benchmarks;
 
 /// <summary>
-/// Benchmarks; not part of the test run. <c>--quick</c> runs every workload once with short settings;
-/// a workload name runs only that one. Each workload prints one JSON line per system.
+/// Benchmarks; not part of the test run. <c>--quick</c> runs every workload with short settings; names
+/// select workloads. Each workload prints one JSON line per system it measures.
 /// </summary>
 internal static class Program
 {
@@ -10,9 +10,14 @@ internal static class Program
     {
         var quick = args.Contains("--quick");
         var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        foreach (var workload in Workloads.All)
+        var workloads = typeof(Program).Assembly.GetTypes()
+            .Where(t => typeof(IWorkload).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+            .Select(t => (IWorkload)Activator.CreateInstance(t)!)
+            .OrderBy(w => w.Order)
+            .ThenBy(w => w.Name, StringComparer.Ordinal);
+        foreach (var workload in workloads)
         {
-            if (selected.Length == 0 || selected.Contains(workload.Name, StringComparer.OrdinalIgnoreCase))
+            if (selected.Length == 0 || selected.Any(s => workload.Name.StartsWith(s, StringComparison.OrdinalIgnoreCase)))
             {
                 workload.Run(quick);
             }
@@ -22,10 +27,12 @@ internal static class Program
     }
 }
 
-/// <summary>A named measurement. Register new workloads in <see cref="Workloads.All"/>.</summary>
-internal sealed record Workload(string Name, Action<bool> Run);
-
-internal static partial class Workloads
+/// <summary>A measurement; every non-abstract implementation in this assembly is discovered and run.</summary>
+internal interface IWorkload
 {
-    public static IReadOnlyList<Workload> All { get; } = [];
+    string Name { get; }
+
+    int Order => 0;
+
+    void Run(bool quick);
 }
