@@ -39,8 +39,10 @@ public sealed class AllTrigger : Trigger
     private protected override DateTimeOffset? FireTimeAtOrAfterCore(DateTimeOffset instant)
     {
         var candidate = instant;
+        var lastChecked = instant;
         for (var round = 0; round < MaxCandidates; round++)
         {
+            lastChecked = candidate;
             var latest = candidate;
             var agreed = true;
             foreach (var trigger in Triggers)
@@ -69,6 +71,6 @@ public sealed class AllTrigger : Trigger
         }
 
         throw new InvalidOperationException(
-            $"The triggers of this all-trigger never agree on a fire time (checked {MaxCandidates} candidates up to {TriggerText.FormatFireTime(candidate, TimeZone)}).");
+            $"The triggers of this all-trigger never agree on a fire time (checked {MaxCandidates} candidates up to {TriggerText.FormatFireTime(lastChecked, TimeZone)}).");
     }
 }
