@@ -115,6 +115,16 @@ public abstract class Trigger
         return End is { } end && jittered > end && fireTime <= end ? end : jittered;
     }
 
+    /// <summary>
+    /// Reads a trigger from its JSON form (see docs/triggers.md), e.g.
+    /// <c>{"type":"cron","expression":"0 9 * * MON-FRI","timezone":"Europe/Berlin"}</c>.
+    /// </summary>
+    /// <exception cref="FormatException">The JSON is malformed or names an unknown kind, field, zone or value; the message names the field and value.</exception>
+    public static Trigger FromJson(string json) => TriggerJson.Read(json);
+
+    /// <summary>The JSON form of this trigger (versioned, zone as an IANA id, times with offsets); <see cref="FromJson"/> reads it back.</summary>
+    public string ToJson() => TriggerJson.Write(this);
+
     /// <summary>The first fire time at or after <paramref name="instant"/> (already at or after <see cref="Start"/>), ignoring <see cref="End"/>.</summary>
     private protected abstract DateTimeOffset? FireTimeAtOrAfterCore(DateTimeOffset instant);
 }

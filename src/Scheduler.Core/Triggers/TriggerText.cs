@@ -193,6 +193,29 @@ internal static class TriggerText
     }
 
     /// <summary>
+    /// Builds a cron trigger from user or stored text; any rejection of the expression becomes a
+    /// <see cref="FormatException"/> that quotes it. The caller checks start, end and jitter first, so
+    /// every failure here is about the expression.
+    /// </summary>
+    public static CronTrigger ParseCron(string expression, TimeZoneInfo zone, DateTimeOffset? start = null, DateTimeOffset? end = null, TimeSpan? jitter = null)
+    {
+        if (expression is null)
+        {
+            throw new ArgumentNullException(nameof(expression));
+        }
+
+        try
+        {
+            return new CronTrigger(expression, zone, start, end, jitter);
+        }
+        catch (Exception error) when (error is FormatException or ArgumentException or NCrontab.CrontabException)
+        {
+            var message = error.Message.Contains(expression) ? error.Message : $"'{expression}' is not a valid cron expression: {error.Message}";
+            throw new FormatException(message, error);
+        }
+    }
+
+    /// <summary>
     /// A fire time as users see it: ISO 8601 with the offset of <paramref name="zone"/> at that instant,
     /// always <c>±HH:MM</c> (never Z), fractional seconds only when present: <c>2024-03-31T03:00:00+02:00</c>.
     /// </summary>

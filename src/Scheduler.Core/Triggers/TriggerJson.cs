@@ -1,0 +1,384 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Scheduler.Triggers;
+
+/// <summary>
+/// The persistent JSON form of triggers (stores, APIs, <c>--trigger-json</c>); docs/triggers.md is its
+/// specification. Only the closed set of trigger kinds is read, so loading data never instantiates a
+/// type named in it. Every reading error is a <see cref="FormatException"/> naming the field and value.
+/// </summary>
+internal static class TriggerJson
+{
+    /// <summary>The format version written on the outermost object; readers accept it and every older one.</summary>
+    public const int CurrentVersion = 1;
+
+    private const string KindNames = "cron, interval, date, calendarInterval, all or any";
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // Stored triggers are never embedded in HTML; keep '+' in offsets readable instead of \u002B.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static readonly JsonDocumentOptions ReaderOptions = new() { MaxDepth = 64 };
+
+    public static string Write(Trigger trigger)
+    {
+        if (trigger is null)
+        {
+            throw new ArgumentNullException(nameof(trigger));
+        }
+
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
+        {
+            WriteTrigger(writer, trigger, outermost: true);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    public static Trigger Read(string json)
+    {
+        if (json is null)
+        {
+            throw new ArgumentNullException(nameof(json));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, ReaderOptions);
+        }
+        catch (JsonException error)
+        {
+            throw new FormatException($"The trigger JSON is not valid JSON: {error.Message}", error);
+        }
+
+        using (document)
+        {
+            return ReadTrigger(document.RootElement, path: "", outermost: true);
+        }
+    }
+
+    private static void WriteTrigger(Utf8JsonWriter writer, Trigger trigger, bool outermost)
+    {
+        writer.WriteStartObject();
+        if (outermost)
+        {
+            writer.WriteNumber("version", CurrentVersion);
+        }
+
+        switch (trigger)
+        {
+            case CronTrigger cron:
+                writer.WriteString("type", "cron");
+                writer.WriteString("expression", cron.Expression);
+                break;
+            case IntervalTrigger interval:
+                writer.WriteString("type", "interval");
+                writer.WriteString("every", TriggerText.FormatDuration(interval.Every));
+                break;
+            case DateTrigger date:
+                writer.WriteString("type", "date");
+                writer.WriteString("at", TriggerText.FormatFireTime(date.At, date.TimeZone));
+                break;
+            case CalendarIntervalTrigger calendar:
+                writer.WriteString("type", "calendarInterval");
+                writer.WriteString("period", TriggerText.FormatPeriod(calendar.Period));
+                if (calendar.TimeOfDay is { } timeOfDay)
+                {
+                    writer.WriteString("timeOfDay", TriggerText.FormatTimeOfDay(timeOfDay));
+                }
+
+                break;
+            case AllTrigger all:
+                writer.WriteString("type", "all");
+                WriteChildren(writer, all.Triggers);
+                break;
+            case AnyTrigger any:
+                writer.WriteString("type", "any");
+                WriteChildren(writer, any.Triggers);
+                break;
+            default:
+                throw new NotSupportedException($"The trigger type {trigger.GetType().Name} has no JSON form.");
+        }
+
+        writer.WriteString("timezone", TimeZones.PortableId(trigger.TimeZone));
+        if (trigger.Start is { } start)
+        {
+            writer.WriteString("start", TriggerText.FormatFireTime(start, trigger.TimeZone));
+        }
+
+        if (trigger.End is { } end)
+        {
+            writer.WriteString("end", TriggerText.FormatFireTime(end, trigger.TimeZone));
+        }
+
+        if (trigger.Jitter is { } jitter)
+        {
+            writer.WriteString("jitter", TriggerText.FormatDuration(jitter));
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteChildren(Utf8JsonWriter writer, IReadOnlyList<Trigger> triggers)
+    {
+        writer.WriteStartArray("triggers");
+        foreach (var child in triggers)
+        {
+            WriteTrigger(writer, child, outermost: false);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static Trigger ReadTrigger(JsonElement element, string path, bool outermost)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException(path.Length == 0
+                ? $"The trigger JSON must be an object, not {Describe(element)}."
+                : $"The trigger JSON field '{path}' must be an object, not {Describe(element)}.");
+        }
+
+        var fields = new TriggerFields(element, path);
+        if (outermost)
+        {
+            CheckVersion(fields);
+        }
+
+        var type = fields.RequiredString("type");
+        string[] allowed = type switch
+        {
+            "cron" => ["expression"],
+            "interval" => ["every"],
+            "date" => ["at"],
+            "calendarInterval" => ["period", "timeOfDay"],
+            "all" or "any" => ["triggers"],
+            _ => throw new FormatException($"The trigger JSON field '{fields.PathOf("type")}' has the unknown value '{type}': use {KindNames}."),
+        };
+        fields.RejectUnknown(allowed, outermost, type);
+
+        var zone = fields.OptionalString("timezone") is { } zoneId
+            ? fields.Convert("timezone", zoneId, TimeZones.Resolve)
+            : TimeZoneInfo.Local;
+        var startText = fields.OptionalString("start");
+        var endText = fields.OptionalString("end");
+        var jitterText = fields.OptionalString("jitter");
+        DateTimeOffset? start = startText is null ? null : fields.Convert("start", startText, text => TriggerText.ParseDateTime(text, zone));
+        DateTimeOffset? end = endText is null ? null : fields.Convert("end", endText, text => TriggerText.ParseDateTime(text, zone));
+        TimeSpan? jitter = jitterText is null ? null : fields.Convert("jitter", jitterText, TriggerText.ParseDuration);
+        if (start is { } s && end is { } e && e < s)
+        {
+            throw new FormatException($"The trigger JSON field '{fields.PathOf("end")}' is invalid: the end {endText} is before the start {startText}.");
+        }
+
+        if (jitter < TimeSpan.Zero)
+        {
+            throw new FormatException($"The trigger JSON field '{fields.PathOf("jitter")}' is invalid: the jitter '{jitterText}' is negative.");
+        }
+
+        return fields.Construct(() => type switch
+        {
+            "cron" => fields.Convert("expression", fields.RequiredString("expression"), text => TriggerText.ParseCron(text, zone, start, end, jitter)),
+            "interval" => new IntervalTrigger(
+                fields.Convert("every", fields.RequiredString("every"), TriggerText.ParsePositiveDuration),
+                start,
+                end,
+                zone,
+                jitter),
+            "date" => ReadDate(fields, zone, jitter),
+            "calendarInterval" => new CalendarIntervalTrigger(
+                fields.Convert("period", fields.RequiredString("period"), TriggerText.ParsePeriod),
+                fields.OptionalString("timeOfDay") is { } timeText ? fields.Convert("timeOfDay", timeText, TriggerText.ParseTimeOfDay) : null,
+                start,
+                end,
+                zone,
+                jitter),
+            "all" => new AllTrigger(ReadChildren(fields), start, end, zone, jitter),
+            _ => new AnyTrigger(ReadChildren(fields), start, end, zone, jitter),
+        });
+    }
+
+    private static void CheckVersion(TriggerFields fields)
+    {
+        if (!fields.TryGet("version", out var version))
+        {
+            return;
+        }
+
+        if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var number) || number < 1)
+        {
+            throw new FormatException($"The trigger JSON field 'version' has the invalid value {version.GetRawText()}: use a whole number from 1.");
+        }
+
+        if (number > CurrentVersion)
+        {
+            throw new FormatException(
+                $"The trigger JSON has version {number.ToString(CultureInfo.InvariantCulture)}, which is newer than this Scheduler understands (up to {CurrentVersion.ToString(CultureInfo.InvariantCulture)}): update Scheduler to read it.");
+        }
+    }
+
+    private static DateTrigger ReadDate(TriggerFields fields, TimeZoneInfo zone, TimeSpan? jitter)
+    {
+        if (fields.TryGet("start", out _) || fields.TryGet("end", out _))
+        {
+            throw new FormatException($"The trigger JSON field '{fields.PathOf(fields.TryGet("start", out _) ? "start" : "end")}' does not apply to a date trigger, which fires once at 'at'.");
+        }
+
+        var at = fields.Convert("at", fields.RequiredString("at"), text => TriggerText.ParseDateTime(text, zone));
+        return new DateTrigger(at, zone, jitter);
+    }
+
+    private static List<Trigger> ReadChildren(TriggerFields fields)
+    {
+        if (!fields.TryGet("triggers", out var array))
+        {
+            throw new FormatException($"The trigger JSON field '{fields.PathOf("triggers")}' is missing: an all- or any-trigger needs a list of triggers.");
+        }
+
+        if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
+        {
+            throw new FormatException($"The trigger JSON field '{fields.PathOf("triggers")}' must be a non-empty array of triggers, not {Describe(array)}.");
+        }
+
+        var children = new List<Trigger>();
+        var index = 0;
+        foreach (var child in array.EnumerateArray())
+        {
+            children.Add(ReadTrigger(child, fields.PathOf("triggers") + "[" + index.ToString(CultureInfo.InvariantCulture) + "]", outermost: false));
+            index++;
+        }
+
+        return children;
+    }
+
+    private static string Describe(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Array => element.GetArrayLength() == 0 ? "an empty array" : "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.String => "the string " + element.GetRawText(),
+        _ => element.GetRawText(),
+    };
+
+    /// <summary>The fields of one trigger object, with the path used in error messages.</summary>
+    private sealed class TriggerFields
+    {
+        private readonly Dictionary<string, JsonElement> values = new(StringComparer.Ordinal);
+        private readonly string path;
+
+        public TriggerFields(JsonElement element, string path)
+        {
+            this.path = path;
+            foreach (var property in element.EnumerateObject())
+            {
+                if (values.ContainsKey(property.Name))
+                {
+                    throw new FormatException($"The trigger JSON field '{PathOf(property.Name)}' appears twice.");
+                }
+
+                values.Add(property.Name, property.Value);
+            }
+        }
+
+        public string PathOf(string field) => path.Length == 0 ? field : path + "." + field;
+
+        public bool TryGet(string field, out JsonElement value) => values.TryGetValue(field, out value);
+
+        public string RequiredString(string field)
+        {
+            return OptionalString(field)
+                ?? throw new FormatException($"The trigger JSON field '{PathOf(field)}' is missing{(field == "type" ? $": use {KindNames}" : string.Empty)}.");
+        }
+
+        public string? OptionalString(string field)
+        {
+            if (!values.TryGetValue(field, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                throw new FormatException($"The trigger JSON field '{PathOf(field)}' must be a string, not {Describe(value)}.");
+            }
+
+            return value.GetString()!;
+        }
+
+        public void RejectUnknown(string[] kindFields, bool outermost, string type)
+        {
+            foreach (var name in values.Keys)
+            {
+                var known = name is "type" or "timezone" or "start" or "end" or "jitter"
+                    || (outermost && name == "version")
+                    || Array.IndexOf(kindFields, name) >= 0;
+                if (!known)
+                {
+                    // A misspelt field must not silently change a schedule, so unknown fields are errors.
+                    throw new FormatException(
+                        $"The trigger JSON field '{PathOf(name)}' is not part of a {type} trigger: it takes {string.Join(", ", kindFields)}, timezone, start, end and jitter{(outermost ? " (and version)" : string.Empty)}.");
+                }
+            }
+        }
+
+        /// <summary>Converts one field's text, naming the field when the text is bad.</summary>
+        public T Convert<T>(string field, string text, Func<string, T> convert)
+        {
+            try
+            {
+                return convert(text);
+            }
+            catch (Exception error) when (error is FormatException or ArgumentException)
+            {
+                throw new FormatException($"The trigger JSON field '{PathOf(field)}' is invalid: {FirstLine(error)}", error);
+            }
+        }
+
+        /// <summary>Runs a trigger constructor, naming the field its argument error is about.</summary>
+        public Trigger Construct(Func<Trigger> construct)
+        {
+            try
+            {
+                return construct();
+            }
+            catch (ArgumentException error) when (error.ParamName is { Length: > 0 } parameter)
+            {
+                var field = parameter == "every" || parameter == "period" || parameter == "timeOfDay" || parameter == "start" || parameter == "end" || parameter == "jitter"
+                    ? parameter
+                    : null;
+                throw new FormatException(
+                    field is null
+                        ? $"The trigger JSON{(path.Length == 0 ? string.Empty : $" at '{path}'")} is invalid: {FirstLine(error)}"
+                        : $"The trigger JSON field '{PathOf(field)}' is invalid: {FirstLine(error)}",
+                    error);
+            }
+        }
+
+        private static string FirstLine(Exception error)
+        {
+            var message = error.Message;
+            var newline = message.IndexOfAny(['\r', '\n']);
+            if (newline >= 0)
+            {
+                message = message.Substring(0, newline);
+            }
+
+            if (error is ArgumentException { ParamName: { } parameter })
+            {
+                var suffix = $" (Parameter '{parameter}')";
+                if (message.EndsWith(suffix, StringComparison.Ordinal))
+                {
+                    message = message.Substring(0, message.Length - suffix.Length);
+                }
+            }
+
+            return message;
+        }
+    }
+}
