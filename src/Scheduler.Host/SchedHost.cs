@@ -1,16 +1,61 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Scheduler.Host.Commands;
+
 namespace Scheduler.Host;
 
 /// <summary>The command line of schedhost; writers are parameters so tests drive it in-process.</summary>
 internal static class SchedHost
 {
     public const int Success = 0;
+    public const int Failure = 1;
     public const int BadInput = 2;
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, TimeProvider.System);
+
+    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider time)
     {
-        _ = args;
-        _ = output;
-        error.WriteLine("schedhost: no command given");
-        return BadInput;
+        var root = CreateRoot(output, time);
+
+        // Response files are off: a cron expression such as "@daily" is a value, not a file to read.
+        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parseResult.Errors.Count > 0 && parseResult.Action is not { ClearsParseErrors: true })
+        {
+            error.WriteLine("schedhost: " + OneLine(MostSpecific(parseResult.Errors).Message));
+            return BadInput;
+        }
+
+        try
+        {
+            return parseResult.Invoke(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (BadInputException badInput)
+        {
+            error.WriteLine("schedhost: " + OneLine(badInput.Message));
+            return BadInput;
+        }
     }
+
+    /// <summary>The command tree; each verb lives in Commands/ and adds itself here.</summary>
+    private static RootCommand CreateRoot(TextWriter output, TimeProvider time)
+    {
+        var root = new RootCommand("schedhost: the Scheduler host (daemon and admin CLI over the job store).");
+        root.Subcommands.Add(NextCommand.Create(output, time));
+        return root;
+    }
+
+    /// <summary>
+    /// The error to report when there are several: one that quotes what the user typed ("Unrecognized
+    /// command or argument 'sideways'") says more than the missing command it caused.
+    /// </summary>
+    private static ParseError MostSpecific(IReadOnlyList<ParseError> errors)
+        => errors.FirstOrDefault(e => e.Message.Contains('\'')) ?? errors[0];
+
+    private static string OneLine(string message)
+        => string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(line => line.Trim()));
 }

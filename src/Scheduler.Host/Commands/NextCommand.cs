@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Scheduler.Triggers;
+
+namespace Scheduler.Host.Commands;
+
+/// <summary><c>schedhost next</c>: previews the next fire times of a trigger given on the command line.</summary>
+internal static class NextCommand
+{
+    private const int DefaultCount = 10;
+
+    public static Command Create(TextWriter output, TimeProvider time)
+    {
+        var triggerOptions = new TriggerOptions();
+        var after = new Option<string>("--after")
+        {
+            HelpName = "DATETIME",
+            Description = "List fire times at or after this date-time (default: now).",
+        };
+        var count = new Option<int>("--count")
+        {
+            HelpName = "N",
+            Description = "How many fire times to list.",
+            DefaultValueFactory = _ => DefaultCount,
+        };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print a JSON array of the fire times.",
+        };
+
+        var command = new Command("next", "List the next fire times of a trigger (jitter is not applied).");
+        triggerOptions.AddTo(command);
+        command.Options.Add(after);
+        command.Options.Add(count);
+        command.Options.Add(json);
+
+        command.SetAction(result =>
+        {
+            var trigger = triggerOptions.Build(result);
+            var howMany = result.GetValue(count);
+            if (howMany < 1)
+            {
+                throw new BadInputException($"--count must be at least 1, not '{howMany}'");
+            }
+
+            var afterText = result.GetValue(after);
+            var from = afterText is null ? time.GetUtcNow() : TriggerOptions.ParseDateTime(after, afterText, trigger.TimeZone);
+            List<string> fireTimes;
+            try
+            {
+                fireTimes = trigger.GetFireTimes(from, howMany).Select(t => TriggerText.FormatFireTime(t, trigger.TimeZone)).ToList();
+            }
+            catch (InvalidOperationException error)
+            {
+                throw new BadInputException(error.Message, error);
+            }
+
+            if (result.GetValue(json))
+            {
+                output.WriteLine(ToJsonArray(fireTimes));
+            }
+            else
+            {
+                foreach (var fireTime in fireTimes)
+                {
+                    output.WriteLine(fireTime);
+                }
+            }
+
+            return SchedHost.Success;
+        });
+        return command;
+    }
+
+    private static string ToJsonArray(List<string> values)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartArray();
+            foreach (var value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}
