@@ -39,6 +39,12 @@ internal static class SchedHost
             error.WriteLine("schedhost: " + OneLine(badInput.Message));
             return BadInput;
         }
+        catch (Exception unexpected) when (unexpected is not OutOfMemoryException)
+        {
+            // A defect, not bad input: say what happened on one line rather than dumping a stack trace.
+            error.WriteLine($"schedhost: unexpected {unexpected.GetType().Name}: {OneLine(unexpected.Message)}");
+            return Failure;
+        }
     }
 
     /// <summary>The command tree; each verb lives in Commands/ and adds itself here.</summary>

@@ -13,7 +13,7 @@ namespace Scheduler.Triggers;
 public sealed class AllTrigger : Trigger
 {
     /// <summary>Rounds of the search before the trigger gives up.</summary>
-    public const int MaxCandidates = 10_000;
+    internal const int MaxCandidates = 10_000;
 
     /// <summary>Creates an all-trigger over at least one trigger.</summary>
     public AllTrigger(

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Scheduler.Internal;
 
 namespace Scheduler.Triggers;
 
@@ -336,7 +337,7 @@ internal static class TriggerJson
             }
             catch (Exception error) when (error is FormatException or ArgumentException)
             {
-                throw new FormatException($"The trigger JSON field '{PathOf(field)}' is invalid: {FirstLine(error)}", error);
+                throw new FormatException($"The trigger JSON field '{PathOf(field)}' is invalid: {ExceptionText.FirstLine(error)}", error);
             }
         }
 
@@ -354,31 +355,10 @@ internal static class TriggerJson
                     : null;
                 throw new FormatException(
                     field is null
-                        ? $"The trigger JSON{(path.Length == 0 ? string.Empty : $" at '{path}'")} is invalid: {FirstLine(error)}"
-                        : $"The trigger JSON field '{PathOf(field)}' is invalid: {FirstLine(error)}",
+                        ? $"The trigger JSON{(path.Length == 0 ? string.Empty : $" at '{path}'")} is invalid: {ExceptionText.FirstLine(error)}"
+                        : $"The trigger JSON field '{PathOf(field)}' is invalid: {ExceptionText.FirstLine(error)}",
                     error);
             }
-        }
-
-        private static string FirstLine(Exception error)
-        {
-            var message = error.Message;
-            var newline = message.IndexOfAny(['\r', '\n']);
-            if (newline >= 0)
-            {
-                message = message.Substring(0, newline);
-            }
-
-            if (error is ArgumentException { ParamName: { } parameter })
-            {
-                var suffix = $" (Parameter '{parameter}')";
-                if (message.EndsWith(suffix, StringComparison.Ordinal))
-                {
-                    message = message.Substring(0, message.Length - suffix.Length);
-                }
-            }
-
-            return message;
         }
     }
 }

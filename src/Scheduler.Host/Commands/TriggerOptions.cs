@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Scheduler.Internal;
 using Scheduler.Triggers;
 
 namespace Scheduler.Host.Commands;
@@ -121,6 +122,30 @@ internal sealed class TriggerOptions
             throw new BadInputException($"{flag.Name} '{startText ?? endText}' does not apply to --at, which fires once");
         }
 
+        try
+        {
+            return BuildKind(kind, text, zoneText, startText, endText, timeOfDayText);
+        }
+        catch (ArgumentException error)
+        {
+            // Limits the parsers cannot see, such as a period longer than the calendar.
+            throw new BadInputException($"{kind.Name} '{text}': {ExceptionText.FirstLine(error)}", error);
+        }
+    }
+
+    /// <summary>Reads a date-time flag in the trigger's zone (ISO 8601; without an offset it is wall-clock time there).</summary>
+    public static DateTimeOffset ParseDateTime(Option option, string text, TimeZoneInfo zone)
+        => Parse(option, text, value => TriggerText.ParseDateTime(value, zone));
+
+    public static TimeZoneInfo ResolveZone(string text)
+    {
+        return TimeZones.TryResolve(text, out var zone)
+            ? zone
+            : throw new BadInputException($"unknown time zone '{text}' (--timezone): use an IANA id such as Europe/Berlin or a Windows id such as W. Europe Standard Time");
+    }
+
+    private Trigger BuildKind(Option<string> kind, string text, string? zoneText, string? startText, string? endText, string? timeOfDayText)
+    {
         var zone = zoneText is null ? TimeZoneInfo.Local : ResolveZone(zoneText);
         DateTimeOffset? start = startText is null ? null : ParseDateTime(Start, startText, zone);
         DateTimeOffset? end = endText is null ? null : ParseDateTime(End, endText, zone);
@@ -152,17 +177,6 @@ internal sealed class TriggerOptions
         }
 
         return new CalendarIntervalTrigger(period, timeOfDay, start, end, zone, jitter: null);
-    }
-
-    /// <summary>Reads a date-time flag in the trigger's zone (ISO 8601; without an offset it is wall-clock time there).</summary>
-    public static DateTimeOffset ParseDateTime(Option option, string text, TimeZoneInfo zone)
-        => Parse(option, text, value => TriggerText.ParseDateTime(value, zone));
-
-    public static TimeZoneInfo ResolveZone(string text)
-    {
-        return TimeZones.TryResolve(text, out var zone)
-            ? zone
-            : throw new BadInputException($"unknown time zone '{text}' (--timezone): use an IANA id such as Europe/Berlin or a Windows id such as W. Europe Standard Time");
     }
 
     private static T Parse<T>(Option option, string text, Func<string, T> parse)

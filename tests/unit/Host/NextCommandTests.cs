@@ -156,6 +156,7 @@ public sealed class NextCommandTests
     [InlineData("'soon'", "next", "--interval", "soon")]
     [InlineData("'P0D'", "next", "--calendar-interval", "P0D")]
     [InlineData("'1 month'", "next", "--calendar-interval", "1 month")]
+    [InlineData("'P99999Y'", "next", "--calendar-interval", "P99999Y")]
     [InlineData("'25:00'", "next", "--calendar-interval", "P1D", "--time-of-day", "25:00")]
     [InlineData("'09:00'", "next", "--cron", "0 9 * * *", "--time-of-day", "09:00")]
     [InlineData("'2024-13-01'", "next", "--cron", "0 9 * * *", "--after", "2024-13-01")]

@@ -167,6 +167,7 @@ public sealed class TriggerJsonTests
     [InlineData("""{"type":"interval","every":"PT1H","start":"2024-05-02","end":"2024-05-01"}""", "field 'end' is invalid: the end 2024-05-01 is before the start 2024-05-02")]
     [InlineData("""{"type":"calendarInterval","period":"P0D"}""", "field 'period' is invalid: The period must be positive with no negative part, not 'P0D'.")]
     [InlineData("""{"type":"calendarInterval","period":"1 month"}""", "field 'period' is invalid: '1 month' is not a period")]
+    [InlineData("""{"type":"calendarInterval","period":"P99999Y"}""", "field 'period' is invalid: The period 'P99999Y' is longer than the calendar.")]
     [InlineData("""{"type":"calendarInterval","period":"P1M","timeOfDay":"25:00"}""", "field 'timeOfDay' is invalid: '25:00' is not a time of day")]
     // Nested fields are named by their path.
     [InlineData("""{"type":"all","triggers":[{"type":"date","at":"2024-07-01T10:00:00Z"},{"type":"cron","expression":"0 9 * * *","timezone":"Mars/Olympus"}]}""", "field 'triggers[1].timezone' is invalid: Unknown time zone 'Mars/Olympus'")]
