@@ -31,7 +31,7 @@ public sealed class CronCronosCrossCheckTests(ITestOutputHelper output)
     public void Consecutive_fire_times_agree_with_cronos_across_dst_changes(string zoneId, int seed)
     {
         var zone = TimeZones.Resolve(zoneId);
-        var transitions = Transitions(zone, 2012, 2030);
+        var transitions = ZoneOffsetsTests.OffsetChanges(zone, 2012, 2030);
         var random = new Random(seed);
         var failures = new List<string>();
         var compared = 0;
@@ -93,33 +93,6 @@ public sealed class CronCronosCrossCheckTests(ITestOutputHelper output)
     }
 
     private static string Format(DateTimeOffset instant) => instant.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
-
-    /// <summary>Instants (to the minute) at which the zone's offset changes, found with TimeZoneInfo.</summary>
-    private static List<DateTimeOffset> Transitions(TimeZoneInfo zone, int firstYear, int lastYear)
-    {
-        var found = new List<DateTimeOffset>();
-        var day = new DateTime(firstYear, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        var offset = zone.GetUtcOffset(day);
-        for (; day.Year <= lastYear; day = day.AddHours(6))
-        {
-            var next = zone.GetUtcOffset(day.AddHours(6));
-            if (next != offset)
-            {
-                var before = day;
-                var after = day.AddHours(6);
-                while (after - before > TimeSpan.FromMinutes(1))
-                {
-                    var middle = before + ((after - before) / 2);
-                    (before, after) = zone.GetUtcOffset(middle) == offset ? (middle, after) : (before, middle);
-                }
-
-                found.Add(new DateTimeOffset(after));
-                offset = next;
-            }
-        }
-
-        return found;
-    }
 
     private static string Generate(Random random, bool withSeconds)
     {
