@@ -43,7 +43,7 @@ public sealed class CronTrigger : Trigger
 
     private protected override DateTimeOffset? FireTimeAtOrAfterCore(DateTimeOffset instant)
     {
-        var pass = WallClock.Locate(instant, offsets, out var wall, out var overlap);
+        var pass = WallClock.Locate(instant, offsets, out var wall, out var overlap, out var span);
         if (pass == OverlapPass.Second)
         {
             // The first pass of this overlap is over. Interval-like schedules keep firing on the
@@ -68,7 +68,7 @@ public sealed class CronTrigger : Trigger
             }
         }
 
-        return found ? FirstInstant(next) : null;
+        return found && WallClock.TryGetFirstInstant(next, offsets, span, out var fireTime) ? fireTime : null;
     }
 
     // Fire times are computed with the zone's offsets already.

@@ -46,6 +46,26 @@ internal static class WallClock
         return true;
     }
 
+    /// <summary>
+    /// <see cref="TryGetFirstInstant(DateTime, ZoneOffsets, out DateTimeOffset)"/> for a wall-clock time
+    /// that is likely near an instant whose span is known (a fire time after the previous one): when
+    /// the wall-clock time lies inside that span and clear of the changes at its ends, it happens
+    /// once, with the span's offset, and the table need not be searched.
+    /// </summary>
+    public static bool TryGetFirstInstant(DateTime wall, ZoneOffsets zone, in OffsetSpan near, out DateTimeOffset instant)
+    {
+        var ticks = wall.Ticks;
+        var offset = near.Offset;
+        if (ticks - offset >= near.StartUtc && ticks - near.PreviousOffset >= near.StartUtc
+            && ticks - offset < near.EndUtc && ticks - near.NextOffset < near.EndUtc)
+        {
+            instant = new DateTimeOffset(ticks, new TimeSpan(offset));
+            return true;
+        }
+
+        return TryGetFirstInstant(wall, zone, out instant);
+    }
+
     /// <summary>The second instant of a wall-clock time that happens twice; false when it happens once.</summary>
     public static bool TryGetSecondInstant(DateTime wall, TimeZoneInfo zone, out DateTimeOffset second)
         => TryGetSecondInstant(wall, ZoneOffsets.For(zone), out second);
@@ -70,25 +90,18 @@ internal static class WallClock
 
     /// <inheritdoc cref="ToWall(DateTimeOffset, TimeZoneInfo)"/>
     public static DateTime ToWall(DateTimeOffset instant, ZoneOffsets zone)
-        => new(instant.UtcTicks + zone.OffsetAt(instant.UtcTicks), DateTimeKind.Unspecified);
-
-    /// <summary>The instant with the offset of the zone at that instant.</summary>
-    public static DateTimeOffset InZone(DateTimeOffset instant, ZoneOffsets zone)
-    {
-        var offset = zone.OffsetAt(instant.UtcTicks);
-        return new DateTimeOffset(instant.UtcTicks + offset, new TimeSpan(offset));
-    }
+        => Wall(instant.UtcTicks + zone.OffsetAt(instant.UtcTicks));
 
     /// <summary>
     /// The wall-clock time of an instant and, when that wall-clock time happens twice, the overlap it
-    /// belongs to and which of its passes the instant is in.
+    /// belongs to and which of its passes the instant is in; also the span of constant offset it is in.
     /// </summary>
-    public static OverlapPass Locate(DateTimeOffset instant, ZoneOffsets zone, out DateTime wall, out Overlap overlap)
+    public static OverlapPass Locate(DateTimeOffset instant, ZoneOffsets zone, out DateTime wall, out Overlap overlap, out OffsetSpan span)
     {
         var utc = instant.UtcTicks;
-        var span = zone.SpanAt(utc);
+        span = zone.SpanAt(utc);
         var offset = span.Offset;
-        wall = new DateTime(utc + offset, DateTimeKind.Unspecified);
+        wall = Wall(utc + offset);
 
         // Just after a fall-back transition the wall clock repeats what the previous span showed.
         if (span.PreviousOffset > offset && utc - span.StartUtc < span.PreviousOffset - offset)
@@ -107,6 +120,11 @@ internal static class WallClock
         overlap = default;
         return OverlapPass.None;
     }
+
+    // The first and last instants of the calendar show wall-clock times just outside it; they are
+    // read as its first and last wall-clock time.
+    private static DateTime Wall(long ticks)
+        => new(Math.Min(Math.Max(ticks, DateTime.MinValue.Ticks), DateTime.MaxValue.Ticks), DateTimeKind.Unspecified);
 }
 
 /// <summary>Which pass of a fall-back overlap an instant is in.</summary>

@@ -140,6 +140,17 @@ public sealed class CronTriggerTests
     }
 
     [Fact]
+    public void The_ends_of_the_calendar_are_answered_in_any_zone()
+    {
+        var berlin = new CronTrigger("0 9 * * *", TimeZones.Resolve("Europe/Berlin"));
+        var newYork = new CronTrigger("0 9 * * *", TimeZones.Resolve("America/New_York"));
+
+        Assert.Null(berlin.GetFireTimeAtOrAfter(DateTimeOffset.MaxValue));
+        Assert.Null(newYork.GetFireTimeAfter(new DateTimeOffset(9999, 12, 31, 20, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(new DateTime(1, 1, 1, 9, 0, 0), newYork.GetFireTimeAtOrAfter(DateTimeOffset.MinValue)!.Value.DateTime);
+    }
+
+    [Fact]
     public void Fire_times_after_an_instant_are_strictly_later()
     {
         var trigger = new CronTrigger("*/10 * * * * *", TimeZoneInfo.Utc);
