@@ -172,7 +172,7 @@ internal sealed class CronSchedule
     {
         // NCrontab answers "strictly after"; one tick earlier makes it "at or after" (fire times are
         // whole seconds).
-        var baseTime = from.Ticks == 0 ? from : from.AddTicks(-1);
+        var baseTime = from.Ticks == 0 ? from : new DateTime(from.Ticks - 1);
         next = crontab.GetNextOccurrence(baseTime, DateTime.MaxValue);
         return next != DateTime.MaxValue;
     }

@@ -8,6 +8,7 @@ namespace Scheduler.Tests.Triggers;
 /// Europe/Berlin     gap 03-31 02:00-03:00 (+01 to +02), overlap 10-27 02:00-03:00 (+02 then +01);
 /// Australia/Lord_Howe (30-minute shift) overlap 04-07 01:30-02:00 (+11 then +10:30), gap 10-06 02:00-02:30;
 /// Pacific/Chatham   overlap 04-07 02:45-03:45 (+13:45 then +12:45), gap 09-29 02:45-03:45.
+/// (And America/Sao_Paulo, 2018, whose gap started at midnight.)
 /// </summary>
 public sealed class CronDstTests
 {
@@ -25,6 +26,8 @@ public sealed class CronDstTests
     [InlineData("*/10 2 * * *", "Australia/Lord_Howe", "2024-10-06T01:55:00+10:30", "2024-10-06T02:30:00+11:00 2024-10-06T02:40:00+11:00 2024-10-06T02:50:00+11:00 2024-10-07T02:00:00+11:00")]
     [InlineData("*/30 * * * *", "Pacific/Chatham", "2024-09-29T02:00:00+12:45", "2024-09-29T02:00:00+12:45 2024-09-29T02:30:00+12:45 2024-09-29T03:45:00+13:45 2024-09-29T04:00:00+13:45")]
     [InlineData("0 0 * * * *", "Australia/Lord_Howe", "2024-10-06T01:00:00+10:30", "2024-10-06T01:00:00+10:30 2024-10-06T02:30:00+11:00 2024-10-06T03:00:00+11:00")]
+    // Where the gap starts at midnight, a daily job runs when the day starts.
+    [InlineData("@daily", "America/Sao_Paulo", "2018-11-03T12:00:00-03:00", "2018-11-04T01:00:00-02:00 2018-11-05T00:00:00-02:00")]
     public void A_wall_clock_time_in_a_gap_fires_once_after_the_gap(string expression, string zone, string from, string expected)
     {
         AssertFires(expression, zone, from, expected);
