@@ -33,9 +33,6 @@ internal sealed class CronSchedule
         bool[]? years,
         bool intervalLike)
     {
-        Seconds = seconds;
-        Minutes = minutes;
-        Hours = hours;
         Days = days;
         Months = months;
         Years = years;
@@ -56,12 +53,6 @@ internal sealed class CronSchedule
             dayOfWeek);
         crontab = CrontabSchedule.Parse(normalized, WithSeconds);
     }
-
-    public ulong Seconds { get; }
-
-    public ulong Minutes { get; }
-
-    public uint Hours { get; }
 
     public CronDays Days { get; }
 

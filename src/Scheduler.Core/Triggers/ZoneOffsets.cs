@@ -47,8 +47,6 @@ internal sealed class ZoneOffsets
         }
     }
 
-    public TimeZoneInfo Zone => zone;
-
     /// <summary>The shared table of a zone (one per zone instance, released with it).</summary>
     public static ZoneOffsets For(TimeZoneInfo zone)
     {
