@@ -54,7 +54,7 @@ public abstract class Trigger
             return null;
         }
 
-        return TimeZoneInfo.ConvertTime(found, TimeZone);
+        return InZone(found);
     }
 
     /// <summary>The first fire time strictly after <paramref name="instant"/>, or null when the trigger never fires again.</summary>
@@ -127,4 +127,7 @@ public abstract class Trigger
 
     /// <summary>The first fire time at or after <paramref name="instant"/> (already at or after <see cref="Start"/>), ignoring <see cref="End"/>.</summary>
     private protected abstract DateTimeOffset? FireTimeAtOrAfterCore(DateTimeOffset instant);
+
+    /// <summary>The fire time with the offset of <see cref="TimeZone"/>; a trigger that already computes in the zone returns it unchanged.</summary>
+    private protected virtual DateTimeOffset InZone(DateTimeOffset fireTime) => TimeZoneInfo.ConvertTime(fireTime, TimeZone);
 }

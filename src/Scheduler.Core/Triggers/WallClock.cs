@@ -3,108 +3,153 @@ namespace Scheduler.Triggers;
 /// <summary>
 /// Maps wall-clock times of a zone to instants under the DST rules of DESIGN.md §3. Written once and
 /// used by every wall-clock trigger (cron, calendar interval), so they agree on gaps and overlaps.
+/// The zone facts (which offsets apply when) come from <see cref="ZoneOffsets"/>; callers on a hot
+/// path keep a <see cref="ZoneOffsets"/> and use the overloads that take it.
 /// </summary>
 internal static class WallClock
 {
-    // No zone changes its offset twice within this span, so offsets this far from a transition
-    // are the ones in force on either side of it.
-    private static readonly TimeSpan TransitionProbe = TimeSpan.FromHours(6);
-
     /// <summary>
     /// The instant a wall-clock time stands for: itself when it exists once; the first pass when it
     /// happens twice (fall-back overlap); the first instant after the gap when it does not exist
     /// (spring-forward gap), so a time inside a gap is moved forward, never skipped.
     /// </summary>
     public static DateTimeOffset FirstInstant(DateTime wall, TimeZoneInfo zone)
+        => FirstInstant(wall, ZoneOffsets.For(zone));
+
+    /// <inheritdoc cref="FirstInstant(DateTime, TimeZoneInfo)"/>
+    public static DateTimeOffset FirstInstant(DateTime wall, ZoneOffsets zone)
     {
-        wall = DateTime.SpecifyKind(wall, DateTimeKind.Unspecified);
-        if (zone.IsInvalidTime(wall))
+        if (!TryGetFirstInstant(wall, zone, out var instant))
         {
-            return FirstInstantAfterGap(wall, zone);
+            throw new ArgumentOutOfRangeException(nameof(wall), wall, "The wall-clock time has no instant within the range of DateTimeOffset.");
         }
 
-        var offset = zone.GetUtcOffset(wall);
-        if (zone.IsAmbiguousTime(wall))
+        return instant;
+    }
+
+    /// <summary>
+    /// <see cref="FirstInstant(DateTime, ZoneOffsets)"/>, or false when the instant lies outside the range
+    /// of <see cref="DateTimeOffset"/> (only at the very ends of the calendar).
+    /// </summary>
+    public static bool TryGetFirstInstant(DateTime wall, ZoneOffsets zone, out DateTimeOffset instant)
+    {
+        var mapping = zone.Map(wall.Ticks);
+        var offset = mapping.Kind == WallKind.Gap ? mapping.SecondOffset : mapping.FirstOffset;
+        var utc = mapping.Kind == WallKind.Gap ? mapping.TransitionUtc : wall.Ticks - offset;
+        if (utc < DateTimeOffset.MinValue.UtcTicks || utc > DateTimeOffset.MaxValue.UtcTicks)
         {
-            // GetUtcOffset picks the standard (second-pass) offset for ambiguous times; the first pass
-            // is the one with the larger offset, which was in force shortly before.
-            var before = OffsetAt(wall, offset, -TransitionProbe, zone);
-            if (before > offset)
-            {
-                offset = before;
-            }
+            instant = default;
+            return false;
         }
 
-        return new DateTimeOffset(wall, offset);
+        instant = new DateTimeOffset(utc + offset, new TimeSpan(offset));
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryGetFirstInstant(DateTime, ZoneOffsets, out DateTimeOffset)"/> for a wall-clock time
+    /// that is likely near an instant whose span is known (a fire time after the previous one): when
+    /// the wall-clock time lies inside that span and clear of the changes at its ends, it happens
+    /// once, with the span's offset, and the table need not be searched.
+    /// </summary>
+    public static bool TryGetFirstInstant(DateTime wall, ZoneOffsets zone, in OffsetSpan near, out DateTimeOffset instant)
+    {
+        var ticks = wall.Ticks;
+        var offset = near.Offset;
+        if (ticks - offset >= near.StartUtc && ticks - near.PreviousOffset >= near.StartUtc
+            && ticks - offset < near.EndUtc && ticks - near.NextOffset < near.EndUtc)
+        {
+            instant = new DateTimeOffset(ticks, new TimeSpan(offset));
+            return true;
+        }
+
+        return TryGetFirstInstant(wall, zone, out instant);
     }
 
     /// <summary>The second instant of a wall-clock time that happens twice; false when it happens once.</summary>
     public static bool TryGetSecondInstant(DateTime wall, TimeZoneInfo zone, out DateTimeOffset second)
+        => TryGetSecondInstant(wall, ZoneOffsets.For(zone), out second);
+
+    /// <inheritdoc cref="TryGetSecondInstant(DateTime, TimeZoneInfo, out DateTimeOffset)"/>
+    public static bool TryGetSecondInstant(DateTime wall, ZoneOffsets zone, out DateTimeOffset second)
     {
-        wall = DateTime.SpecifyKind(wall, DateTimeKind.Unspecified);
-        if (!zone.IsAmbiguousTime(wall))
+        var mapping = zone.Map(wall.Ticks);
+        if (mapping.Kind != WallKind.Overlap)
         {
             second = default;
             return false;
         }
 
-        var standard = zone.GetUtcOffset(wall);
-        var before = OffsetAt(wall, standard, -TransitionProbe, zone);
-        var after = OffsetAt(wall, standard, TransitionProbe, zone);
-        var smaller = before < after ? before : after;
-        second = new DateTimeOffset(wall, smaller < standard ? smaller : standard);
+        second = new DateTimeOffset(wall.Ticks, new TimeSpan(mapping.SecondOffset));
         return true;
     }
 
     /// <summary>The wall-clock time of an instant in a zone (kind Unspecified).</summary>
     public static DateTime ToWall(DateTimeOffset instant, TimeZoneInfo zone)
-        => DateTime.SpecifyKind(TimeZoneInfo.ConvertTime(instant, zone).DateTime, DateTimeKind.Unspecified);
+        => ToWall(instant, ZoneOffsets.For(zone));
 
-    private static TimeSpan OffsetAt(DateTime wall, TimeSpan offset, TimeSpan shift, TimeZoneInfo zone)
+    /// <inheritdoc cref="ToWall(DateTimeOffset, TimeZoneInfo)"/>
+    public static DateTime ToWall(DateTimeOffset instant, ZoneOffsets zone)
+        => Wall(instant.UtcTicks + zone.OffsetAt(instant.UtcTicks));
+
+    /// <summary>
+    /// The wall-clock time of an instant and, when that wall-clock time happens twice, the overlap it
+    /// belongs to and which of its passes the instant is in; also the span of constant offset it is in.
+    /// </summary>
+    public static OverlapPass Locate(DateTimeOffset instant, ZoneOffsets zone, out DateTime wall, out Overlap overlap, out OffsetSpan span)
     {
-        var utcTicks = wall.Ticks - offset.Ticks + shift.Ticks;
-        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        var utc = instant.UtcTicks;
+        span = zone.SpanAt(utc);
+        var offset = span.Offset;
+        wall = Wall(utc + offset);
+
+        // Just after a fall-back transition the wall clock repeats what the previous span showed.
+        if (span.PreviousOffset > offset && utc - span.StartUtc < span.PreviousOffset - offset)
         {
-            return offset;
+            overlap = new Overlap(span.StartUtc, span.PreviousOffset, offset);
+            return OverlapPass.Second;
         }
 
-        return zone.GetUtcOffset(new DateTime(utcTicks, DateTimeKind.Utc));
+        // Just before one, it shows what the next span will repeat.
+        if (span.NextOffset < offset && span.EndUtc - utc <= offset - span.NextOffset)
+        {
+            overlap = new Overlap(span.EndUtc, offset, span.NextOffset);
+            return OverlapPass.First;
+        }
+
+        overlap = default;
+        return OverlapPass.None;
     }
 
-    private static DateTimeOffset FirstInstantAfterGap(DateTime wall, TimeZoneInfo zone)
-    {
-        var standard = zone.BaseUtcOffset;
-        var before = OffsetAt(wall, standard, -TransitionProbe, zone);
-        var after = OffsetAt(wall, standard, TransitionProbe, zone);
+    // The first and last instants of the calendar show wall-clock times just outside it; they are
+    // read as its first and last wall-clock time.
+    private static DateTime Wall(long ticks)
+        => new(Math.Min(Math.Max(ticks, DateTime.MinValue.Ticks), DateTime.MaxValue.Ticks), DateTimeKind.Unspecified);
+}
 
-        // Read with the offset after the gap, the wall time lies before the transition; read with the
-        // offset before it, after. The transition is the first instant whose offset is the new one.
-        var low = wall.Ticks - after.Ticks;
-        var high = wall.Ticks - before.Ticks;
-        if (high < low)
-        {
-            (low, high) = (high, low);
-        }
+/// <summary>Which pass of a fall-back overlap an instant is in.</summary>
+internal enum OverlapPass
+{
+    None,
+    First,
+    Second,
+}
 
-        // Transitions fall on whole seconds: search whole seconds, keeping "before" at low and the
-        // new offset at high.
-        var lowSecond = low / TimeSpan.TicksPerSecond;
-        var highSecond = (high + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
-        while (highSecond - lowSecond > 1)
-        {
-            var middle = lowSecond + ((highSecond - lowSecond) / 2);
-            if (zone.GetUtcOffset(new DateTime(middle * TimeSpan.TicksPerSecond, DateTimeKind.Utc)) == before)
-            {
-                lowSecond = middle;
-            }
-            else
-            {
-                highSecond = middle;
-            }
-        }
+/// <summary>
+/// A fall-back overlap: the wall-clock times [StartWall, EndWall) happen twice, first with
+/// <see cref="FirstOffset"/>, then, from the transition on, with <see cref="SecondOffset"/>.
+/// </summary>
+internal readonly struct Overlap(long transitionUtc, long firstOffset, long secondOffset)
+{
+    public long TransitionUtc { get; } = transitionUtc;
 
-        var transition = highSecond * TimeSpan.TicksPerSecond;
-        var instant = new DateTime(transition, DateTimeKind.Utc);
-        return new DateTimeOffset(instant).ToOffset(zone.GetUtcOffset(instant));
-    }
+    public TimeSpan FirstOffset => new(firstOffset);
+
+    public TimeSpan SecondOffset => new(secondOffset);
+
+    /// <summary>The first wall-clock time that happens twice.</summary>
+    public DateTime StartWall => new(TransitionUtc + secondOffset, DateTimeKind.Unspecified);
+
+    /// <summary>The first wall-clock time after the overlap (happens once).</summary>
+    public DateTime EndWall => new(TransitionUtc + firstOffset, DateTimeKind.Unspecified);
 }
