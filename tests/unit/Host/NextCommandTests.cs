@@ -151,6 +151,8 @@ public sealed class NextCommandTests
     [InlineData("'Mars/Olympus'", "next", "--cron", "0 9 * * *", "--timezone", "Mars/Olympus")]
     [InlineData("0 9 * *", "next", "--cron", "0 9 * *", "--timezone", "UTC")]
     [InlineData("0 99 * * *", "next", "--cron", "0 99 * * *", "--timezone", "UTC")]
+    [InlineData("never fires: February has no day 30", "next", "--cron", "0 0 30 2 *", "--timezone", "UTC")]
+    [InlineData("unknown day-of-week 'FRX'", "next", "--cron", "0 9 * * FRX", "--timezone", "UTC")]
     [InlineData("'0s'", "next", "--interval", "0s")]
     [InlineData("'-5m'", "next", "--interval", "-5m")]
     [InlineData("'soon'", "next", "--interval", "soon")]
