@@ -5,9 +5,9 @@ using System.Runtime.InteropServices;
 namespace Scheduler.PowerShell;
 
 /// <summary>
-/// Prepares Windows PowerShell 5.1 for the module's dependencies when the module is imported.
-/// PowerShell 7 needs none of this: it resolves both managed dependencies and native libraries from
-/// the module folder itself (see the staging notes in Scheduler.PowerShell.csproj).
+/// Runs when the module is imported: prepares Windows PowerShell 5.1 for the module's dependencies
+/// (PowerShell 7 resolves managed dependencies and native libraries from the module folder itself, see
+/// the staging notes in Scheduler.PowerShell.csproj), then loads the engine assembly.
 /// </summary>
 /// <remarks>
 /// Not exercised by the tests: they host PowerShell 7.6; Windows PowerShell cannot run here.
@@ -22,11 +22,22 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer
     /// <summary>Called by PowerShell when the module is imported.</summary>
     public void OnImport()
     {
-        if (!RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal))
+        if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal))
         {
-            return;
+            PrepareWindowsPowerShell();
         }
 
+        LoadEngine();
+    }
+
+    /// <summary>
+    /// Scripts name engine types (<c>[Scheduler.Triggers.Trigger]</c> in a param block) before any cmdlet
+    /// has run; PowerShell resolves type names only in assemblies already loaded.
+    /// </summary>
+    private static void LoadEngine() => _ = typeof(Triggers.Trigger).Assembly;
+
+    private static void PrepareWindowsPowerShell()
+    {
         // Kept for the life of the process, not removed with the module: loaded assemblies cannot be
         // unloaded, and objects already handed out may still need their dependencies.
         lock (Gate)

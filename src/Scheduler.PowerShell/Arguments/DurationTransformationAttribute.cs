@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using Scheduler.Triggers;
 
@@ -9,8 +10,16 @@ namespace Scheduler.PowerShell.Arguments;
 /// the forms schedhost and the JSON format accept.
 /// </summary>
 /// <remarks>
-/// A bare number is rejected rather than handed to PowerShell, whose conversion would read it as ticks
-/// (<c>-Interval 5</c> would fire every half microsecond).
+/// <para>
+/// Unquoted, PowerShell 7 reads <c>30s</c> as the number 30 of type [short] (its <c>s</c> suffix) and every
+/// edition reads <c>2d</c> as the [decimal] 2 (its <c>d</c> suffix), so the unit arrives only as the type:
+/// a [short] is taken as seconds and a [decimal] as days, which is what was typed. Nobody means a
+/// duration without a unit by those types.
+/// </para>
+/// <para>
+/// Any other bare number is rejected rather than handed to PowerShell, whose conversion would read it as
+/// ticks (<c>-Interval 5</c> would fire every half microsecond).
+/// </para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 internal sealed class DurationTransformationAttribute : ArgumentTransformationAttribute
@@ -18,9 +27,15 @@ internal sealed class DurationTransformationAttribute : ArgumentTransformationAt
     public override object? Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         var value = ArgumentValues.Unwrap(inputData);
-        if (ArgumentValues.IsNumber(value))
+        switch (value)
         {
-            value = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+            case short seconds:
+                return TimeSpan.FromSeconds(seconds);
+            case decimal days:
+                return FromDays(days);
+            case var number when ArgumentValues.IsNumber(number):
+                value = Convert.ToString(number, CultureInfo.InvariantCulture);
+                break;
         }
 
         if (value is not string text)
@@ -30,6 +45,20 @@ internal sealed class DurationTransformationAttribute : ArgumentTransformationAt
 
         try
         {
+            return TriggerText.ParseDuration(text);
+        }
+        catch (FormatException error)
+        {
+            throw new ArgumentValueException(ErrorIds.InvalidDuration, error.Message, text, error);
+        }
+    }
+
+    private static TimeSpan FromDays(decimal days)
+    {
+        var text = days.ToString(CultureInfo.InvariantCulture) + "d";
+        try
+        {
+            // The shared parser does the range checks and the rounding to ticks.
             return TriggerText.ParseDuration(text);
         }
         catch (FormatException error)
