@@ -9,7 +9,11 @@ namespace Scheduler.PowerShell.Commands;
 /// <c>New-SchedulerTrigger</c>: builds a trigger of one kind per parameter set. The trigger only exists in
 /// memory until a job is registered with it, so the cmdlet changes nothing and has no -WhatIf.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "SchedulerTrigger", DefaultParameterSetName = CronSet)]
+/// <remarks>
+/// There is deliberately no default parameter set: with one, PowerShell commits to it before binding
+/// pipeline input by property name, and rows of another kind (<c>Interval</c>, <c>At</c>) would fail.
+/// </remarks>
+[Cmdlet(VerbsCommon.New, "SchedulerTrigger")]
 [OutputType(typeof(Trigger))]
 public sealed class NewSchedulerTriggerCommand : PSCmdlet
 {

@@ -191,10 +191,11 @@ public sealed class ModuleMetadataTests(ModuleSession session)
             Assert.Matches(@"(?m)^Accept pipeline input: ", section);
         });
 
-        var setNames = command.ParameterSets.Select(set => set.Name).ToList();
-        if (setNames.Count > 1)
+        if (command.ParameterSets.Count > 1)
         {
-            Assert.All(setNames, set => Assert.Matches($@"(?m)^### {Regex.Escape(set)}( \(Default\))?$", page.Sections["SYNTAX"]));
+            Assert.All(command.ParameterSets, set => Assert.Matches(
+                $@"(?m)^### {Regex.Escape(set.Name)}{(set.IsDefault ? Regex.Escape(" (Default)") : string.Empty)}$",
+                page.Sections["SYNTAX"]));
         }
 
         foreach (var set in command.ParameterSets)

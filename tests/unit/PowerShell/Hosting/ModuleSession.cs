@@ -110,7 +110,9 @@ public sealed class ModuleSession : IDisposable
             catch (RuntimeException error)
             {
                 output = [];
-                terminating = error.ErrorRecord;
+                // The thrown exception's own record points back at it through a ParentContainsErrorRecordException;
+                // rebuild it around the real exception, as $_ in a catch block would show it.
+                terminating = new ErrorRecord(error.ErrorRecord, error);
             }
 
             return new PowerShellResult(output, [.. shell.Streams.Error], terminating, [.. shell.Streams.Warning], [.. shell.Streams.Verbose]);
