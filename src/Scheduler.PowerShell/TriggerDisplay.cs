@@ -30,7 +30,7 @@ public static class TriggerDisplay
     {
         CronTrigger cron => cron.Expression,
         IntervalTrigger interval => "every " + TriggerText.FormatDuration(interval.Every),
-        CalendarIntervalTrigger calendar => "every " + TriggerText.FormatPeriod(new CalendarPeriod(calendar.Years, calendar.Months, calendar.Weeks, calendar.Days))
+        CalendarIntervalTrigger calendar => "every " + TriggerText.FormatPeriod(calendar.Period)
             + (calendar.TimeOfDay is { } timeOfDay ? " at " + TriggerText.FormatTimeOfDay(timeOfDay) : string.Empty),
         DateTrigger date => "at " + TriggerText.FormatFireTime(date.At, date.TimeZone),
         AllTrigger all => Count("all", all.Triggers.Count),

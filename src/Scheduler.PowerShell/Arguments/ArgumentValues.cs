@@ -25,8 +25,15 @@ internal sealed class ArgumentValueException : ArgumentTransformationMetadataExc
 /// <summary>Helpers shared by the argument transformations.</summary>
 internal static class ArgumentValues
 {
-    /// <summary>The value a parameter was given, without the PSObject wrapper the pipeline may add.</summary>
-    public static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+    /// <summary>
+    /// The value a parameter was given, without the PSObject wrapper the pipeline may add. Blank text is
+    /// no value: an empty cell of <c>Import-Csv</c> leaves an optional parameter unset instead of failing.
+    /// </summary>
+    public static object? Unwrap(object? value)
+    {
+        var unwrapped = value is PSObject wrapped ? wrapped.BaseObject : value;
+        return unwrapped is string text && string.IsNullOrWhiteSpace(text) ? null : unwrapped;
+    }
 
     public static bool IsNumber(object? value)
         => value is byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal;

@@ -381,6 +381,19 @@ public sealed class NewSchedulerTriggerCommandTests(ModuleSession session)
     }
 
     [Fact]
+    public void Empty_optional_values_such_as_empty_csv_cells_leave_the_parameter_unset()
+    {
+        var trigger = session.Run(
+            """
+            [pscustomobject]@{ Cron = '0 9 * * *'; TimeZone = 'UTC'; StartDate = ''; EndDate = ' '; Jitter = '' } | New-SchedulerTrigger
+            """).Single();
+
+        Assert.Null(trigger.Property<DateTimeOffset?>("Start"));
+        Assert.Null(trigger.Property<DateTimeOffset?>("End"));
+        Assert.Null(trigger.Property<TimeSpan?>("Jitter"));
+    }
+
+    [Fact]
     public void A_bad_input_object_writes_its_error_and_the_following_ones_still_make_triggers()
     {
         var result = session.Run(
