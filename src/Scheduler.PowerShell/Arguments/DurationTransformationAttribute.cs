@@ -26,18 +26,13 @@ internal sealed class DurationTransformationAttribute : ArgumentTransformationAt
 {
     public override object? Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
-        var value = ArgumentValues.Unwrap(inputData);
-        switch (value)
+        var value = ArgumentValues.Unwrap(inputData) switch
         {
-            case short seconds:
-                return TimeSpan.FromSeconds(seconds);
-            case decimal days:
-                return FromDays(days);
-            case var number when ArgumentValues.IsNumber(number):
-                value = Convert.ToString(number, CultureInfo.InvariantCulture);
-                break;
-        }
-
+            short seconds => seconds.ToString(CultureInfo.InvariantCulture) + "s",
+            decimal days => days.ToString(CultureInfo.InvariantCulture) + "d",
+            var number when ArgumentValues.IsNumber(number) => Convert.ToString(number, CultureInfo.InvariantCulture),
+            var other => other,
+        };
         if (value is not string text)
         {
             return value;
@@ -45,20 +40,6 @@ internal sealed class DurationTransformationAttribute : ArgumentTransformationAt
 
         try
         {
-            return TriggerText.ParseDuration(text);
-        }
-        catch (FormatException error)
-        {
-            throw new ArgumentValueException(ErrorIds.InvalidDuration, error.Message, text, error);
-        }
-    }
-
-    private static TimeSpan FromDays(decimal days)
-    {
-        var text = days.ToString(CultureInfo.InvariantCulture) + "d";
-        try
-        {
-            // The shared parser does the range checks and the rounding to ticks.
             return TriggerText.ParseDuration(text);
         }
         catch (FormatException error)
