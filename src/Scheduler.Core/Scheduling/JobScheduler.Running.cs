@@ -30,6 +30,9 @@ public sealed partial class JobScheduler
     private Task? loopTask;
     private TaskCompletionSource<bool>? shutdownCompletion;
 
+    /// <summary>The loop of the latest start; completed once the scheduler has shut down.</summary>
+    internal Task? LoopTask => loopTask;
+
     // ---------------------------------------------------------------- life cycle
 
     /// <summary>Starts the scheduler in the background and returns.</summary>
@@ -196,7 +199,13 @@ public sealed partial class JobScheduler
     private async Task ShutdownCoreAsync(bool wait, TaskCompletionSource<bool> completion)
     {
         wake.Set();
-        if (loopTask is { } loop)
+        Task? loop;
+        lock (gate)
+        {
+            loop = loopTask;
+        }
+
+        if (loop is not null)
         {
             await loop.ConfigureAwait(false);
         }
@@ -252,7 +261,6 @@ public sealed partial class JobScheduler
         {
             state = SchedulerState.Stopped;
             stopping = false;
-            loopTask = null;
             shutdownCompletion = null;
             stopped = stoppedSignal;
             stoppedSignal = null;
@@ -857,8 +865,10 @@ public sealed partial class JobScheduler
                 return;
             }
 
-            var current = failed.Store.Get(id);
-            if (stopping || current is null || current.State == JobState.Broken)
+            // A retry belongs to the run in progress: it happens even when the job has been removed
+            // since (a one-off job is removed as soon as it is dispatched), with the job as it is now if it still exists.
+            var current = failed.Store.Get(id) ?? failed.Job;
+            if (stopping || current.State == JobState.Broken)
             {
                 ReleaseSlotLocked(id, activity, work);
             }
