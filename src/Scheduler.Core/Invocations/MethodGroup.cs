@@ -62,7 +62,8 @@ internal sealed class MethodGroup
         var reasons = new List<string>();
         foreach (var candidate in candidates)
         {
-            if (candidate.TryBind(arguments, out var call, out var error) && (!checkConversions || candidate.TryConvertAll(call!, out error)))
+            // Overloads are told apart by whether the values convert, so that is checked every time.
+            if (candidate.TryBind(arguments, out var call, out var error) && candidate.TryConvertAll(call!, out error))
             {
                 fitting.Add(call!);
             }

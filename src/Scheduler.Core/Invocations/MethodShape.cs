@@ -128,8 +128,16 @@ internal sealed class MethodShape
             return false;
         }
 
+        foreach (var given in arguments.Named.Keys)
+        {
+            if (!HasValueParameter(given))
+            {
+                error = $"{Signature} has no parameter named '{given}'.";
+                return false;
+            }
+        }
+
         var nextPositional = 0;
-        var usedNames = 0;
         for (var i = 0; i < parameters.Length; i++)
         {
             switch (roles[i])
@@ -157,7 +165,6 @@ internal sealed class MethodShape
             else if (named)
             {
                 sources[i] = ArgumentSource.FromValue(namedValue);
-                usedNames++;
             }
             else if (parameters[i].IsOptional)
             {
@@ -170,21 +177,22 @@ internal sealed class MethodShape
             }
         }
 
-        if (usedNames < arguments.Named.Count)
-        {
-            foreach (var given in arguments.Named.Keys)
-            {
-                if (!parameters.Any(p => string.Equals(p.Name, given, StringComparison.OrdinalIgnoreCase)))
-                {
-                    error = $"{Signature} has no parameter named '{given}'.";
-                    return false;
-                }
-            }
-        }
-
         call = new BoundCall(this, sources);
         error = null;
         return true;
+    }
+
+    private bool HasValueParameter(string name)
+    {
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (roles[i] == ParameterRole.Value && string.Equals(parameters[i].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Converts every bound value once, to report a value of the wrong type when the job is added.</summary>
