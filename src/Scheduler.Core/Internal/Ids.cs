@@ -1,24 +1,23 @@
-using System.Security.Cryptography;
-
 namespace Scheduler;
 
-/// <summary>Short random ids for jobs and runs: 16 hex digits (64 bits), unique enough for millions of jobs.</summary>
+/// <summary>Short random ids for jobs and runs: 16 hex digits (64 random bits), unique enough for millions of jobs.</summary>
 internal static class Ids
 {
-    private static readonly RandomNumberGenerator Random = RandomNumberGenerator.Create();
-
-    [ThreadStatic]
-    private static byte[]? buffer;
-
     public static string New()
     {
-        var bytes = buffer ??= new byte[8];
-        Random.GetBytes(bytes);
+#if NET
+        var bits = (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 63);
+#else
+        // A version 4 GUID has fixed version and variant bits in different halves; folding the halves
+        // together gives 64 random bits.
+        var bytes = Guid.NewGuid().ToByteArray();
+        var bits = BitConverter.ToUInt64(bytes, 0) ^ BitConverter.ToUInt64(bytes, 8);
+#endif
         var chars = new char[16];
-        for (var i = 0; i < 8; i++)
+        for (var i = 15; i >= 0; i--)
         {
-            chars[2 * i] = Hex[bytes[i] >> 4];
-            chars[(2 * i) + 1] = Hex[bytes[i] & 0xF];
+            chars[i] = Hex[(int)(bits & 0xF)];
+            bits >>= 4;
         }
 
         return new string(chars);

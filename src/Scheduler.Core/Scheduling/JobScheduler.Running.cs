@@ -3,6 +3,7 @@ using Scheduler.Events;
 using Scheduler.Executors;
 using Scheduler.Jobs;
 using Scheduler.Stores;
+using Scheduler.Triggers;
 
 namespace Scheduler.Scheduling;
 
@@ -17,6 +18,9 @@ public sealed partial class JobScheduler
 
     // The loop never sleeps longer than this, so a jump of the wall clock is noticed within it.
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
+
+    // On the system clock the loop's timer is set this much before the due time, and the rest is spun.
+    private static readonly TimeSpan SpinThreshold = TimeSpan.FromMilliseconds(1.5);
 
     // After a store fails, the loop waits this long before it tries again.
     private static readonly TimeSpan ErrorRetryDelay = TimeSpan.FromSeconds(1);
@@ -281,6 +285,7 @@ public sealed partial class JobScheduler
     private async Task LoopAsync()
     {
         var work = new Work();
+        var preciseClock = ReferenceEquals(TimeProvider, TimeProvider.System);
         using var timer = TimeProvider.CreateTimer(static s => ((WakeSignal)s!).Set(), wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         while (true)
         {
@@ -323,8 +328,15 @@ public sealed partial class JobScheduler
                     continue;
                 }
 
+                if (preciseClock && delay <= SpinThreshold)
+                {
+                    SpinUntil(due);
+                    continue;
+                }
+
                 Volatile.Write(ref armedWakeTicks, due.UtcTicks);
-                timer.Change(delay < MaxSleep ? delay : MaxSleep, Timeout.InfiniteTimeSpan);
+                var sleep = preciseClock ? delay - SpinThreshold : delay;
+                timer.Change(sleep < MaxSleep ? sleep : MaxSleep, Timeout.InfiniteTimeSpan);
             }
             else
             {
@@ -374,6 +386,22 @@ public sealed partial class JobScheduler
         }
 
         return earliest;
+    }
+
+    /// <summary>
+    /// Waits out the last stretch before a due time on the system clock by spinning: system timers
+    /// fire with millisecond granularity (rounded down, so early as often as late), and runs should
+    /// start within a fraction of a millisecond of their time.
+    /// </summary>
+    private void SpinUntil(DateTimeOffset due)
+    {
+        while (Now < due)
+        {
+            if (!Thread.Yield())
+            {
+                Thread.SpinWait(64);
+            }
+        }
     }
 
     private void WakeIfEarlier(DateTimeOffset? nextRunTime)
@@ -665,7 +693,7 @@ public sealed partial class JobScheduler
     /// <summary>The job scheduled at a fire time, with the trigger's jitter applied to the run time.</summary>
     private Job WithNextFireLocked(Job job, DateTimeOffset fireTime)
     {
-        var runTime = job.Trigger.Jitter is null ? fireTime : job.Trigger.ApplyJitter(fireTime, jitterRandom);
+        var runTime = JitteredLocked(job.Trigger, fireTime);
         return job with
         {
             NextRunTime = runTime,
@@ -673,6 +701,9 @@ public sealed partial class JobScheduler
             State = JobState.Scheduled,
         };
     }
+
+    private DateTimeOffset JitteredLocked(Trigger trigger, DateTimeOffset fireTime)
+        => trigger.Jitter is null ? fireTime : trigger.ApplyJitter(fireTime, jitterRandom);
 
     private JobExecutor? ExecutorFor(Job job) => executors.TryGetValue(job.Executor, out var executor) ? executor : null;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Scheduler.Events;
 using Scheduler.Executors;
 using Scheduler.Invocations;
@@ -35,7 +34,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
     private readonly EventHub events;
     private readonly Dictionary<string, JobStore> stores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobExecutor> executors = new(StringComparer.Ordinal);
-    private readonly ConditionalWeakTable<Delegate, DelegateInvocation> boundDelegates = new();
+    private volatile DelegateInvocation? lastBound;
     private volatile NamedStore[] storeList = [];
     private SchedulerState state;
     private TaskCompletionSource<bool>? stoppedSignal;
@@ -146,17 +145,22 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
 
             var now = Now;
             var anchored = trigger.AnchoredAt(now);
-            job = new Job(id, name ?? id, anchored, invocation, arguments, options, executor, store);
-            if (paused)
-            {
-                job = job with { State = JobState.Paused };
-            }
-            else
+            DateTimeOffset? runTime = null;
+            long jitterTicks = 0;
+            if (!paused)
             {
                 var first = FirstFireTime(anchored, now)
                     ?? throw new ArgumentException($"The trigger has no fire time at or after {now:O}: the job would never run.", nameof(trigger));
-                job = WithNextFireLocked(job, first);
+                runTime = JitteredLocked(anchored, first);
+                jitterTicks = runTime.Value.UtcTicks - first.UtcTicks;
             }
+
+            job = new Job(id, name ?? id, anchored, invocation, arguments, options, executor, store)
+            {
+                NextRunTime = runTime,
+                JitterTicks = jitterTicks,
+                State = paused ? JobState.Paused : JobState.Scheduled,
+            };
 
             target.Add(job, replaceExisting);
             events.Publish(JobEvent(SchedulerEventType.JobAdded, job));
@@ -600,8 +604,24 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         return $"{Environment.MachineName}-{process.Id}-{Ids.New().Substring(0, 6)}";
     }
 
+    /// <summary>The invocation of a bound delegate; jobs added in a row with the same delegate share one.</summary>
     private DelegateInvocation Bind(Delegate action)
-        => boundDelegates.GetValue(action ?? throw new ArgumentNullException(nameof(action)), static d => new DelegateInvocation(d));
+    {
+        if (action is null)
+        {
+            throw new ArgumentNullException(nameof(action));
+        }
+
+        var last = lastBound;
+        if (last is not null && ReferenceEquals(last.Target, action))
+        {
+            return last;
+        }
+
+        var invocation = new DelegateInvocation(action);
+        lastBound = invocation;
+        return invocation;
+    }
 
     private void ValidateInvocation(Invocation invocation, JobArguments arguments)
     {
