@@ -67,7 +67,15 @@ internal sealed class EventHub
                     current = listeners;
                 }
 
-                Deliver(next, current);
+                CallbackScope.Enter();
+                try
+                {
+                    Deliver(next, current);
+                }
+                finally
+                {
+                    CallbackScope.Exit();
+                }
             }
         }
         catch

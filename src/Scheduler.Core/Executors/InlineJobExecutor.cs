@@ -31,6 +31,7 @@ internal sealed class InlineJobExecutor : JobExecutor
         }
 
         Interlocked.Increment(ref running);
+        CallbackScope.Enter();
         object? result = null;
         Exception? error = null;
         try
@@ -46,6 +47,7 @@ internal sealed class InlineJobExecutor : JobExecutor
         }
         finally
         {
+            CallbackScope.Exit();
             Interlocked.Decrement(ref running);
         }
 

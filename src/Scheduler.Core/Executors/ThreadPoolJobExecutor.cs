@@ -135,7 +135,17 @@ internal sealed class ThreadPoolJobExecutor : JobExecutor
         try
         {
             var context = execution.Context!;
-            var pending = DotNetInvoker.InvokeAsync(context, context.Scheduler.Delegates);
+            ValueTask<object?> pending;
+            CallbackScope.Enter();
+            try
+            {
+                pending = DotNetInvoker.InvokeAsync(context, context.Scheduler.Delegates);
+            }
+            finally
+            {
+                CallbackScope.Exit();
+            }
+
             result = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Whatever the job throws is its outcome, reported as a failed run.

@@ -102,8 +102,19 @@ public sealed partial class JobScheduler
         }
     }
 
-    /// <summary>Shuts the scheduler down and blocks until it has stopped; see <see cref="ShutdownAsync"/>.</summary>
-    public void Shutdown(bool wait = true) => ShutdownAsync(wait).GetAwaiter().GetResult();
+    /// <summary>
+    /// Shuts the scheduler down and blocks until it has stopped; see <see cref="ShutdownAsync"/>.
+    /// Called from a job or an event listener, it starts the shutdown and returns at once instead:
+    /// waiting would wait for the caller itself.
+    /// </summary>
+    public void Shutdown(bool wait = true)
+    {
+        var stopping = ShutdownAsync(wait);
+        if (!CallbackScope.IsActive)
+        {
+            stopping.GetAwaiter().GetResult();
+        }
+    }
 
     /// <summary>
     /// Shuts the scheduler down. With <paramref name="wait"/>, running jobs finish; without, their

@@ -21,9 +21,9 @@ namespace Scheduler.Scheduling;
 /// computed from the time of resumption, and runs whose time fell inside the pause are not made up.
 /// Downtime is different: when a stopped scheduler starts again, runs it missed are coalesced and
 /// subject to the misfire grace time.</para>
-/// <para>Every member is thread-safe and can be called from a job or an event listener, except the
-/// waiting forms of shutdown (<see cref="Shutdown"/> with wait, <see cref="Run"/>), which would wait
-/// for the calling job itself: from a job, call <see cref="ShutdownAsync"/> without awaiting it.</para>
+/// <para>Every member is thread-safe and can be called from a job or an event listener. Called there,
+/// <see cref="Shutdown"/> and <see cref="Dispose"/> start the shutdown without waiting for it (it
+/// would wait for the caller); an asynchronous job must likewise not await <see cref="ShutdownAsync"/>.</para>
 /// </remarks>
 public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
 {

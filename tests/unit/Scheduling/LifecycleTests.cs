@@ -308,6 +308,29 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task A_job_or_a_listener_calling_the_blocking_shutdown_stops_the_scheduler_without_deadlock()
+    {
+        await using var test = new TestScheduler();
+        test.Scheduler.AddJob("stopper", new DateTrigger(T0.AddMinutes(1)), context => context.Scheduler.Shutdown());
+        test.AddInline("inline-stopper", new DateTrigger(T0.AddMinutes(2)), context => context.Scheduler.Shutdown(wait: false));
+        test.Scheduler.Subscribe(_ => test.Scheduler.Shutdown(), SchedulerEventType.JobRemoved);
+
+        var running = test.Scheduler.RunAsync();
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await running.Within();
+        running = test.Scheduler.RunAsync();
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await running.Within();
+        running = test.Scheduler.RunAsync();
+        test.Scheduler.RemoveAllJobs();
+        test.Scheduler.AddJob("removed", new DateTrigger(T0.AddHours(1)), (JobContext _) => { });
+        test.Scheduler.RemoveJob("removed");
+        await running.Within();
+
+        Assert.Equal(SchedulerState.Stopped, test.Scheduler.State);
+    }
+
+    [Fact]
     public async Task A_stopped_scheduler_can_be_started_again_and_starting_twice_is_an_error()
     {
         await using var test = new TestScheduler();
