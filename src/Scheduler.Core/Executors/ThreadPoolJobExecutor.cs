@@ -101,7 +101,15 @@ internal sealed class ThreadPoolJobExecutor : JobExecutor
         {
             while (queue.TryDequeue(out var execution))
             {
-                await RunAsync(execution).ConfigureAwait(false);
+                try
+                {
+                    await RunAsync(execution).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // Recording a run's end failed (a scheduler bug); the worker must live on, or the executor shrinks and never drains.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
             }
 
             Interlocked.Decrement(ref workers);

@@ -15,6 +15,12 @@ namespace Scheduler.Stores;
 /// </remarks>
 public abstract class JobStore
 {
+    // The set of stores is closed (memory, SQLite, later PostgreSQL): they create jobs and runs,
+    // whose constructors are internal.
+    private protected JobStore()
+    {
+    }
+
     /// <summary>The default number of runs kept per job.</summary>
     public const int DefaultRunHistoryLimit = 20;
 
