@@ -348,6 +348,13 @@ public sealed partial class JobScheduler
                 Volatile.Write(ref armedWakeTicks, due.UtcTicks);
                 var sleep = preciseClock ? delay - SpinThreshold : delay;
                 timer.Change(sleep < MaxSleep ? sleep : MaxSleep, Timeout.InfiniteTimeSpan);
+
+                // The timer counts from when it is set: a clock that moved on since the delay was
+                // computed (a fake clock jumps) would make it fire late.
+                if (Now >= due)
+                {
+                    continue;
+                }
             }
             else
             {
@@ -812,6 +819,13 @@ public sealed partial class JobScheduler
             {
                 retry = new PendingRetry(this, execution);
                 retries.Add(retry);
+
+                // The delay runs from the failure, before anyone hears of the retry.
+                if (job.Options.RetryDelay > TimeSpan.Zero)
+                {
+                    retry.Timer = TimeProvider.CreateTimer(static s => ((PendingRetry)s!).Owner.FireRetry((PendingRetry)s!), retry, job.Options.RetryDelay, Timeout.InfiniteTimeSpan);
+                }
+
                 events.Publish(RunEvent(
                     SchedulerEventType.JobRetried,
                     job,
@@ -833,9 +847,9 @@ public sealed partial class JobScheduler
             Perform(work);
         }
 
-        if (retry is not null)
+        if (retry is not null && retry.Timer is null)
         {
-            ArmRetry(retry);
+            FireRetry(retry);
         }
     }
 
@@ -862,28 +876,6 @@ public sealed partial class JobScheduler
         {
             activities.Remove(jobId);
         }
-    }
-
-    private void ArmRetry(PendingRetry retry)
-    {
-        var delay = retry.Failed.Job.Options.RetryDelay;
-        if (delay <= TimeSpan.Zero)
-        {
-            FireRetry(retry);
-            return;
-        }
-
-        var timer = TimeProvider.CreateTimer(static s => ((PendingRetry)s!).Owner.FireRetry((PendingRetry)s!), retry, delay, Timeout.InfiniteTimeSpan);
-        lock (gate)
-        {
-            if (retries.Contains(retry))
-            {
-                retry.Timer = timer;
-                return;
-            }
-        }
-
-        timer.Dispose();
     }
 
     private void FireRetry(PendingRetry retry)
