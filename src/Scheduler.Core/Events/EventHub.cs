@@ -1,0 +1,180 @@
+namespace Scheduler.Events;
+
+/// <summary>
+/// Records events in the log and delivers them to listeners in sequence order, one at a time, on
+/// whichever thread happens to flush. A throwing listener is recorded as a SchedulerError and never
+/// reaches back into the scheduler.
+/// </summary>
+internal sealed class EventHub
+{
+    private readonly object sync = new();
+    private readonly Queue<SchedulerEvent> pending = new();
+    private Listener[] listeners = [];
+    private SchedulerEventType wanted;
+    private bool delivering;
+
+    public EventHub(int capacity)
+    {
+        Log = new EventLog(capacity);
+    }
+
+    public EventLog Log { get; }
+
+    /// <summary>Records the event; listeners get it at the next <see cref="Flush"/> (call it outside locks).</summary>
+    public void Publish(SchedulerEvent schedulerEvent)
+    {
+        lock (sync)
+        {
+            Log.Append(schedulerEvent);
+            if ((wanted & schedulerEvent.Type) != 0)
+            {
+                pending.Enqueue(schedulerEvent);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Delivers pending events, unless some thread is already delivering (it will deliver these too;
+    /// this also makes a listener that causes events on its own thread wait for its turn instead of recursing).
+    /// </summary>
+    public void Flush()
+    {
+        lock (sync)
+        {
+            if (delivering || pending.Count == 0)
+            {
+                return;
+            }
+
+            delivering = true;
+        }
+
+        try
+        {
+            while (true)
+            {
+                SchedulerEvent next;
+                Listener[] current;
+                lock (sync)
+                {
+                    if (pending.Count == 0)
+                    {
+                        delivering = false;
+                        return;
+                    }
+
+                    next = pending.Dequeue();
+                    current = listeners;
+                }
+
+                CallbackScope.Enter();
+                try
+                {
+                    Deliver(next, current);
+                }
+                finally
+                {
+                    CallbackScope.Exit();
+                }
+            }
+        }
+        catch
+        {
+            lock (sync)
+            {
+                delivering = false;
+            }
+
+            throw;
+        }
+    }
+
+    public IDisposable Subscribe(Action<SchedulerEvent> listener, SchedulerEventType mask)
+    {
+        if (listener is null)
+        {
+            throw new ArgumentNullException(nameof(listener));
+        }
+
+        if (mask == SchedulerEventType.None || (mask & ~SchedulerEventType.All) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(mask), mask, $"The event mask must select at least one known event type, not '{mask}'.");
+        }
+
+        var subscription = new Listener(this, listener, mask);
+        lock (sync)
+        {
+            listeners = [.. listeners, subscription];
+            wanted |= mask;
+        }
+
+        return subscription;
+    }
+
+    public bool Unsubscribe(Action<SchedulerEvent> listener)
+    {
+        lock (sync)
+        {
+            var kept = listeners.Where(l => l.Callback != listener).ToArray();
+            var removed = kept.Length != listeners.Length;
+            Replace(kept);
+            return removed;
+        }
+    }
+
+    private void Remove(Listener subscription)
+    {
+        lock (sync)
+        {
+            Replace(listeners.Where(l => l != subscription).ToArray());
+        }
+    }
+
+    private void Replace(Listener[] kept)
+    {
+        listeners = kept;
+        wanted = SchedulerEventType.None;
+        foreach (var listener in kept)
+        {
+            wanted |= listener.Mask;
+        }
+    }
+
+    private void Deliver(SchedulerEvent schedulerEvent, Listener[] current)
+    {
+        foreach (var listener in current)
+        {
+            if ((listener.Mask & schedulerEvent.Type) == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                listener.Callback(schedulerEvent);
+            }
+#pragma warning disable CA1031 // A listener's failure must never break the scheduler: it is recorded instead.
+            catch (Exception error)
+#pragma warning restore CA1031
+            {
+                // Logged, not delivered: a listener that throws on every event must not loop forever.
+                Log.Append(new SchedulerEvent(SchedulerEventType.SchedulerError, schedulerEvent.Timestamp)
+                {
+                    SchedulerId = schedulerEvent.SchedulerId,
+                    Exception = error,
+                    Error = error.Message,
+                    Message = $"A listener threw while handling event #{schedulerEvent.Sequence} ({schedulerEvent.Type}): {error.Message}",
+                });
+            }
+        }
+    }
+
+    private sealed class Listener(EventHub hub, Action<SchedulerEvent> callback, SchedulerEventType mask) : IDisposable
+    {
+        public Action<SchedulerEvent> Callback { get; } = callback;
+
+        public SchedulerEventType Mask { get; } = mask;
+
+        public void Dispose() => hub.Remove(this);
+    }
+}

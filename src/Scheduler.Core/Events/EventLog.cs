@@ -1,0 +1,111 @@
+namespace Scheduler.Events;
+
+/// <summary>
+/// The most recent events of a scheduler, in a ring buffer of fixed capacity. Readers page through
+/// it by sequence number and can wait for the next events; when a reader falls behind by more than
+/// the capacity, it gets the oldest events still kept (and sees the gap in the sequence numbers).
+/// </summary>
+public sealed class EventLog
+{
+    private readonly object sync = new();
+    private readonly SchedulerEvent?[] ring;
+    private long lastSequence;
+    private TaskCompletionSource<bool>? waiters;
+
+    internal EventLog(int capacity)
+    {
+        if (capacity < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"The event log capacity must be at least 1, not {capacity}.");
+        }
+
+        ring = new SchedulerEvent?[capacity];
+    }
+
+    /// <summary>How many events are kept.</summary>
+    public int Capacity => ring.Length;
+
+    /// <summary>The sequence number of the latest event, 0 before the first.</summary>
+    public long LastSequence
+    {
+        get
+        {
+            lock (sync)
+            {
+                return lastSequence;
+            }
+        }
+    }
+
+    /// <summary>The kept events with a sequence number above <paramref name="afterSequence"/>, oldest first, at most <paramref name="maxCount"/>.</summary>
+    public IReadOnlyList<SchedulerEvent> Read(long afterSequence = 0, int maxCount = int.MaxValue)
+    {
+        if (maxCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
+        }
+
+        lock (sync)
+        {
+            return ReadLocked(afterSequence, maxCount);
+        }
+    }
+
+    /// <summary>
+    /// Waits until there is an event with a sequence number above <paramref name="afterSequence"/>,
+    /// then returns the kept events after it (at most <paramref name="maxCount"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<SchedulerEvent>> WaitForEventsAsync(long afterSequence, CancellationToken cancellationToken = default, int maxCount = 1000)
+    {
+        if (maxCount < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must be at least 1, not {maxCount}.");
+        }
+
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Task signal;
+            lock (sync)
+            {
+                if (lastSequence > afterSequence)
+                {
+                    return ReadLocked(afterSequence, maxCount);
+                }
+
+                waiters ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                signal = waiters.Task;
+            }
+
+            await Signals.WaitAsync(signal, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal void Append(SchedulerEvent schedulerEvent)
+    {
+        TaskCompletionSource<bool>? toWake;
+        lock (sync)
+        {
+            schedulerEvent.Sequence = ++lastSequence;
+            ring[(int)((lastSequence - 1) % ring.Length)] = schedulerEvent;
+            toWake = waiters;
+            waiters = null;
+        }
+
+        toWake?.TrySetResult(true);
+    }
+
+    private List<SchedulerEvent> ReadLocked(long afterSequence, int maxCount)
+    {
+        var oldest = Math.Max(1, lastSequence - ring.Length + 1);
+        var first = Math.Max(afterSequence + 1, oldest);
+        var count = (int)Math.Min(Math.Max(0, lastSequence - first + 1), maxCount);
+        var result = new List<SchedulerEvent>(count);
+        for (var sequence = first; sequence < first + count; sequence++)
+        {
+            result.Add(ring[(int)((sequence - 1) % ring.Length)]!);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Globalization;
+using Scheduler.Jobs;
+using Scheduler.Scheduling;
+using Scheduler.Stores;
+
+namespace Scheduler.Executors;
+
+/// <summary>Why a run's cancellation token was cancelled.</summary>
+internal enum CancelReason
+{
+    None = 0,
+    Timeout = 1,
+    Replaced = 2,
+    Shutdown = 3,
+}
+
+/// <summary>
+/// One run handed to an executor. The executor calls <see cref="Begin"/> on its worker, runs the
+/// invocation with <see cref="Context"/>, then calls <see cref="End"/>; everything else (start time,
+/// timeout, outcome, reporting to the scheduler) happens here, once for every executor.
+/// </summary>
+internal sealed class JobExecution
+{
+    private const int Submitted = 0;
+    private const int Running = 1;
+    private const int Ended = 2;
+
+    private readonly JobScheduler scheduler;
+    private readonly CancellationTokenSource cancellation = new();
+    private int state;
+    private int cancelReason;
+    private ITimer? timeoutTimer;
+    private string? endError;
+    private JobRunOutcome? forcedOutcome;
+
+    public JobExecution(JobScheduler scheduler, Job job, JobRun run, JobStore store, JobExecutor? executor)
+    {
+        this.scheduler = scheduler;
+        Job = job;
+        Run = run;
+        Store = store;
+        Executor = executor;
+    }
+
+    public Job Job { get; }
+
+    /// <summary>The run record as committed (Running).</summary>
+    public JobRun Run { get; }
+
+    public JobStore Store { get; }
+
+    public JobExecutor? Executor { get; }
+
+    public JobContext? Context { get; private set; }
+
+    public DateTimeOffset? StartTime { get; private set; }
+
+    public DateTimeOffset? EndTime { get; private set; }
+
+    public object? ReturnValue { get; private set; }
+
+    public Exception? Exception { get; private set; }
+
+    /// <summary>Set by the scheduler (under its lock) when a newer run replaced this one and took its instance slot.</summary>
+    public bool Replaced { get; set; }
+
+    public CancelReason CancelReason => (CancelReason)Volatile.Read(ref cancelReason);
+
+    public bool HasEnded => Volatile.Read(ref state) == Ended;
+
+    public JobRunOutcome Outcome
+    {
+        get
+        {
+            if (forcedOutcome is { } forced)
+            {
+                return forced;
+            }
+
+            if (StartTime is null)
+            {
+                return JobRunOutcome.Cancelled;
+            }
+
+            return CancelReason switch
+            {
+                CancelReason.Timeout => JobRunOutcome.TimedOut,
+                _ when Exception is null => JobRunOutcome.Succeeded,
+                CancelReason.None => JobRunOutcome.Failed,
+                _ => JobRunOutcome.Cancelled,
+            };
+        }
+    }
+
+    /// <summary>The error text of the run, when it did not succeed.</summary>
+    public string? ErrorText
+    {
+        get
+        {
+            if (endError is not null)
+            {
+                return endError;
+            }
+
+            return Outcome switch
+            {
+                JobRunOutcome.TimedOut => string.Format(CultureInfo.InvariantCulture, "The run took longer than its timeout of {0}.", Job.Options.Timeout),
+                JobRunOutcome.Cancelled => CancelReason == CancelReason.Replaced ? "The run was cancelled: a newer run replaced it." : "The run was cancelled: the scheduler shut down.",
+                JobRunOutcome.Failed => Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : null,
+                _ => null,
+            };
+        }
+    }
+
+    /// <summary>The run's record as it ended.</summary>
+    public JobRun ToEndedRun() => Run with
+    {
+        StartTime = StartTime,
+        EndTime = EndTime,
+        Outcome = Outcome,
+        Output = JobRun.Bounded(ReturnValue is null ? null : Convert.ToString(ReturnValue, CultureInfo.InvariantCulture)),
+        Error = JobRun.Bounded(ErrorText),
+    };
+
+    /// <summary>
+    /// Marks the run as started, on the worker that runs it. False when it was cancelled before it
+    /// could start; it has then already been ended and reported.
+    /// </summary>
+    public bool Begin()
+    {
+        if (Interlocked.CompareExchange(ref state, Running, Submitted) != Submitted)
+        {
+            return false;
+        }
+
+        if (cancellation.IsCancellationRequested)
+        {
+            Finish(returnValue: null, exception: null);
+            return false;
+        }
+
+        var time = scheduler.TimeProvider;
+        var start = time.GetUtcNow();
+        StartTime = start;
+        Context = new JobContext(scheduler, Job, Run, start, cancellation.Token);
+        if (Job.Options.Timeout is { } timeout)
+        {
+            timeoutTimer = time.CreateTimer(static s => ((JobExecution)s!).Cancel(CancelReason.Timeout), this, timeout, Timeout.InfiniteTimeSpan);
+        }
+
+        scheduler.OnRunStarted(this);
+        return true;
+    }
+
+    /// <summary>Records how the run ended (on the worker that ran it) and reports it.</summary>
+    public void End(object? returnValue, Exception? exception)
+    {
+        if (Volatile.Read(ref state) != Running)
+        {
+            return;
+        }
+
+        Finish(returnValue, exception);
+    }
+
+    /// <summary>Ends a run that will never start (its executor is gone or stopped, the scheduler shut down).</summary>
+    public void EndWithoutRunning(JobRunOutcome outcome, string error)
+    {
+        if (Interlocked.CompareExchange(ref state, Running, Submitted) != Submitted)
+        {
+            return;
+        }
+
+        forcedOutcome = outcome;
+        endError = error;
+        Finish(returnValue: null, exception: null);
+    }
+
+    /// <summary>Cancels the run's token (thread-safe); the first reason wins.</summary>
+    public void Cancel(CancelReason reason)
+    {
+        Interlocked.CompareExchange(ref cancelReason, (int)reason, (int)CancelReason.None);
+        try
+        {
+            cancellation.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback the job registered on its token threw; the job sees the failure itself.
+        }
+    }
+
+    private void Finish(object? returnValue, Exception? exception)
+    {
+        Volatile.Write(ref state, Ended);
+        timeoutTimer?.Dispose();
+        EndTime = scheduler.TimeProvider.GetUtcNow();
+        ReturnValue = returnValue;
+        Exception = exception;
+        scheduler.OnRunEnded(this);
+    }
+}

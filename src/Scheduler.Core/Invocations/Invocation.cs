@@ -1,0 +1,26 @@
+namespace Scheduler.Invocations;
+
+/// <summary>The kinds of invocation; an executor says which kinds it runs.</summary>
+public enum InvocationKind
+{
+    /// <summary>A .NET delegate, registered with the scheduler by name or bound in-process.</summary>
+    Delegate = 1,
+
+    /// <summary>A public static .NET method named by an import string.</summary>
+    Method = 2,
+}
+
+/// <summary>
+/// What a job runs. The set of kinds is closed (<see cref="DelegateInvocation"/>,
+/// <see cref="MethodInvocation"/>; processes and PowerShell later) because invocations are persisted
+/// as data, and loading a store must never instantiate a type named in that data.
+/// </summary>
+public abstract class Invocation
+{
+    private protected Invocation()
+    {
+    }
+
+    /// <summary>The kind of invocation, which decides the executors that can run it.</summary>
+    public abstract InvocationKind Kind { get; }
+}

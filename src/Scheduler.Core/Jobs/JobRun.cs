@@ -1,0 +1,60 @@
+namespace Scheduler.Jobs;
+
+/// <summary>
+/// One run of a job, as recorded in its store's run history: when it was scheduled and started, how
+/// it ended, its output and error. Retries are separate runs with a higher <see cref="Attempt"/>.
+/// </summary>
+public sealed record JobRun
+{
+    internal JobRun(string runId, string jobId, DateTimeOffset scheduledTime, JobRunOutcome outcome, int attempt, string? schedulerId)
+    {
+        RunId = runId;
+        JobId = jobId;
+        ScheduledTime = scheduledTime;
+        Outcome = outcome;
+        Attempt = attempt;
+        SchedulerId = schedulerId;
+    }
+
+    /// <summary>The run's unique id.</summary>
+    public string RunId { get; internal init; }
+
+    /// <summary>The id of the job that ran.</summary>
+    public string JobId { get; internal init; }
+
+    /// <summary>The time the run was due (the trigger's fire time, with jitter).</summary>
+    public DateTimeOffset ScheduledTime { get; internal init; }
+
+    /// <summary>When the run actually started, or null when it did not (yet).</summary>
+    public DateTimeOffset? StartTime { get; internal init; }
+
+    /// <summary>When the run ended (or was decided not to run), or null while it is running.</summary>
+    public DateTimeOffset? EndTime { get; internal init; }
+
+    /// <summary>How the run ended, or <see cref="JobRunOutcome.Running"/>.</summary>
+    public JobRunOutcome Outcome { get; internal init; }
+
+    /// <summary>1 for the first attempt, 2 for the first retry...</summary>
+    public int Attempt { get; internal init; }
+
+    /// <summary>The run's return value or output as text, truncated to a bounded length.</summary>
+    public string? Output { get; internal init; }
+
+    /// <summary>Why the run failed or did not run.</summary>
+    public string? Error { get; internal init; }
+
+    /// <summary>The exit code of a process run; null for other runs.</summary>
+    public int? ExitCode { get; internal init; }
+
+    /// <summary>The id of the scheduler that ran (or decided about) the run.</summary>
+    public string? SchedulerId { get; internal init; }
+
+    /// <summary>How long the run took, once it has started and ended.</summary>
+    public TimeSpan? Duration => StartTime is { } start && EndTime is { } end ? end - start : null;
+
+    /// <summary>The longest <see cref="Output"/> and <see cref="Error"/> kept, in characters.</summary>
+    public const int MaxTextLength = 4096;
+
+    internal static string? Bounded(string? text)
+        => text is null || text.Length <= MaxTextLength ? text : string.Concat(text.Substring(0, MaxTextLength - 1), "…");
+}

@@ -1,0 +1,150 @@
+using Scheduler.Jobs;
+using Scheduler.Triggers;
+
+namespace Scheduler.Scheduling;
+
+/// <summary>What to do with one due job: the runs to start, the one run reported missed, the next fire time.</summary>
+internal struct DuePlan
+{
+    /// <summary>The scheduled time of the single run to start (coalesce Latest or Earliest).</summary>
+    public DateTimeOffset? RunTime;
+
+    /// <summary>The scheduled times of the runs to start, in order (coalesce All).</summary>
+    public List<DateTimeOffset>? RunTimes;
+
+    /// <summary>The scheduled time of a run that was too late and is reported as missed instead of run.</summary>
+    public DateTimeOffset? MissedTime;
+
+    /// <summary>The trigger's next fire time (without jitter) after the runs decided here; null when the trigger is finished.</summary>
+    public DateTimeOffset? NextFireTime;
+}
+
+/// <summary>
+/// The misfire and coalesce rule (DESIGN.md §4), written once: given a due job and the time now,
+/// which runs start, which one is reported missed, and when the job is due next.
+/// </summary>
+/// <remarks>
+/// <para>Fire times at or before now are the due ones. A due run is late when now is past its
+/// scheduled time plus the misfire grace time (unlimited grace: never late).</para>
+/// <para>Latest: one run for the latest due fire time; Earliest: one run for the earliest due fire
+/// time that is not late. Other due fire times are coalesced into that run. When every due fire
+/// time is late, nothing runs and one Missed run is reported.</para>
+/// <para>All: late fire times are reported as one Missed run; every due fire time that is not late
+/// runs, in order, at most <see cref="MaxRunsPerPass"/> per pass (the rest stay due for the next pass).</para>
+/// <para>The work is bounded however long the scheduler was down: the latest due fire time is
+/// found by bisection on "first fire time at or after", not by walking every missed fire time.</para>
+/// </remarks>
+internal static class DuePlanner
+{
+    public const int MaxRunsPerPass = 100;
+
+    // Due fire times walked one by one before bisecting: the common case is a single due fire time.
+    private const int WalkLimit = 16;
+
+    /// <param name="trigger">The job's trigger.</param>
+    /// <param name="firstFire">The job's stored next fire time (without jitter), at or before now.</param>
+    /// <param name="firstRun">The job's stored next run time (with jitter), at or before now: the scheduled time of the first due run.</param>
+    /// <param name="options">The job's options.</param>
+    /// <param name="now">The time now.</param>
+    public static DuePlan Plan(Trigger trigger, DateTimeOffset firstFire, DateTimeOffset firstRun, JobOptions options, DateTimeOffset now)
+    {
+        var grace = options.MisfireGraceTime;
+        var plan = default(DuePlan);
+        if (options.Coalesce == CoalescePolicy.All)
+        {
+            PlanAll(trigger, firstFire, firstRun, grace, now, ref plan);
+            return plan;
+        }
+
+        var last = LatestAtOrBefore(trigger, firstFire, now);
+        plan.NextFireTime = trigger.GetFireTimeAfter(last);
+        var lastScheduled = last == firstFire ? firstRun : last;
+        if (options.Coalesce == CoalescePolicy.Latest || IsOnTime(firstRun, grace, now))
+        {
+            var chosen = options.Coalesce == CoalescePolicy.Latest ? lastScheduled : firstRun;
+            if (IsOnTime(chosen, grace, now))
+            {
+                plan.RunTime = chosen;
+            }
+            else
+            {
+                plan.MissedTime = chosen;
+            }
+
+            return plan;
+        }
+
+        // Earliest, and the first due fire time is late: the earliest one inside the grace window.
+        var earliestOnTime = trigger.GetFireTimeAtOrAfter(now - grace!.Value);
+        if (earliestOnTime is { } onTime && onTime <= last)
+        {
+            plan.RunTime = onTime == last ? lastScheduled : onTime;
+        }
+        else
+        {
+            plan.MissedTime = lastScheduled;
+        }
+
+        return plan;
+    }
+
+    /// <summary>Whether a run scheduled at <paramref name="scheduled"/> may still start at <paramref name="now"/>.</summary>
+    public static bool IsOnTime(DateTimeOffset scheduled, TimeSpan? grace, DateTimeOffset now)
+        => grace is not { } limit || now - scheduled <= limit;
+
+    /// <summary>The latest fire time at or before <paramref name="now"/>, given one such fire time.</summary>
+    public static DateTimeOffset LatestAtOrBefore(Trigger trigger, DateTimeOffset known, DateTimeOffset now)
+    {
+        var current = known;
+        for (var i = 0; i < WalkLimit; i++)
+        {
+            if (trigger.GetFireTimeAfter(current) is not { } next || next > now)
+            {
+                return current;
+            }
+
+            current = next;
+        }
+
+        // Many fire times are due. "Some fire time lies in [t, now]" holds for t = current and fails
+        // for t = now + 1 tick, and flips once in between: at the latest fire time. Bisect for it.
+        var low = current.UtcTicks;
+        var high = now.UtcTicks + 1;
+        while (high - low > 1)
+        {
+            var middle = low + ((high - low) / 2);
+            if (trigger.GetFireTimeAtOrAfter(new DateTimeOffset(middle, TimeSpan.Zero)) is { } found && found <= now)
+            {
+                low = found.UtcTicks;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return trigger.GetFireTimeAtOrAfter(new DateTimeOffset(low, TimeSpan.Zero)) ?? current;
+    }
+
+    private static void PlanAll(Trigger trigger, DateTimeOffset firstFire, DateTimeOffset firstRun, TimeSpan? grace, DateTimeOffset now, ref DuePlan plan)
+    {
+        DateTimeOffset? fire = firstFire;
+        if (!IsOnTime(firstRun, grace, now))
+        {
+            // The late fire times are reported once, as one missed run, and skipped in one step.
+            plan.MissedTime = firstRun;
+            var windowStart = now - grace!.Value;
+            fire = trigger.GetFireTimeAtOrAfter(windowStart > firstFire ? windowStart : firstFire.AddTicks(1));
+        }
+
+        var runs = new List<DateTimeOffset>();
+        while (fire is { } f && f <= now && runs.Count < MaxRunsPerPass)
+        {
+            runs.Add(f == firstFire ? firstRun : f);
+            fire = trigger.GetFireTimeAfter(f);
+        }
+
+        plan.RunTimes = runs;
+        plan.NextFireTime = fire;
+    }
+}

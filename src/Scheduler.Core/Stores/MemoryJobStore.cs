@@ -1,0 +1,610 @@
+using Scheduler.Jobs;
+
+namespace Scheduler.Stores;
+
+/// <summary>
+/// Jobs in memory. Jobs live in a slab of structs indexed by id; scheduled jobs are also in an
+/// indexed binary min-heap on their next run time, so add, update, remove and "next due" are
+/// O(log n) and a job costs the store about 40 bytes beyond the job itself.
+/// </summary>
+internal sealed class MemoryJobStore : JobStore
+{
+    // Histories of jobs that ended (trigger finished) are kept for reading, up to this many jobs.
+    private const int OrphanHistoryLimit = 1000;
+
+    private readonly object sync = new();
+    private readonly Dictionary<string, int> slotById = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunHistory> histories = new(StringComparer.Ordinal);
+    private readonly Queue<string> orphanHistories = new();
+    private readonly int runHistoryLimit;
+    private Slot[] slots = new Slot[16];
+    private int slotsUsed;
+    private int firstFree = -1;
+    private int[] heap = new int[16];
+    private int heapCount;
+    private int[] frontier = new int[16];
+
+    public MemoryJobStore(int runHistoryLimit)
+    {
+        if (runHistoryLimit < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(runHistoryLimit), runHistoryLimit, $"The run history limit must not be negative, not {runHistoryLimit}.");
+        }
+
+        this.runHistoryLimit = runHistoryLimit;
+    }
+
+    public override int Count
+    {
+        get
+        {
+            lock (sync)
+            {
+                return slotById.Count;
+            }
+        }
+    }
+
+    public override void Add(Job job, bool replaceExisting)
+    {
+        if (job is null)
+        {
+            throw new ArgumentNullException(nameof(job));
+        }
+
+        lock (sync)
+        {
+            if (slotById.TryGetValue(job.Id, out var existing))
+            {
+                if (!replaceExisting)
+                {
+                    throw new InvalidOperationException($"A job with the id '{job.Id}' already exists; remove it first or replace it.");
+                }
+
+                Place(existing, job);
+                return;
+            }
+
+            var slot = AllocateSlot();
+            slots[slot].HeapIndex = -1;
+            slotById.Add(job.Id, slot);
+            Place(slot, job);
+        }
+    }
+
+    public override void Update(Job job)
+    {
+        if (job is null)
+        {
+            throw new ArgumentNullException(nameof(job));
+        }
+
+        lock (sync)
+        {
+            if (!slotById.TryGetValue(job.Id, out var slot))
+            {
+                throw new KeyNotFoundException($"There is no job with the id '{job.Id}'.");
+            }
+
+            Place(slot, job);
+        }
+    }
+
+    public override bool Remove(string id)
+    {
+        if (id is null)
+        {
+            throw new ArgumentNullException(nameof(id));
+        }
+
+        lock (sync)
+        {
+            histories.Remove(id);
+            return RemoveLocked(id);
+        }
+    }
+
+    public override void RemoveAll()
+    {
+        lock (sync)
+        {
+            slotById.Clear();
+            histories.Clear();
+            orphanHistories.Clear();
+            slots = new Slot[16];
+            slotsUsed = 0;
+            firstFree = -1;
+            heap = new int[16];
+            heapCount = 0;
+        }
+    }
+
+    public override Job? Get(string id)
+    {
+        if (id is null)
+        {
+            throw new ArgumentNullException(nameof(id));
+        }
+
+        lock (sync)
+        {
+            return slotById.TryGetValue(id, out var slot) ? slots[slot].Job : null;
+        }
+    }
+
+    public override IReadOnlyList<Job> GetAll()
+    {
+        Job[] jobs;
+        lock (sync)
+        {
+            jobs = new Job[slotById.Count];
+            var count = 0;
+            for (var i = 0; i < slotsUsed; i++)
+            {
+                if (slots[i].Job is { } job)
+                {
+                    jobs[count++] = job;
+                }
+            }
+        }
+
+        Array.Sort(jobs, static (a, b) =>
+        {
+            var byTime = (a.NextRunTime?.UtcTicks ?? long.MaxValue).CompareTo(b.NextRunTime?.UtcTicks ?? long.MaxValue);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
+        });
+        return jobs;
+    }
+
+    public override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount)
+    {
+        if (maxCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
+        }
+
+        var nowTicks = now.UtcTicks;
+        lock (sync)
+        {
+            if (heapCount == 0 || maxCount == 0 || slots[heap[0]].Due > nowTicks)
+            {
+                return [];
+            }
+
+            // The due jobs in order without disturbing the heap: a second, small heap holds the
+            // frontier of heap positions still to visit, so k due jobs cost O(k log k).
+            var due = new List<Job>(Math.Min(maxCount, 64));
+            var frontierCount = 0;
+            PushFrontier(ref frontierCount, 0);
+            while (frontierCount > 0 && due.Count < maxCount)
+            {
+                var position = PopFrontier(ref frontierCount);
+                var slot = heap[position];
+                if (slots[slot].Due > nowTicks)
+                {
+                    break;
+                }
+
+                due.Add(slots[slot].Job!);
+                var child = (2 * position) + 1;
+                if (child < heapCount)
+                {
+                    PushFrontier(ref frontierCount, child);
+                }
+
+                if (child + 1 < heapCount)
+                {
+                    PushFrontier(ref frontierCount, child + 1);
+                }
+            }
+
+            return due;
+        }
+    }
+
+    public override DateTimeOffset? GetNextRunTime()
+    {
+        lock (sync)
+        {
+            return heapCount == 0 ? null : slots[heap[0]].Job!.NextRunTime;
+        }
+    }
+
+    public override IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches)
+    {
+        if (dispatches is null)
+        {
+            throw new ArgumentNullException(nameof(dispatches));
+        }
+
+        List<string>? rejected = null;
+        lock (sync)
+        {
+            for (var i = 0; i < dispatches.Count; i++)
+            {
+                var dispatch = dispatches[i];
+                var id = dispatch.Job.Id;
+                if (!slotById.TryGetValue(id, out var slot) || !ReferenceEquals(slots[slot].Job, dispatch.Job))
+                {
+                    (rejected ??= []).Add(id);
+                    continue;
+                }
+
+                if (dispatch.Updated is { } updated)
+                {
+                    Place(slot, updated);
+                }
+                else
+                {
+                    RemoveLocked(id);
+                    if (histories.ContainsKey(id) || dispatch.Runs.Count > 0)
+                    {
+                        KeepOrphanHistory(id);
+                    }
+                }
+
+                var runs = dispatch.Runs;
+                for (var r = 0; r < runs.Count; r++)
+                {
+                    SaveRunLocked(runs[r]);
+                }
+            }
+        }
+
+        return (IReadOnlyCollection<string>?)rejected ?? [];
+    }
+
+    public override void SaveRun(JobRun run)
+    {
+        if (run is null)
+        {
+            throw new ArgumentNullException(nameof(run));
+        }
+
+        lock (sync)
+        {
+            SaveRunLocked(run);
+        }
+    }
+
+    public override IReadOnlyList<JobRun> GetRuns(string jobId, int maxCount)
+    {
+        if (jobId is null)
+        {
+            throw new ArgumentNullException(nameof(jobId));
+        }
+
+        if (maxCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
+        }
+
+        lock (sync)
+        {
+            return histories.TryGetValue(jobId, out var history) ? history.Newest(maxCount) : [];
+        }
+    }
+
+    // A memory store does not outlive its process, so no run can have been left behind by a dead scheduler.
+    public override IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now) => [];
+
+    private void SaveRunLocked(JobRun run)
+    {
+        if (runHistoryLimit == 0)
+        {
+            return;
+        }
+
+        if (!histories.TryGetValue(run.JobId, out var history))
+        {
+            history = new RunHistory(runHistoryLimit);
+            histories.Add(run.JobId, history);
+            if (!slotById.ContainsKey(run.JobId))
+            {
+                KeepOrphanHistory(run.JobId);
+            }
+        }
+
+        history.Save(run);
+    }
+
+    private void KeepOrphanHistory(string jobId)
+    {
+        orphanHistories.Enqueue(jobId);
+        while (orphanHistories.Count > OrphanHistoryLimit)
+        {
+            var oldest = orphanHistories.Dequeue();
+            if (!slotById.ContainsKey(oldest))
+            {
+                histories.Remove(oldest);
+            }
+        }
+    }
+
+    private bool RemoveLocked(string id)
+    {
+        if (!slotById.TryGetValue(id, out var slot))
+        {
+            return false;
+        }
+
+        slotById.Remove(id);
+        if (slots[slot].HeapIndex >= 0)
+        {
+            HeapRemove(slots[slot].HeapIndex);
+        }
+
+        slots[slot] = new Slot { Job = null, Due = 0, HeapIndex = firstFree };
+        firstFree = slot;
+        return true;
+    }
+
+    private int AllocateSlot()
+    {
+        if (firstFree >= 0)
+        {
+            var reused = firstFree;
+            firstFree = slots[reused].HeapIndex;
+            return reused;
+        }
+
+        if (slotsUsed == slots.Length)
+        {
+            Array.Resize(ref slots, slots.Length * 2);
+        }
+
+        return slotsUsed++;
+    }
+
+    /// <summary>Stores the job in its slot and moves the slot in or out of, or within, the heap.</summary>
+    private void Place(int slot, Job job)
+    {
+        slots[slot].Job = job;
+        var position = slots[slot].HeapIndex;
+        if (job.NextRunTime is not { } next)
+        {
+            if (position >= 0)
+            {
+                HeapRemove(position);
+            }
+
+            return;
+        }
+
+        var due = next.UtcTicks;
+        if (position < 0)
+        {
+            slots[slot].Due = due;
+            HeapInsert(slot);
+            return;
+        }
+
+        var earlier = due < slots[slot].Due;
+        slots[slot].Due = due;
+        if (earlier)
+        {
+            SiftUp(position);
+        }
+        else
+        {
+            SiftDown(position);
+        }
+    }
+
+    private void HeapInsert(int slot)
+    {
+        if (heapCount == heap.Length)
+        {
+            Array.Resize(ref heap, heap.Length * 2);
+        }
+
+        heap[heapCount] = slot;
+        slots[slot].HeapIndex = heapCount;
+        heapCount++;
+        SiftUp(heapCount - 1);
+    }
+
+    private void HeapRemove(int position)
+    {
+        var removed = heap[position];
+        slots[removed].HeapIndex = -1;
+        heapCount--;
+        if (position == heapCount)
+        {
+            return;
+        }
+
+        var moved = heap[heapCount];
+        heap[position] = moved;
+        slots[moved].HeapIndex = position;
+        if (position > 0 && slots[moved].Due < slots[heap[(position - 1) / 2]].Due)
+        {
+            SiftUp(position);
+        }
+        else
+        {
+            SiftDown(position);
+        }
+    }
+
+    private void SiftUp(int position)
+    {
+        var slot = heap[position];
+        var due = slots[slot].Due;
+        while (position > 0)
+        {
+            var parentPosition = (position - 1) / 2;
+            var parent = heap[parentPosition];
+            if (slots[parent].Due <= due)
+            {
+                break;
+            }
+
+            heap[position] = parent;
+            slots[parent].HeapIndex = position;
+            position = parentPosition;
+        }
+
+        heap[position] = slot;
+        slots[slot].HeapIndex = position;
+    }
+
+    private void SiftDown(int position)
+    {
+        var slot = heap[position];
+        var due = slots[slot].Due;
+        while (true)
+        {
+            var child = (2 * position) + 1;
+            if (child >= heapCount)
+            {
+                break;
+            }
+
+            if (child + 1 < heapCount && slots[heap[child + 1]].Due < slots[heap[child]].Due)
+            {
+                child++;
+            }
+
+            if (slots[heap[child]].Due >= due)
+            {
+                break;
+            }
+
+            heap[position] = heap[child];
+            slots[heap[position]].HeapIndex = position;
+            position = child;
+        }
+
+        heap[position] = slot;
+        slots[slot].HeapIndex = position;
+    }
+
+    private void PushFrontier(ref int count, int position)
+    {
+        if (count == frontier.Length)
+        {
+            Array.Resize(ref frontier, frontier.Length * 2);
+        }
+
+        var i = count++;
+        var due = slots[heap[position]].Due;
+        while (i > 0)
+        {
+            var parent = (i - 1) / 2;
+            if (slots[heap[frontier[parent]]].Due <= due)
+            {
+                break;
+            }
+
+            frontier[i] = frontier[parent];
+            i = parent;
+        }
+
+        frontier[i] = position;
+    }
+
+    private int PopFrontier(ref int count)
+    {
+        var top = frontier[0];
+        var last = frontier[--count];
+        var due = slots[heap[last]].Due;
+        var i = 0;
+        while (true)
+        {
+            var child = (2 * i) + 1;
+            if (child >= count)
+            {
+                break;
+            }
+
+            if (child + 1 < count && slots[heap[frontier[child + 1]]].Due < slots[heap[frontier[child]]].Due)
+            {
+                child++;
+            }
+
+            if (slots[heap[frontier[child]]].Due >= due)
+            {
+                break;
+            }
+
+            frontier[i] = frontier[child];
+            i = child;
+        }
+
+        if (count > 0)
+        {
+            frontier[i] = last;
+        }
+
+        return top;
+    }
+
+    private struct Slot
+    {
+        public Job? Job;
+
+        /// <summary>The next run time in UTC ticks, the heap key.</summary>
+        public long Due;
+
+        /// <summary>The position in the heap, -1 when paused; for a free slot, the next free slot.</summary>
+        public int HeapIndex;
+    }
+
+    /// <summary>The latest runs of one job in a ring that grows up to the limit.</summary>
+    private sealed class RunHistory(int limit)
+    {
+        private JobRun[] ring = new JobRun[Math.Min(limit, 2)];
+        private int start;
+        private int count;
+
+        public void Save(JobRun run)
+        {
+            // A run that ends replaces its Running record, usually the newest one.
+            for (var i = count - 1; i >= 0; i--)
+            {
+                var index = (start + i) % ring.Length;
+                if (string.Equals(ring[index].RunId, run.RunId, StringComparison.Ordinal))
+                {
+                    ring[index] = run;
+                    return;
+                }
+            }
+
+            if (count < ring.Length)
+            {
+                ring[(start + count) % ring.Length] = run;
+                count++;
+                return;
+            }
+
+            if (ring.Length < limit)
+            {
+                var grown = new JobRun[Math.Min(limit, ring.Length * 2)];
+                for (var i = 0; i < count; i++)
+                {
+                    grown[i] = ring[(start + i) % ring.Length];
+                }
+
+                ring = grown;
+                start = 0;
+                ring[count++] = run;
+                return;
+            }
+
+            ring[start] = run;
+            start = (start + 1) % ring.Length;
+        }
+
+        public List<JobRun> Newest(int maxCount)
+        {
+            var result = new List<JobRun>(Math.Min(maxCount, count));
+            for (var i = count - 1; i >= 0 && result.Count < maxCount; i--)
+            {
+                result.Add(ring[(start + i) % ring.Length]);
+            }
+
+            return result;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using Scheduler.Events;
+
+namespace Scheduler.Tests.Events;
+
+public sealed class EventLogTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void The_log_keeps_only_the_latest_events_up_to_its_capacity()
+    {
+        var log = Filled(capacity: 3, count: 5);
+
+        Assert.Equal([3L, 4L, 5L], log.Read().Select(e => e.Sequence));
+        Assert.Equal(5, log.LastSequence);
+    }
+
+    [Fact]
+    public void Reading_from_an_offset_returns_the_events_after_it_up_to_the_maximum()
+    {
+        var log = Filled(capacity: 10, count: 5);
+
+        Assert.Equal([4L, 5L], log.Read(afterSequence: 3).Select(e => e.Sequence));
+        Assert.Equal([2L, 3L], log.Read(afterSequence: 1, maxCount: 2).Select(e => e.Sequence));
+        Assert.Empty(log.Read(afterSequence: 5));
+    }
+
+    [Fact]
+    public void A_reader_that_fell_behind_gets_the_oldest_events_still_kept()
+    {
+        var log = Filled(capacity: 3, count: 10);
+
+        Assert.Equal([8L, 9L, 10L], log.Read(afterSequence: 2).Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task A_waiting_reader_is_woken_by_the_next_event()
+    {
+        var log = Filled(capacity: 10, count: 2);
+
+        var waiting = log.WaitForEventsAsync(afterSequence: 2);
+        Assert.False(waiting.IsCompleted);
+        log.Append(new SchedulerEvent(SchedulerEventType.JobAdded, T0));
+        var events = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal([3L], events.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task Waiting_returns_at_once_when_there_are_newer_events()
+    {
+        var log = Filled(capacity: 10, count: 4);
+
+        var events = await log.WaitForEventsAsync(afterSequence: 1);
+
+        Assert.Equal([2L, 3L, 4L], events.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task Waiting_can_be_cancelled()
+    {
+        var log = Filled(capacity: 10, count: 1);
+        using var cancellation = new CancellationTokenSource();
+
+        var waiting = log.WaitForEventsAsync(afterSequence: 1, cancellation.Token);
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+    }
+
+    [Fact]
+    public void A_capacity_below_one_is_rejected_naming_the_value()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new EventLog(0));
+
+        Assert.Contains("not 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_event_type_has_its_own_bit()
+    {
+        var types = Enum.GetValues<SchedulerEventType>().Where(t => t is not SchedulerEventType.None and not SchedulerEventType.All).ToList();
+
+        Assert.All(types, t => Assert.True(((int)t & ((int)t - 1)) == 0, $"{t} is not a single bit"));
+        Assert.Equal(types.Count, types.Select(t => (int)t).Distinct().Count());
+        Assert.Equal(SchedulerEventType.All, types.Aggregate(SchedulerEventType.None, (all, t) => all | t));
+    }
+
+    private static EventLog Filled(int capacity, int count)
+    {
+        var log = new EventLog(capacity);
+        for (var i = 0; i < count; i++)
+        {
+            log.Append(new SchedulerEvent(SchedulerEventType.JobAdded, T0.AddSeconds(i)));
+        }
+
+        return log;
+    }
+}

@@ -1,0 +1,221 @@
+using Scheduler.Events;
+using Scheduler.Jobs;
+using Scheduler.Tests.Support;
+using Scheduler.Triggers;
+
+namespace Scheduler.Tests.Scheduling;
+
+/// <summary>Max instances and overlap, timeout and retry, on the thread-pool executor with jobs blocked by the test.</summary>
+public sealed class RunPolicyTests
+{
+    private static readonly DateTimeOffset T0 = TestScheduler.Epoch;
+
+    private static IntervalTrigger EveryMinute => new(TimeSpan.FromMinutes(1), start: T0.AddMinutes(1), timeZone: TimeZoneInfo.Utc);
+
+    [Fact]
+    public async Task Skip_reports_max_instances_and_records_a_skipped_run_while_the_job_runs()
+    {
+        await using var test = new TestScheduler();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Scheduler.AddJob("slow", EveryMinute, (_, _) => release.Task);
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        var started = await test.WaitFor(SchedulerEventType.JobStarted, "slow");
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        var skipped = await test.WaitFor(SchedulerEventType.JobMaxInstances, "slow");
+        release.SetResult();
+        var executed = await test.WaitFor(SchedulerEventType.JobExecuted, "slow");
+
+        Assert.Equal(T0.AddMinutes(2), skipped.ScheduledTime);
+        Assert.Equal(JobRunOutcome.Skipped, skipped.Outcome);
+        Assert.Equal(started.RunId, executed.RunId);
+        var runs = test.Scheduler.GetJobRuns("slow");
+        Assert.Equal([JobRunOutcome.Skipped, JobRunOutcome.Succeeded], runs.Select(r => r.Outcome));
+    }
+
+    [Fact]
+    public async Task Queue_runs_exactly_one_extra_run_after_the_current_one_ends()
+    {
+        await using var test = new TestScheduler();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var scheduled = new List<DateTimeOffset>();
+        test.Scheduler.AddJob(
+            "slow",
+            EveryMinute,
+            (context, _) =>
+            {
+                lock (scheduled)
+                {
+                    scheduled.Add(context.ScheduledTime);
+                }
+
+                return release.Task;
+            },
+            JobOptions.Default with { Overlap = OverlapPolicy.Queue });
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobStarted, "slow");
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        var queued = await test.WaitFor(SchedulerEventType.JobMaxInstances, "slow");
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        var skipped = await test.WaitFor(SchedulerEventType.JobMaxInstances, "slow", queued.Sequence);
+        await test.Settle();
+        Assert.Single(scheduled);
+
+        release.SetResult();
+        var first = await test.WaitFor(SchedulerEventType.JobExecuted, "slow");
+        var second = await test.WaitFor(SchedulerEventType.JobExecuted, "slow", first.Sequence);
+        await test.Settle();
+
+        Assert.Null(queued.Outcome);
+        Assert.Contains("waits", queued.Message, StringComparison.Ordinal);
+        Assert.Equal(JobRunOutcome.Skipped, skipped.Outcome);
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(2)], scheduled);
+        Assert.Equal(T0.AddMinutes(2), second.ScheduledTime);
+        Assert.Equal(2, test.EventsOf(SchedulerEventType.JobExecuted, "slow").Count);
+    }
+
+    [Fact]
+    public async Task Replace_cancels_the_running_run_and_starts_the_new_one()
+    {
+        await using var test = new TestScheduler();
+        test.Scheduler.AddJob(
+            "slow",
+            EveryMinute,
+            (_, token) => Task.Delay(Timeout.Infinite, token),
+            JobOptions.Default with { Overlap = OverlapPolicy.Replace });
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        var first = await test.WaitFor(SchedulerEventType.JobStarted, "slow");
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        var cancelled = await test.WaitFor(SchedulerEventType.JobCancelled, "slow");
+        var second = await test.WaitFor(e => e.Type == SchedulerEventType.JobStarted && e.JobId == "slow" && e.RunId != first.RunId);
+
+        Assert.Equal(first.RunId, cancelled.RunId);
+        Assert.Equal(JobRunOutcome.Cancelled, cancelled.Outcome);
+        Assert.Contains("replaced", cancelled.Error, StringComparison.Ordinal);
+        Assert.Equal(T0.AddMinutes(2), second.ScheduledTime);
+        Assert.Empty(test.EventsOf(SchedulerEventType.JobMaxInstances, "slow"));
+    }
+
+    [Fact]
+    public async Task A_run_longer_than_its_timeout_is_cancelled_and_reported_timed_out()
+    {
+        await using var test = new TestScheduler();
+        var observedCancellation = false;
+        test.Scheduler.AddJob(
+            "slow",
+            new DateTrigger(T0.AddMinutes(1)),
+            async (_, token) =>
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+                catch (OperationCanceledException)
+                {
+                    observedCancellation = true;
+                    throw;
+                }
+            },
+            JobOptions.Default with { Timeout = TimeSpan.FromSeconds(30) });
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobStarted, "slow");
+        test.Time.Advance(TimeSpan.FromSeconds(29));
+        await test.Settle();
+        Assert.Empty(test.EventsOf(SchedulerEventType.JobTimedOut, "slow"));
+
+        test.Time.Advance(TimeSpan.FromSeconds(1));
+        var timedOut = await test.WaitFor(SchedulerEventType.JobTimedOut, "slow");
+
+        Assert.True(observedCancellation);
+        Assert.Equal(JobRunOutcome.TimedOut, timedOut.Outcome);
+        Assert.Equal(TimeSpan.FromSeconds(30), timedOut.Duration);
+        Assert.Equal(JobRunOutcome.TimedOut, Assert.Single(test.Scheduler.GetJobRuns("slow")).Outcome);
+    }
+
+    [Fact]
+    public async Task A_failed_run_is_retried_after_the_delay_up_to_the_retry_count_each_attempt_reported()
+    {
+        await using var test = new TestScheduler();
+        var starts = new List<DateTimeOffset>();
+        test.AddInline(
+            "flaky",
+            new DateTrigger(T0.AddMinutes(1)),
+            context =>
+            {
+                starts.Add(context.StartTime);
+                throw new InvalidOperationException($"boom {context.Attempt}");
+            },
+            JobOptions.Default with { RetryCount = 2, RetryDelay = TimeSpan.FromSeconds(10) });
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobRetried, "flaky");
+        test.Time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Single(starts);
+        test.Time.Advance(TimeSpan.FromSeconds(1));
+        test.Time.Advance(TimeSpan.FromSeconds(10));
+        var last = await test.WaitFor(e => e.Type == SchedulerEventType.JobError && e.Attempt == 3);
+
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(1).AddSeconds(10), T0.AddMinutes(1).AddSeconds(20)], starts);
+        Assert.Equal([1, 2, 3], test.EventsOf(SchedulerEventType.JobError, "flaky").Select(e => e.Attempt));
+        Assert.Equal([1, 2], test.EventsOf(SchedulerEventType.JobRetried, "flaky").Select(e => e.Attempt));
+        Assert.Contains("boom 3", last.Error, StringComparison.Ordinal);
+        var runs = test.Scheduler.GetJobRuns("flaky");
+        Assert.Equal([3, 2, 1], runs.Select(r => r.Attempt));
+        Assert.All(runs, r => Assert.Equal(JobRunOutcome.Failed, r.Outcome));
+        Assert.All(runs, r => Assert.Equal(T0.AddMinutes(1), r.ScheduledTime));
+    }
+
+    [Fact]
+    public async Task Retrying_stops_at_the_first_attempt_that_succeeds()
+    {
+        await using var test = new TestScheduler();
+        test.AddInline(
+            "flaky",
+            new DateTrigger(T0.AddMinutes(1)),
+            context =>
+            {
+                if (context.Attempt == 1)
+                {
+                    throw new InvalidOperationException("first attempt fails");
+                }
+            },
+            JobOptions.Default with { RetryCount = 5 });
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        var executed = await test.WaitFor(SchedulerEventType.JobExecuted, "flaky");
+        await test.Settle();
+
+        Assert.Equal(2, executed.Attempt);
+        Assert.Single(test.EventsOf(SchedulerEventType.JobRetried, "flaky"));
+        Assert.Equal([JobRunOutcome.Succeeded, JobRunOutcome.Failed], test.Scheduler.GetJobRuns("flaky").Select(r => r.Outcome));
+    }
+
+    [Fact]
+    public async Task Run_now_submits_a_run_without_moving_the_schedule_and_respects_max_instances()
+    {
+        await using var test = new TestScheduler();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var job = test.Scheduler.AddJob("slow", EveryMinute, (_, _) => release.Task);
+        test.Scheduler.Start();
+
+        var first = test.Scheduler.RunJobNow("slow");
+        await test.WaitFor(SchedulerEventType.JobStarted, "slow");
+        var second = test.Scheduler.RunJobNow("slow");
+        release.SetResult();
+        await test.WaitFor(SchedulerEventType.JobExecuted, "slow");
+
+        Assert.Equal(JobRunOutcome.Running, first.Outcome);
+        Assert.Equal(T0, first.ScheduledTime);
+        Assert.Equal(JobRunOutcome.Skipped, second.Outcome);
+        Assert.Equal(job.NextRunTime, test.Scheduler.GetJob("slow")!.NextRunTime);
+    }
+}
