@@ -8,11 +8,17 @@ public enum InvocationKind
 
     /// <summary>A public static .NET method named by an import string.</summary>
     Method = 2,
+
+    /// <summary>An executable run as a child process.</summary>
+    Command = 3,
+
+    /// <summary>A PowerShell script block, script file or command.</summary>
+    PowerShell = 4,
 }
 
 /// <summary>
 /// What a job runs. The set of kinds is closed (<see cref="DelegateInvocation"/>,
-/// <see cref="MethodInvocation"/>; processes and PowerShell later) because invocations are persisted
+/// <see cref="MethodInvocation"/>, <see cref="CommandInvocation"/>, <see cref="PowerShellInvocation"/>) because invocations are persisted
 /// as data, and loading a store must never instantiate a type named in that data.
 /// </summary>
 public abstract class Invocation
