@@ -629,6 +629,10 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         {
             DotNetInvoker.Validate(invocation, arguments, Delegates);
         }
+        else
+        {
+            ProcessJobExecutor.Validate(invocation, arguments);
+        }
     }
 
     private JobStore StoreLocked(string name, string parameter)
