@@ -120,30 +120,53 @@ public sealed partial class JobScheduler
 
     /// <summary>
     /// Shuts the scheduler down. With <paramref name="wait"/>, running jobs finish; without, their
-    /// cancellation tokens are cancelled (.NET code stops when it observes its token). Either way
+    /// cancellation tokens are cancelled (.NET code stops when it observes its token, a child process
+    /// tree is killed). Called without wait while a waiting shutdown is in progress, it cancels the
+    /// runs that shutdown waits for (a service that ran out of time to stop). Either way
     /// runs waiting in a queue or for a retry are cancelled, and the task completes when the loop
     /// and every executor worker have exited. Jobs stay in their stores; the scheduler can be started again.
     /// </summary>
     public Task ShutdownAsync(bool wait = true)
     {
         TaskCompletionSource<bool> completion;
+        var inProgress = false;
+        var work = new Work();
         lock (gate)
         {
             if (shutdownCompletion is not null)
             {
-                return shutdownCompletion.Task;
-            }
+                inProgress = true;
+                completion = shutdownCompletion;
 
-            if (state == SchedulerState.Stopped)
+                // A shutdown that waits for the running jobs is under way: without wait, stop waiting for them.
+                if (!wait)
+                {
+                    foreach (var execution in activities.Values.SelectMany(a => a.Active))
+                    {
+                        work.ToCancel.Add((execution, CancelReason.Shutdown));
+                    }
+                }
+            }
+            else if (state == SchedulerState.Stopped)
             {
                 return Task.CompletedTask;
             }
-
-            stopping = true;
-            completion = shutdownCompletion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            else
+            {
+                stopping = true;
+                completion = shutdownCompletion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
         }
 
-        _ = ShutdownCoreAsync(wait, completion);
+        if (inProgress)
+        {
+            Perform(work);
+        }
+        else
+        {
+            _ = ShutdownCoreAsync(wait, completion);
+        }
+
         return completion.Task;
     }
 

@@ -8,13 +8,13 @@ namespace Scheduler.Host.Output;
 /// <summary>Short human-readable descriptions of jobs, triggers, invocations and times, for tables and logs.</summary>
 internal static class Describe
 {
-    /// <summary>An instant in the local zone, ISO 8601 with its offset; "-" for none.</summary>
+    /// <summary>An instant in the local zone, ISO 8601 with its offset, to the millisecond; "-" for none.</summary>
     public static string Time(DateTimeOffset? value)
-        => value is { } instant ? TriggerText.FormatFireTime(instant, TimeZoneInfo.Local) : "-";
+        => value is { } instant ? TriggerText.FormatFireTime(ToMilliseconds(instant), TimeZoneInfo.Local) : "-";
 
-    /// <summary>A job's next run time in its trigger's zone; "-" when it has none (paused, broken).</summary>
+    /// <summary>A job's next run time in its trigger's zone, to the millisecond; "-" when it has none (paused, broken).</summary>
     public static string NextRun(Job job)
-        => job.NextRunTime is { } next ? TriggerText.FormatFireTime(next, job.Trigger.TimeZone) : "-";
+        => job.NextRunTime is { } next ? TriggerText.FormatFireTime(ToMilliseconds(next), job.Trigger.TimeZone) : "-";
 
     public static string Trigger(Trigger trigger)
     {
@@ -56,6 +56,26 @@ internal static class Describe
         _ => invocation.ToString() ?? invocation.Kind.ToString(),
     };
 
+    /// <summary>One run in one line: when it started, how it ended, its exit code and how long it took.</summary>
+    public static string RunSummary(JobRun run)
+    {
+        var text = $"{Time(run.StartTime ?? run.ScheduledTime)} {run.Outcome}";
+        if (run.ExitCode is { } exitCode)
+        {
+            text += $" (exit code {exitCode.ToString(CultureInfo.InvariantCulture)})";
+        }
+
+        if (run.Duration is { } duration)
+        {
+            text += $" in {Seconds(duration)}";
+        }
+
+        return text;
+    }
+
+    /// <summary>A run's duration in seconds: 0.042s.</summary>
+    public static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + "s";
+
     /// <summary>A duration as typed on the command line: 90s, 5m, 1h30m, 500ms.</summary>
     public static string Duration(TimeSpan duration)
     {
@@ -92,6 +112,9 @@ internal static class Describe
         var line = OneLine(text!.Split('\n').FirstOrDefault(l => l.Trim().Length > 0) ?? string.Empty);
         return line.Length <= width ? line : line.Substring(0, width - 3) + "...";
     }
+
+    private static DateTimeOffset ToMilliseconds(DateTimeOffset value)
+        => value.AddTicks(-(value.Ticks % TimeSpan.TicksPerMillisecond));
 
     private static string OneLine(string text)
         => string.Join(" ", text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim())).Trim();

@@ -46,7 +46,8 @@ internal static class EventLine
             line.Append(" scheduled=").Append(Describe.Time(scheduled));
         }
 
-        var detail = e.Message ?? e.Error;
+        // The daemon's own events carry a process job's output: its first line shows the job working.
+        var detail = e.Message ?? e.Error ?? (e.Type == SchedulerEventType.JobExecuted ? e.ReturnValue as string : null);
         if (!string.IsNullOrWhiteSpace(detail))
         {
             line.Append(": ").Append(Describe.FirstLine(detail, width: 200));
