@@ -9,6 +9,10 @@ internal static class RunsCommand
 {
     private const int DefaultCount = 20;
 
+    // How far back the daemon's recorded events are searched for jobs that ended (one-off jobs are
+    // removed once they ran, their history stays).
+    private const int RecentEventsSearched = 10_000;
+
     public static Command Create(HostContext context)
     {
         var store = HostStore.CreateOption();
@@ -23,7 +27,7 @@ internal static class RunsCommand
             DefaultValueFactory = _ => DefaultCount,
         };
         var id = new Argument<string?>("ID") { Description = "The job's id (default: every job).", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("runs", "Show the run history: when each run was due and started, how it ended, its exit code and output.") { id, store, last, json };
+        var command = new Command("runs", "Show the run history (of one job, or of every job including recently ended one-off jobs): when each run was due and started, how it ended, its exit code and output.") { id, store, last, json };
         command.SetAction(result =>
         {
             var count = result.GetValue(last);
@@ -44,8 +48,8 @@ internal static class RunsCommand
             }
             else
             {
-                runs = session.Scheduler.GetJobs()
-                    .SelectMany(job => session.Scheduler.GetJobRuns(job.Id, count))
+                runs = JobIds(session)
+                    .SelectMany(job => session.Scheduler.GetJobRuns(job, count))
                     .OrderByDescending(run => run.StartTime ?? run.ScheduledTime)
                     .Take(count)
                     .ToList();
@@ -90,5 +94,21 @@ internal static class RunsCommand
             return SchedHost.Success;
         });
         return command;
+    }
+
+    /// <summary>The jobs in the store, and those the daemon ran recently that have ended since.</summary>
+    private static IEnumerable<string> JobIds(StoreSession session)
+    {
+        var ids = new HashSet<string>(session.Scheduler.GetJobs().Select(job => job.Id), StringComparer.Ordinal);
+        var sqlite = session.Sqlite;
+        foreach (var e in sqlite.ReadEvents(Math.Max(0, sqlite.LastEventId - RecentEventsSearched), RecentEventsSearched))
+        {
+            if (e.Type == Events.SchedulerEventType.JobSubmitted && e.JobId is { } id)
+            {
+                ids.Add(id);
+            }
+        }
+
+        return ids;
     }
 }
