@@ -31,6 +31,7 @@ internal sealed class JobExecution
     private int cancelReason;
     private ITimer? timeoutTimer;
     private string? endError;
+    private string? failureText;
     private JobRunOutcome? forcedOutcome;
 
     public JobExecution(JobScheduler scheduler, Job job, JobRun run, JobStore store, JobExecutor? executor)
@@ -102,13 +103,19 @@ internal sealed class JobExecution
                 return endError;
             }
 
-            return Outcome switch
+            var outcome = Outcome;
+            var text = outcome switch
             {
                 JobRunOutcome.TimedOut => string.Format(CultureInfo.InvariantCulture, "The run took longer than its timeout of {0}.", Job.Options.Timeout),
                 JobRunOutcome.Cancelled => CancelReason == CancelReason.Replaced ? "The run was cancelled: a newer run replaced it." : "The run was cancelled: the scheduler shut down.",
-                JobRunOutcome.Failed => Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : null,
+                JobRunOutcome.Failed => failureText ?? (Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : null),
                 _ => null,
             };
+
+            // Errors an executor reported before the run was stopped still belong to its record.
+            return outcome is JobRunOutcome.TimedOut or JobRunOutcome.Cancelled && failureText is not null
+                ? text + "\n" + failureText
+                : text;
         }
     }
 
@@ -160,6 +167,21 @@ internal sealed class JobExecution
             return;
         }
 
+        Finish(returnValue, exception);
+    }
+
+    /// <summary>
+    /// Records how the run ended, with the error text the executor collected (a script's error records)
+    /// in place of the exception's message.
+    /// </summary>
+    public void End(object? returnValue, Exception? exception, string? failureText)
+    {
+        if (Volatile.Read(ref state) != Running)
+        {
+            return;
+        }
+
+        this.failureText = failureText;
         Finish(returnValue, exception);
     }
 
