@@ -98,6 +98,10 @@ internal static class JsonValues
             case DBNull:
                 writer.WriteNullValue();
                 return;
+            case JsonElement stored:
+                // A value read back from a store (Set-ScheduledJobEx keeping the old arguments).
+                stored.WriteTo(writer);
+                return;
             case string text:
                 writer.WriteStringValue(text);
                 return;

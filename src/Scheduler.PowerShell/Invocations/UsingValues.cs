@@ -29,9 +29,9 @@ internal static class UsingValues
     public static IReadOnlyDictionary<string, JsonElement> Capture(ScriptBlock script, SessionState session)
     {
         var values = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
-        foreach (var usingExpression in Find(script.Ast))
+        foreach (var variableExpression in Find(script.Ast))
         {
-            var path = ((VariableExpressionAst)usingExpression.SubExpression).VariablePath;
+            var path = variableExpression.VariablePath;
             var name = path.UserPath;
             if (values.ContainsKey(name))
             {
@@ -64,8 +64,8 @@ internal static class UsingValues
     public static (string Script, IReadOnlyList<object?> Values) Rewrite(string script, IReadOnlyDictionary<string, JsonElement> stored)
     {
         var ast = Parser.ParseInput(script, out _, out _);
-        var expressions = Find(ast).OrderByDescending(expression => expression.Extent.StartOffset).ToList();
-        if (expressions.Count == 0)
+        var variables = Find(ast).OrderByDescending(found => found.Extent.StartOffset).ToList();
+        if (variables.Count == 0)
         {
             return (script, []);
         }
@@ -79,9 +79,9 @@ internal static class UsingValues
         var slots = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var values = new List<object?>();
         var text = new StringBuilder(script);
-        foreach (var expression in expressions)
+        foreach (var variable in variables)
         {
-            var name = ((VariableExpressionAst)expression.SubExpression).VariablePath.UserPath;
+            var name = variable.VariablePath.UserPath;
             if (!slots.TryGetValue(name, out var slot))
             {
                 if (!lookup.TryGetValue(name, out var value))
@@ -94,15 +94,19 @@ internal static class UsingValues
                 values.Add(JsonValues.FromJson(value));
             }
 
-            // ${name} reads the same inside an expandable string and in code.
+            // Only the variable is replaced: in $using:x.Length or $using:list[0] the member access and
+            // the index apply to the restored value. ${name} reads the same inside a string and in code.
             var replacement = "${" + VariablePrefix + slot.ToString(CultureInfo.InvariantCulture) + "}";
-            text.Remove(expression.Extent.StartOffset, expression.Extent.EndOffset - expression.Extent.StartOffset);
-            text.Insert(expression.Extent.StartOffset, replacement);
+            text.Remove(variable.Extent.StartOffset, variable.Extent.EndOffset - variable.Extent.StartOffset);
+            text.Insert(variable.Extent.StartOffset, replacement);
         }
 
         return (text.ToString(), values);
     }
 
-    private static IEnumerable<UsingExpressionAst> Find(Ast ast)
-        => ast.FindAll(node => node is UsingExpressionAst { SubExpression: VariableExpressionAst }, searchNestedScriptBlocks: true).Cast<UsingExpressionAst>();
+    /// <summary>The variable of each <c>$using:</c> expression (<c>$using:x</c> of <c>$using:x.Length</c>).</summary>
+    private static IEnumerable<VariableExpressionAst> Find(Ast ast)
+        => ast.FindAll(node => node is UsingExpressionAst, searchNestedScriptBlocks: true)
+            .Select(node => UsingExpressionAst.ExtractUsingVariable((UsingExpressionAst)node))
+            .Where(variable => variable is not null);
 }
