@@ -13,9 +13,15 @@ internal static class SchedHost
 
     public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, TimeProvider.System);
 
-    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider time)
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Where results and the daemon's log go.</param>
+    /// <param name="error">Where the one-line error goes.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="stopping">Stops the long-running verbs (run, events --follow) like Ctrl+C does.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken stopping = default)
     {
-        var root = CreateRoot(output, time);
+        var context = new HostContext(output, error, time, stopping);
+        var root = CreateRoot(context);
 
         // Response files are off: a cron expression such as "@daily" is a value, not a file to read.
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
@@ -32,6 +38,9 @@ internal static class SchedHost
                 Output = output,
                 Error = error,
                 EnableDefaultExceptionHandler = false,
+
+                // run and events --follow handle Ctrl+C and SIGTERM themselves, to stop gracefully.
+                ProcessTerminationTimeout = null,
             });
         }
         catch (BadInputException badInput)
@@ -48,10 +57,20 @@ internal static class SchedHost
     }
 
     /// <summary>The command tree; each verb lives in Commands/ and adds itself here.</summary>
-    private static RootCommand CreateRoot(TextWriter output, TimeProvider time)
+    private static RootCommand CreateRoot(HostContext context)
     {
         var root = new RootCommand("schedhost: the Scheduler host (daemon and admin CLI over the job store).");
-        root.Subcommands.Add(NextCommand.Create(output, time));
+        root.Subcommands.Add(RunCommand.Create(context));
+        root.Subcommands.Add(AddCommand.Create(context));
+        root.Subcommands.Add(ListCommand.Create(context));
+        root.Subcommands.Add(ShowCommand.Create(context));
+        root.Subcommands.Add(JobCommands.Remove(context));
+        root.Subcommands.Add(JobCommands.Pause(context));
+        root.Subcommands.Add(JobCommands.Resume(context));
+        root.Subcommands.Add(TriggerCommand.Create(context));
+        root.Subcommands.Add(RunsCommand.Create(context));
+        root.Subcommands.Add(EventsCommand.Create(context));
+        root.Subcommands.Add(NextCommand.Create(context.Output, context.Time));
         return root;
     }
 

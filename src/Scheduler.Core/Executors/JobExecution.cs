@@ -33,6 +33,8 @@ internal sealed class JobExecution
     private string? endError;
     private string? failureText;
     private JobRunOutcome? forcedOutcome;
+    private bool processFailed;
+    private string? processError;
 
     public JobExecution(JobScheduler scheduler, Job job, JobRun run, JobStore store, JobExecutor? executor)
     {
@@ -62,6 +64,9 @@ internal sealed class JobExecution
 
     public Exception? Exception { get; private set; }
 
+    /// <summary>The exit code of a child process run; null for other runs.</summary>
+    public int? ExitCode { get; private set; }
+
     /// <summary>Set by the scheduler (under its lock) when a newer run replaced this one and took its instance slot.</summary>
     public bool Replaced { get; set; }
 
@@ -86,7 +91,7 @@ internal sealed class JobExecution
             return CancelReason switch
             {
                 CancelReason.Timeout => JobRunOutcome.TimedOut,
-                _ when Exception is null => JobRunOutcome.Succeeded,
+                _ when Exception is null && !processFailed => JobRunOutcome.Succeeded,
                 CancelReason.None => JobRunOutcome.Failed,
                 _ => JobRunOutcome.Cancelled,
             };
@@ -103,19 +108,19 @@ internal sealed class JobExecution
                 return endError;
             }
 
-            var outcome = Outcome;
-            var text = outcome switch
+            var reason = Outcome switch
             {
                 JobRunOutcome.TimedOut => string.Format(CultureInfo.InvariantCulture, "The run took longer than its timeout of {0}.", Job.Options.Timeout),
                 JobRunOutcome.Cancelled => CancelReason == CancelReason.Replaced ? "The run was cancelled: a newer run replaced it." : "The run was cancelled: the scheduler shut down.",
-                JobRunOutcome.Failed => failureText ?? (Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : null),
+                JobRunOutcome.Failed when processFailed || failureText is not null => null,
+                JobRunOutcome.Failed => Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : null,
                 _ => null,
             };
 
-            // Errors an executor reported before the run was stopped still belong to its record.
-            return outcome is JobRunOutcome.TimedOut or JobRunOutcome.Cancelled && failureText is not null
-                ? text + "\n" + failureText
-                : text;
+            // The executor's own error text (a process's stderr, a script's error records) follows the
+            // reason the run was stopped.
+            var detail = processError ?? failureText;
+            return reason is null ? detail : detail is null ? reason : reason + "\n" + detail;
         }
     }
 
@@ -127,6 +132,7 @@ internal sealed class JobExecution
         Outcome = Outcome,
         Output = JobRun.Bounded(ReturnValue is null ? null : Convert.ToString(ReturnValue, CultureInfo.InvariantCulture)),
         Error = JobRun.Bounded(ErrorText),
+        ExitCode = ExitCode,
     };
 
     /// <summary>
@@ -183,6 +189,24 @@ internal sealed class JobExecution
 
         this.failureText = failureText;
         Finish(returnValue, exception);
+    }
+
+    /// <summary>
+    /// Records how a child process ended (on the worker that ran it) and reports it: its standard
+    /// output, its exit code (null when it never started), and its error text (standard error, or why
+    /// it failed); <paramref name="failed"/> makes the run Failed unless it was cancelled.
+    /// </summary>
+    public void EndProcess(string? output, int? exitCode, string? error, bool failed)
+    {
+        if (Volatile.Read(ref state) != Running)
+        {
+            return;
+        }
+
+        ExitCode = exitCode;
+        processFailed = failed;
+        processError = string.IsNullOrEmpty(error) ? null : error;
+        Finish(string.IsNullOrEmpty(output) ? null : output, exception: null);
     }
 
     /// <summary>Ends a run that will never start (its executor is gone or stopped, the scheduler shut down).</summary>

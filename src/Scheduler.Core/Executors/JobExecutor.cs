@@ -4,7 +4,8 @@ namespace Scheduler.Executors;
 
 /// <summary>
 /// Runs due jobs and reports how they ended. Create the built-in executors with the factory methods:
-/// <see cref="CreateThreadPool"/> for .NET code, <see cref="CreateInline"/> for tests.
+/// <see cref="CreateThreadPool"/> for .NET code, <see cref="CreateProcess"/> for commands and PowerShell in child
+/// processes, <see cref="CreateInline"/> for tests.
 /// </summary>
 /// <remarks>
 /// An executor belongs to one scheduler. It only runs what it is handed, with the cancellation
@@ -26,6 +27,15 @@ public abstract class JobExecutor
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1.</exception>
     public static JobExecutor CreateThreadPool(int maxWorkers = ThreadPoolJobExecutor.DefaultMaxWorkers) => new ThreadPoolJobExecutor(maxWorkers);
+
+    /// <summary>
+    /// An executor that runs command and PowerShell invocations as child processes, at most
+    /// <paramref name="maxWorkers"/> at once (default: the number of processors). Output and error
+    /// are captured (bounded); exit code 0 is success; a timeout kills the whole process tree.
+    /// PowerShell runs in <c>pwsh -NoProfile -NonInteractive</c>, found on the PATH.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1.</exception>
+    public static JobExecutor CreateProcess(int? maxWorkers = null) => new ProcessJobExecutor(maxWorkers ?? Environment.ProcessorCount);
 
     /// <summary>
     /// An executor that runs .NET invocations synchronously on the scheduler's own loop, one at a

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Scheduler.Events;
 using Scheduler.Executors;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 using Scheduler.Stores;
 using Scheduler.Triggers;
@@ -52,6 +53,7 @@ public sealed partial class JobScheduler
                 throw new InvalidOperationException($"The scheduler '{Id}' is already running.");
             }
 
+            AttachStoresLocked();
             stopping = false;
             foreach (var executor in executors.Values)
             {
@@ -118,30 +120,53 @@ public sealed partial class JobScheduler
 
     /// <summary>
     /// Shuts the scheduler down. With <paramref name="wait"/>, running jobs finish; without, their
-    /// cancellation tokens are cancelled (.NET code stops when it observes its token). Either way
+    /// cancellation tokens are cancelled (.NET code stops when it observes its token, a child process
+    /// tree is killed). Called without wait while a waiting shutdown is in progress, it cancels the
+    /// runs that shutdown waits for (a service that ran out of time to stop). Either way
     /// runs waiting in a queue or for a retry are cancelled, and the task completes when the loop
     /// and every executor worker have exited. Jobs stay in their stores; the scheduler can be started again.
     /// </summary>
     public Task ShutdownAsync(bool wait = true)
     {
         TaskCompletionSource<bool> completion;
+        var inProgress = false;
+        var work = new Work();
         lock (gate)
         {
             if (shutdownCompletion is not null)
             {
-                return shutdownCompletion.Task;
-            }
+                inProgress = true;
+                completion = shutdownCompletion;
 
-            if (state == SchedulerState.Stopped)
+                // A shutdown that waits for the running jobs is under way: without wait, stop waiting for them.
+                if (!wait)
+                {
+                    foreach (var execution in activities.Values.SelectMany(a => a.Active))
+                    {
+                        work.ToCancel.Add((execution, CancelReason.Shutdown));
+                    }
+                }
+            }
+            else if (state == SchedulerState.Stopped)
             {
                 return Task.CompletedTask;
             }
-
-            stopping = true;
-            completion = shutdownCompletion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            else
+            {
+                stopping = true;
+                completion = shutdownCompletion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
         }
 
-        _ = ShutdownCoreAsync(wait, completion);
+        if (inProgress)
+        {
+            Perform(work);
+        }
+        else
+        {
+            _ = ShutdownCoreAsync(wait, completion);
+        }
+
         return completion.Task;
     }
 
@@ -280,11 +305,110 @@ public sealed partial class JobScheduler
             stopped = stoppedSignal;
             stoppedSignal = null;
             events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerShutdown, Now) { SchedulerId = Id });
+            foreach (var target in storeList)
+            {
+                DetachStoreLocked(target);
+            }
         }
 
         events.Flush();
         stopped?.TrySetResult(true);
         completion.TrySetResult(true);
+    }
+
+    /// <summary>Tells every store that the scheduler runs on it; none is left attached when one refuses.</summary>
+    /// <exception cref="InvalidOperationException">A store is used by another running scheduler.</exception>
+    private void AttachStoresLocked()
+    {
+        var attached = new List<NamedStore>();
+        try
+        {
+            foreach (var target in storeList)
+            {
+                target.Store.AttachScheduler(Id, TimeProvider, events.Log);
+                attached.Add(target);
+            }
+        }
+        catch
+        {
+            foreach (var target in attached)
+            {
+                DetachStoreLocked(target);
+            }
+
+            throw;
+        }
+    }
+
+    private void DetachStoreLocked(NamedStore target)
+    {
+        try
+        {
+            target.Store.DetachScheduler();
+        }
+#pragma warning disable CA1031 // A store that fails to let go is reported; the others are still released.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerError, Now)
+            {
+                SchedulerId = Id,
+                StoreName = target.Name,
+                Exception = error,
+                Error = error.Message,
+                Message = $"The store '{target.Name}' failed to release the scheduler: {error.Message}",
+            });
+        }
+    }
+
+    /// <summary>Runs the jobs that other processes asked the store to run now.</summary>
+    private void RunRequestedJobs(JobStore store)
+    {
+        lock (gate)
+        {
+            if (state == SchedulerState.Stopped || stopping || store.Owner != this)
+            {
+                return;
+            }
+        }
+
+        IReadOnlyList<string> requested;
+        try
+        {
+            requested = store.TakeRunRequests();
+        }
+#pragma warning disable CA1031 // A failing store is reported; the requests stay for the next change.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            ReportError(null, $"Reading the run requests of a store failed: {error.Message}", error);
+            return;
+        }
+
+        foreach (var id in requested)
+        {
+            try
+            {
+                RunJobNow(id);
+            }
+            catch (Exception error) when (error is KeyNotFoundException or InvalidOperationException)
+            {
+                ReportError(id, $"The job '{id}' could not run as requested: {ExceptionText.FirstLine(error)}", error);
+            }
+        }
+    }
+
+    private void ReportError(string? jobId, string message, Exception error)
+    {
+        events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerError, Now)
+        {
+            SchedulerId = Id,
+            JobId = jobId,
+            Exception = error,
+            Error = error.Message,
+            Message = message,
+        });
+        events.Flush();
     }
 
     // ---------------------------------------------------------------- the loop

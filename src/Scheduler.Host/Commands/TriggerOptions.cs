@@ -7,10 +7,13 @@ namespace Scheduler.Host.Commands;
 /// <summary>
 /// The flags that describe a trigger, shared by every verb that takes one (<c>next</c>, <c>add</c>):
 /// exactly one of <c>--cron</c>, <c>--interval</c>, <c>--at</c>, <c>--calendar-interval</c> or
-/// <c>--trigger-json</c>, with <c>--time-of-day</c>, <c>--timezone</c>, <c>--start</c> and <c>--end</c>.
+/// <c>--trigger-json</c>, with <c>--time-of-day</c>, <c>--timezone</c>, <c>--start</c> and <c>--end</c>,
+/// and for verbs that schedule (<c>add</c>) <c>--jitter</c>.
 /// </summary>
 internal sealed class TriggerOptions
 {
+    private bool withJitter;
+
     public Option<string> Cron { get; } = new("--cron")
     {
         HelpName = "EXPR",
@@ -65,11 +68,25 @@ internal sealed class TriggerOptions
         Description = "No fire after this date-time (inclusive).",
     };
 
-    public void AddTo(Command command)
+    public Option<string> Jitter { get; } = new("--jitter")
+    {
+        HelpName = "DURATION",
+        Description = "Delay each run by a random time up to this duration (spreads load), capped at --end.",
+    };
+
+    /// <param name="command">The verb.</param>
+    /// <param name="withJitter">Whether the verb takes <c>--jitter</c> (it schedules runs, rather than previewing fire times).</param>
+    public void AddTo(Command command, bool withJitter = false)
     {
         foreach (var option in new Option[] { Cron, Interval, At, CalendarInterval, TimeOfDay, TriggerJson, TimeZone, Start, End })
         {
             command.Options.Add(option);
+        }
+
+        if (withJitter)
+        {
+            command.Options.Add(Jitter);
+            this.withJitter = true;
         }
     }
 
@@ -99,6 +116,12 @@ internal sealed class TriggerOptions
         var startText = result.GetValue(Start);
         var endText = result.GetValue(End);
         var timeOfDayText = result.GetValue(TimeOfDay);
+        var jitterText = withJitter ? result.GetValue(Jitter) : null;
+        TimeSpan? jitter = jitterText is null ? null : Parse(Jitter, jitterText, TriggerText.ParseDuration);
+        if (jitter < TimeSpan.Zero)
+        {
+            throw new BadInputException($"--jitter '{jitterText}' must not be negative");
+        }
 
         if (timeOfDayText is not null && kind != CalendarInterval)
         {
@@ -107,10 +130,10 @@ internal sealed class TriggerOptions
 
         if (kind == TriggerJson)
         {
-            if ((zoneText ?? startText ?? endText) is not null)
+            if ((zoneText ?? startText ?? endText ?? jitterText) is not null)
             {
-                var flag = zoneText is not null ? TimeZone : startText is not null ? Start : End;
-                throw new BadInputException($"{flag.Name} '{zoneText ?? startText ?? endText}' does not combine with --trigger-json: put it in the JSON");
+                var flag = zoneText is not null ? TimeZone : startText is not null ? Start : endText is not null ? End : Jitter;
+                throw new BadInputException($"{flag.Name} '{zoneText ?? startText ?? endText ?? jitterText}' does not combine with --trigger-json: put it in the JSON");
             }
 
             return Parse(TriggerJson, text, Trigger.FromJson);
@@ -124,7 +147,7 @@ internal sealed class TriggerOptions
 
         try
         {
-            return BuildKind(kind, text, zoneText, startText, endText, timeOfDayText);
+            return BuildKind(kind, text, zoneText, startText, endText, timeOfDayText, jitter);
         }
         catch (ArgumentException error)
         {
@@ -144,7 +167,7 @@ internal sealed class TriggerOptions
             : throw new BadInputException($"unknown time zone '{text}' (--timezone): use an IANA id such as Europe/Berlin or a Windows id such as W. Europe Standard Time");
     }
 
-    private Trigger BuildKind(Option<string> kind, string text, string? zoneText, string? startText, string? endText, string? timeOfDayText)
+    private Trigger BuildKind(Option<string> kind, string text, string? zoneText, string? startText, string? endText, string? timeOfDayText, TimeSpan? jitter)
     {
         var zone = zoneText is null ? TimeZoneInfo.Local : ResolveZone(zoneText);
         DateTimeOffset? start = startText is null ? null : ParseDateTime(Start, startText, zone);
@@ -156,17 +179,17 @@ internal sealed class TriggerOptions
 
         if (kind == Cron)
         {
-            return Parse(Cron, text, expression => TriggerText.ParseCron(expression, zone, start, end));
+            return Parse(Cron, text, expression => TriggerText.ParseCron(expression, zone, start, end, jitter));
         }
 
         if (kind == Interval)
         {
-            return new IntervalTrigger(Parse(Interval, text, TriggerText.ParsePositiveDuration), start, end, zone);
+            return new IntervalTrigger(Parse(Interval, text, TriggerText.ParsePositiveDuration), start, end, zone, jitter);
         }
 
         if (kind == At)
         {
-            return new DateTrigger(ParseDateTime(At, text, zone), zone);
+            return new DateTrigger(ParseDateTime(At, text, zone), zone, jitter);
         }
 
         var period = Parse(CalendarInterval, text, TriggerText.ParsePeriod);
@@ -176,10 +199,10 @@ internal sealed class TriggerOptions
             throw new BadInputException($"--calendar-interval '{text}' must be a positive period");
         }
 
-        return new CalendarIntervalTrigger(period, timeOfDay, start, end, zone, jitter: null);
+        return new CalendarIntervalTrigger(period, timeOfDay, start, end, zone, jitter);
     }
 
-    private static T Parse<T>(Option option, string text, Func<string, T> parse)
+    public static T Parse<T>(Option option, string text, Func<string, T> parse)
     {
         try
         {

@@ -1,0 +1,302 @@
+using System.Globalization;
+using System.Text.Json;
+using Scheduler.Tests.Support;
+
+namespace Scheduler.Tests.Host;
+
+/// <summary>
+/// End to end: <c>schedhost run</c> as a child process on a store file in a temporary folder, managed
+/// by other <c>schedhost</c> processes, with real job processes. Unix only (jobs run /bin/sh).
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class SchedHostProcessTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+    private readonly string store;
+    private readonly List<int> strayProcesses = [];
+
+    public SchedHostProcessTests()
+    {
+        store = folder.File("jobs.db");
+    }
+
+    public void Dispose()
+    {
+        foreach (var pid in strayProcesses)
+        {
+            Kill(pid);
+        }
+
+        folder.Dispose();
+    }
+
+    [Fact]
+    public async Task A_job_added_by_another_process_fires_at_once_and_trigger_runs_a_job_now()
+    {
+        using var daemon = SchedHostProcess.StartDaemon(store);
+        await daemon.WaitForLine("schedhost: running on");
+
+        await Add("now", "--at", Iso(DateTimeOffset.UtcNow), "--", "/bin/echo", "hello from a job");
+        Assert.EndsWith(": hello from a job", await daemon.WaitForLine(l => l.Contains(" JobExecuted now ", StringComparison.Ordinal), TimeSpan.FromSeconds(5)), StringComparison.Ordinal);
+
+        await Add("manual", "--interval", "1h", "--", "/bin/echo", "run on request");
+        var requested = await SchedHostProcess.Succeeds("trigger", "manual", "--store", store);
+        Assert.StartsWith("Asked the scheduler '", requested, StringComparison.Ordinal);
+        await daemon.WaitForLine(l => l.Contains(" JobExecuted manual ", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+
+        var run = Assert.Single(await SchedHostProcess.Runs(store, "manual"));
+        Assert.Equal("Succeeded", run.GetProperty("outcome").GetString());
+        Assert.Equal(0, run.GetProperty("exitCode").GetInt32());
+        Assert.Equal("run on request\n", run.GetProperty("output").GetString());
+    }
+
+    [Fact]
+    public async Task A_second_daemon_on_the_same_store_is_refused()
+    {
+        using var daemon = SchedHostProcess.StartDaemon(store);
+        await daemon.WaitForLine("schedhost: running on");
+
+        var (exit, _, error) = await SchedHostProcess.Cli("run", "--store", store);
+
+        Assert.Equal(1, exit);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("schedhost: ", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_daemon_killed_during_a_run_leaves_it_abandoned_and_the_schedule_continues(bool recover)
+    {
+        // Fires first at --start, soon (later than a loaded machine takes to start schedhost add), then
+        // hourly. The first run records its pid and hangs; a recovered run finds the marker and ends at once.
+        var marker = folder.File("marker");
+        var pidFile = folder.File("job.pid");
+        string[] recoverFlag = recover ? ["--recover"] : [];
+        await Add(
+            "slow",
+            ["--interval", "1h", "--start", Iso(DateTimeOffset.UtcNow.AddSeconds(2.5)), .. recoverFlag],
+            "/bin/sh", "-c", $"if [ -e '{marker}' ]; then echo recovered; else touch '{marker}'; echo $$ > '{pidFile}'; exec sleep 60; fi");
+
+        int jobPid;
+        using (var first = SchedHostProcess.StartDaemon(store))
+        {
+            await first.WaitForLine(l => l.Contains(" JobStarted slow ", StringComparison.Ordinal));
+            jobPid = int.Parse(await WaitForFile(pidFile), CultureInfo.InvariantCulture);
+            strayProcesses.Add(jobPid);
+            first.Signal("KILL");
+            await first.WaitForExit();
+        }
+
+        // The job's process outlives a killed daemon (nothing was left to kill it).
+        Kill(jobPid);
+        using var second = SchedHostProcess.StartDaemon(store);
+        await second.WaitForLine(l => l.Contains(" JobAbandoned slow ", StringComparison.Ordinal));
+        if (recover)
+        {
+            await second.WaitForLine(l => l.Contains(" JobExecuted slow ", StringComparison.Ordinal) && l.EndsWith(": recovered", StringComparison.Ordinal));
+        }
+        else
+        {
+            await second.WaitForLine("schedhost: running on");
+        }
+
+        var runs = await SchedHostProcess.Runs(store, "slow");
+        Assert.Equal("Abandoned", runs[0].GetProperty("outcome").GetString());
+        if (recover)
+        {
+            Assert.Equal(2, runs.Count);
+            Assert.Equal("Succeeded", runs[1].GetProperty("outcome").GetString());
+            Assert.Equal(runs[0].GetProperty("scheduledTime").GetString(), runs[1].GetProperty("scheduledTime").GetString());
+        }
+        else
+        {
+            Assert.Single(runs);
+        }
+
+        // The schedule goes on: the next fire, an hour after the abandoned one.
+        var job = await Job("slow");
+        Assert.Equal("Scheduled", job.GetProperty("state").GetString());
+        Assert.Equal(
+            DateTimeOffset.Parse(runs[0].GetProperty("scheduledTime").GetString()!, CultureInfo.InvariantCulture).AddHours(1),
+            DateTimeOffset.Parse(job.GetProperty("nextRunTime").GetString()!, CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task After_downtime_over_several_fire_times_latest_coalescing_runs_once()
+    {
+        // Added while no daemon runs; the downtime is real time passing over four fire times.
+        await Add("tick", ["--interval", "1s", "--coalesce", "latest"], "/bin/echo", "tick");
+        var firstDue = DateTimeOffset.Parse((await Job("tick")).GetProperty("nextRunTime").GetString()!, CultureInfo.InvariantCulture);
+        var restart = firstDue.AddSeconds(3.5);
+        if (restart > DateTimeOffset.UtcNow)
+        {
+            await Task.Delay(restart - DateTimeOffset.UtcNow);
+        }
+
+        using (var daemon = SchedHostProcess.StartDaemon(store))
+        {
+            await daemon.WaitForLine(l => l.Contains(" JobExecuted tick ", StringComparison.Ordinal));
+            daemon.Signal("TERM");
+            Assert.Equal(0, await daemon.WaitForExit());
+        }
+
+        // The first run stands for every fire time missed in the downtime (four or more): the latest
+        // of them; none of the earlier ones ran, nor was any recorded.
+        var runs = await SchedHostProcess.Runs(store, "tick");
+        Assert.Equal("Succeeded", runs[0].GetProperty("outcome").GetString());
+        var catchUp = DateTimeOffset.Parse(runs[0].GetProperty("scheduledTime").GetString()!, CultureInfo.InvariantCulture);
+        Assert.True(catchUp >= firstDue.AddSeconds(3), $"The first run was for {catchUp:O}, an earlier fire time than the latest missed one (first due {firstDue:O}).");
+    }
+
+    [Fact]
+    public async Task A_job_whose_command_does_not_exist_fails_with_a_message_and_the_daemon_goes_on()
+    {
+        using var daemon = SchedHostProcess.StartDaemon(store);
+        await daemon.WaitForLine("schedhost: running on");
+
+        await Add("missing", "--at", Iso(DateTimeOffset.UtcNow), "--", "no-such-command-4711", "arg");
+        var failed = await daemon.WaitForLine(l => l.Contains(" JobError missing ", StringComparison.Ordinal));
+        Assert.Contains(" outcome=Failed ", failed, StringComparison.Ordinal);
+        Assert.EndsWith(": The command 'no-such-command-4711' was not found on the PATH.", failed, StringComparison.Ordinal);
+
+        await Add("after", "--at", Iso(DateTimeOffset.UtcNow), "--", "/bin/echo", "still here");
+        await daemon.WaitForLine(l => l.Contains(" JobExecuted after ", StringComparison.Ordinal));
+        var (exit, output, _) = await SchedHostProcess.Cli("runs", "--store", store, "--json");
+        Assert.Equal(0, exit);
+        using var runs = JsonDocument.Parse(output);
+        var missing = runs.RootElement.EnumerateArray().Single(r => r.GetProperty("jobId").GetString() == "missing");
+        Assert.Equal("Failed", missing.GetProperty("outcome").GetString());
+        Assert.Equal("The command 'no-such-command-4711' was not found on the PATH.", missing.GetProperty("error").GetString());
+        Assert.Equal(JsonValueKind.Null, missing.GetProperty("exitCode").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_timed_out_jobs_process_tree_is_killed()
+    {
+        var pidFile = folder.File("grandchild.pid");
+        using var daemon = SchedHostProcess.StartDaemon(store);
+        await daemon.WaitForLine("schedhost: running on");
+
+        await Add("stuck", ["--at", Iso(DateTimeOffset.UtcNow), "--timeout", "1s"], "/bin/sh", "-c", $"sleep 60 & echo $! > '{pidFile}'; wait");
+        var grandchild = int.Parse(await WaitForFile(pidFile), CultureInfo.InvariantCulture);
+        strayProcesses.Add(grandchild);
+
+        await daemon.WaitForLine(l => l.Contains(" JobTimedOut stuck ", StringComparison.Ordinal));
+        Assert.True(await GoneWithin(grandchild), $"The job's grandchild {grandchild} still runs.");
+    }
+
+    [Fact]
+    public async Task Sigterm_lets_the_running_job_finish_and_exits_0()
+    {
+        var startedFile = folder.File("started");
+        using var daemon = SchedHostProcess.StartDaemon(store);
+        await daemon.WaitForLine("schedhost: running on");
+        await Add("graceful", ["--at", Iso(DateTimeOffset.UtcNow)], "/bin/sh", "-c", $"echo yes > '{startedFile}'; sleep 1; echo finished");
+        await WaitForFile(startedFile);
+
+        daemon.Signal("TERM");
+
+        Assert.Equal(0, await daemon.WaitForExit());
+        Assert.Contains(daemon.Lines, l => l.Contains(" JobExecuted graceful ", StringComparison.Ordinal) && l.EndsWith(": finished", StringComparison.Ordinal));
+        Assert.Equal("schedhost: stopped.", daemon.Lines[^1]);
+        Assert.Equal(string.Empty, await daemon.StandardError);
+    }
+
+    [Fact]
+    public async Task Bad_input_from_the_executable_exits_2_with_one_line_and_leaves_the_store_unchanged()
+    {
+        // The store named by SCHEDHOST_STORE, as a service's environment would.
+        var environment = new Dictionary<string, string> { ["SCHEDHOST_STORE"] = store };
+        Assert.Equal(0, (await SchedHostProcess.Cli(environment, "add", "--id", "kept", "--interval", "1h", "--", "/bin/true")).Exit);
+        var before = await File.ReadAllBytesAsync(store);
+
+        foreach (var args in new[]
+        {
+            new[] { "add", "--id", "x", "--cron", "not cron", "--", "/bin/true" },
+            ["add", "--id", "kept", "--interval", "1h", "--", "/bin/true"],
+            ["remove", "nope"],
+            ["pause", "nope"],
+        })
+        {
+            var (exit, output, error) = await SchedHostProcess.Cli(environment, args);
+            Assert.Equal(2, exit);
+            Assert.Empty(output);
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        Assert.Equal(before, await File.ReadAllBytesAsync(store));
+    }
+
+    private static string Iso(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
+
+    private Task Add(string id, params string[] triggerAndCommand)
+    {
+        var split = Array.IndexOf(triggerAndCommand, "--");
+        return Add(id, triggerAndCommand[..split], triggerAndCommand[(split + 1)..]);
+    }
+
+    private async Task Add(string id, string[] flags, params string[] command)
+        => await SchedHostProcess.Succeeds(["add", "--store", store, "--id", id, .. flags, "--", .. command]);
+
+    private async Task<JsonElement> Job(string id)
+    {
+        using var json = JsonDocument.Parse(await SchedHostProcess.Succeeds("list", "--store", store, "--json"));
+        return json.RootElement.EnumerateArray().Single(j => j.GetProperty("id").GetString() == id).Clone();
+    }
+
+    private static async Task<string> WaitForFile(string path)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            if (File.Exists(path) && (await File.ReadAllTextAsync(path, timeout.Token)).Trim() is { Length: > 0 } content)
+            {
+                return content;
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> GoneWithin(int pid)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        while (IsAlive(pid))
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            await Task.Delay(20, CancellationToken.None);
+        }
+
+        return true;
+    }
+
+    private static void Kill(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException)
+        {
+        }
+    }
+}
