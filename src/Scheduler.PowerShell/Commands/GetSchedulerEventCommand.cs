@@ -57,7 +57,7 @@ public sealed class GetSchedulerEventCommand : SchedulerCmdlet
         }
 
         var scheduler = SchedulerFor(Store);
-        var log = scheduler.Scheduler.Events;
+        var log = scheduler.Events();
         var filter = new EventFilter(Type, Name, Since is { } since ? Instants.InZone(since, TimeZoneInfo.Local) : null);
 
         // Without -Wait every kept event is history; with it, history only when asked for.
@@ -65,7 +65,7 @@ public sealed class GetSchedulerEventCommand : SchedulerCmdlet
         var lastGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Last));
         if (!Wait || lastGiven || Since is not null)
         {
-            var history = log.Read(scheduler.FirstSequence).Where(filter.Matches).ToList();
+            var history = log.Read(0).Where(filter.Matches).ToList();
             sequence = history.Count > 0 ? Math.Max(sequence, history[history.Count - 1].Sequence) : sequence;
             foreach (var schedulerEvent in lastGiven ? history.Skip(Math.Max(0, history.Count - Last)) : history)
             {
@@ -84,13 +84,13 @@ public sealed class GetSchedulerEventCommand : SchedulerCmdlet
             limit.CancelAfter(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero);
         }
 
-        WriteVerbose($"Waiting for events after #{sequence} of the scheduler on '{scheduler.StorePath}'.");
+        WriteVerbose($"Waiting for events after #{sequence} of {log.Description} on '{scheduler.StorePath}'.");
         while (true)
         {
             IReadOnlyList<SchedulerEvent> events;
             try
             {
-                events = log.WaitForEventsAsync(sequence, limit.Token).GetAwaiter().GetResult();
+                events = log.WaitAsync(sequence, limit.Token).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {

@@ -95,20 +95,39 @@ public abstract class SchedulerCmdlet : PSCmdlet
     }
 
     /// <summary>
-    /// Runs a job now on the scheduler running in this session; null after reporting why it cannot
-    /// (no scheduler runs, the job is broken).
+    /// Runs a job now: on the scheduler running in this session, or else by asking the scheduler that runs
+    /// on the store in another process (schedhost run, another session), which starts it within a second.
+    /// Reports why it cannot (no scheduler runs, the job is broken).
     /// </summary>
-    private protected JobRun? RunJobNow(SessionScheduler scheduler, Job job)
+    private protected RunNowResult RunJobNow(SessionScheduler scheduler, Job job)
     {
         if (!scheduler.IsRunning)
         {
-            WriteError(Errors.SchedulerNotRunning($"running the job '{job.Name}' now"));
-            return null;
+            if (scheduler.RunningElsewhere is { } other)
+            {
+                try
+                {
+                    var after = scheduler.RequestRun(job.Id);
+                    WriteVerbose($"Asked the scheduler '{other.SchedulerId}' (process {other.ProcessId} on {other.Host}) to run the job '{job.Name}' now.");
+                    return new RunNowResult(null, after);
+                }
+                catch (KeyNotFoundException)
+                {
+                    WriteError(Errors.JobNotFound(job.Name, scheduler.StorePath));
+                    return default;
+                }
+            }
+
+            WriteError(Errors.InvalidOperation(
+                ErrorIds.SchedulerNotRunning,
+                new InvalidOperationException($"No scheduler runs on the store '{scheduler.StorePath}', in this session or another process: start one with Start-Scheduler (or schedhost run) to run the job '{job.Name}' now."),
+                job.Name));
+            return default;
         }
 
         try
         {
-            return scheduler.Scheduler.RunJobNow(job.Id);
+            return new RunNowResult(scheduler.Scheduler.RunJobNow(job.Id), null);
         }
         catch (KeyNotFoundException)
         {
@@ -119,7 +138,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
             WriteError(Errors.InvalidOperation(job.State == JobState.Broken ? ErrorIds.JobBroken : ErrorIds.SchedulerNotRunning, error, job.Name));
         }
 
-        return null;
+        return default;
     }
 
     /// <summary>Waits for a task on the pipeline thread; false when Ctrl+C ended the wait first.</summary>
@@ -160,3 +179,6 @@ public abstract class SchedulerCmdlet : PSCmdlet
             scheduler.StartTime?.ToLocalTime());
     }
 }
+
+/// <summary>What running a job now did: the run started here, or the store event id after which another process's run follows.</summary>
+internal readonly record struct RunNowResult(JobRun? Run, long? RequestedAfter);

@@ -49,12 +49,29 @@ public sealed class StartScheduledJobExCommand : SchedulerCmdlet
             }
 
             var sequence = scheduler.Scheduler.Events.LastSequence;
-            if (RunJobNow(scheduler, job) is not { } run)
+            var started = RunJobNow(scheduler, job);
+            JobRun? run = started.Run;
+            if (started.RequestedAfter is { } after)
+            {
+                // Another process runs it: only -Wait has a run to write, once it is there.
+                if (!Wait)
+                {
+                    continue;
+                }
+
+                var requested = scheduler.WaitForRequestedRunAsync(job.Id, after, StopToken);
+                if (!WaitFor(requested) || requested.Result is not { } ended)
+                {
+                    return;
+                }
+
+                run = ended;
+            }
+            else if (run is null)
             {
                 continue;
             }
-
-            if (Wait && run.Outcome == JobRunOutcome.Running)
+            else if (Wait && run.Outcome == JobRunOutcome.Running)
             {
                 var waiting = scheduler.WaitForRunAsync(job.Id, run.RunId, sequence, StopToken);
                 if (!WaitFor(waiting) || waiting.Result is not { } ended)
@@ -67,7 +84,7 @@ public sealed class StartScheduledJobExCommand : SchedulerCmdlet
 
             if (Wait || PassThru)
             {
-                WriteObject(new ScheduledJobRun(run, job.Name, job.Trigger.TimeZone, scheduler.StorePath));
+                WriteObject(new ScheduledJobRun(run!, job.Name, job.Trigger.TimeZone, scheduler.StorePath));
             }
         }
     }

@@ -40,6 +40,9 @@ public sealed class ScheduledJobExJob : Job2
     /// <summary>The run's id in its store.</summary>
     public string RunId { get; }
 
+    /// <summary>The session's scheduler of the run's store (a new one after the module is imported again).</summary>
+    internal SessionScheduler Scheduler => scheduler;
+
     /// <summary>The id of the scheduled job that ran.</summary>
     public string ScheduledJobId { get; }
 

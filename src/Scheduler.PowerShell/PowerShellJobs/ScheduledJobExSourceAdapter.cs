@@ -113,7 +113,9 @@ public sealed class ScheduledJobExSourceAdapter : JobSourceAdapter
     private List<ScheduledJobExJob> Refresh()
     {
         var result = new List<ScheduledJobExJob>();
-        foreach (var scheduler in ModuleState.Current.All)
+        var schedulers = ModuleState.Current.All;
+        Forget(schedulers);
+        foreach (var scheduler in schedulers)
         {
             Watch(scheduler);
             foreach (var job in scheduler.Scheduler.GetJobs())
@@ -130,10 +132,10 @@ public sealed class ScheduledJobExSourceAdapter : JobSourceAdapter
                             continue;
                         }
 
-                        if (!jobs.TryGetValue(run.RunId, out known))
+                        if (!jobs.TryGetValue(run.RunId, out known) || known.Scheduler != scheduler)
                         {
                             known = new ScheduledJobExJob(scheduler, run, job.Name, CommandOf(job));
-                            jobs.Add(run.RunId, known);
+                            jobs[run.RunId] = known;
                             result.Add(known);
                             continue;
                         }
@@ -146,6 +148,26 @@ public sealed class ScheduledJobExSourceAdapter : JobSourceAdapter
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Lets go of the schedulers the session no longer has (the module was removed and imported again:
+    /// the adapter outlives it, its schedulers do not), and of their runs' jobs.
+    /// </summary>
+    private void Forget(IReadOnlyList<SessionScheduler> current)
+    {
+        lock (sync)
+        {
+            foreach (var gone in watched.Keys.Where(scheduler => !current.Contains(scheduler)).ToList())
+            {
+                watched[gone].Dispose();
+                watched.Remove(gone);
+                foreach (var stale in jobs.Where(pair => pair.Value.Scheduler == gone).Select(pair => pair.Key).ToList())
+                {
+                    jobs.Remove(stale);
+                }
+            }
+        }
     }
 
     /// <summary>Keeps the jobs of a scheduler's runs current between calls, so Wait-Job sees a run end.</summary>

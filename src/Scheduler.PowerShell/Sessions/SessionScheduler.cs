@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Scheduler.Events;
+using Scheduler.Executors;
 using Scheduler.Jobs;
 using Scheduler.PowerShell.Executors;
 using Scheduler.Scheduling;
@@ -16,7 +17,10 @@ namespace Scheduler.PowerShell.Sessions;
 internal sealed class SessionScheduler : IDisposable
 {
     /// <summary>The executor that runs PowerShell jobs in this process.</summary>
-    public const string RunspaceExecutor = "runspace";
+    public const string RunspaceExecutor = ExecutorNames.Runspace;
+
+    /// <summary>The executor that runs jobs in child processes (-Executor Process).</summary>
+    public const string ProcessExecutor = ExecutorNames.Process;
 
     /// <summary>The prefix of the engine events a scheduler raises in its session: <c>Scheduler.JobError</c>.</summary>
     public const string SourceIdentifierPrefix = "Scheduler.";
@@ -24,6 +28,9 @@ internal sealed class SessionScheduler : IDisposable
     private readonly PSEventManager? sessionEvents;
     private readonly IDisposable forwarding;
     private readonly JobStore store;
+
+    private const SchedulerEventType RunEnds = SchedulerEventType.JobExecuted | SchedulerEventType.JobError | SchedulerEventType.JobTimedOut
+        | SchedulerEventType.JobCancelled | SchedulerEventType.JobMissed | SchedulerEventType.JobMaxInstances;
 
     public SessionScheduler(string storePath, JobStore store, PSEventManager? sessionEvents)
     {
@@ -35,6 +42,7 @@ internal sealed class SessionScheduler : IDisposable
         Scheduler.AddJobStore(JobScheduler.DefaultName, store);
         Runspaces = new RunspacePoolJobExecutor();
         Scheduler.AddExecutor(RunspaceExecutor, Runspaces);
+        Scheduler.AddExecutor(ProcessExecutor, JobExecutor.CreateProcess(RunspacePoolJobExecutor.DefaultMaxWorkers));
         forwarding = Scheduler.Subscribe(Forward);
         FirstSequence = Scheduler.Events.LastSequence;
     }
@@ -63,6 +71,8 @@ internal sealed class SessionScheduler : IDisposable
             Scheduler.RemoveExecutor(RunspaceExecutor);
             Runspaces = new RunspacePoolJobExecutor(workers);
             Scheduler.AddExecutor(RunspaceExecutor, Runspaces);
+            Scheduler.RemoveExecutor(ProcessExecutor);
+            Scheduler.AddExecutor(ProcessExecutor, JobExecutor.CreateProcess(workers));
         }
 
         Scheduler.Start(paused);
@@ -104,8 +114,6 @@ internal sealed class SessionScheduler : IDisposable
     /// </summary>
     public async Task<JobRun?> WaitForRunAsync(string jobId, string runId, long afterSequence, CancellationToken cancellationToken)
     {
-        const SchedulerEventType Ends = SchedulerEventType.JobExecuted | SchedulerEventType.JobError | SchedulerEventType.JobTimedOut
-            | SchedulerEventType.JobCancelled | SchedulerEventType.JobMissed | SchedulerEventType.JobMaxInstances;
         var sequence = afterSequence;
         while (true)
         {
@@ -127,13 +135,80 @@ internal sealed class SessionScheduler : IDisposable
             foreach (var schedulerEvent in events)
             {
                 sequence = schedulerEvent.Sequence;
-                if ((schedulerEvent.Type & Ends) != 0 && schedulerEvent.RunId == runId)
+                if ((schedulerEvent.Type & RunEnds) != 0 && schedulerEvent.RunId == runId)
                 {
                     return FindRun(jobId, runId) ?? throw new InvalidOperationException($"The run '{runId}' ended but its record is gone from the store.");
                 }
             }
         }
     }
+
+    /// <summary>
+    /// The scheduler running on the store in another process (<c>schedhost run</c>, another session), or
+    /// null when none does or this session's does.
+    /// </summary>
+    public RunningScheduler? RunningElsewhere => IsRunning || store is not SqliteJobStore sqlite ? null : sqlite.GetRunningScheduler();
+
+    /// <summary>
+    /// Asks the scheduler running on the store in another process to run a job now (it does within a
+    /// second); returns the store's last event id before the request, to follow the run with.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The job is gone.</exception>
+    public long RequestRun(string jobId)
+    {
+        var sqlite = (SqliteJobStore)store;
+        var last = sqlite.LastEventId;
+        sqlite.RequestRun(jobId);
+        return last;
+    }
+
+    /// <summary>
+    /// Follows the store's events (written by the scheduler of another process) until the next run of the
+    /// job after <paramref name="afterEventId"/> has ended; null when <paramref name="cancellationToken"/>
+    /// ends the wait first.
+    /// </summary>
+    public async Task<JobRun?> WaitForRequestedRunAsync(string jobId, long afterEventId, CancellationToken cancellationToken)
+    {
+        var sqlite = (SqliteJobStore)store;
+        var after = afterEventId;
+        string? runId = null;
+        while (true)
+        {
+            IReadOnlyList<SchedulerEvent> events;
+            try
+            {
+                events = await sqlite.WaitForEventsAsync(after, 1000, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+
+            foreach (var schedulerEvent in events)
+            {
+                after = schedulerEvent.Sequence;
+                if (schedulerEvent.JobId != jobId || schedulerEvent.RunId is null)
+                {
+                    continue;
+                }
+
+                runId ??= schedulerEvent.RunId;
+                if (schedulerEvent.RunId == runId && (schedulerEvent.Type & RunEnds) != 0)
+                {
+                    return FindRun(jobId, runId);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where Get-SchedulerEvent reads: the live log of this session's scheduler while it runs, else the
+    /// events the store keeps (written by whichever scheduler ran on it, in any process).
+    /// </summary>
+    public SchedulerEventSource Events()
+        => IsRunning || store is not SqliteJobStore sqlite
+            ? SchedulerEventSource.FromLog(Scheduler.Events, FirstSequence)
+            : SchedulerEventSource.FromStore(sqlite);
 
     /// <summary>A run of a job by id, from the store's history, or null.</summary>
     public JobRun? FindRun(string jobId, string runId)
@@ -146,11 +221,11 @@ internal sealed class SessionScheduler : IDisposable
         {
             // Removing the module (or closing the session) ends the scheduler: nothing could stop it later.
             // Running jobs finish in the background; nothing new starts.
-            _ = Scheduler.ShutdownAsync(wait: true).ContinueWith(_ => (store as IDisposable)?.Dispose(), TaskScheduler.Default);
+            _ = Scheduler.ShutdownAsync(wait: true).ContinueWith(_ => store.Dispose(), TaskScheduler.Default);
         }
         else
         {
-            (store as IDisposable)?.Dispose();
+            store.Dispose();
         }
     }
 

@@ -303,7 +303,7 @@ public sealed class JobCommandsTests(ModuleSession session)
         store.Run("param($store) Register-ScheduledJobEx -Name job -Store $store -Interval 1h -MaxInstances 2 -ScriptBlock { 'ran' }").ShouldSucceed();
 
         var error = store.Run("param($store) Start-ScheduledJobEx -Name job -Store $store").SingleError("SchedulerNotRunning");
-        Assert.Equal("No scheduler runs in this session: start one with Start-Scheduler before running the job 'job' now.", error.Exception.Message);
+        Assert.Equal($"No scheduler runs on the store '{store.Path}', in this session or another process: start one with Start-Scheduler (or schedhost run) to run the job 'job' now.", error.Exception.Message);
 
         var started = store.Run("param($store) Start-Scheduler -Store $store; Start-ScheduledJobEx -Name job -PassThru").Single();
         Assert.Equal("job", started.Property<string>("JobName"));

@@ -35,6 +35,10 @@ public sealed class ModuleSession : IDisposable
                 $"The staged module is missing at {Repository.StagedManifest}: building src/Scheduler.PowerShell creates it.");
         }
 
+        // No test may touch the user's own store: the default store (cmdlets without -Store) is a temporary file.
+        DefaultStore = Path.Combine(Path.GetTempPath(), "scheduler-tests", "default-" + Guid.NewGuid().ToString("N"), "scheduler.db");
+        Environment.SetEnvironmentVariable("SCHEDHOST_STORE", DefaultStore);
+
         var initialState = InitialSessionState.CreateDefault2();
         if (OperatingSystem.IsWindows())
         {
@@ -48,6 +52,9 @@ public sealed class ModuleSession : IDisposable
         import.ShouldSucceed();
         Module = (PSModuleInfo)import.Single().BaseObject;
     }
+
+    /// <summary>The store the cmdlets use without -Store (SCHEDHOST_STORE for the test process).</summary>
+    public string DefaultStore { get; }
 
     /// <summary>The imported module: its exported commands, implementing assembly and folder.</summary>
     public PSModuleInfo Module { get; }
