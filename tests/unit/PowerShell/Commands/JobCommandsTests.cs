@@ -262,6 +262,75 @@ public sealed class JobCommandsTests(ModuleSession session)
     }
 
     [Fact]
+    public void Set_changes_the_source_initialization_parameters_executor_and_trigger_of_piped_jobs()
+    {
+        using var store = new TestStore(session);
+        var script = Path.Combine(store.Folder, "job.ps1");
+        File.WriteAllText(script, "param($Greeting) \"$Greeting from the file\"");
+
+        var result = store.Run(
+            """
+            param($store, $script)
+            Register-ScheduledJobEx -Name a -Store $store -Interval 1h -ScriptBlock { 'script' } -InitializationScript { $x = 1 } -Parameters @{ Old = 1 }
+            Register-ScheduledJobEx -Name b -Store $store -Interval 1h -ScriptBlock { 'script' }
+            Get-ScheduledJobEx -Name a -Store $store | Set-ScheduledJobEx -FilePath $script -Parameters @{ Greeting = 'hello' } -InitializationScript $null -PassThru
+            Get-ScheduledJobEx -Name b -Store $store | Set-ScheduledJobEx -Command Get-Greeting -InitializationScript { function Get-Greeting { 'hi' } } -Executor Process -Trigger (New-SchedulerTrigger -Cron '15 4 * * *' -TimeZone UTC) -PassThru
+            Get-ScheduledJobEx -Name b -Store $store | Set-ScheduledJobEx -Executor Runspace
+            Start-Scheduler -Store $store
+            Get-ScheduledJobEx -Store $store | Start-ScheduledJobEx -Wait | ForEach-Object { "$($_.JobName): $($_.Output)" }
+            """,
+            ("script", script)).ShouldSucceed();
+
+        var fileJob = result.Output[0];
+        Assert.Equal("File", fileJob.Property<string>("Kind"));
+        Assert.Equal(script, fileJob.Property<string>("Command"));
+        Assert.Null(fileJob.Property<string?>("InitializationScript"));
+        Assert.Equal(["Greeting"], fileJob.Property<System.Collections.Hashtable>("Parameters").Keys.Cast<string>());
+        var commandJob = result.Output[1];
+        Assert.Equal("Command", commandJob.Property<string>("Kind"));
+        Assert.Equal("Process", commandJob.Property<string>("Executor"));
+        Assert.Equal("15 4 * * *", commandJob.Property<string>("Schedule"));
+        Assert.Equal(["a: hello from the file", "b: hi"], result.Objects.Skip(2).Select(item => item.ToString()).Order());
+    }
+
+    [Fact]
+    public void Resume_and_Start_take_piped_job_objects()
+    {
+        using var store = new TestStore(session);
+
+        var result = store.Run(
+            """
+            param($store)
+            Register-ScheduledJobEx -Name piped -Store $store -Interval 1h -ScriptBlock { 'ran' } -Paused
+            Start-Scheduler -Store $store
+            (Get-ScheduledJobEx -Name piped | Resume-ScheduledJobEx -PassThru).State
+            (Get-ScheduledJobEx -Name piped | Start-ScheduledJobEx -Wait).Output
+            """).ShouldSucceed();
+
+        Assert.Equal(["Scheduled", "ran"], result.Objects.Select(item => item.ToString()));
+    }
+
+    [Fact]
+    public void A_failed_run_is_retried_as_a_run_of_its_own()
+    {
+        using var store = new TestStore(session);
+
+        var result = store.Run(
+            """
+            param($store)
+            Register-ScheduledJobEx -Name flaky -Store $store -Interval 1h -RetryCount 1 -ScriptBlock { throw "attempt $($JobContext.Attempt)" }
+            Start-Scheduler -Store $store
+            $null = Start-ScheduledJobEx -Name flaky -Wait
+            do {
+                Get-SchedulerEvent -Type JobError -Name flaky -Since '2000-01-01' -Wait -Timeout 30s | ForEach-Object { if ($_.Attempt -eq 2) { break } }
+            } while ($false)
+            Get-ScheduledJobExRun -Name flaky | ForEach-Object { "$($_.Attempt) $($_.Outcome) $($_.Error)" }
+            """).ShouldSucceed();
+
+        Assert.Equal(["2 Failed attempt 2 (line 1)", "1 Failed attempt 1 (line 1)"], result.Objects);
+    }
+
+    [Fact]
     public void Suspend_and_resume_clear_and_recompute_the_next_run_time()
     {
         using var store = new TestStore(session);
@@ -397,6 +466,7 @@ public sealed class JobCommandsTests(ModuleSession session)
         Assert.Equal(["reindex", "report"], session.Complete($"Get-ScheduledJobEx -Store '{store.Path}' -Name re"));
         Assert.Equal(["backup"], session.Complete($"Suspend-ScheduledJobEx -Store '{store.Path}' -Name b"));
         Assert.Equal(["backup", "reindex", "report"], session.Complete($"Get-ScheduledJobExRun -Store '{store.Path}' -Name "));
+        Assert.Contains("Europe/Berlin", session.Complete("Register-ScheduledJobEx -TimeZone Berl"));
     }
 
     private static IEnumerable<string> Names(PowerShellResult result) => result.ShouldSucceed().Output.Select(job => job.Property<string>("Name"));
