@@ -158,7 +158,12 @@ internal static class AddCommand
                 throw new BadInputException("the command to run must not be empty");
             }
 
-            return (new CommandInvocation(commandLine[0], commandLine.Skip(1), workingDirectory, variables), JobArguments.None);
+            if (workingDirectory is not null && !Directory.Exists(workingDirectory))
+            {
+                throw new BadInputException($"--working-directory '{workingDirectory}' does not exist");
+            }
+
+            return (new CommandInvocation(commandLine[0], commandLine.Skip(1), workingDirectory is null ? null : Path.GetFullPath(workingDirectory), variables), JobArguments.None);
         }
 
         if (workingDirectory is not null)
@@ -186,9 +191,16 @@ internal static class AddCommand
         }
         else
         {
-            invocation = string.IsNullOrWhiteSpace(pwshFile)
-                ? throw new BadInputException("--pwsh-file must not be empty")
-                : PowerShellInvocation.FromFile(Path.GetFullPath(pwshFile!));
+            if (string.IsNullOrWhiteSpace(pwshFile))
+            {
+                throw new BadInputException("--pwsh-file must not be empty");
+            }
+
+            // The daemon runs the file later, from its own working directory: keep the full path.
+            var fullPath = Path.GetFullPath(pwshFile!);
+            invocation = File.Exists(fullPath)
+                ? PowerShellInvocation.FromFile(fullPath)
+                : throw new BadInputException($"--pwsh-file '{pwshFile}' does not exist");
         }
 
         var positional = commandLine.Select(a => (object?)a).ToList();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting.WindowsServices;
 using Scheduler.Host.Output;
 using Scheduler.Invocations;
 using Scheduler.Scheduling;
@@ -57,14 +58,12 @@ internal static class RunCommand
         }
 
         using var session = StoreSession.Open(result, storeOption, context, maxWorkers);
-        var scheduler = session.Scheduler;
-        var log = new LineLog(context.Output);
-        using var subscription = scheduler.Subscribe(e => log.Write(EventLine.Format(e)));
-        if (demo)
+        if (OperatingSystem.IsWindows() && WindowsServiceHelpers.IsWindowsService())
         {
-            AddDemoJobs(scheduler);
+            return await WindowsService.RunAsync(session, demo, stopTimeout, context).ConfigureAwait(false);
         }
 
+        var log = new LineLog(context.Output);
         var stopNow = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var signals = StopSignals.Register(context.Stopping, count =>
         {
@@ -73,34 +72,52 @@ internal static class RunCommand
                 stopNow.TrySetResult(true);
             }
         });
+        return await RunDaemonAsync(session, log.Write, context.Error, demo, stopTimeout, context.Time, signals.Token, stopNow.Task).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts the scheduler, logs its events, and on <paramref name="stop"/> shuts it down: running jobs
+    /// get <paramref name="stopTimeout"/> to finish (less if <paramref name="stopNow"/> completes first),
+    /// then they are cancelled.
+    /// </summary>
+    internal static async Task<int> RunDaemonAsync(
+        StoreSession session, Action<string> log, TextWriter error, bool demo, TimeSpan stopTimeout, TimeProvider time, CancellationToken stop, Task stopNow)
+    {
+        var scheduler = session.Scheduler;
+        using var subscription = scheduler.Subscribe(e => log(EventLine.Format(e)));
+        if (demo)
+        {
+            AddDemoJobs(scheduler);
+        }
+
         try
         {
             scheduler.Start();
         }
         catch (InvalidOperationException refused)
         {
-            context.Error.WriteLine("schedhost: " + refused.Message);
+            error.WriteLine("schedhost: " + refused.Message);
             return SchedHost.Failure;
         }
 
-        log.Write($"schedhost: running on {session.Location.Path} as '{scheduler.Id}' with {scheduler.GetJobs().Count} job(s); Ctrl+C stops.");
+        log($"schedhost: running on {session.Location.Path} as '{scheduler.Id}' with {scheduler.GetJobs().Count} job(s); Ctrl+C stops.");
         var stopping = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (signals.Token.Register(() => stopping.TrySetResult(true)))
+        using (stop.Register(() => stopping.TrySetResult(true)))
         {
             await stopping.Task.ConfigureAwait(false);
         }
 
-        log.Write($"schedhost: stopping; running jobs have {Describe.Duration(stopTimeout)} to finish (Ctrl+C again cancels them).");
+        log($"schedhost: stopping; running jobs have {Describe.Duration(stopTimeout)} to finish (Ctrl+C again cancels them).");
         var shutdown = scheduler.ShutdownAsync(wait: true);
-        var first = await Task.WhenAny(shutdown, stopNow.Task, Task.Delay(stopTimeout, context.Time)).ConfigureAwait(false);
+        var first = await Task.WhenAny(shutdown, stopNow, Task.Delay(stopTimeout, time)).ConfigureAwait(false);
         if (first != shutdown)
         {
-            log.Write("schedhost: cancelling the running jobs.");
+            log("schedhost: cancelling the running jobs.");
             _ = scheduler.ShutdownAsync(wait: false);
             await shutdown.ConfigureAwait(false);
         }
 
-        log.Write("schedhost: stopped.");
+        log("schedhost: stopped.");
         return SchedHost.Success;
     }
 

@@ -164,6 +164,8 @@ public sealed class HostCommandTests : IDisposable
         { ["--id", "x", "--interval", "5m", "--pwsh-command", "1", "--env", "A=1"], "--env 'A=1' applies only to a command after --" },
         { ["--id", "x", "--interval", "5m", "--param", "A=1", "--", "/bin/true"], "--param 'A=1' applies only to --pwsh-command and --pwsh-file" },
         { ["--id", " ", "--interval", "5m", "--", "/bin/true"], "--id must not be empty" },
+        { ["--id", "x", "--interval", "5m", "--pwsh-file", "/no/such/script.ps1"], "--pwsh-file '/no/such/script.ps1' does not exist" },
+        { ["--id", "x", "--interval", "5m", "--working-directory", "/no/such/folder", "--", "/bin/true"], "--working-directory '/no/such/folder' does not exist" },
         { ["--id", "existing", "--interval", "5m", "--", "/bin/true"], "a job with the id 'existing' already exists in the store" },
     };
 

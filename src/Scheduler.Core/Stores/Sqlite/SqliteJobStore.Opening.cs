@@ -134,9 +134,19 @@ internal sealed partial class SqliteJobStore
             command.ExecuteNonQuery();
         }
 
-        if ((version ?? 0) < current)
+        var from = version ?? 0;
+        if (from < current)
         {
-            SqliteSchema.Migrate(connection, version ?? 0, migrations);
+            try
+            {
+                SqliteSchema.Migrate(connection, from, migrations);
+            }
+            catch (SqliteException error)
+            {
+                throw new InvalidDataException(
+                    string.Format(CultureInfo.InvariantCulture, "The store '{0}' could not be upgraded from schema version {1} to {2}; it is left at the last version reached: {3}", fullPath, from, current, error.Message),
+                    error);
+            }
         }
     }
 }
