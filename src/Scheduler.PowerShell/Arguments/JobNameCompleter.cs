@@ -23,7 +23,16 @@ internal sealed class JobNameCompleter : IArgumentCompleter
         try
         {
             var store = fakeBoundParameters?["Store"] is { } value ? Convert.ToString(value is PSObject wrapped ? wrapped.BaseObject : value, System.Globalization.CultureInfo.InvariantCulture) : null;
-            jobs = ModuleState.Current.ForPath(store is null ? null : ResolvePath(store)).Scheduler.GetJobs();
+            var state = ModuleState.Current;
+            var path = store is null ? state.Running?.StorePath ?? StoreLocation.DefaultPath : ResolvePath(store);
+
+            // Pressing Tab must not create a store file (a typo in -Store, a first use).
+            if (!File.Exists(path))
+            {
+                return [];
+            }
+
+            jobs = state.ForPath(path).Scheduler.GetJobs();
         }
 #pragma warning disable CA1031 // Completion offers nothing rather than failing the user's Tab.
         catch (Exception)

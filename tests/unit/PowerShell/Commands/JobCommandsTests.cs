@@ -467,6 +467,10 @@ public sealed class JobCommandsTests(ModuleSession session)
         Assert.Equal(["backup"], session.Complete($"Suspend-ScheduledJobEx -Store '{store.Path}' -Name b"));
         Assert.Equal(["backup", "reindex", "report"], session.Complete($"Get-ScheduledJobExRun -Store '{store.Path}' -Name "));
         Assert.Contains("Europe/Berlin", session.Complete("Register-ScheduledJobEx -TimeZone Berl"));
+
+        var missing = Path.Combine(store.Folder, "typo.db");
+        Assert.Empty(session.Complete($"Get-ScheduledJobEx -Store '{missing}' -Name "));
+        Assert.False(File.Exists(missing));
     }
 
     private static IEnumerable<string> Names(PowerShellResult result) => result.ShouldSucceed().Output.Select(job => job.Property<string>("Name"));
