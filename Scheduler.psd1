@@ -19,8 +19,23 @@
     # Listed one by one (never '*') so the manifest is the reviewed public surface; the tests compare
     # it with the cmdlets the assembly defines.
     CmdletsToExport      = @(
+        'Get-ScheduledJobEx'
+        'Get-ScheduledJobExRun'
+        'Get-Scheduler'
+        'Get-SchedulerEvent'
         'Get-SchedulerFireTime'
         'New-SchedulerTrigger'
+        'Register-ScheduledJobEx'
+        'Resume-ScheduledJobEx'
+        'Resume-Scheduler'
+        'Set-ScheduledJobEx'
+        'Start-ScheduledJobEx'
+        'Start-Scheduler'
+        'Stop-Scheduler'
+        'Suspend-ScheduledJobEx'
+        'Suspend-Scheduler'
+        'Unregister-ScheduledJobEx'
+        'Wait-Scheduler'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

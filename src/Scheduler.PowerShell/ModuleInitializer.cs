@@ -12,7 +12,7 @@ namespace Scheduler.PowerShell;
 /// <remarks>
 /// Not exercised by the tests: they host PowerShell 7.6; Windows PowerShell cannot run here.
 /// </remarks>
-public sealed class ModuleInitializer : IModuleAssemblyInitializer
+public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     private static readonly object Gate = new();
     private static bool prepared;
@@ -29,6 +29,13 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer
 
         LoadEngine();
     }
+
+    /// <summary>
+    /// Called by PowerShell when the module is removed from a session: that session's scheduler stops
+    /// (running jobs finish in the background) and its stores are closed, since no cmdlet could reach
+    /// them any more.
+    /// </summary>
+    public void OnRemove(PSModuleInfo psModuleInfo) => Sessions.ModuleState.Release();
 
     /// <summary>
     /// Scripts name engine types (<c>[Scheduler.Triggers.Trigger]</c> in a param block) before any cmdlet

@@ -31,6 +31,7 @@ internal sealed class JobExecution
     private int cancelReason;
     private ITimer? timeoutTimer;
     private string? endError;
+    private string? failureText;
     private JobRunOutcome? forcedOutcome;
     private bool processFailed;
     private string? processError;
@@ -111,13 +112,15 @@ internal sealed class JobExecution
             {
                 JobRunOutcome.TimedOut => string.Format(CultureInfo.InvariantCulture, "The run took longer than its timeout of {0}.", Job.Options.Timeout),
                 JobRunOutcome.Cancelled => CancelReason == CancelReason.Replaced ? "The run was cancelled: a newer run replaced it." : "The run was cancelled: the scheduler shut down.",
-                JobRunOutcome.Failed when processFailed => null,
+                JobRunOutcome.Failed when processFailed || failureText is not null => null,
                 JobRunOutcome.Failed => Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : null,
                 _ => null,
             };
 
-            // A process's own error text (its stderr, or why it failed) follows the reason the run was stopped.
-            return reason is null ? processError : processError is null ? reason : reason + "\n" + processError;
+            // The executor's own error text (a process's stderr, a script's error records) follows the
+            // reason the run was stopped.
+            var detail = processError ?? failureText;
+            return reason is null ? detail : detail is null ? reason : reason + "\n" + detail;
         }
     }
 
@@ -170,6 +173,21 @@ internal sealed class JobExecution
             return;
         }
 
+        Finish(returnValue, exception);
+    }
+
+    /// <summary>
+    /// Records how the run ended, with the error text the executor collected (a script's error records)
+    /// in place of the exception's message.
+    /// </summary>
+    public void End(object? returnValue, Exception? exception, string? failureText)
+    {
+        if (Volatile.Read(ref state) != Running)
+        {
+            return;
+        }
+
+        this.failureText = failureText;
         Finish(returnValue, exception);
     }
 

@@ -9,20 +9,33 @@ namespace Scheduler.PowerShell.Commands;
 /// trigger's zone.
 /// </summary>
 /// <remarks>
-/// The fire times of a stored job (a -Name parameter set reading the job store) join this cmdlet when
-/// the store exists; the preview itself stays the same.
+/// With -Name it previews stored jobs (wildcards): their triggers as stored, anchored when the job was
+/// registered, so an interval job lists the times it will really run.
 /// </remarks>
 [Cmdlet(VerbsCommon.Get, "SchedulerFireTime", DefaultParameterSetName = TriggerSet)]
 [OutputType(typeof(FireTime))]
-public sealed class GetSchedulerFireTimeCommand : PSCmdlet
+public sealed class GetSchedulerFireTimeCommand : SchedulerCmdlet
 {
     private const string TriggerSet = "Trigger";
+    private const string NameSet = "Name";
     private const int DefaultCount = 10;
     private const int MaxCount = 100_000;
 
     /// <summary>The trigger to preview, from New-SchedulerTrigger or a job's Trigger property.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = TriggerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public Trigger Trigger { get; set; } = null!;
+
+    /// <summary>Stored jobs whose fire times to list (wildcards allowed).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(JobNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = null!;
+
+    /// <summary>The job store's file; default: the running scheduler's store, else the per-user store.</summary>
+    [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Store { get; set; }
 
     /// <summary>How many fire times to list.</summary>
     [Parameter]
@@ -36,20 +49,44 @@ public sealed class GetSchedulerFireTimeCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        var zone = Trigger.TimeZone;
+        if (ParameterSetName == TriggerSet)
+        {
+            Preview(Trigger, jobName: null);
+            return;
+        }
+
+        var scheduler = SchedulerFor(Store);
+        var jobs = scheduler.FindJobs(Name);
+        foreach (var job in jobs)
+        {
+            Preview(job.Trigger, job.Name);
+        }
+
+        foreach (var name in Name)
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(name) && !jobs.Any(job => string.Equals(job.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                WriteError(Errors.JobNotFound(name, scheduler.StorePath));
+            }
+        }
+    }
+
+    private void Preview(Trigger trigger, string? jobName)
+    {
+        var zone = trigger.TimeZone;
         var from = After is { } after ? Instants.InZone(after, zone) : TimeProvider.System.GetUtcNow();
         var number = 0;
         try
         {
-            foreach (var fireTime in Trigger.GetFireTimes(from, Count))
+            foreach (var fireTime in trigger.GetFireTimes(from, Count))
             {
-                WriteObject(new FireTime(++number, fireTime, zone));
+                WriteObject(new FireTime(++number, fireTime, zone, jobName));
             }
         }
         catch (InvalidOperationException error)
         {
             // An all-trigger whose children never agree gives up after a bounded search instead of hanging.
-            WriteError(new ErrorRecord(error, ErrorIds.TriggersNeverAgree, ErrorCategory.InvalidResult, Trigger));
+            WriteError(new ErrorRecord(error, ErrorIds.TriggersNeverAgree, ErrorCategory.InvalidResult, trigger));
             return;
         }
 

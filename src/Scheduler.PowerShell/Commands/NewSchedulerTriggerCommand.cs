@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using Scheduler.Internal;
 using Scheduler.PowerShell.Arguments;
 using Scheduler.Triggers;
 
@@ -86,100 +85,28 @@ public sealed class NewSchedulerTriggerCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        var zone = TimeZone ?? TimeZoneInfo.Local;
-        try
+        var spec = new TriggerSpec
         {
-            if (Build(zone) is { } trigger)
-            {
-                WriteObject(trigger);
-            }
-        }
-        catch (ArgumentException error)
+            Cron = Cron,
+            Interval = Interval,
+            At = At,
+            CalendarInterval = CalendarInterval,
+            TimeOfDay = TimeOfDay,
+            All = All,
+            Any = Any,
+            TimeZone = TimeZone,
+            StartDate = StartDate,
+            EndDate = EndDate,
+            Jitter = Jitter,
+        };
+        var kind = (TriggerKind)Enum.Parse(typeof(TriggerKind), ParameterSetName);
+        if (spec.Build(kind, out var error) is { } trigger)
         {
-            // Limits the parsers cannot see, such as a period longer than the calendar.
-            WriteError(Errors.InvalidArgument(ErrorIds.InvalidTrigger, ExceptionText.FirstLine(error), ParameterSetName, error));
+            WriteObject(trigger);
         }
-    }
-
-    private Trigger? Build(TimeZoneInfo zone)
-    {
-        if (Jitter is { } jitter && jitter < TimeSpan.Zero)
+        else
         {
-            return Fail(ErrorIds.InvalidDuration, $"The jitter '{TriggerText.FormatDuration(jitter)}' must not be negative.", jitter);
+            WriteError(error!);
         }
-
-        DateTimeOffset? start = StartDate is { } startDate ? Instants.InZone(startDate, zone) : null;
-        DateTimeOffset? end = EndDate is { } endDate ? Instants.InZone(endDate, zone) : null;
-        if (start is { } s && end is { } e && e < s)
-        {
-            return Fail(
-                ErrorIds.InvalidTrigger,
-                $"The end date '{TriggerText.FormatFireTime(e, zone)}' is before the start date '{TriggerText.FormatFireTime(s, zone)}'.",
-                EndDate);
-        }
-
-        switch (ParameterSetName)
-        {
-            case CronSet:
-                try
-                {
-                    return TriggerText.ParseCron(Cron, zone, start, end, Jitter);
-                }
-                catch (FormatException error)
-                {
-                    return Fail(ErrorIds.InvalidCronExpression, error.Message, Cron, error);
-                }
-
-            case IntervalSet:
-                return Interval > TimeSpan.Zero
-                    ? new IntervalTrigger(Interval, start, end, zone, Jitter)
-                    : Fail(ErrorIds.InvalidDuration, $"The interval must be positive, not '{TriggerText.FormatDuration(Interval)}'.", Interval);
-
-            case AtSet:
-                return new DateTrigger(Instants.InZone(At, zone), zone, Jitter);
-
-            case CalendarIntervalSet:
-                return BuildCalendarInterval(zone, start, end);
-
-            case AllSet:
-                return new AllTrigger(All, start, end, zone, Jitter);
-
-            case AnySet:
-                return new AnyTrigger(Any, start, end, zone, Jitter);
-
-            default:
-                throw new InvalidOperationException($"Unknown parameter set '{ParameterSetName}'.");
-        }
-    }
-
-    private Trigger? BuildCalendarInterval(TimeZoneInfo zone, DateTimeOffset? start, DateTimeOffset? end)
-    {
-        CalendarPeriod period;
-        try
-        {
-            period = TriggerText.ParsePeriod(CalendarInterval);
-        }
-        catch (FormatException error)
-        {
-            return Fail(ErrorIds.InvalidPeriod, error.Message, CalendarInterval, error);
-        }
-
-        if (period.IsZero)
-        {
-            return Fail(ErrorIds.InvalidPeriod, $"The period '{CalendarInterval}' must be positive.", CalendarInterval);
-        }
-
-        if (TimeOfDay is { } timeOfDay && (timeOfDay < TimeSpan.Zero || timeOfDay >= TimeSpan.FromDays(1)))
-        {
-            return Fail(ErrorIds.InvalidTimeOfDay, $"The time of day must lie between 00:00 and 23:59:59, not '{timeOfDay}'.", timeOfDay);
-        }
-
-        return new CalendarIntervalTrigger(period, TimeOfDay, start, end, zone, Jitter);
-    }
-
-    private Trigger? Fail(string errorId, string message, object? target, Exception? cause = null)
-    {
-        WriteError(Errors.InvalidArgument(errorId, message, target, cause));
-        return null;
     }
 }

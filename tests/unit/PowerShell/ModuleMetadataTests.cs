@@ -46,6 +46,33 @@ public sealed class ModuleMetadataTests(ModuleSession session)
             New-SchedulerTrigger -Any $cron -TimeZone UTC
             """,
         ["Scheduler.PowerShell.FireTime"] = "New-SchedulerTrigger -Interval 500ms -TimeZone UTC | Get-SchedulerFireTime -Count 2 -After 2024-05-01",
+        ["Scheduler.PowerShell.ScheduledJob"] = """
+            $store = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), [System.IO.Path]::GetRandomFileName())
+            Register-ScheduledJobEx -Name scheduled -Store $store -Cron '0 9 * * *' -TimeZone Europe/Berlin -ScriptBlock { "line 1`nline 2" } -PassThru
+            Register-ScheduledJobEx -Name paused -Store $store -Interval 1h -Command Get-Command -Paused -PassThru
+            """,
+        ["Scheduler.PowerShell.ScheduledJobRun"] = """
+            $store = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), [System.IO.Path]::GetRandomFileName())
+            Register-ScheduledJobEx -Name ok -Store $store -Interval 1h -ScriptBlock { 1 }
+            Register-ScheduledJobEx -Name bad -Store $store -Interval 1h -ScriptBlock { throw 'bad' }
+            Start-Scheduler -Store $store
+            Start-ScheduledJobEx -Name ok, bad -Wait
+            Stop-Scheduler
+            """,
+        ["Scheduler.PowerShell.SchedulerInfo"] = """
+            $store = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), [System.IO.Path]::GetRandomFileName())
+            Register-ScheduledJobEx -Name ok -Store $store -Interval 1h -ScriptBlock { 1 }
+            Start-Scheduler -Store $store -PassThru
+            Stop-Scheduler -PassThru
+            """,
+        ["Scheduler.Events.SchedulerEvent"] = """
+            $store = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), [System.IO.Path]::GetRandomFileName())
+            Register-ScheduledJobEx -Name bad -Store $store -Interval 1h -ScriptBlock { throw 'bad' }
+            Start-Scheduler -Store $store
+            $null = Start-ScheduledJobEx -Name bad -Wait
+            Stop-Scheduler
+            Get-SchedulerEvent -Store $store
+            """,
     };
 
     private IReadOnlyList<Type> CmdletTypes =>

@@ -35,6 +35,10 @@ public sealed class ModuleSession : IDisposable
                 $"The staged module is missing at {Repository.StagedManifest}: building src/Scheduler.PowerShell creates it.");
         }
 
+        // No test may touch the user's own store: the default store (cmdlets without -Store) is a temporary file.
+        DefaultStore = Path.Combine(Path.GetTempPath(), "scheduler-tests", "default-" + Guid.NewGuid().ToString("N"), "scheduler.db");
+        Environment.SetEnvironmentVariable("SCHEDHOST_STORE", DefaultStore);
+
         var initialState = InitialSessionState.CreateDefault2();
         if (OperatingSystem.IsWindows())
         {
@@ -48,6 +52,9 @@ public sealed class ModuleSession : IDisposable
         import.ShouldSucceed();
         Module = (PSModuleInfo)import.Single().BaseObject;
     }
+
+    /// <summary>The store the cmdlets use without -Store (SCHEDHOST_STORE for the test process).</summary>
+    public string DefaultStore { get; }
 
     /// <summary>The imported module: its exported commands, implementing assembly and folder.</summary>
     public PSModuleInfo Module { get; }
@@ -79,6 +86,27 @@ public sealed class ModuleSession : IDisposable
                 shell.AddParameter(name, value);
             }
         });
+
+    /// <summary>
+    /// Starts a script without waiting for it, for scripts that block (Wait-Scheduler, Get-SchedulerEvent
+    /// -Wait): the test watches its streams as they are written and stops it as Ctrl+C would. Nothing else
+    /// may run in the session until it has ended (dispose it).
+    /// </summary>
+    public RunningScript Start(string script, params (string Name, object? Value)[] parameters)
+    {
+        var shell = System.Management.Automation.PowerShell.Create();
+        shell.Runspace = runspace;
+        shell.AddScript(script);
+        foreach (var (name, value) in parameters)
+        {
+            shell.AddParameter(name, value);
+        }
+
+        return new RunningScript(shell);
+    }
+
+    /// <summary>The session's PowerShell event manager (Register-EngineEvent's), for tests of engine events.</summary>
+    public PSEventManager Events => runspace.Events;
 
     /// <summary>What Tab offers at the end of <paramref name="input"/>, as completion texts.</summary>
     public IReadOnlyList<string> Complete(string input)
@@ -117,6 +145,115 @@ public sealed class ModuleSession : IDisposable
 
             return new PowerShellResult(output, [.. shell.Streams.Error], terminating, [.. shell.Streams.Warning], [.. shell.Streams.Verbose]);
         }
+    }
+}
+
+/// <summary>A script started with <see cref="ModuleSession.Start"/>: its streams as they are written, and a way to stop it.</summary>
+public sealed class RunningScript : IDisposable
+{
+    private readonly System.Management.Automation.PowerShell shell;
+    private readonly PSDataCollection<PSObject> output = [];
+    private readonly IAsyncResult pending;
+    private readonly object gate = new();
+    private readonly List<PSObject> written = [];
+    private readonly List<string> verbose = [];
+    private TaskCompletionSource<bool> changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public RunningScript(System.Management.Automation.PowerShell shell)
+    {
+        this.shell = shell;
+        output.DataAdded += (_, e) => Signal(() => written.Add(output[e.Index]));
+        shell.Streams.Verbose.DataAdded += (_, e) => Signal(() => verbose.Add(shell.Streams.Verbose[e.Index].Message));
+        pending = shell.BeginInvoke<PSObject, PSObject>(null, output);
+        Completion = Task.Factory.FromAsync(pending, result =>
+        {
+            try
+            {
+                shell.EndInvoke(result);
+            }
+            catch (PipelineStoppedException)
+            {
+            }
+        });
+        Completion.ContinueWith(_ => Signal(() => { }), TaskScheduler.Default);
+    }
+
+    /// <summary>Completes when the script has ended (a stop included).</summary>
+    public Task Completion { get; }
+
+    public IReadOnlyList<PSObject> Output
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. written];
+            }
+        }
+    }
+
+    public IReadOnlyList<ErrorRecord> Errors => [.. shell.Streams.Error];
+
+    /// <summary>Waits until <paramref name="condition"/> holds for what the script wrote (checked after each write), failing the test after <paramref name="timeout"/>.</summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyList<PSObject>, IReadOnlyList<string>, bool> condition, TimeSpan timeout, string what)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task next;
+            lock (gate)
+            {
+                if (condition(written, verbose))
+                {
+                    return;
+                }
+
+                next = changed.Task;
+            }
+
+            if (Completion.IsCompleted)
+            {
+                lock (gate)
+                {
+                    Assert.True(condition(written, verbose), $"The script ended before {what}. Errors: {string.Join("; ", Errors.Select(PowerShellResult.Describe))}");
+                    return;
+                }
+            }
+
+            var done = await Task.WhenAny(next, Task.Delay(Timeout.Infinite, limit.Token)).ConfigureAwait(false);
+            Assert.True(done == next, $"Timed out after {timeout} waiting for {what}.");
+        }
+    }
+
+    /// <summary>Stops the script as Ctrl+C would and waits for it to end.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        await Task.Factory.FromAsync(shell.BeginStop(null, null), shell.EndStop).WaitAsync(timeout).ConfigureAwait(false);
+        await Completion.WaitAsync(timeout).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        if (!Completion.IsCompleted)
+        {
+            shell.Stop();
+        }
+
+        shell.Dispose();
+        output.Dispose();
+    }
+
+    private void Signal(Action update)
+    {
+        TaskCompletionSource<bool> toWake;
+        lock (gate)
+        {
+            update();
+            toWake = changed;
+            changed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        toWake.TrySetResult(true);
     }
 }
 

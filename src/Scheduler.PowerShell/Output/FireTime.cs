@@ -5,9 +5,10 @@ namespace Scheduler.PowerShell;
 /// <summary>One previewed fire time of a trigger, as <c>Get-SchedulerFireTime</c> writes it.</summary>
 public sealed class FireTime
 {
-    internal FireTime(int number, DateTimeOffset time, TimeZoneInfo zone)
+    internal FireTime(int number, DateTimeOffset time, TimeZoneInfo zone, string? jobName = null)
     {
         Number = number;
+        JobName = jobName;
         Time = TimeZoneInfo.ConvertTime(time, zone);
         TimeZone = TimeZones.PortableId(zone);
     }
@@ -20,6 +21,9 @@ public sealed class FireTime
 
     /// <summary>The trigger's zone (IANA id where one exists).</summary>
     public string TimeZone { get; }
+
+    /// <summary>The stored job whose trigger this is (Get-SchedulerFireTime -Name); null for a trigger preview.</summary>
+    public string? JobName { get; }
 
     /// <summary>The day of the week in the trigger's zone.</summary>
     public DayOfWeek DayOfWeek => Time.DayOfWeek;

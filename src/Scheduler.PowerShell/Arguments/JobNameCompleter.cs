@@ -1,0 +1,64 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using Scheduler.PowerShell.Sessions;
+
+namespace Scheduler.PowerShell.Arguments;
+
+/// <summary>
+/// Tab completion of job names: the names in the store the command would use (its -Store argument when
+/// typed, else the running scheduler's store, else the per-user store) that start with the typed text.
+/// </summary>
+internal sealed class JobNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(
+        string commandName,
+        string parameterName,
+        string wordToComplete,
+        CommandAst commandAst,
+        IDictionary fakeBoundParameters)
+    {
+        var typed = (wordToComplete ?? string.Empty).Trim('\'', '"');
+        IReadOnlyList<Scheduler.Jobs.Job> jobs;
+        try
+        {
+            var store = fakeBoundParameters?["Store"] is { } value ? Convert.ToString(value is PSObject wrapped ? wrapped.BaseObject : value, System.Globalization.CultureInfo.InvariantCulture) : null;
+            var state = ModuleState.Current;
+            var path = store is null ? state.Running?.StorePath ?? StoreLocation.DefaultPath : ResolvePath(store);
+
+            // Pressing Tab must not create a store file (a typo in -Store, a first use).
+            if (!File.Exists(path))
+            {
+                return [];
+            }
+
+            jobs = state.ForPath(path).Scheduler.GetJobs();
+        }
+#pragma warning disable CA1031 // Completion offers nothing rather than failing the user's Tab.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return [];
+        }
+
+        return jobs
+            .Select(job => job.Name)
+            .Where(name => name.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(name => name, StringComparer.OrdinalIgnoreCase)
+            .Select(name => new CompletionResult(Quote(name), name, CompletionResultType.ParameterValue, name));
+    }
+
+    /// <summary>
+    /// The store's full path, relative to the session's location. Completion runs inside a pipeline of the
+    /// session, where the runspace's session-state proxy is off limits; a nested pipeline may ask.
+    /// </summary>
+    private static string ResolvePath(string store)
+    {
+        using var shell = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+        shell.AddScript("param($path) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($path)").AddArgument(store);
+        return Path.GetFullPath(shell.Invoke<string>().Single());
+    }
+
+    private static string Quote(string name)
+        => name.IndexOfAny([' ', '(', ')', '\'', ',', ';', '&', '$', '@', '{', '}', '#', '|', '`', '"']) < 0 ? name : "'" + name.Replace("'", "''") + "'";
+}

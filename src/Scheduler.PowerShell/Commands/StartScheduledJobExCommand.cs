@@ -1,0 +1,91 @@
+using System.Management.Automation;
+using Scheduler.Jobs;
+using Scheduler.PowerShell.Arguments;
+
+namespace Scheduler.PowerShell.Commands;
+
+/// <summary>
+/// <c>Start-ScheduledJobEx</c>: runs jobs now, once, on the scheduler running in this session, in
+/// addition to their schedule. The job's MaxInstances and OverlapPolicy apply. -Wait waits for each run
+/// to end and writes it.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "ScheduledJobEx", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+[OutputType(typeof(ScheduledJobRun))]
+public sealed class StartScheduledJobExCommand : SchedulerCmdlet
+{
+    private const string NameSet = "Name";
+    private const string InputObjectSet = "InputObject";
+
+    /// <summary>The names of the jobs (exact, case-insensitive).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(JobNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = null!;
+
+    /// <summary>Jobs from Get-ScheduledJobEx.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+    public ScheduledJob[] InputObject { get; set; } = null!;
+
+    /// <summary>The job store's file; default: the running scheduler's store, else the per-user store.</summary>
+    [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Store { get; set; }
+
+    /// <summary>Wait for each run to end and write it (Ctrl+C stops waiting; the run goes on).</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>Write each run as it started (without -Wait).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var (scheduler, job) in Targets(ParameterSetName == NameSet ? Name : null, ParameterSetName == InputObjectSet ? InputObject : null, Store))
+        {
+            if (!ShouldProcess($"{job.Name} in {scheduler.StorePath}", "Run the job now"))
+            {
+                continue;
+            }
+
+            var sequence = scheduler.Scheduler.Events.LastSequence;
+            var started = RunJobNow(scheduler, job);
+            JobRun? run = started.Run;
+            if (started.RequestedAfter is { } after)
+            {
+                // Another process runs it: only -Wait has a run to write, once it is there.
+                if (!Wait)
+                {
+                    continue;
+                }
+
+                var requested = scheduler.WaitForRequestedRunAsync(job.Id, after, StopToken);
+                if (!WaitFor(requested) || requested.Result is not { } ended)
+                {
+                    return;
+                }
+
+                run = ended;
+            }
+            else if (run is null)
+            {
+                continue;
+            }
+            else if (Wait && run.Outcome == JobRunOutcome.Running)
+            {
+                var waiting = scheduler.WaitForRunAsync(job.Id, run.RunId, sequence, StopToken);
+                if (!WaitFor(waiting) || waiting.Result is not { } ended)
+                {
+                    return;
+                }
+
+                run = ended;
+            }
+
+            if (Wait || PassThru)
+            {
+                WriteObject(new ScheduledJobRun(run!, job.Name, job.Trigger.TimeZone, scheduler.StorePath));
+            }
+        }
+    }
+}

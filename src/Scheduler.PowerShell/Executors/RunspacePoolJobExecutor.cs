@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using Scheduler.Executors;
+using Scheduler.Invocations;
+using Scheduler.Jobs;
+
+namespace Scheduler.PowerShell.Executors;
+
+/// <summary>
+/// Runs PowerShell jobs in-process, at most N at once, each in a fresh runspace (see
+/// <see cref="RunspaceSupply"/>): a script block is re-created from its text there, never run as the
+/// ScriptBlock object of another runspace.
+/// </summary>
+/// <remarks>
+/// <para>Any error record or terminating error makes the run Failed; output, warnings and information are
+/// the run's output text, errors its error text (both bounded). A timeout, a replacing run or a shutdown
+/// without wait stops the pipeline, as Ctrl+C would: a script blocked inside a .NET call that ignores
+/// stop requests ends only when that call returns. The process executor runs the same job in a child
+/// pwsh instead, which can be killed.</para>
+/// <para>The records of the latest runs are kept (bounded) for <c>Receive-Job</c> in this session.</para>
+/// </remarks>
+internal sealed class RunspacePoolJobExecutor : JobExecutor
+{
+    public const int DefaultMaxWorkers = 5;
+
+    /// <summary>How many ended runs keep their records for Receive-Job.</summary>
+    public const int RecentResultCount = 100;
+
+    private readonly object sync = new();
+    private readonly ConcurrentQueue<JobExecution> queue = new();
+    private readonly ConcurrentDictionary<string, PowerShellRun> active = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunResult> recent = new(StringComparer.Ordinal);
+    private readonly Queue<string> recentOrder = new();
+    private readonly RunspaceSupply runspaces = new();
+    private readonly int maxWorkers;
+    private int workers;
+    private volatile bool stopping = true;
+    private TaskCompletionSource<bool>? drained;
+
+    public RunspacePoolJobExecutor(int maxWorkers = DefaultMaxWorkers)
+    {
+        if (maxWorkers < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxWorkers), maxWorkers, $"The number of workers must be at least 1, not {maxWorkers}.");
+        }
+
+        this.maxWorkers = maxWorkers;
+    }
+
+    public override int MaxWorkers => maxWorkers;
+
+    internal override int ActiveWorkers => Volatile.Read(ref workers);
+
+    public override bool CanRun(InvocationKind kind) => kind == InvocationKind.PowerShell;
+
+    /// <summary>The records a run of this executor wrote, while it is among the latest; null otherwise.</summary>
+    public RunResult? GetResult(string runId)
+    {
+        lock (recent)
+        {
+            return recent.TryGetValue(runId, out var result) ? result : null;
+        }
+    }
+
+    /// <summary>Whether the run is in progress here.</summary>
+    public bool IsRunning(string runId) => active.ContainsKey(runId);
+
+    /// <summary>Stops a run in progress (Stop-Job); it ends as Failed. False when it is not running here.</summary>
+    public bool StopRun(string runId)
+    {
+        if (!active.TryGetValue(runId, out var run))
+        {
+            return false;
+        }
+
+        run.Stop(byUser: true);
+        return true;
+    }
+
+    internal override void Start()
+    {
+        lock (sync)
+        {
+            stopping = false;
+            drained = null;
+        }
+
+        runspaces.Start();
+    }
+
+    internal override void Submit(JobExecution execution)
+    {
+        if (stopping)
+        {
+            execution.EndWithoutRunning(JobRunOutcome.Cancelled, "The run was cancelled: its executor is stopped.");
+            return;
+        }
+
+        queue.Enqueue(execution);
+        if (TryClaimWorker())
+        {
+            _ = Task.Run(WorkAsync);
+        }
+    }
+
+    internal override Task StopAsync()
+    {
+        TaskCompletionSource<bool> done;
+        lock (sync)
+        {
+            stopping = true;
+            done = drained ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        runspaces.Stop();
+        if (Volatile.Read(ref workers) == 0 && queue.IsEmpty)
+        {
+            done.TrySetResult(true);
+        }
+
+        return done.Task;
+    }
+
+    private bool TryClaimWorker()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref workers);
+            if (current >= maxWorkers)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref workers, current + 1, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        while (true)
+        {
+            while (queue.TryDequeue(out var execution))
+            {
+                try
+                {
+                    await RunAsync(execution).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // Recording a run's end failed (a scheduler bug); the worker must live on, or the executor shrinks and never drains.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+            }
+
+            Interlocked.Decrement(ref workers);
+
+            // A run queued after the last dequeue but before the decrement found every worker busy
+            // and started none: take it on, unless another worker already has.
+            if (queue.IsEmpty || !TryClaimWorker())
+            {
+                break;
+            }
+        }
+
+        if (stopping && Volatile.Read(ref workers) == 0 && queue.IsEmpty)
+        {
+            lock (sync)
+            {
+                drained?.TrySetResult(true);
+            }
+        }
+    }
+
+    private async Task RunAsync(JobExecution execution)
+    {
+        if (!execution.Begin())
+        {
+            return;
+        }
+
+        var run = new PowerShellRun(execution.Context!);
+        active[execution.Run.RunId] = run;
+        try
+        {
+            var runspace = await runspaces.TakeAsync().ConfigureAwait(false);
+            try
+            {
+                await run.ExecuteAsync(runspace).ConfigureAwait(false);
+            }
+            finally
+            {
+                RunspaceSupply.Release(runspace);
+            }
+        }
+#pragma warning disable CA1031 // A runspace that cannot open is the run's failure.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            run.Capture.AddTerminatingError(error);
+            execution.End(run.Capture.OutputText, error, run.Capture.ErrorText);
+            return;
+        }
+        finally
+        {
+            active.TryRemove(execution.Run.RunId, out _);
+            Remember(execution.Run.RunId, run.Capture.ToResult());
+        }
+
+        execution.End(run.Capture.OutputText, run.Exception, run.Capture.ErrorText);
+    }
+
+    private void Remember(string runId, RunResult result)
+    {
+        lock (recent)
+        {
+            recent[runId] = result;
+            recentOrder.Enqueue(runId);
+            while (recentOrder.Count > RecentResultCount)
+            {
+                recent.Remove(recentOrder.Dequeue());
+            }
+        }
+    }
+}

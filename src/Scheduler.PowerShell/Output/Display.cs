@@ -1,0 +1,34 @@
+using System.Globalization;
+using Scheduler.Triggers;
+
+namespace Scheduler.PowerShell;
+
+/// <summary>
+/// How the module's objects read in a table (Scheduler.format.ps1xml): times as ISO 8601 with their
+/// offset, durations in ISO 8601, long texts cut to their first line.
+/// </summary>
+public static class Display
+{
+    /// <summary>An instant as ISO 8601 with its own offset (fractional seconds only when present), or nothing for no value.</summary>
+    public static string? Time(DateTimeOffset? instant)
+        => instant is { } value ? TriggerText.FormatDateTime(value) : null;
+
+    /// <summary>A duration as ISO 8601 (<c>PT1.5S</c>), or nothing for no value.</summary>
+    public static string? Duration(TimeSpan? duration)
+        => duration is { } value ? TriggerText.FormatDuration(value) : null;
+
+    /// <summary>The first line of a text, marked with an ellipsis when more follows.</summary>
+    public static string? FirstLine(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var end = text.IndexOfAny(['\r', '\n']);
+        return end < 0 ? text : text.Substring(0, end) + " …";
+    }
+
+    /// <summary>A count as text (tables right-align it).</summary>
+    public static string Count(int count) => count.ToString(CultureInfo.InvariantCulture);
+}

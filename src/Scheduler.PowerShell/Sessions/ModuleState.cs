@@ -1,0 +1,106 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+
+namespace Scheduler.PowerShell.Sessions;
+
+/// <summary>
+/// The module's state in one PowerShell session (runspace): the scheduler of each store the session
+/// used, and which of them runs. A session runs at most one scheduler (Start-Scheduler); the other
+/// cmdlets default to its store while it runs, and to the per-user store otherwise.
+/// </summary>
+/// <remarks>
+/// Kept per runspace, not per process: two runspaces of one process (a job's runspace among them) each
+/// have their own schedulers, as two processes would, and removing the module from one session ends
+/// only that session's scheduler.
+/// </remarks>
+internal sealed class ModuleState
+{
+    private static readonly ConditionalWeakTable<Runspace, ModuleState> States = new();
+
+    private readonly object sync = new();
+    private readonly Dictionary<string, SessionScheduler> schedulers = new(StoreLocation.PathComparer);
+    private PSEventManager? sessionEvents;
+
+    /// <summary>The state of the session the calling pipeline runs in.</summary>
+    public static ModuleState Current
+        => States.GetValue(
+            Runspace.DefaultRunspace ?? throw new InvalidOperationException("The Scheduler cmdlets run only inside a PowerShell session."),
+            static _ => new ModuleState());
+
+    /// <summary>The scheduler running in this session, if any.</summary>
+    public SessionScheduler? Running
+    {
+        get
+        {
+            lock (sync)
+            {
+                return schedulers.Values.FirstOrDefault(scheduler => scheduler.IsRunning);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The scheduler of the store a cmdlet names (<paramref name="store"/>, a path), or else of the
+    /// store of the scheduler running in this session, or else of the per-user default store. The store
+    /// is opened on first use.
+    /// </summary>
+    public SessionScheduler For(string? store, PSCmdlet cmdlet)
+    {
+        var path = store is null ? null : StoreLocation.Resolve(store, cmdlet);
+        lock (sync)
+        {
+            // The first cmdlet that runs in the session lends its event manager to every scheduler of it.
+            sessionEvents ??= cmdlet.Events;
+        }
+
+        return ForPath(path);
+    }
+
+    /// <summary>The scheduler of a store given by full path (null: the running one's, else the per-user store).</summary>
+    public SessionScheduler ForPath(string? path)
+    {
+        path ??= Running?.StorePath ?? StoreLocation.DefaultPath;
+        lock (sync)
+        {
+            if (!schedulers.TryGetValue(path, out var scheduler))
+            {
+                scheduler = new SessionScheduler(path, StoreLocation.Open(path), sessionEvents);
+                schedulers.Add(path, scheduler);
+            }
+
+            return scheduler;
+        }
+    }
+
+    /// <summary>The schedulers of the stores this session has used.</summary>
+    public IReadOnlyList<SessionScheduler> All
+    {
+        get
+        {
+            lock (sync)
+            {
+                return schedulers.Values.ToList();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forgets the state of the calling session (the module is being removed): a running scheduler
+    /// stops (its running jobs finish in the background), and every store is closed. Importing the
+    /// module again opens the stores afresh.
+    /// </summary>
+    public static void Release()
+    {
+        if (Runspace.DefaultRunspace is not { } runspace || !States.TryGetValue(runspace, out var state))
+        {
+            return;
+        }
+
+        States.Remove(runspace);
+        foreach (var scheduler in state.All)
+        {
+            scheduler.Dispose();
+        }
+    }
+}

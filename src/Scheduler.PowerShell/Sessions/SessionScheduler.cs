@@ -1,0 +1,260 @@
+using System.Management.Automation;
+using Scheduler.Events;
+using Scheduler.Executors;
+using Scheduler.Jobs;
+using Scheduler.PowerShell.Executors;
+using Scheduler.Scheduling;
+using Scheduler.Stores;
+using Job = Scheduler.Jobs.Job;
+
+namespace Scheduler.PowerShell.Sessions;
+
+/// <summary>
+/// The scheduler of one job store in one PowerShell session. It exists as soon as a cmdlet uses the
+/// store, stopped: adding, changing and reading jobs then goes straight to the store (where a
+/// <c>schedhost run</c> service, or this session after Start-Scheduler, runs them).
+/// </summary>
+internal sealed class SessionScheduler : IDisposable
+{
+    /// <summary>The executor that runs PowerShell jobs in this process.</summary>
+    public const string RunspaceExecutor = ExecutorNames.Runspace;
+
+    /// <summary>The executor that runs jobs in child processes (-Executor Process).</summary>
+    public const string ProcessExecutor = ExecutorNames.Process;
+
+    /// <summary>The prefix of the engine events a scheduler raises in its session: <c>Scheduler.JobError</c>.</summary>
+    public const string SourceIdentifierPrefix = "Scheduler.";
+
+    private readonly PSEventManager? sessionEvents;
+    private readonly IDisposable forwarding;
+    private readonly JobStore store;
+
+    private const SchedulerEventType RunEnds = SchedulerEventType.JobExecuted | SchedulerEventType.JobError | SchedulerEventType.JobTimedOut
+        | SchedulerEventType.JobCancelled | SchedulerEventType.JobMissed | SchedulerEventType.JobMaxInstances;
+
+    public SessionScheduler(string storePath, JobStore store, PSEventManager? sessionEvents)
+    {
+        StorePath = storePath;
+        this.store = store;
+        this.sessionEvents = sessionEvents;
+        Scheduler = new JobScheduler();
+        Scheduler.RemoveJobStore(JobScheduler.DefaultName);
+        Scheduler.AddJobStore(JobScheduler.DefaultName, store);
+        Runspaces = new RunspacePoolJobExecutor();
+        Scheduler.AddExecutor(RunspaceExecutor, Runspaces);
+        Scheduler.AddExecutor(ProcessExecutor, JobExecutor.CreateProcess(RunspacePoolJobExecutor.DefaultMaxWorkers));
+        forwarding = Scheduler.Subscribe(Forward);
+        FirstSequence = Scheduler.Events.LastSequence;
+    }
+
+    /// <summary>The last event of the setup above (the store and executor swapped in), which nobody asked for.</summary>
+    public long FirstSequence { get; }
+
+    /// <summary>The store's file, as a full path.</summary>
+    public string StorePath { get; }
+
+    public JobScheduler Scheduler { get; }
+
+    public RunspacePoolJobExecutor Runspaces { get; private set; }
+
+    public bool IsRunning => Scheduler.State != SchedulerState.Stopped;
+
+    /// <summary>When the scheduler was last started in this session.</summary>
+    public DateTimeOffset? StartTime { get; private set; }
+
+    /// <summary>Starts the scheduler in the background, with <paramref name="maxWorkers"/> PowerShell runs at once.</summary>
+    /// <exception cref="InvalidOperationException">It is already running.</exception>
+    public void Start(bool paused, int? maxWorkers)
+    {
+        if (maxWorkers is { } workers && workers != Runspaces.MaxWorkers && !IsRunning)
+        {
+            Scheduler.RemoveExecutor(RunspaceExecutor);
+            Runspaces = new RunspacePoolJobExecutor(workers);
+            Scheduler.AddExecutor(RunspaceExecutor, Runspaces);
+            Scheduler.RemoveExecutor(ProcessExecutor);
+            Scheduler.AddExecutor(ProcessExecutor, JobExecutor.CreateProcess(workers));
+        }
+
+        Scheduler.Start(paused);
+        StartTime = Scheduler.TimeProvider.GetUtcNow();
+    }
+
+    /// <summary>
+    /// The jobs whose name matches any of the patterns (wildcards, case-insensitive), in the store's
+    /// order; every job when there are none.
+    /// </summary>
+    public IReadOnlyList<Job> FindJobs(IReadOnlyCollection<string>? patterns)
+    {
+        var jobs = Scheduler.GetJobs();
+        if (patterns is null || patterns.Count == 0)
+        {
+            return jobs;
+        }
+
+        var matchers = patterns.Select(pattern => WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase)).ToList();
+        return jobs.Where(job => matchers.Any(matcher => matcher.IsMatch(job.Name))).ToList();
+    }
+
+    /// <summary>The job with exactly that name (case-insensitive), or null.</summary>
+    public Job? FindJob(string name)
+    {
+        // Jobs registered from PowerShell have their name as id; others (schedhost, .NET) may not.
+        if (Scheduler.GetJob(name) is { } byId && string.Equals(byId.Name, name, StringComparison.OrdinalIgnoreCase))
+        {
+            return byId;
+        }
+
+        return Scheduler.GetJobs().FirstOrDefault(job => string.Equals(job.Name, name, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Waits until the run has ended and returns its record; null when <paramref name="cancellationToken"/>
+    /// ends the wait first. Events after <paramref name="afterSequence"/> (read before the run was
+    /// started) tell when.
+    /// </summary>
+    public async Task<JobRun?> WaitForRunAsync(string jobId, string runId, long afterSequence, CancellationToken cancellationToken)
+    {
+        var sequence = afterSequence;
+        while (true)
+        {
+            if (FindRun(jobId, runId) is { Outcome: not JobRunOutcome.Running } ended)
+            {
+                return ended;
+            }
+
+            IReadOnlyList<SchedulerEvent> events;
+            try
+            {
+                events = await Scheduler.Events.WaitForEventsAsync(sequence, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+
+            foreach (var schedulerEvent in events)
+            {
+                sequence = schedulerEvent.Sequence;
+                if ((schedulerEvent.Type & RunEnds) != 0 && schedulerEvent.RunId == runId)
+                {
+                    return FindRun(jobId, runId) ?? throw new InvalidOperationException($"The run '{runId}' ended but its record is gone from the store.");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The scheduler running on the store in another process (<c>schedhost run</c>, another session), or
+    /// null when none does or this session's does.
+    /// </summary>
+    public RunningScheduler? RunningElsewhere => IsRunning || store is not SqliteJobStore sqlite ? null : sqlite.GetRunningScheduler();
+
+    /// <summary>
+    /// Asks the scheduler running on the store in another process to run a job now (it does within a
+    /// second); returns the store's last event id before the request, to follow the run with.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The job is gone.</exception>
+    public long RequestRun(string jobId)
+    {
+        var sqlite = (SqliteJobStore)store;
+        var last = sqlite.LastEventId;
+        sqlite.RequestRun(jobId);
+        return last;
+    }
+
+    /// <summary>
+    /// Follows the store's events (written by the scheduler of another process) until the next run of the
+    /// job after <paramref name="afterEventId"/> has ended; null when <paramref name="cancellationToken"/>
+    /// ends the wait first.
+    /// </summary>
+    public async Task<JobRun?> WaitForRequestedRunAsync(string jobId, long afterEventId, CancellationToken cancellationToken)
+    {
+        var sqlite = (SqliteJobStore)store;
+        var after = afterEventId;
+        string? runId = null;
+        while (true)
+        {
+            IReadOnlyList<SchedulerEvent> events;
+            try
+            {
+                events = await sqlite.WaitForEventsAsync(after, 1000, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+
+            foreach (var schedulerEvent in events)
+            {
+                after = schedulerEvent.Sequence;
+                if (schedulerEvent.JobId != jobId || schedulerEvent.RunId is null)
+                {
+                    continue;
+                }
+
+                runId ??= schedulerEvent.RunId;
+                if (schedulerEvent.RunId == runId && (schedulerEvent.Type & RunEnds) != 0)
+                {
+                    return FindRun(jobId, runId);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where Get-SchedulerEvent reads: the live log of this session's scheduler while it runs, else the
+    /// events the store keeps (written by whichever scheduler ran on it, in any process).
+    /// </summary>
+    public SchedulerEventSource Events()
+        => IsRunning || store is not SqliteJobStore sqlite
+            ? SchedulerEventSource.FromLog(Scheduler.Events, FirstSequence)
+            : SchedulerEventSource.FromStore(sqlite);
+
+    /// <summary>A run of a job by id, from the store's history, or null.</summary>
+    public JobRun? FindRun(string jobId, string runId)
+        => Scheduler.GetJobRuns(jobId).FirstOrDefault(run => run.RunId == runId);
+
+    public void Dispose()
+    {
+        forwarding.Dispose();
+        if (IsRunning)
+        {
+            // Removing the module (or closing the session) ends the scheduler: nothing could stop it later.
+            // Running jobs finish in the background; nothing new starts.
+            _ = Scheduler.ShutdownAsync(wait: true).ContinueWith(_ => store.Dispose(), TaskScheduler.Default);
+        }
+        else
+        {
+            store.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Raises each event as a PowerShell engine event (<c>Scheduler.JobError</c>...) in the session, for
+    /// Register-EngineEvent. Only events someone subscribed to are raised: PowerShell queues an engine
+    /// event nobody handles until Get-Event reads it, which would grow without end.
+    /// </summary>
+    private void Forward(SchedulerEvent schedulerEvent)
+    {
+        if (sessionEvents is null || schedulerEvent.Sequence <= FirstSequence)
+        {
+            return;
+        }
+
+        var sourceIdentifier = SourceIdentifierPrefix + schedulerEvent.Type;
+        var subscribed = false;
+        foreach (var subscriber in sessionEvents.Subscribers)
+        {
+            if (string.Equals(subscriber.SourceIdentifier, sourceIdentifier, StringComparison.OrdinalIgnoreCase))
+            {
+                subscribed = true;
+                break;
+            }
+        }
+
+        if (subscribed)
+        {
+            sessionEvents.GenerateEvent(sourceIdentifier, null, [schedulerEvent], PSObject.AsPSObject(schedulerEvent));
+        }
+    }
+}

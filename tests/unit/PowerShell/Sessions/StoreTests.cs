@@ -1,0 +1,150 @@
+using System.Text.Json;
+using Scheduler.PowerShell.Tests.Hosting;
+
+namespace Scheduler.PowerShell.Tests.Sessions;
+
+/// <summary>
+/// The SQLite store behind the cmdlets: the default file, jobs that outlive the module, and the same file
+/// shared with schedhost (its verbs and its daemon).
+/// </summary>
+[Collection(ModuleCollection.Name)]
+public sealed class StoreTests(ModuleSession session)
+{
+    [Fact]
+    public void Without_Store_and_a_running_scheduler_the_cmdlets_use_the_schedhost_default_file()
+    {
+        var result = session.Run(
+            """
+            Register-ScheduledJobEx -Name default-store-job -Interval 1h -ScriptBlock { 1 } -Force -PassThru | ForEach-Object Store
+            Get-Scheduler | ForEach-Object Store
+            Unregister-ScheduledJobEx -Name default-store-job
+            """).ShouldSucceed();
+
+        Assert.Equal([session.DefaultStore, session.DefaultStore], result.Objects);
+        Assert.True(File.Exists(session.DefaultStore));
+    }
+
+    [Fact]
+    public void A_store_that_cannot_be_opened_stops_the_cmdlet_with_StoreUnavailable()
+    {
+        using var store = new TestStore(session);
+        var missing = Path.Combine(store.Folder, "no-such-folder", "jobs.db");
+
+        var result = session.Run("param($path) Get-ScheduledJobEx -Store $path", ("path", missing));
+
+        var error = result.SingleError("StoreUnavailable");
+        Assert.Equal(System.Management.Automation.ErrorCategory.OpenError, error.CategoryInfo.Category);
+        Assert.StartsWith($"The job store '{missing}' cannot be opened: ", error.Exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Jobs_and_runs_outlive_Remove_Module_and_Import_Module_on_the_same_store()
+    {
+        using var store = new TestStore(session);
+        store.Run(
+            """
+            param($store)
+            Register-ScheduledJobEx -Name kept -Store $store -Cron '0 9 * * *' -TimeZone UTC -MaxInstances 2 -ScriptBlock { 'line 1'; 'line 2' }
+            Start-Scheduler -Store $store
+            $null = Start-ScheduledJobEx -Name kept -Wait
+            """).ShouldSucceed();
+
+        var reloaded = store.Run(
+            """
+            param($store, $manifest)
+            Remove-Module Scheduler
+            @(Get-Command -Module Scheduler -ErrorAction Ignore).Count
+            Import-Module $manifest
+            (Get-Scheduler -Store $store).State
+            $job = Get-ScheduledJobEx -Store $store
+            "$($job.Name) $($job.Schedule) $($job.MaxInstances)"
+            $run = Get-ScheduledJobExRun -Name kept -Store $store
+            "$($run.Outcome) $($run.Output -replace "`n", '|')"
+            # A run from before is not this session's: Receive-Job gives its recorded text, line by line.
+            Receive-Job -Name kept -Keep
+            """,
+            ("manifest", Repository.StagedManifest)).ShouldSucceed();
+
+        Assert.Equal([0, "Stopped", "kept 0 9 * * * 2", "Succeeded line 1|line 2", "line 1", "line 2"], reloaded.Objects.Select(item => item is int ? item : item.ToString()));
+    }
+
+    [Fact]
+    public async Task A_job_registered_in_PowerShell_is_listed_by_schedhost_on_the_same_file()
+    {
+        using var store = new TestStore(session);
+        store.Run("param($store) Register-ScheduledJobEx -Name from-powershell -Store $store -Cron '30 6 * * *' -TimeZone UTC -ScriptBlock { 'hi' }").ShouldSucceed();
+
+        var (exit, output, error) = await SchedHost.RunAsync("list", "--store", store.Path, "--json");
+
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var job = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.Equal("from-powershell", job.GetProperty("id").GetString());
+        Assert.Equal("from-powershell", job.GetProperty("name").GetString());
+        Assert.Equal("runspace", job.GetProperty("executor").GetString());
+        Assert.Contains("30 6 * * *", job.GetProperty("trigger").ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_schedhost_running_on_the_store_a_job_runs_there_on_request_and_its_events_are_read_from_the_store()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // The stand-in pwsh is a shell script.
+        }
+
+        using var store = new TestStore(session);
+        var path = FakePwsh.Install(store.Folder);
+        store.Run("param($store) Register-ScheduledJobEx -Name elsewhere -Store $store -Interval 1h -Executor Process -ScriptBlock { 'ignored by the stand-in' }").ShouldSucceed();
+
+        using var daemon = await SchedHost.StartDaemonAsync(store.Path, new Dictionary<string, string> { ["PATH"] = path });
+        var result = store.Run(
+            """
+            param($store)
+            Start-ScheduledJobEx -Name elsewhere -Store $store -Wait
+            Get-SchedulerEvent -Store $store -Type JobExecuted -Name elsewhere | ForEach-Object { "$($_.Type) $($_.JobName)" }
+            Start-Scheduler -Store $store
+            """);
+
+        var run = result.Output[0];
+        Assert.Equal("Succeeded", run.Property<object>("Outcome").ToString());
+        Assert.Equal(FakePwsh.Output, run.Property<string>("Output"));
+        Assert.Equal(0, run.Property<int?>("ExitCode"));
+        Assert.NotEqual(session.Run("param($store) (Get-Scheduler -Store $store).Id", ("store", store.Path)).Single().BaseObject, run.Property<string>("SchedulerId"));
+        Assert.Equal("JobExecuted elsewhere", result.Objects[1]);
+
+        var refused = result.SingleError("SchedulerAlreadyRunning");
+        Assert.Contains(daemon.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), refused.Exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_Process_job_runs_in_a_child_pwsh_of_the_session_scheduler()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // The stand-in pwsh is a shell script.
+        }
+
+        using var store = new TestStore(session);
+        var original = Environment.GetEnvironmentVariable("PATH");
+        Environment.SetEnvironmentVariable("PATH", FakePwsh.Install(store.Folder));
+        try
+        {
+            var run = store.Run(
+                """
+                param($store)
+                Register-ScheduledJobEx -Name child -Store $store -Interval 1h -Executor Process -ScriptBlock { 'ignored by the stand-in' } -PassThru | ForEach-Object Executor
+                Start-Scheduler -Store $store
+                Start-ScheduledJobEx -Name child -Wait
+                """).ShouldSucceed();
+
+            Assert.Equal("Process", run.Objects[0]);
+            Assert.Equal(FakePwsh.Output, run.Output[1].Property<string>("Output"));
+            Assert.Equal(0, run.Output[1].Property<int?>("ExitCode"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", original);
+        }
+    }
+}
