@@ -277,6 +277,48 @@ public sealed class SqliteJobStoreTests : IDisposable
     }
 
     [Fact]
+    public void Jobs_added_in_a_batch_reach_the_file_together_when_it_ends()
+    {
+        var path = folder.File("jobs.db");
+        using var store = (SqliteJobStore)JobStore.CreateSqlite(path);
+        using var other = JobStore.CreateSqlite(path);
+
+        using (store.BeginBatch())
+        {
+            store.Add(Job("a", T0), replaceExisting: false);
+            using (store.BeginBatch())
+            {
+                store.Add(Job("b", T0), replaceExisting: false);
+            }
+
+            Assert.Throws<InvalidOperationException>(() => store.Add(Job("a", T0), replaceExisting: false));
+            Assert.NotNull(store.Get("b"));
+            Assert.Null(other.Get("a"));
+        }
+
+        Assert.Equal(["a", "b"], other.GetAll().Select(j => j.Id));
+    }
+
+    [Fact]
+    public void A_dispatch_inside_a_batch_is_in_the_file_before_its_runs_start()
+    {
+        var path = folder.File("jobs.db");
+        using var store = (SqliteJobStore)JobStore.CreateSqlite(path);
+        using var other = JobStore.CreateSqlite(path);
+        store.Add(Job("a", T0), replaceExisting: false);
+
+        using (store.BeginBatch())
+        {
+            store.Add(Job("b", T0), replaceExisting: false);
+            var job = store.Get("a")!;
+            store.CommitDispatches([new JobDispatch(job, job with { NextRunTime = T0.AddMinutes(1) }, [Run("a", "r1", JobRunOutcome.Running)])]);
+
+            Assert.Equal(T0.AddMinutes(1), other.Get("a")!.NextRunTime);
+            Assert.Single(other.GetRuns("a", 10));
+        }
+    }
+
+    [Fact]
     public void Run_history_is_trimmed_by_count_as_runs_are_saved()
     {
         var path = folder.File("jobs.db");

@@ -12,6 +12,9 @@ internal sealed partial class SqliteJobStore
     // limit): the history may briefly hold a few runs more than the limit, and reading caps it.
     private const int RetentionDivisor = 4;
 
+    // Run ends written but not committed before a commit is forced.
+    private const int MaxDeferredRunEnds = 512;
+
     private readonly SqliteStatement upsertRun;
     private readonly SqliteStatement selectRuns;
     private readonly SqliteStatement pruneRunsByCount;
@@ -35,7 +38,35 @@ internal sealed partial class SqliteJobStore
         lock (sync)
         {
             ThrowIfDisposed();
-            SaveRunLocked(run);
+            if (run.Outcome == JobRunOutcome.Running || attachment is null)
+            {
+                // A run about to start is in the file before it starts (crash safety).
+                Write(() => SaveRunLocked(run), durable: run.Outcome == JobRunOutcome.Running);
+                return;
+            }
+
+            // A run's end is committed with the next write, at the next check or after a few hundred
+            // more: a crash before that leaves the run Running, and it is abandoned (and recovered) like
+            // a run the crash interrupted. Ends are what a busy scheduler writes most.
+            if (!TransactionOpen)
+            {
+                begin.Execute();
+            }
+
+            try
+            {
+                SaveRunLocked(run);
+            }
+            catch
+            {
+                FlushLocked();
+                throw;
+            }
+
+            if (++deferredRuns >= MaxDeferredRunEnds)
+            {
+                FlushLocked();
+            }
         }
     }
 
@@ -110,7 +141,7 @@ internal sealed partial class SqliteJobStore
             }
 
             var abandoned = new List<JobRun>(left.Count);
-            InTransaction(() =>
+            Write(() =>
             {
                 foreach (var run in left)
                 {
@@ -160,12 +191,12 @@ internal sealed partial class SqliteJobStore
             "$run", "$end", "$error");
     }
 
-    private void SaveRunLocked(JobRun run)
+    private bool SaveRunLocked(JobRun run)
     {
         var limit = options.RunHistoryLimit;
         if (limit == 0)
         {
-            return;
+            return false;
         }
 
         upsertRun
@@ -195,7 +226,7 @@ internal sealed partial class SqliteJobStore
         if (++since < Math.Max(1, limit / RetentionDivisor))
         {
             runsSinceRetention[run.JobId] = since;
-            return;
+            return true;
         }
 
         runsSinceRetention.Remove(run.JobId);
@@ -204,6 +235,8 @@ internal sealed partial class SqliteJobStore
         {
             pruneRunsByAge.Set(0, run.JobId).Set(1, RetentionCutoff()).Execute();
         }
+
+        return true;
     }
 
     /// <summary>Runs that ended before this (UTC ticks) are past the retention age.</summary>

@@ -50,7 +50,7 @@ internal static class SqliteSchema
 
         CREATE TABLE ended_jobs (
             seq INTEGER PRIMARY KEY,
-            job_id TEXT NOT NULL UNIQUE,
+            job_id TEXT NOT NULL,
             ended_time INTEGER NOT NULL);
 
         CREATE TABLE run_requests (
