@@ -12,8 +12,8 @@ internal sealed partial class SqliteJobStore
     // limit): the history may briefly hold a few runs more than the limit, and reading caps it.
     private const int RetentionDivisor = 4;
 
-    // Run ends written but not committed before a commit is forced.
-    private const int MaxDeferredRunEnds = 512;
+    // Run ends kept in memory before they are written without waiting for the next write or check.
+    private const int MaxPendingRunEnds = 512;
 
     private readonly SqliteStatement upsertRun;
     private readonly SqliteStatement selectRuns;
@@ -24,6 +24,9 @@ internal sealed partial class SqliteJobStore
 
     /// <summary>Runs this store recorded as Running that have not ended: in progress in this process, never abandoned.</summary>
     private readonly HashSet<string> runsInProgress = new(StringComparer.Ordinal);
+
+    /// <summary>Run ends not written yet (see <see cref="SaveRun"/>); every write writes them first.</summary>
+    private readonly List<JobRun> pendingEnds = [];
 
     /// <summary>Runs saved per job since its retention last ran.</summary>
     private readonly Dictionary<string, int> runsSinceRetention = new(StringComparer.Ordinal);
@@ -45,27 +48,14 @@ internal sealed partial class SqliteJobStore
                 return;
             }
 
-            // A run's end is committed with the next write, at the next check or after a few hundred
+            // A run's end is written with the next write, at the next check or with a few hundred
             // more: a crash before that leaves the run Running, and it is abandoned (and recovered) like
             // a run the crash interrupted. Ends are what a busy scheduler writes most.
-            if (!TransactionOpen)
+            pendingEnds.Add(run);
+            runsInProgress.Remove(run.RunId);
+            if (pendingEnds.Count >= MaxPendingRunEnds)
             {
-                begin.Execute();
-            }
-
-            try
-            {
-                SaveRunLocked(run);
-            }
-            catch
-            {
-                FlushLocked();
-                throw;
-            }
-
-            if (++deferredRuns >= MaxDeferredRunEnds)
-            {
-                FlushLocked();
+                Write(static () => true);
             }
         }
     }
@@ -91,6 +81,7 @@ internal sealed partial class SqliteJobStore
         lock (sync)
         {
             ThrowIfDisposed();
+            WritePendingEndsLocked();
             var runs = new List<JobRun>(Math.Min(count, 64));
             using var reader = selectRuns.Set(0, jobId).Set(1, RetentionCutoff()).Set(2, count).Query();
             while (reader.Read())
@@ -122,6 +113,7 @@ internal sealed partial class SqliteJobStore
                 return [];
             }
 
+            WritePendingEndsLocked();
             var left = new List<JobRun>();
             using (var reader = selectRunning.Query())
             {
@@ -237,6 +229,31 @@ internal sealed partial class SqliteJobStore
         }
 
         return true;
+    }
+
+    /// <summary>Writes the run ends kept in memory, if any.</summary>
+    private void WritePendingEndsLocked()
+    {
+        if (pendingEnds.Count > 0)
+        {
+            Write(static () => true);
+        }
+    }
+
+    /// <summary>Inside a write: the run ends kept in memory go first. They are dropped when that fails (the runs stay Running).</summary>
+    private void SavePendingEndsLocked()
+    {
+        if (pendingEnds.Count == 0)
+        {
+            return;
+        }
+
+        var ends = pendingEnds.ToArray();
+        pendingEnds.Clear();
+        foreach (var run in ends)
+        {
+            SaveRunLocked(run);
+        }
     }
 
     /// <summary>Runs that ended before this (UTC ticks) are past the retention age.</summary>

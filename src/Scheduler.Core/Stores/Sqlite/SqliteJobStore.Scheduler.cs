@@ -313,7 +313,7 @@ internal sealed partial class SqliteJobStore
             if (!disposed && attachment is { } current)
             {
                 ForwardEventsLocked(current);
-                FlushLocked();
+                WritePendingEndsLocked();
             }
         }
     }
@@ -415,7 +415,7 @@ internal sealed partial class SqliteJobStore
                 }
 
                 ForwardEventsLocked(current);
-                FlushLocked();
+                WritePendingEndsLocked();
                 var now = current.Clock.GetUtcNow();
                 if (now >= current.NextMaintenance)
                 {
@@ -548,6 +548,7 @@ internal sealed partial class SqliteJobStore
         current.Timer?.Dispose();
         try
         {
+            WritePendingEndsLocked();
             ForwardEventsLocked(current);
             Write(clearRunningScheduler.Set(0, current.SchedulerId).Execute, atomic: false);
         }

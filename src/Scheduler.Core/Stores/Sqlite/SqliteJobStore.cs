@@ -62,9 +62,8 @@ internal sealed partial class SqliteJobStore : JobStore
 
     private bool disposed;
 
-    // Batches open (the transaction is held until the last ends) and run ends written but not yet committed.
+    // Batches open: the transaction is held until the last ends.
     private int batchDepth;
-    private int deferredRuns;
 
     private SqliteJobStore(string path, SqliteConnection connection, SqliteJobStoreOptions options, TimeProvider? timeProvider)
     {
@@ -566,6 +565,7 @@ internal sealed partial class SqliteJobStore : JobStore
         T result;
         try
         {
+            SavePendingEndsLocked();
             result = body();
         }
         catch
@@ -595,7 +595,6 @@ internal sealed partial class SqliteJobStore : JobStore
         if ((batchDepth == 0 || force) && TransactionOpen)
         {
             commit.Execute();
-            deferredRuns = 0;
         }
     }
 
@@ -659,6 +658,7 @@ internal sealed partial class SqliteJobStore : JobStore
 
             DetachLocked();
             batchDepth = 0;
+            WritePendingEndsLocked();
             FlushLocked();
             disposed = true;
             DisposeStatements();
