@@ -15,15 +15,20 @@ internal sealed partial class SqliteJobStore
     // Run ends kept in memory before they are written without waiting for the next write or check.
     private const int MaxPendingRunEnds = 512;
 
-    private readonly SqliteStatement upsertRun;
+    private readonly SqliteStatement insertRun;
+    private readonly SqliteStatement updateRunBySeq;
+    private readonly SqliteStatement updateRunById;
     private readonly SqliteStatement selectRuns;
     private readonly SqliteStatement pruneRunsByCount;
     private readonly SqliteStatement pruneRunsByAge;
     private readonly SqliteStatement selectRunning;
     private readonly SqliteStatement abandonRun;
 
-    /// <summary>Runs this store recorded as Running that have not ended: in progress in this process, never abandoned.</summary>
-    private readonly HashSet<string> runsInProgress = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Runs this store recorded as Running whose end is not written yet, with their row: in progress
+    /// in this process (never abandoned), and their end is written straight to the row.
+    /// </summary>
+    private readonly Dictionary<string, long> runsInProgress = new(StringComparer.Ordinal);
 
     /// <summary>Run ends not written yet (see <see cref="SaveRun"/>); every write writes them first.</summary>
     private readonly List<JobRun> pendingEnds = [];
@@ -52,7 +57,6 @@ internal sealed partial class SqliteJobStore
             // more: a crash before that leaves the run Running, and it is abandoned (and recovered) like
             // a run the crash interrupted. Ends are what a busy scheduler writes most.
             pendingEnds.Add(run);
-            runsInProgress.Remove(run.RunId);
             if (pendingEnds.Count >= MaxPendingRunEnds)
             {
                 Write(static () => true);
@@ -114,15 +118,15 @@ internal sealed partial class SqliteJobStore
             }
 
             WritePendingEndsLocked();
-            var left = new List<JobRun>();
+            var left = new List<(long Seq, JobRun Run)>();
             using (var reader = selectRunning.Query())
             {
                 while (reader.Read())
                 {
                     var run = ReadRun(reader);
-                    if (!runsInProgress.Contains(run.RunId))
+                    if (!runsInProgress.ContainsKey(run.RunId))
                     {
-                        left.Add(run);
+                        left.Add((reader.GetInt64(11), run));
                     }
                 }
             }
@@ -135,7 +139,7 @@ internal sealed partial class SqliteJobStore
             var abandoned = new List<JobRun>(left.Count);
             Write(() =>
             {
-                foreach (var run in left)
+                foreach (var (seq, run) in left)
                 {
                     var ended = run with
                     {
@@ -143,7 +147,7 @@ internal sealed partial class SqliteJobStore
                         EndTime = now,
                         Error = $"The scheduler '{run.SchedulerId}' stopped without recording how the run ended.",
                     };
-                    abandonRun.Set(0, run.RunId).Set(1, now.UtcTicks).Set(2, ended.Error).Execute();
+                    abandonRun.Set(0, seq).Set(1, now.UtcTicks).Set(2, ended.Error).Execute();
                     abandoned.Add(ended);
                 }
 
@@ -154,20 +158,24 @@ internal sealed partial class SqliteJobStore
     }
 
     private void PrepareRunStatements(
-        out SqliteStatement upsert,
+        out SqliteStatement insert,
+        out SqliteStatement updateBySeq,
+        out SqliteStatement updateById,
         out SqliteStatement select,
         out SqliteStatement pruneByCount,
         out SqliteStatement pruneByAge,
         out SqliteStatement running,
         out SqliteStatement abandon)
     {
-        upsert = Prepare(
-            $"""
-            INSERT INTO runs ({RunColumns}) VALUES ($run, $job, $scheduled, $start, $end, $outcome, $attempt, $exit, $output, $error, $scheduler)
-            ON CONFLICT (run_id) DO UPDATE SET start_time = excluded.start_time, end_time = excluded.end_time, outcome = excluded.outcome,
-                attempt = excluded.attempt, exit_code = excluded.exit_code, output = excluded.output, error = excluded.error, scheduler_id = excluded.scheduler_id
-            """,
-            "$run", "$job", "$scheduled", "$start", "$end", "$outcome", "$attempt", "$exit", "$output", "$error", "$scheduler");
+        const string EndValues = "start_time = $start, end_time = $end, outcome = $outcome, attempt = $attempt, exit_code = $exit, output = $output, error = $error, scheduler_id = $scheduler";
+        string[] parameters = ["$run", "$job", "$scheduled", "$start", "$end", "$outcome", "$attempt", "$exit", "$output", "$error", "$scheduler"];
+        insert = Prepare(
+            $"INSERT INTO runs ({RunColumns}) VALUES ($run, $job, $scheduled, $start, $end, $outcome, $attempt, $exit, $output, $error, $scheduler)",
+            parameters);
+        updateBySeq = Prepare($"UPDATE runs SET {EndValues} WHERE seq = $seq", [.. parameters, "$seq"]);
+
+        // Runs are found by id through the job's index: a job has few runs, so no index on the id is kept up.
+        updateById = Prepare($"UPDATE runs SET {EndValues} WHERE job_id = $job AND run_id = $run", parameters);
         select = Prepare(
             $"SELECT {RunColumns} FROM runs WHERE job_id = $job AND (outcome = 0 OR coalesce(end_time, scheduled_time) >= $cutoff) ORDER BY seq DESC LIMIT $max",
             "$job", "$cutoff", "$max");
@@ -177,13 +185,15 @@ internal sealed partial class SqliteJobStore
         pruneByAge = Prepare(
             "DELETE FROM runs WHERE job_id = $job AND outcome <> 0 AND coalesce(end_time, scheduled_time) < $cutoff",
             "$job", "$cutoff");
-        running = Prepare($"SELECT {RunColumns} FROM runs WHERE outcome = 0 ORDER BY seq");
+        running = Prepare($"SELECT {RunColumns}, seq FROM runs WHERE outcome = 0 ORDER BY seq");
         abandon = Prepare(
-            $"UPDATE runs SET outcome = {(int)JobRunOutcome.Abandoned}, end_time = $end, error = $error WHERE run_id = $run AND outcome = 0",
-            "$run", "$end", "$error");
+            $"UPDATE runs SET outcome = {(int)JobRunOutcome.Abandoned}, end_time = $end, error = $error WHERE seq = $seq AND outcome = 0",
+            "$seq", "$end", "$error");
     }
 
-    private bool SaveRunLocked(JobRun run)
+    /// <summary>Writes a run: its end into the row of its start, or a new row (then retention may run for its job).</summary>
+    /// <param name="isNew">The run was never written (a dispatch's runs), so no row is looked for.</param>
+    private bool SaveRunLocked(JobRun run, bool isNew = false)
     {
         var limit = options.RunHistoryLimit;
         if (limit == 0)
@@ -191,27 +201,26 @@ internal sealed partial class SqliteJobStore
             return false;
         }
 
-        upsertRun
-            .Set(0, run.RunId)
-            .Set(1, run.JobId)
-            .Set(2, run.ScheduledTime.UtcTicks)
-            .Set(3, run.StartTime?.UtcTicks)
-            .Set(4, run.EndTime?.UtcTicks)
-            .Set(5, (long)run.Outcome)
-            .Set(6, (long)run.Attempt)
-            .Set(7, run.ExitCode is { } exit ? (long?)exit : null)
-            .Set(8, JobRun.Bounded(run.Output))
-            .Set(9, JobRun.Bounded(run.Error))
-            .Set(10, run.SchedulerId)
-            .Execute();
+        if (!isNew && runsInProgress.TryGetValue(run.RunId, out var seq))
+        {
+            Bind(updateRunBySeq, run).Set(11, seq).Execute();
+            if (run.Outcome != JobRunOutcome.Running)
+            {
+                runsInProgress.Remove(run.RunId);
+            }
 
+            return true;
+        }
+
+        if (!isNew && Bind(updateRunById, run).Execute() > 0)
+        {
+            return true;
+        }
+
+        Bind(insertRun, run).Execute();
         if (run.Outcome == JobRunOutcome.Running)
         {
-            runsInProgress.Add(run.RunId);
-        }
-        else
-        {
-            runsInProgress.Remove(run.RunId);
+            runsInProgress[run.RunId] = SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
         }
 
         runsSinceRetention.TryGetValue(run.JobId, out var since);
@@ -230,6 +239,20 @@ internal sealed partial class SqliteJobStore
 
         return true;
     }
+
+    private static SqliteStatement Bind(SqliteStatement statement, JobRun run)
+        => statement
+            .Set(0, run.RunId)
+            .Set(1, run.JobId)
+            .Set(2, run.ScheduledTime.UtcTicks)
+            .Set(3, run.StartTime?.UtcTicks)
+            .Set(4, run.EndTime?.UtcTicks)
+            .Set(5, (long)run.Outcome)
+            .Set(6, (long)run.Attempt)
+            .Set(7, run.ExitCode is { } exit ? (long?)exit : null)
+            .Set(8, JobRun.Bounded(run.Output))
+            .Set(9, JobRun.Bounded(run.Error))
+            .Set(10, run.SchedulerId);
 
     /// <summary>Writes the run ends kept in memory, if any.</summary>
     private void WritePendingEndsLocked()

@@ -573,7 +573,7 @@ internal sealed partial class SqliteJobStore
         {
             begin, commit, savepoint, releaseSavepoint, rollbackToSavepoint, insertJob, upsertJob, updateJob, updateJobIfVersion, updateScheduleIfVersion, deleteJobIfVersion, deleteJob,
             deleteRunsOfJob, insertEndedJob, selectJob, selectAllJobs, selectDueJobs, selectNextRunTime, countJobs, markBroken,
-            clearBroken, selectBroken, upsertRun, selectRuns, pruneRunsByCount, pruneRunsByAge, selectRunning, abandonRun, dataVersion,
+            clearBroken, selectBroken, insertRun, updateRunBySeq, updateRunById, selectRuns, pruneRunsByCount, pruneRunsByAge, selectRunning, abandonRun, dataVersion,
             writeRunningScheduler, clearRunningScheduler, readRunningScheduler, jobExists, insertRunRequest, selectRunRequests, deleteRunRequests,
             insertEvent, trimEvents, selectEvents, selectLastEventId, pruneEndedRuns, pruneEndedJobs,
         })

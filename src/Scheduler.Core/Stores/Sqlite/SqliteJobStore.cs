@@ -110,7 +110,7 @@ internal sealed partial class SqliteJobStore : JobStore
         markBroken = Prepare("UPDATE jobs SET load_error = $error WHERE id = $id AND version = $version AND load_error IS NULL", "$id", "$version", "$error");
         clearBroken = Prepare("UPDATE jobs SET load_error = NULL WHERE id = $id AND version = $version", "$id", "$version");
         selectBroken = Prepare($"SELECT {JobColumns} FROM jobs WHERE load_error IS NOT NULL");
-        PrepareRunStatements(out upsertRun, out selectRuns, out pruneRunsByCount, out pruneRunsByAge, out selectRunning, out abandonRun);
+        PrepareRunStatements(out insertRun, out updateRunBySeq, out updateRunById, out selectRuns, out pruneRunsByCount, out pruneRunsByAge, out selectRunning, out abandonRun);
         PrepareSchedulerStatements();
     }
 
@@ -361,7 +361,7 @@ internal sealed partial class SqliteJobStore : JobStore
                     var runs = dispatch.Runs;
                     for (var r = 0; r < runs.Count; r++)
                     {
-                        SaveRunLocked(runs[r]);
+                        SaveRunLocked(runs[r], isNew: true);
                     }
                 }
 

@@ -34,7 +34,7 @@ internal static class SqliteSchema
 
         CREATE TABLE runs (
             seq INTEGER PRIMARY KEY,
-            run_id TEXT NOT NULL UNIQUE,
+            run_id TEXT NOT NULL,
             job_id TEXT NOT NULL,
             scheduled_time INTEGER NOT NULL,
             start_time INTEGER,
