@@ -353,6 +353,36 @@ public sealed class SqliteJobStoreTests : IDisposable
     }
 
     [Fact]
+    public void The_histories_of_the_newest_thousand_ended_jobs_are_kept_and_older_ones_dropped_by_the_running_scheduler()
+    {
+        var path = folder.File("jobs.db");
+        var time = new FakeTimeProvider(T0);
+        using var store = (SqliteJobStore)JobStore.CreateSqlite(path);
+        store.AttachScheduler("scheduler", time, new Scheduler.Events.EventLog(10));
+        for (var i = 0; i < 1005; i++)
+        {
+            var id = "once-" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+            store.Add(Job(id, T0), replaceExisting: false);
+            store.CommitDispatches([new JobDispatch(store.Get(id)!, null, [Run(id, "r" + i, JobRunOutcome.Missed)])]);
+        }
+
+        store.Add(Job("alive", T0), replaceExisting: false);
+        store.SaveRun(Run("alive", "kept", JobRunOutcome.Succeeded));
+
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Single(store.GetRuns("once-0000", 10));
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Empty(store.GetRuns("once-0000", 10));
+        Assert.Empty(store.GetRuns("once-0004", 10));
+        Assert.Single(store.GetRuns("once-0005", 10));
+        Assert.Single(store.GetRuns("once-1004", 10));
+        Assert.Single(store.GetRuns("alive", 10));
+        Assert.Equal(1001L, Scalar(path, "SELECT count(*) FROM runs"));
+        store.DetachScheduler();
+    }
+
+    [Fact]
     public void Output_and_error_are_kept_bounded()
     {
         using var store = JobStore.CreateSqlite(folder.File("jobs.db"));

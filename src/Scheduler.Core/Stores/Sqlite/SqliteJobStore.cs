@@ -526,10 +526,11 @@ internal sealed partial class SqliteJobStore : JobStore
 
     private SqliteStatement Prepare(string sql, params string[] parameters) => new(connection, sql, parameters);
 
+    /// <summary>A random, non-zero tag (0 is the version of a job never read from a store).</summary>
     private long NewVersion()
     {
         var high = (long)versionRandom.Next() << 32;
-        return high | (uint)versionRandom.Next();
+        return (high | (uint)versionRandom.Next()) | 1;
     }
 
     private void Execute(string sql)
