@@ -253,6 +253,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal("bad", report.JobId);
         Assert.Contains(reason, report.Error, StringComparison.Ordinal);
         Assert.Equal(definition, Scalar(path, "SELECT definition FROM jobs WHERE id = 'bad'"));
+        Assert.Equal(definition, ((SqliteJobStore)store).GetStoredDefinition("bad"));
         Assert.Single(store.GetRuns("bad", 10));
         Assert.Equal(2, store.Count);
     }

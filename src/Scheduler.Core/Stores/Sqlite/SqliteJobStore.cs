@@ -226,6 +226,25 @@ internal sealed partial class SqliteJobStore : JobStore
         return job;
     }
 
+    /// <summary>
+    /// The job's definition as stored (its JSON text), or null when there is no such job: what
+    /// <c>show</c> prints for a broken job, whose definition cannot be loaded into a <see cref="Job"/>.
+    /// </summary>
+    internal string? GetStoredDefinition(string id)
+    {
+        if (id is null)
+        {
+            throw new ArgumentNullException(nameof(id));
+        }
+
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            using var reader = selectJob.Set(0, id).Query();
+            return reader.Read() ? reader.GetString(2) : null;
+        }
+    }
+
     public override IReadOnlyList<Job> GetAll()
     {
         var loads = new Loads();
