@@ -28,7 +28,7 @@ internal static class SqliteSchema
             jitter_ticks INTEGER NOT NULL DEFAULT 0,
             state INTEGER NOT NULL DEFAULT 0,
             load_error TEXT,
-            version INTEGER NOT NULL);
+            version INTEGER NOT NULL) WITHOUT ROWID;
         CREATE INDEX jobs_due ON jobs (next_run_time) WHERE next_run_time IS NOT NULL AND load_error IS NULL;
         CREATE INDEX jobs_broken ON jobs (id) WHERE load_error IS NOT NULL;
 
