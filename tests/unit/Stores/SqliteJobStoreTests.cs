@@ -384,6 +384,18 @@ public sealed class SqliteJobStoreTests : IDisposable
     }
 
     [Fact]
+    public void The_latest_runs_of_all_jobs_come_newest_first()
+    {
+        using var store = (SqliteJobStore)JobStore.CreateSqlite(folder.File("jobs.db"));
+        store.SaveRun(Run("a", "r1", JobRunOutcome.Succeeded));
+        store.SaveRun(Run("b", "r2", JobRunOutcome.Failed));
+        store.SaveRun(Run("a", "r3", JobRunOutcome.Running));
+
+        Assert.Equal(["r3", "r2"], store.GetRecentRuns(2).Select(r => r.RunId));
+        Assert.Equal(["r3", "r2", "r1"], store.GetRecentRuns(10).Select(r => r.RunId));
+    }
+
+    [Fact]
     public void Output_and_error_are_kept_bounded()
     {
         using var store = JobStore.CreateSqlite(folder.File("jobs.db"));
