@@ -42,6 +42,15 @@ internal static class TimeZones
             return true;
         }
 
+#if NET
+        // The platform's own (IANA) ids resolve without loading TimeZoneConverter's tables, which
+        // costs a noticeable part of a cold start (a store loading its first job).
+        if (!OperatingSystem.IsWindows() && trimmed.IndexOf('/') > 0 && TimeZoneInfo.TryFindSystemTimeZoneById(trimmed, out zone) && zone.HasIanaId)
+        {
+            return true;
+        }
+#endif
+
         return TZConvert.TryGetTimeZoneInfo(trimmed, out zone);
     }
 
@@ -52,6 +61,13 @@ internal static class TimeZones
         {
             return "UTC";
         }
+
+#if NET
+        if (!OperatingSystem.IsWindows() && zone.HasIanaId)
+        {
+            return zone.Id;
+        }
+#endif
 
         if (TZConvert.KnownIanaTimeZoneNames.Contains(zone.Id))
         {
