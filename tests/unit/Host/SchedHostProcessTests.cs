@@ -44,7 +44,8 @@ public sealed class SchedHostProcessTests : IDisposable
         Assert.StartsWith("Asked the scheduler '", requested, StringComparison.Ordinal);
         await daemon.WaitForLine(l => l.Contains(" JobExecuted manual ", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
 
-        var run = Assert.Single(await SchedHostProcess.Runs(store, "manual"));
+        // The daemon writes run ends with its next store check (within 250 ms), not one by one.
+        var run = Assert.Single(await RunsOnceEnded(store, "manual"));
         Assert.Equal("Succeeded", run.GetProperty("outcome").GetString());
         Assert.Equal(0, run.GetProperty("exitCode").GetInt32());
         Assert.Equal("run on request\n", run.GetProperty("output").GetString());
@@ -297,6 +298,21 @@ public sealed class SchedHostProcessTests : IDisposable
         }
         catch (Exception error) when (error is ArgumentException or InvalidOperationException)
         {
+        }
+    }
+
+    private static async Task<IReadOnlyList<System.Text.Json.JsonElement>> RunsOnceEnded(string store, string id)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            var runs = await SchedHostProcess.Runs(store, id);
+            if (runs.All(r => r.GetProperty("outcome").GetString() != "Running") || DateTimeOffset.UtcNow > deadline)
+            {
+                return runs;
+            }
+
+            await Task.Delay(50);
         }
     }
 }
