@@ -66,6 +66,12 @@ public sealed record Job
     /// <remarks>Kept so the following fire time is computed from the trigger's own time, not the jittered one.</remarks>
     internal long JitterTicks { get; init; }
 
+    /// <summary>
+    /// The version of the job's record in a persistent store when the job was read from it: a
+    /// dispatch of a job whose record has changed since (another process changed it) is rejected.
+    /// </summary>
+    internal long StoreVersion { get; init; }
+
     /// <summary>The trigger's fire time behind <see cref="NextRunTime"/> (without jitter).</summary>
     internal DateTimeOffset? NextFireTime => NextRunTime is { } next && JitterTicks != 0 ? next.AddTicks(-JitterTicks) : NextRunTime;
 

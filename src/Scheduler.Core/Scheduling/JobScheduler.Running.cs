@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Scheduler.Events;
 using Scheduler.Executors;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 using Scheduler.Stores;
 using Scheduler.Triggers;
@@ -54,6 +55,7 @@ public sealed partial class JobScheduler
                 throw new InvalidOperationException($"The scheduler '{Id}' is already running.");
             }
 
+            AttachStoresLocked();
             stopping = false;
             foreach (var executor in executors.Values)
             {
@@ -283,11 +285,110 @@ public sealed partial class JobScheduler
             stopped = stoppedSignal;
             stoppedSignal = null;
             events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerShutdown, Now) { SchedulerId = Id });
+            foreach (var target in storeList)
+            {
+                DetachStoreLocked(target);
+            }
         }
 
         events.Flush();
         stopped?.TrySetResult(true);
         completion.TrySetResult(true);
+    }
+
+    /// <summary>Tells every store that the scheduler runs on it; none is left attached when one refuses.</summary>
+    /// <exception cref="InvalidOperationException">A store is used by another running scheduler.</exception>
+    private void AttachStoresLocked()
+    {
+        var attached = new List<NamedStore>();
+        try
+        {
+            foreach (var target in storeList)
+            {
+                target.Store.AttachScheduler(Id, TimeProvider, events.Log);
+                attached.Add(target);
+            }
+        }
+        catch
+        {
+            foreach (var target in attached)
+            {
+                DetachStoreLocked(target);
+            }
+
+            throw;
+        }
+    }
+
+    private void DetachStoreLocked(NamedStore target)
+    {
+        try
+        {
+            target.Store.DetachScheduler();
+        }
+#pragma warning disable CA1031 // A store that fails to let go is reported; the others are still released.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerError, Now)
+            {
+                SchedulerId = Id,
+                StoreName = target.Name,
+                Exception = error,
+                Error = error.Message,
+                Message = $"The store '{target.Name}' failed to release the scheduler: {error.Message}",
+            });
+        }
+    }
+
+    /// <summary>Runs the jobs that other processes asked the store to run now.</summary>
+    private void RunRequestedJobs(JobStore store)
+    {
+        lock (gate)
+        {
+            if (state == SchedulerState.Stopped || stopping || store.Owner != this)
+            {
+                return;
+            }
+        }
+
+        IReadOnlyList<string> requested;
+        try
+        {
+            requested = store.TakeRunRequests();
+        }
+#pragma warning disable CA1031 // A failing store is reported; the requests stay for the next change.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            ReportError(null, $"Reading the run requests of a store failed: {error.Message}", error);
+            return;
+        }
+
+        foreach (var id in requested)
+        {
+            try
+            {
+                RunJobNow(id);
+            }
+            catch (Exception error) when (error is KeyNotFoundException or InvalidOperationException)
+            {
+                ReportError(id, $"The job '{id}' could not run as requested: {ExceptionText.FirstLine(error)}", error);
+            }
+        }
+    }
+
+    private void ReportError(string? jobId, string message, Exception error)
+    {
+        events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerError, Now)
+        {
+            SchedulerId = Id,
+            JobId = jobId,
+            Exception = error,
+            Error = error.Message,
+            Message = message,
+        });
+        events.Flush();
     }
 
     // ---------------------------------------------------------------- the loop

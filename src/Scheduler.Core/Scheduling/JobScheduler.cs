@@ -487,6 +487,19 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
             }
 
             var target = AttachStoreLocked(name, store);
+            if (state != SchedulerState.Stopped)
+            {
+                try
+                {
+                    store.AttachScheduler(Id, TimeProvider, events.Log);
+                }
+                catch
+                {
+                    DetachStoreObjectLocked(name, store);
+                    throw;
+                }
+            }
+
             events.Publish(new SchedulerEvent(SchedulerEventType.StoreAdded, Now) { SchedulerId = Id, StoreName = name });
             if (state != SchedulerState.Stopped)
             {
@@ -505,11 +518,12 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         lock (gate)
         {
             var store = StoreLocked(name, nameof(name));
-            store.Changed -= OnStoreChanged;
-            store.JobLoadFailed -= OnJobLoadFailed;
-            store.Owner = null;
-            stores.Remove(name);
-            storeList = storeList.Where(s => s.Store != store).ToArray();
+            if (state != SchedulerState.Stopped)
+            {
+                DetachStoreLocked(storeList.First(s => s.Store == store));
+            }
+
+            DetachStoreObjectLocked(name, store);
             events.Publish(new SchedulerEvent(SchedulerEventType.StoreRemoved, Now) { SchedulerId = Id, StoreName = name });
         }
 
@@ -678,13 +692,29 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         return target;
     }
 
+    private void DetachStoreObjectLocked(string name, JobStore store)
+    {
+        store.Changed -= OnStoreChanged;
+        store.JobLoadFailed -= OnJobLoadFailed;
+        store.Owner = null;
+        stores.Remove(name);
+        storeList = storeList.Where(s => s.Store != store).ToArray();
+    }
+
     private void AttachExecutorLocked(string name, JobExecutor executor)
     {
         executors.Add(name, executor);
         executor.Owner = this;
     }
 
-    private void OnStoreChanged(object? sender, EventArgs e) => wake.Set();
+    private void OnStoreChanged(object? sender, EventArgs e)
+    {
+        wake.Set();
+        if (sender is JobStore store)
+        {
+            RunRequestedJobs(store);
+        }
+    }
 
     private void OnJobLoadFailed(object? sender, JobLoadFailedEventArgs e)
     {

@@ -1,10 +1,11 @@
+using Scheduler.Events;
 using Scheduler.Jobs;
 
 namespace Scheduler.Stores;
 
 /// <summary>
 /// Keeps jobs and their run history and answers "which jobs are due" and "when is the next one due".
-/// Create the built-in stores with the factory methods (<see cref="CreateMemory"/>).
+/// Create the built-in stores with the factory methods (<see cref="CreateMemory"/>, <see cref="CreateSqlite"/>).
 /// </summary>
 /// <remarks>
 /// <para>A store is used by one scheduler and must be safe to call from several threads: the
@@ -12,8 +13,9 @@ namespace Scheduler.Stores;
 /// <para>Crash safety rests on <see cref="CommitDispatches"/>: advancing a job's next run time and
 /// recording the runs it starts happen in one atomic step, so after a crash every started run is
 /// either recorded (and found by <see cref="AbandonUnfinishedRuns"/>) or was never started.</para>
+/// <para>Dispose a store to close its file; a memory store holds nothing to close.</para>
 /// </remarks>
-public abstract class JobStore
+public abstract class JobStore : IDisposable
 {
     // The set of stores is closed (memory, SQLite, later PostgreSQL): they create jobs and runs,
     // whose constructors are internal.
@@ -39,6 +41,32 @@ public abstract class JobStore
     /// <summary>A store that keeps jobs in memory: for tests and for scripts that re-create their jobs at start.</summary>
     /// <param name="runHistoryLimit">How many runs are kept per job (0 keeps none).</param>
     public static JobStore CreateMemory(int runHistoryLimit = DefaultRunHistoryLimit) => new MemoryJobStore(runHistoryLimit);
+
+    /// <summary>
+    /// A store that keeps jobs, run history and recent events in a SQLite file: the embedded default,
+    /// which survives restarts and which other processes (<c>schedhost</c>, another PowerShell
+    /// session) may read and change while a scheduler runs on it.
+    /// </summary>
+    /// <remarks>
+    /// <para>The file is created when missing (its folder must exist). Opening reads no job
+    /// definitions: due jobs are read by an index when they are due, so opening a file with many
+    /// jobs is fast. Jobs are stored as JSON (see <c>docs/stores.md</c>); a job whose definition can
+    /// no longer be read is kept, reported and returned as <see cref="JobState.Broken"/>, never run or deleted.</para>
+    /// <para>One scheduler at a time may run on a file: a second one fails to start with an error
+    /// naming the process that runs it. Opening the file to add, change or read jobs is always allowed,
+    /// and the running scheduler notices such changes within <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/>.</para>
+    /// <para>Jobs that run a delegate bound in-process cannot be stored: register the delegate by name.
+    /// A read-only file is refused: a store records every run.</para>
+    /// </remarks>
+    /// <param name="path">The database file; relative paths are resolved against the current directory.</param>
+    /// <param name="options">Run history, event history and change detection; null for the defaults.</param>
+    /// <param name="timeProvider">The clock for retention and change checks; null for the clock of the scheduler running on the store (the system clock before one does).</param>
+    /// <exception cref="DirectoryNotFoundException">The file's folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a SQLite database, is not a job store, or was written by a newer version (its schema is newer).</exception>
+    /// <exception cref="UnauthorizedAccessException">The file is read-only or cannot be opened for writing.</exception>
+    /// <exception cref="IOException">The path is a folder, or the file cannot be opened.</exception>
+    public static JobStore CreateSqlite(string path, SqliteJobStoreOptions? options = null, TimeProvider? timeProvider = null)
+        => SqliteJobStore.Open(path, options ?? SqliteJobStoreOptions.Default, timeProvider);
 
     /// <summary>Adds a job.</summary>
     /// <exception cref="InvalidOperationException">A job with the same id exists and <paramref name="replaceExisting"/> is false.</exception>
@@ -87,6 +115,36 @@ public abstract class JobStore
     /// when the scheduler <paramref name="schedulerId"/> starts; runs it has in progress itself are not touched.
     /// </summary>
     public abstract IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now);
+
+    /// <summary>Closes what the store holds open (a file); the store cannot be used afterwards.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the store's resources.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    /// <summary>
+    /// A scheduler starts running on the store (or the store is added to a running one). A persistent
+    /// store takes its exclusive claim here, watches for outside changes and starts recording the
+    /// scheduler's events from <paramref name="events"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another scheduler runs on the store.</exception>
+    internal virtual void AttachScheduler(string schedulerId, TimeProvider timeProvider, EventLog events)
+    {
+    }
+
+    /// <summary>The scheduler stopped running on the store (or removed it): the claim is released.</summary>
+    internal virtual void DetachScheduler()
+    {
+    }
+
+    /// <summary>The ids of the jobs other processes asked to run now, removed from the store as they are taken.</summary>
+    internal virtual IReadOnlyList<string> TakeRunRequests() => [];
 
     /// <summary>Tells the scheduler that jobs changed outside it.</summary>
     protected void OnChanged() => Changed?.Invoke(this, EventArgs.Empty);

@@ -65,6 +65,12 @@ internal static class TriggerJson
         }
     }
 
+    /// <summary>Writes the trigger as a versioned object inside a larger document (a job definition).</summary>
+    internal static void WriteTo(Utf8JsonWriter writer, Trigger trigger) => WriteTrigger(writer, trigger, outermost: true);
+
+    /// <summary>Reads a trigger object inside a larger document; errors name fields as <c>path.field</c>.</summary>
+    internal static Trigger ReadFrom(JsonElement element, string path) => ReadTrigger(element, path, outermost: true);
+
     private static void WriteTrigger(Utf8JsonWriter writer, Trigger trigger, bool outermost)
     {
         writer.WriteStartObject();

@@ -1,0 +1,610 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Scheduler.Events;
+using Scheduler.Jobs;
+
+namespace Scheduler.Stores;
+
+/// <summary>
+/// What a running scheduler adds to a store: its exclusive claim on the file, noticing changes made by
+/// other processes, run-now requests from them, and its events written to the file for them to read.
+/// </summary>
+/// <remarks>
+/// <para>The claim is an OS lock on <c>&lt;file&gt;.lock</c> (opened without sharing), which the OS
+/// releases when the process dies, so a crash never leaves a store claimed. Who holds it is written
+/// to <c>running_scheduler</c> for the error message of the next one.</para>
+/// <para>Changes are noticed through <c>PRAGMA data_version</c>, which changes when another connection
+/// commits to the file and reads no table; a timer on the store's clock checks it.</para>
+/// </remarks>
+internal sealed partial class SqliteJobStore
+{
+    // Histories of ended jobs (trigger finished) are kept for reading, up to this many jobs, like the memory store.
+    private const int EndedJobHistoryLimit = 1000;
+
+    private const int EventBatchSize = 1000;
+
+    private static readonly TimeSpan MaintenanceInterval = TimeSpan.FromMinutes(1);
+
+    private SqliteStatement dataVersion = null!;
+    private SqliteStatement writeRunningScheduler = null!;
+    private SqliteStatement clearRunningScheduler = null!;
+    private SqliteStatement readRunningScheduler = null!;
+    private SqliteStatement jobExists = null!;
+    private SqliteStatement insertRunRequest = null!;
+    private SqliteStatement selectRunRequests = null!;
+    private SqliteStatement deleteRunRequests = null!;
+    private SqliteStatement insertEvent = null!;
+    private SqliteStatement trimEvents = null!;
+    private SqliteStatement selectEvents = null!;
+    private SqliteStatement selectLastEventId = null!;
+    private SqliteStatement pruneEndedRuns = null!;
+    private SqliteStatement pruneEndedJobs = null!;
+
+    private Attachment? attachment;
+
+    /// <summary>The lock file that marks the store as claimed by a running scheduler.</summary>
+    internal string LockPath => Path + ".lock";
+
+    /// <summary>Whether a scheduler in this process runs on the store.</summary>
+    internal bool IsAttached
+    {
+        get
+        {
+            lock (sync)
+            {
+                return attachment is not null;
+            }
+        }
+    }
+
+    /// <exception cref="InvalidOperationException">Another scheduler runs on the store; the message names its process, host and start.</exception>
+    internal override void AttachScheduler(string schedulerId, TimeProvider timeProvider, EventLog events)
+    {
+        if (schedulerId is null)
+        {
+            throw new ArgumentNullException(nameof(schedulerId));
+        }
+
+        if (timeProvider is null)
+        {
+            throw new ArgumentNullException(nameof(timeProvider));
+        }
+
+        if (events is null)
+        {
+            throw new ArgumentNullException(nameof(events));
+        }
+
+        var loads = new Loads();
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            if (attachment is not null)
+            {
+                throw new InvalidOperationException($"The store '{Path}' is already used by the scheduler '{attachment.SchedulerId}' in this process.");
+            }
+
+            var claim = Claim();
+            try
+            {
+                var clock = fixedClock ?? timeProvider;
+                var since = clock.GetUtcNow();
+                using (var process = Process.GetCurrentProcess())
+                {
+                    InTransaction(() =>
+                    {
+                        writeRunningScheduler.Set(0, schedulerId).Set(1, (long)process.Id).Set(2, Environment.MachineName).Set(3, since.UtcTicks).Execute();
+
+                        // Requests made while no scheduler ran are stale: whoever made them was told so.
+                        deleteRunRequests.Set(0, long.MaxValue).Execute();
+                        return true;
+                    });
+                }
+
+                var current = new Attachment(schedulerId, clock, events, claim, since)
+                {
+                    DataVersion = Convert.ToInt64(dataVersion.Scalar(), CultureInfo.InvariantCulture),
+                    ForwardedSequence = events.LastSequence,
+                    NextMaintenance = since + MaintenanceInterval,
+                };
+                current.Store = this;
+                attachment = current;
+                current.Timer = clock.CreateTimer(static state => ((Attachment)state!).Store!.Tick((Attachment)state!), current, options.ChangeCheckInterval, Timeout.InfiniteTimeSpan);
+            }
+            catch
+            {
+                claim.Dispose();
+                throw;
+            }
+
+            // Broken jobs are reported to each scheduler that starts on the store.
+            reportedBroken.Clear();
+            using (var reader = selectBroken.Query())
+            {
+                while (reader.Read())
+                {
+                    ReadJob(reader, loads);
+                }
+            }
+
+            RecordLoadsLocked(loads);
+        }
+
+        RaiseLoadEvents(loads);
+    }
+
+    internal override void DetachScheduler()
+    {
+        lock (sync)
+        {
+            if (!disposed)
+            {
+                DetachLocked();
+            }
+        }
+    }
+
+    internal override IReadOnlyList<string> TakeRunRequests()
+    {
+        lock (sync)
+        {
+            if (disposed || attachment is null)
+            {
+                return [];
+            }
+
+            var ids = new List<string>();
+            long last = 0;
+            using (var reader = selectRunRequests.Query())
+            {
+                while (reader.Read())
+                {
+                    last = reader.GetInt64(0);
+                    ids.Add(reader.GetString(1));
+                }
+            }
+
+            if (ids.Count > 0)
+            {
+                deleteRunRequests.Set(0, last).Execute();
+            }
+
+            return ids;
+        }
+    }
+
+    /// <summary>
+    /// Asks the scheduler running on the store (in any process) to run a job now, in addition to its
+    /// schedule; it does so within <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/>. A request
+    /// made while no scheduler runs is dropped when the next one starts (see <see cref="GetRunningScheduler"/>).
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">There is no job with that id.</exception>
+    internal void RequestRun(string jobId)
+    {
+        if (jobId is null)
+        {
+            throw new ArgumentNullException(nameof(jobId));
+        }
+
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            if (jobExists.Set(0, jobId).Scalar() is null)
+            {
+                throw new KeyNotFoundException($"There is no job with the id '{jobId}'.");
+            }
+
+            insertRunRequest.Set(0, jobId).Set(1, Clock.GetUtcNow().UtcTicks).Execute();
+        }
+    }
+
+    /// <summary>
+    /// The scheduler recorded as running on the store, or null when none is. A record left by a process
+    /// on this machine that no longer exists is ignored (the process crashed); one from another machine
+    /// is taken at its word.
+    /// </summary>
+    internal RunningScheduler? GetRunningScheduler()
+    {
+        RunningScheduler? running;
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            running = ReadRunningSchedulerLocked();
+        }
+
+        if (running is null || !string.Equals(running.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase))
+        {
+            return running;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(running.ProcessId);
+            return process.HasExited ? null : running;
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The events the running scheduler wrote to the store with an id above <paramref name="afterId"/>,
+    /// oldest first, at most <paramref name="maxCount"/>. Each event's <see cref="SchedulerEvent.Sequence"/>
+    /// is its id in the store, which increases across scheduler restarts.
+    /// </summary>
+    internal IReadOnlyList<SchedulerEvent> ReadEvents(long afterId, int maxCount)
+    {
+        if (maxCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
+        }
+
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            var events = new List<SchedulerEvent>();
+            if (maxCount == 0)
+            {
+                return events;
+            }
+
+            using var reader = selectEvents.Set(0, afterId).Set(1, maxCount).Query();
+            while (reader.Read())
+            {
+                events.Add(ReadEvent(reader));
+            }
+
+            return events;
+        }
+    }
+
+    /// <summary>The id of the newest event in the store, 0 when there is none (follow from here).</summary>
+    internal long LastEventId
+    {
+        get
+        {
+            lock (sync)
+            {
+                ThrowIfDisposed();
+                return selectLastEventId.Scalar() is long id ? id : 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the store has events with an id above <paramref name="afterId"/> and returns them
+    /// (at most <paramref name="maxCount"/>); checks every <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/>
+    /// on the store's clock, reading the events table only when the file changed.
+    /// </summary>
+    internal async Task<IReadOnlyList<SchedulerEvent>> WaitForEventsAsync(long afterId, int maxCount, CancellationToken cancellationToken = default)
+    {
+        long? seenVersion = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long version;
+            lock (sync)
+            {
+                ThrowIfDisposed();
+                version = Convert.ToInt64(dataVersion.Scalar(), CultureInfo.InvariantCulture);
+            }
+
+            if (version != seenVersion)
+            {
+                seenVersion = version;
+                var events = ReadEvents(afterId, maxCount);
+                if (events.Count > 0)
+                {
+                    return events;
+                }
+            }
+
+            await DelayAsync(options.ChangeCheckInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes the scheduler's events that are not in the file yet (also done by the timer).</summary>
+    internal void FlushEvents()
+    {
+        lock (sync)
+        {
+            if (!disposed && attachment is { } current)
+            {
+                ForwardEventsLocked(current);
+            }
+        }
+    }
+
+    private void PrepareSchedulerStatements()
+    {
+        dataVersion = Prepare("PRAGMA data_version");
+        writeRunningScheduler = Prepare(
+            "INSERT OR REPLACE INTO running_scheduler (one, scheduler_id, process_id, host, since) VALUES (1, $id, $pid, $host, $since)",
+            "$id", "$pid", "$host", "$since");
+        clearRunningScheduler = Prepare("DELETE FROM running_scheduler WHERE scheduler_id = $id", "$id");
+        readRunningScheduler = Prepare("SELECT scheduler_id, process_id, host, since FROM running_scheduler");
+        jobExists = Prepare("SELECT 1 FROM jobs WHERE id = $id", "$id");
+        insertRunRequest = Prepare("INSERT INTO run_requests (job_id, requested_time) VALUES ($id, $time)", "$id", "$time");
+        selectRunRequests = Prepare("SELECT id, job_id FROM run_requests ORDER BY id");
+        deleteRunRequests = Prepare("DELETE FROM run_requests WHERE id <= $last", "$last");
+        insertEvent = Prepare(
+            """
+            INSERT INTO events (sequence, type, timestamp, scheduler_id, job_id, job_name, store_name, executor_name, run_id,
+                scheduled_time, start_time, duration, attempt, outcome, error, message)
+            VALUES ($sequence, $type, $timestamp, $scheduler, $job, $name, $store, $executor, $run, $scheduled, $start, $duration, $attempt, $outcome, $error, $message)
+            """,
+            "$sequence", "$type", "$timestamp", "$scheduler", "$job", "$name", "$store", "$executor", "$run", "$scheduled", "$start", "$duration", "$attempt", "$outcome", "$error", "$message");
+        trimEvents = Prepare("DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - $keep", "$keep");
+        selectEvents = Prepare(
+            """
+            SELECT id, sequence, type, timestamp, scheduler_id, job_id, job_name, store_name, executor_name, run_id,
+                scheduled_time, start_time, duration, attempt, outcome, error, message
+            FROM events WHERE id > $after ORDER BY id LIMIT $max
+            """,
+            "$after", "$max");
+        selectLastEventId = Prepare("SELECT max(id) FROM events");
+        pruneEndedRuns = Prepare(
+            """
+            DELETE FROM runs WHERE job_id IN
+                (SELECT job_id FROM ended_jobs WHERE seq <= (SELECT max(seq) FROM ended_jobs) - $keep OR ended_time < $cutoff)
+            AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.id = runs.job_id)
+            """,
+            "$keep", "$cutoff");
+        pruneEndedJobs = Prepare(
+            "DELETE FROM ended_jobs WHERE seq <= (SELECT max(seq) FROM ended_jobs) - $keep OR ended_time < $cutoff",
+            "$keep", "$cutoff");
+    }
+
+    /// <summary>Takes the file's exclusive claim, or fails naming who holds it.</summary>
+    private FileStream Claim()
+    {
+        try
+        {
+            return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None);
+        }
+        catch (IOException error)
+        {
+            var holder = ReadRunningSchedulerLocked();
+            var who = holder is null
+                ? "another process"
+                : string.Format(
+                    CultureInfo.InvariantCulture,
+                    "pid {0} on host {1} since {2:yyyy-MM-dd HH:mm:ss}Z, scheduler '{3}'",
+                    holder.ProcessId,
+                    holder.Host,
+                    holder.Since.UtcDateTime,
+                    holder.SchedulerId);
+            throw new InvalidOperationException(
+                $"The store '{Path}' is already used by a running scheduler ({who}); only one scheduler may run on a store at a time. Stop it first; adding, changing and removing jobs in the store needs no scheduler.",
+                error);
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            throw new UnauthorizedAccessException($"The lock file '{LockPath}' of the store cannot be created or opened: {error.Message}", error);
+        }
+    }
+
+    private RunningScheduler? ReadRunningSchedulerLocked()
+    {
+        using var reader = readRunningScheduler.Query();
+        return reader.Read()
+            ? new RunningScheduler(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), FromTicks(reader.GetInt64(3)))
+            : null;
+    }
+
+    private void Tick(Attachment current)
+    {
+        var changed = false;
+        try
+        {
+            lock (sync)
+            {
+                if (disposed || !ReferenceEquals(attachment, current))
+                {
+                    return;
+                }
+
+                var version = Convert.ToInt64(dataVersion.Scalar(), CultureInfo.InvariantCulture);
+                if (version != current.DataVersion)
+                {
+                    current.DataVersion = version;
+                    changed = true;
+                }
+
+                ForwardEventsLocked(current);
+                var now = current.Clock.GetUtcNow();
+                if (now >= current.NextMaintenance)
+                {
+                    current.NextMaintenance = now + MaintenanceInterval;
+                    MaintainLocked();
+                }
+            }
+
+            if (changed)
+            {
+                OnChanged();
+            }
+        }
+#pragma warning disable CA1031 // A timer callback that throws would end the process; a busy or failing file is tried again at the next tick.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            current.LastError = error;
+        }
+        finally
+        {
+            lock (sync)
+            {
+                if (!disposed && ReferenceEquals(attachment, current))
+                {
+                    current.Timer?.Change(options.ChangeCheckInterval, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+    }
+
+    private void ForwardEventsLocked(Attachment current)
+    {
+        var limit = options.EventHistoryLimit;
+        while (true)
+        {
+            var batch = current.Events.Read(current.ForwardedSequence, EventBatchSize);
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            if (limit > 0)
+            {
+                InTransaction(() =>
+                {
+                    foreach (var schedulerEvent in batch)
+                    {
+                        WriteEventLocked(schedulerEvent);
+                    }
+
+                    trimEvents.Set(0, (long)limit).Execute();
+                    return true;
+                });
+            }
+
+            current.ForwardedSequence = batch[batch.Count - 1].Sequence;
+            if (batch.Count < EventBatchSize)
+            {
+                return;
+            }
+        }
+    }
+
+    private void WriteEventLocked(SchedulerEvent e)
+    {
+        insertEvent
+            .Set(0, e.Sequence)
+            .Set(1, (long)e.Type)
+            .Set(2, e.Timestamp.UtcTicks)
+            .Set(3, e.SchedulerId)
+            .Set(4, e.JobId)
+            .Set(5, e.JobName)
+            .Set(6, e.StoreName)
+            .Set(7, e.ExecutorName)
+            .Set(8, e.RunId)
+            .Set(9, e.ScheduledTime?.UtcTicks)
+            .Set(10, e.StartTime?.UtcTicks)
+            .Set(11, e.Duration?.Ticks)
+            .Set(12, (long)e.Attempt)
+            .Set(13, e.Outcome is { } outcome ? (long?)outcome : null)
+            .Set(14, JobRun.Bounded(e.Error ?? e.Exception?.Message))
+            .Set(15, JobRun.Bounded(e.Message))
+            .Execute();
+    }
+
+    private static SchedulerEvent ReadEvent(SqliteDataReader reader)
+    {
+        static string? Text(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+        static long? Number(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetInt64(column);
+
+        return new SchedulerEvent((SchedulerEventType)reader.GetInt64(2), FromTicks(reader.GetInt64(3)))
+        {
+            Sequence = reader.GetInt64(0),
+            SchedulerId = Text(reader, 4),
+            JobId = Text(reader, 5),
+            JobName = Text(reader, 6),
+            StoreName = Text(reader, 7),
+            ExecutorName = Text(reader, 8),
+            RunId = Text(reader, 9),
+            ScheduledTime = Number(reader, 10) is { } scheduled ? FromTicks(scheduled) : null,
+            StartTime = Number(reader, 11) is { } start ? FromTicks(start) : null,
+            Duration = Number(reader, 12) is { } duration ? TimeSpan.FromTicks(duration) : null,
+            Attempt = reader.GetInt32(13),
+            Outcome = Number(reader, 14) is { } outcome ? (JobRunOutcome)outcome : null,
+            Error = Text(reader, 15),
+            Message = Text(reader, 16),
+        };
+    }
+
+    /// <summary>Drops the run histories of ended jobs beyond the kept number or past the retention age.</summary>
+    private void MaintainLocked()
+    {
+        var cutoff = RetentionCutoff();
+        InTransaction(() =>
+        {
+            pruneEndedRuns.Set(0, (long)EndedJobHistoryLimit).Set(1, cutoff).Execute();
+            pruneEndedJobs.Set(0, (long)EndedJobHistoryLimit).Set(1, cutoff).Execute();
+            return true;
+        });
+    }
+
+    private void DetachLocked()
+    {
+        if (attachment is not { } current)
+        {
+            return;
+        }
+
+        current.Timer?.Dispose();
+        try
+        {
+            ForwardEventsLocked(current);
+            clearRunningScheduler.Set(0, current.SchedulerId).Execute();
+        }
+        finally
+        {
+            attachment = null;
+            current.Claim.Dispose();
+        }
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timer = Clock.CreateTimer(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(true), done, delay, Timeout.InfiniteTimeSpan);
+        using var registration = cancellationToken.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetCanceled(), done);
+        await done.Task.ConfigureAwait(false);
+    }
+
+    private void DisposeStatements()
+    {
+        foreach (var statement in new[]
+        {
+            begin, commit, rollback, insertJob, upsertJob, updateJob, updateJobIfVersion, updateScheduleIfVersion, deleteJobIfVersion, deleteJob,
+            deleteRunsOfJob, deleteEndedJob, insertEndedJob, selectJob, selectAllJobs, selectDueJobs, selectNextRunTime, countJobs, markBroken,
+            clearBroken, selectBroken, upsertRun, selectRuns, pruneRunsByCount, pruneRunsByAge, selectRunning, abandonRun, dataVersion,
+            writeRunningScheduler, clearRunningScheduler, readRunningScheduler, jobExists, insertRunRequest, selectRunRequests, deleteRunRequests,
+            insertEvent, trimEvents, selectEvents, selectLastEventId, pruneEndedRuns, pruneEndedJobs,
+        })
+        {
+            statement.Dispose();
+        }
+    }
+
+    /// <summary>A scheduler running on the store: its claim, clock, timer and how far its events were written.</summary>
+    private sealed class Attachment(string schedulerId, TimeProvider clock, EventLog events, FileStream claim, DateTimeOffset since)
+    {
+        public string SchedulerId { get; } = schedulerId;
+
+        public TimeProvider Clock { get; } = clock;
+
+        public EventLog Events { get; } = events;
+
+        public FileStream Claim { get; } = claim;
+
+        public DateTimeOffset Since { get; } = since;
+
+        public SqliteJobStore? Store { get; set; }
+
+        public ITimer? Timer { get; set; }
+
+        public long DataVersion { get; set; }
+
+        public long ForwardedSequence { get; set; }
+
+        public DateTimeOffset NextMaintenance { get; set; }
+
+        public Exception? LastError { get; set; }
+    }
+}
+
+/// <summary>The scheduler that runs on a store, as it recorded itself when it started.</summary>
+internal sealed record RunningScheduler(string SchedulerId, int ProcessId, string Host, DateTimeOffset Since);

@@ -1,0 +1,613 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Scheduler.Invocations;
+using Scheduler.Jobs;
+using Scheduler.Scheduling;
+using Scheduler.Triggers;
+
+namespace Scheduler.Stores;
+
+/// <summary>
+/// Jobs, runs and events in a SQLite file (see <see cref="JobStore.CreateSqlite"/>). One connection,
+/// guarded by a lock, with its statements prepared once. Nothing is cached: due jobs are read through
+/// the <c>jobs_due</c> index when they are due, so another process's changes are seen at the next read
+/// and opening a large store reads no definitions.
+/// </summary>
+/// <remarks>
+/// <para>The file uses WAL with <c>synchronous=NORMAL</c>: a commit appends to the log without waiting
+/// for the disk, and the log is synced at checkpoints. The file stays consistent after a process or
+/// machine crash; a machine crash (not a process crash) may lose the last commits, which for a
+/// scheduler means a run recorded as Running is found Running (and abandoned) or a fire time is run
+/// again — the same as a crash a moment earlier. FULL would sync every commit and cost about a
+/// millisecond per job added or dispatch batch on ordinary disks.</para>
+/// <para>The partial classes hold the opening checks, the jobs, the runs, and what a running
+/// scheduler adds (its claim on the file, change detection, run requests, events).</para>
+/// </remarks>
+internal sealed partial class SqliteJobStore : JobStore
+{
+    private const string JobColumns = "id, name, definition, next_run_time, jitter_ticks, state, load_error, version";
+
+    private static readonly Trigger BrokenTrigger = new DateTrigger(new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero), TimeZoneInfo.Utc);
+    private static readonly Invocation BrokenInvocation = new DelegateInvocation("(broken job)");
+
+    private readonly object sync = new();
+    private readonly SqliteConnection connection;
+    private readonly SqliteJobStoreOptions options;
+    private readonly TimeProvider? fixedClock;
+    private readonly Random versionRandom = new();
+    private readonly HashSet<string> reportedBroken = new(StringComparer.Ordinal);
+
+    private readonly SqliteStatement begin;
+    private readonly SqliteStatement commit;
+    private readonly SqliteStatement rollback;
+    private readonly SqliteStatement insertJob;
+    private readonly SqliteStatement upsertJob;
+    private readonly SqliteStatement updateJob;
+    private readonly SqliteStatement updateJobIfVersion;
+    private readonly SqliteStatement updateScheduleIfVersion;
+    private readonly SqliteStatement deleteJobIfVersion;
+    private readonly SqliteStatement deleteJob;
+    private readonly SqliteStatement deleteRunsOfJob;
+    private readonly SqliteStatement deleteEndedJob;
+    private readonly SqliteStatement insertEndedJob;
+    private readonly SqliteStatement selectJob;
+    private readonly SqliteStatement selectAllJobs;
+    private readonly SqliteStatement selectDueJobs;
+    private readonly SqliteStatement selectNextRunTime;
+    private readonly SqliteStatement countJobs;
+    private readonly SqliteStatement markBroken;
+    private readonly SqliteStatement clearBroken;
+    private readonly SqliteStatement selectBroken;
+
+    private bool disposed;
+
+    private SqliteJobStore(string path, SqliteConnection connection, SqliteJobStoreOptions options, TimeProvider? timeProvider)
+    {
+        Path = path;
+        this.connection = connection;
+        this.options = options;
+        fixedClock = timeProvider;
+
+        begin = Prepare("BEGIN IMMEDIATE");
+        commit = Prepare("COMMIT");
+        rollback = Prepare("ROLLBACK");
+        insertJob = Prepare(
+            "INSERT INTO jobs (id, name, definition, next_run_time, jitter_ticks, state, load_error, version) VALUES ($id, $name, $definition, $next, $jitter, $state, NULL, $version)",
+            "$id", "$name", "$definition", "$next", "$jitter", "$state", "$version");
+        upsertJob = Prepare(
+            """
+            INSERT INTO jobs (id, name, definition, next_run_time, jitter_ticks, state, load_error, version) VALUES ($id, $name, $definition, $next, $jitter, $state, NULL, $version)
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, definition = excluded.definition, next_run_time = excluded.next_run_time,
+                jitter_ticks = excluded.jitter_ticks, state = excluded.state, load_error = NULL, version = excluded.version
+            """,
+            "$id", "$name", "$definition", "$next", "$jitter", "$state", "$version");
+        updateJob = Prepare(
+            "UPDATE jobs SET name = $name, definition = $definition, next_run_time = $next, jitter_ticks = $jitter, state = $state, load_error = NULL, version = $version WHERE id = $id",
+            "$id", "$name", "$definition", "$next", "$jitter", "$state", "$version");
+        updateJobIfVersion = Prepare(
+            "UPDATE jobs SET name = $name, definition = $definition, next_run_time = $next, jitter_ticks = $jitter, state = $state, load_error = NULL, version = $version WHERE id = $id AND version = $expected",
+            "$id", "$name", "$definition", "$next", "$jitter", "$state", "$version", "$expected");
+        updateScheduleIfVersion = Prepare(
+            "UPDATE jobs SET next_run_time = $next, jitter_ticks = $jitter, state = $state, version = $version WHERE id = $id AND version = $expected",
+            "$id", "$next", "$jitter", "$state", "$version", "$expected");
+        deleteJobIfVersion = Prepare("DELETE FROM jobs WHERE id = $id AND version = $expected", "$id", "$expected");
+        deleteJob = Prepare("DELETE FROM jobs WHERE id = $id", "$id");
+        deleteRunsOfJob = Prepare("DELETE FROM runs WHERE job_id = $id", "$id");
+        deleteEndedJob = Prepare("DELETE FROM ended_jobs WHERE job_id = $id", "$id");
+        insertEndedJob = Prepare("INSERT OR REPLACE INTO ended_jobs (job_id, ended_time) VALUES ($id, $time)", "$id", "$time");
+        selectJob = Prepare($"SELECT {JobColumns} FROM jobs WHERE id = $id", "$id");
+        selectAllJobs = Prepare($"SELECT {JobColumns} FROM jobs ORDER BY next_run_time IS NULL, next_run_time, id");
+        selectDueJobs = Prepare(
+            $"SELECT {JobColumns} FROM jobs WHERE next_run_time <= $now AND load_error IS NULL ORDER BY next_run_time LIMIT $max",
+            "$now", "$max");
+        selectNextRunTime = Prepare("SELECT next_run_time FROM jobs WHERE next_run_time IS NOT NULL AND load_error IS NULL ORDER BY next_run_time LIMIT 1");
+        countJobs = Prepare("SELECT count(*) FROM jobs");
+        markBroken = Prepare("UPDATE jobs SET load_error = $error WHERE id = $id AND version = $version AND load_error IS NULL", "$id", "$version", "$error");
+        clearBroken = Prepare("UPDATE jobs SET load_error = NULL WHERE id = $id AND version = $version", "$id", "$version");
+        selectBroken = Prepare($"SELECT {JobColumns} FROM jobs WHERE load_error IS NOT NULL");
+        PrepareRunStatements(out upsertRun, out selectRuns, out pruneRunsByCount, out pruneRunsByAge, out selectRunning, out abandonRun);
+        PrepareSchedulerStatements();
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string Path { get; }
+
+    public override int Count
+    {
+        get
+        {
+            lock (sync)
+            {
+                ThrowIfDisposed();
+                return Convert.ToInt32(countJobs.Scalar(), CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    /// <summary>The clock: the one given at opening, else the running scheduler's, else the system's.</summary>
+    private TimeProvider Clock => fixedClock ?? attachment?.Clock ?? TimeProvider.System;
+
+    public override string ToString() => $"SQLite job store '{Path}'";
+
+    // ---------------------------------------------------------------- jobs
+
+    public override void Add(Job job, bool replaceExisting)
+    {
+        var definition = Serialize(job);
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            var statement = replaceExisting ? upsertJob : insertJob;
+            BindJob(statement, job, definition, NewVersion());
+            try
+            {
+                statement.Execute();
+            }
+            catch (SqliteException error) when (error.SqliteErrorCode == SqliteErrorCodes.Constraint)
+            {
+                throw new InvalidOperationException($"A job with the id '{job.Id}' already exists; remove it first or replace it.", error);
+            }
+        }
+    }
+
+    public override void Update(Job job)
+    {
+        var definition = Serialize(job);
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            BindJob(updateJob, job, definition, NewVersion());
+            if (updateJob.Execute() == 0)
+            {
+                throw new KeyNotFoundException($"There is no job with the id '{job.Id}'.");
+            }
+        }
+    }
+
+    public override bool Remove(string id)
+    {
+        if (id is null)
+        {
+            throw new ArgumentNullException(nameof(id));
+        }
+
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            return InTransaction(() =>
+            {
+                var removed = deleteJob.Set(0, id).Execute() > 0;
+                deleteRunsOfJob.Set(0, id).Execute();
+                deleteEndedJob.Set(0, id).Execute();
+                return removed;
+            });
+        }
+    }
+
+    public override void RemoveAll()
+    {
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            InTransaction(() =>
+            {
+                Execute("DELETE FROM jobs; DELETE FROM runs; DELETE FROM ended_jobs; DELETE FROM run_requests;");
+                return true;
+            });
+            runsSinceRetention.Clear();
+        }
+    }
+
+    public override Job? Get(string id)
+    {
+        if (id is null)
+        {
+            throw new ArgumentNullException(nameof(id));
+        }
+
+        var loads = new Loads();
+        Job? job;
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            using (var reader = selectJob.Set(0, id).Query())
+            {
+                job = reader.Read() ? ReadJob(reader, loads) : null;
+            }
+
+            RecordLoadsLocked(loads);
+        }
+
+        RaiseLoadEvents(loads);
+        return job;
+    }
+
+    public override IReadOnlyList<Job> GetAll()
+    {
+        var loads = new Loads();
+        var jobs = new List<Job>();
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            using (var reader = selectAllJobs.Query())
+            {
+                while (reader.Read())
+                {
+                    jobs.Add(ReadJob(reader, loads));
+                }
+            }
+
+            RecordLoadsLocked(loads);
+        }
+
+        RaiseLoadEvents(loads);
+        return jobs;
+    }
+
+    public override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount)
+    {
+        if (maxCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
+        }
+
+        if (maxCount == 0)
+        {
+            return [];
+        }
+
+        var loads = new Loads();
+        var due = new List<Job>(Math.Min(maxCount, 256));
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            using (var reader = selectDueJobs.Set(0, now.UtcTicks).Set(1, maxCount).Query())
+            {
+                while (reader.Read())
+                {
+                    var job = ReadJob(reader, loads);
+                    if (job.State != JobState.Broken)
+                    {
+                        due.Add(job);
+                    }
+                }
+            }
+
+            RecordLoadsLocked(loads);
+        }
+
+        RaiseLoadEvents(loads);
+        return due;
+    }
+
+    public override DateTimeOffset? GetNextRunTime()
+    {
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            return selectNextRunTime.Scalar() is long ticks ? FromTicks(ticks) : null;
+        }
+    }
+
+    public override IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches)
+    {
+        if (dispatches is null)
+        {
+            throw new ArgumentNullException(nameof(dispatches));
+        }
+
+        if (dispatches.Count == 0)
+        {
+            return [];
+        }
+
+        // Serialized before the transaction: a dispatch that changes more than the schedule is rare.
+        var definitions = new string?[dispatches.Count];
+        for (var i = 0; i < dispatches.Count; i++)
+        {
+            if (dispatches[i].Updated is { } updated && !OnlyScheduleChanged(dispatches[i].Job, updated))
+            {
+                definitions[i] = Serialize(updated);
+            }
+        }
+
+        List<string>? rejected = null;
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            var now = Clock.GetUtcNow().UtcTicks;
+            InTransaction(() =>
+            {
+                for (var i = 0; i < dispatches.Count; i++)
+                {
+                    var dispatch = dispatches[i];
+                    var job = dispatch.Job;
+                    int changed;
+                    if (dispatch.Updated is not { } updated)
+                    {
+                        changed = deleteJobIfVersion.Set(0, job.Id).Set(1, job.StoreVersion).Execute();
+                        if (changed > 0)
+                        {
+                            insertEndedJob.Set(0, job.Id).Set(1, now).Execute();
+                        }
+                    }
+                    else if (definitions[i] is { } definition)
+                    {
+                        BindJob(updateJobIfVersion, updated, definition, NewVersion());
+                        changed = updateJobIfVersion.Set(7, job.StoreVersion).Execute();
+                    }
+                    else
+                    {
+                        changed = updateScheduleIfVersion
+                            .Set(0, job.Id)
+                            .Set(1, updated.NextRunTime?.UtcTicks)
+                            .Set(2, updated.JitterTicks)
+                            .Set(3, (long)updated.State)
+                            .Set(4, NewVersion())
+                            .Set(5, job.StoreVersion)
+                            .Execute();
+                    }
+
+                    if (changed == 0)
+                    {
+                        (rejected ??= []).Add(job.Id);
+                        continue;
+                    }
+
+                    var runs = dispatch.Runs;
+                    for (var r = 0; r < runs.Count; r++)
+                    {
+                        SaveRunLocked(runs[r]);
+                    }
+                }
+
+                return true;
+            });
+        }
+
+        return (IReadOnlyCollection<string>?)rejected ?? [];
+    }
+
+    // ---------------------------------------------------------------- reading and writing job rows
+
+    private static bool OnlyScheduleChanged(Job read, Job updated)
+        => ReferenceEquals(read.Trigger, updated.Trigger)
+            && ReferenceEquals(read.Invocation, updated.Invocation)
+            && ReferenceEquals(read.Arguments, updated.Arguments)
+            && ReferenceEquals(read.Options, updated.Options)
+            && string.Equals(read.Name, updated.Name, StringComparison.Ordinal)
+            && string.Equals(read.Executor, updated.Executor, StringComparison.Ordinal)
+            && string.Equals(read.Store, updated.Store, StringComparison.Ordinal);
+
+    private static string Serialize(Job job)
+    {
+        if (job is null)
+        {
+            throw new ArgumentNullException(nameof(job));
+        }
+
+        if (ReferenceEquals(job.Invocation, BrokenInvocation) || ReferenceEquals(job.Trigger, BrokenTrigger))
+        {
+            throw new InvalidOperationException(
+                $"The job '{job.Id}' is broken (its stored definition cannot be loaded) and is kept as it is: remove it, or add a new definition under its id with replaceExisting.");
+        }
+
+        return JobJson.Write(job);
+    }
+
+    private static void BindJob(SqliteStatement statement, Job job, string definition, long version)
+    {
+        statement
+            .Set(0, job.Id)
+            .Set(1, job.Name)
+            .Set(2, definition)
+            .Set(3, job.NextRunTime?.UtcTicks)
+            .Set(4, job.JitterTicks)
+            .Set(5, (long)job.State)
+            .Set(6, version);
+    }
+
+    /// <summary>A job from a row of <see cref="JobColumns"/>; a definition that cannot be loaded gives a broken job.</summary>
+    private static Job ReadJob(SqliteDataReader reader, Loads loads)
+    {
+        var id = reader.GetString(0);
+        var name = reader.GetString(1);
+        var definition = reader.GetString(2);
+        long? next = reader.IsDBNull(3) ? null : reader.GetInt64(3);
+        var jitter = reader.GetInt64(4);
+        var state = (JobState)reader.GetInt32(5);
+        var storedError = reader.IsDBNull(6) ? null : reader.GetString(6);
+        var version = reader.GetInt64(7);
+
+        Job parsed;
+        try
+        {
+            parsed = JobJson.Read(definition);
+            if (!string.Equals(parsed.Id, id, StringComparison.Ordinal))
+            {
+                throw new FormatException($"The job JSON field 'id' is '{parsed.Id}', but the job is stored under the id '{id}'.");
+            }
+        }
+#pragma warning disable CA1031 // Whatever the data makes the reader throw, the job is kept as broken and reported.
+        catch (Exception error) when (error is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            var message = $"The stored definition of the job '{id}' cannot be loaded: {error.Message}";
+            loads.Failed.Add(new LoadFailure(id, version, message, error, storedError is null));
+            return new Job(id, name, BrokenTrigger, BrokenInvocation, JobArguments.None, JobOptions.Default, JobScheduler.DefaultName, JobScheduler.DefaultName)
+            {
+                State = JobState.Broken,
+                LoadError = message,
+                StoreVersion = version,
+            };
+        }
+
+        if (storedError is not null)
+        {
+            // Marked broken by a build that could not read it; this one can.
+            loads.Healed.Add((id, version));
+        }
+
+        return parsed with
+        {
+            NextRunTime = next is { } ticks ? TimeZoneInfo.ConvertTime(FromTicks(ticks), parsed.Trigger.TimeZone) : null,
+            JitterTicks = jitter,
+            State = state == JobState.Broken ? JobState.Scheduled : state,
+            StoreVersion = version,
+        };
+    }
+
+    /// <summary>Marks newly found broken jobs (so they are never due again) and clears the mark of healed ones.</summary>
+    private void RecordLoadsLocked(Loads loads)
+    {
+        if (loads.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var failure in loads.Failed)
+        {
+            if (failure.IsNew)
+            {
+                markBroken.Set(0, failure.JobId).Set(1, failure.Version).Set(2, failure.Message).Execute();
+            }
+
+            failure.Report = reportedBroken.Add(failure.JobId);
+        }
+
+        foreach (var (id, version) in loads.Healed)
+        {
+            clearBroken.Set(0, id).Set(1, version).Execute();
+            reportedBroken.Remove(id);
+        }
+    }
+
+    private void RaiseLoadEvents(Loads loads)
+    {
+        if (loads.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var failure in loads.Failed)
+        {
+            if (failure.Report)
+            {
+                OnJobLoadFailed(failure.JobId, failure.Message, failure.Exception);
+            }
+        }
+
+        if (loads.Healed.Count > 0)
+        {
+            // A healed job is due again: the scheduler must read the store's next run time anew.
+            OnChanged();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private SqliteStatement Prepare(string sql, params string[] parameters) => new(connection, sql, parameters);
+
+    private long NewVersion()
+    {
+        var high = (long)versionRandom.Next() << 32;
+        return high | (uint)versionRandom.Next();
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // Constant SQL of the store.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Runs <paramref name="body"/> in a write transaction, rolled back when it throws.</summary>
+    private T InTransaction<T>(Func<T> body)
+    {
+        begin.Execute();
+        T result;
+        try
+        {
+            result = body();
+        }
+        catch
+        {
+            rollback.Execute();
+            throw;
+        }
+
+        commit.Execute();
+        return result;
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (disposed)
+        {
+            throw new ObjectDisposedException(ToString());
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
+
+        lock (sync)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            DetachLocked();
+            disposed = true;
+            DisposeStatements();
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>The jobs one read found unloadable, or loadable again.</summary>
+    private sealed class Loads
+    {
+        public List<LoadFailure> Failed { get; } = [];
+
+        public List<(string Id, long Version)> Healed { get; } = [];
+
+        public bool IsEmpty => Failed.Count == 0 && Healed.Count == 0;
+    }
+
+    private sealed class LoadFailure(string jobId, long version, string message, Exception exception, bool isNew)
+    {
+        public string JobId { get; } = jobId;
+
+        public long Version { get; } = version;
+
+        public string Message { get; } = message;
+
+        public Exception Exception { get; } = exception;
+
+        /// <summary>Not yet marked broken in the file.</summary>
+        public bool IsNew { get; } = isNew;
+
+        /// <summary>Not yet reported by this store.</summary>
+        public bool Report { get; set; }
+    }
+}
+
+/// <summary>The SQLite result codes the store tells apart.</summary>
+internal static class SqliteErrorCodes
+{
+    public const int Busy = 5;
+    public const int ReadOnly = 8;
+    public const int Corrupt = 11;
+    public const int CantOpen = 14;
+    public const int Constraint = 19;
+    public const int NotADatabase = 26;
+}

@@ -1,0 +1,68 @@
+namespace Scheduler.Stores;
+
+/// <summary>
+/// How a SQLite job store keeps run history and events and how it watches for changes made by other
+/// processes; see <see cref="JobStore.CreateSqlite"/>. Immutable; derive variants with <c>with</c>.
+/// </summary>
+public sealed record SqliteJobStoreOptions
+{
+    private readonly int runHistoryLimit = JobStore.DefaultRunHistoryLimit;
+    private readonly TimeSpan? runHistoryMaxAge;
+    private readonly int eventHistoryLimit = 10_000;
+    private readonly TimeSpan changeCheckInterval = TimeSpan.FromMilliseconds(250);
+    private readonly TimeSpan busyTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The defaults.</summary>
+    public static SqliteJobStoreOptions Default { get; } = new();
+
+    /// <summary>How many runs are kept per job, newest first (0 keeps none). Default: 20.</summary>
+    public int RunHistoryLimit
+    {
+        get => runHistoryLimit;
+        init => runHistoryLimit = value < 0
+            ? throw new ArgumentOutOfRangeException(nameof(RunHistoryLimit), value, $"The run history limit must not be negative, not {value}.")
+            : value;
+    }
+
+    /// <summary>How long runs are kept after they ended; null (the default) keeps them regardless of age.</summary>
+    public TimeSpan? RunHistoryMaxAge
+    {
+        get => runHistoryMaxAge;
+        init => runHistoryMaxAge = value is { } age && age <= TimeSpan.Zero
+            ? throw new ArgumentOutOfRangeException(nameof(RunHistoryMaxAge), age, $"The run history age must be positive, not '{age}'.")
+            : value;
+    }
+
+    /// <summary>
+    /// How many of the running scheduler's events the file keeps for other processes to read
+    /// (<c>schedhost events</c>, <c>Get-SchedulerEvent</c> in another session); 0 records none. Default: 10 000.
+    /// </summary>
+    public int EventHistoryLimit
+    {
+        get => eventHistoryLimit;
+        init => eventHistoryLimit = value < 0
+            ? throw new ArgumentOutOfRangeException(nameof(EventHistoryLimit), value, $"The event history limit must not be negative, not {value}.")
+            : value;
+    }
+
+    /// <summary>
+    /// How often the store of a running scheduler checks whether another process changed the file
+    /// (a cheap check that reads no table), and writes the scheduler's recent events to it. Default: 250 ms.
+    /// </summary>
+    public TimeSpan ChangeCheckInterval
+    {
+        get => changeCheckInterval;
+        init => changeCheckInterval = value <= TimeSpan.Zero
+            ? throw new ArgumentOutOfRangeException(nameof(ChangeCheckInterval), value, $"The change check interval must be positive, not '{value}'.")
+            : value;
+    }
+
+    /// <summary>How long a write waits for another process that is writing to the file. Default: 10 seconds.</summary>
+    public TimeSpan BusyTimeout
+    {
+        get => busyTimeout;
+        init => busyTimeout = value < TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue
+            ? throw new ArgumentOutOfRangeException(nameof(BusyTimeout), value, $"The busy timeout must be between zero and {TimeSpan.FromMilliseconds(int.MaxValue)}, not '{value}'.")
+            : value;
+    }
+}

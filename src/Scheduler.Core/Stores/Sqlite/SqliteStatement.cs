@@ -1,0 +1,52 @@
+using Microsoft.Data.Sqlite;
+
+namespace Scheduler.Stores;
+
+/// <summary>
+/// A command prepared once and executed many times with new parameter values: SQLite compiles the
+/// statement on first use and keeps it, which is most of the speed of bulk adds and dispatches.
+/// </summary>
+internal sealed class SqliteStatement : IDisposable
+{
+    private readonly SqliteCommand command;
+    private readonly SqliteParameter[] parameters;
+
+    public SqliteStatement(SqliteConnection connection, string sql, params string[] parameterNames)
+    {
+        command = connection.CreateCommand();
+#pragma warning disable CA2100 // The SQL is a constant of the store; values are always parameters.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        parameters = new SqliteParameter[parameterNames.Length];
+        for (var i = 0; i < parameterNames.Length; i++)
+        {
+            parameters[i] = command.Parameters.Add(new SqliteParameter { ParameterName = parameterNames[i], Value = DBNull.Value });
+        }
+    }
+
+    public SqliteStatement Set(int index, object? value)
+    {
+        parameters[index].Value = value ?? DBNull.Value;
+        return this;
+    }
+
+    public SqliteStatement Set(int index, long value)
+    {
+        parameters[index].Value = value;
+        return this;
+    }
+
+    public SqliteStatement Set(int index, long? value)
+    {
+        parameters[index].Value = value is { } some ? some : DBNull.Value;
+        return this;
+    }
+
+    public int Execute() => command.ExecuteNonQuery();
+
+    public object? Scalar() => command.ExecuteScalar();
+
+    public SqliteDataReader Query() => command.ExecuteReader();
+
+    public void Dispose() => command.Dispose();
+}

@@ -1,0 +1,399 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using Scheduler.Invocations;
+using Scheduler.Jobs;
+using Scheduler.Stores;
+using Scheduler.Tests.Support;
+using Scheduler.Triggers;
+
+namespace Scheduler.Tests.Stores;
+
+/// <summary>The SQLite store's file: creating, reopening, schema versions, bad files, broken jobs, retention.</summary>
+public sealed class SqliteJobStoreTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void Jobs_and_runs_outlive_the_store_that_wrote_them()
+    {
+        var path = folder.File("jobs.db");
+        using (var store = JobStore.CreateSqlite(path))
+        {
+            store.Add(Job("a", T0.AddMinutes(5)), replaceExisting: false);
+            store.Add(Job("paused", null), replaceExisting: false);
+            store.SaveRun(Run("a", "r1", JobRunOutcome.Succeeded) with { Output = "done", EndTime = T0 });
+        }
+
+        using var reopened = JobStore.CreateSqlite(path);
+
+        Assert.Equal(["a", "paused"], reopened.GetAll().Select(j => j.Id));
+        Assert.Equal(T0.AddMinutes(5), reopened.GetNextRunTime());
+        Assert.Equal(JobState.Paused, reopened.Get("paused")!.State);
+        Assert.Equal("done", Assert.Single(reopened.GetRuns("a", 10)).Output);
+    }
+
+    [Fact]
+    public void A_new_store_is_in_wal_mode_at_the_current_schema_version()
+    {
+        var path = folder.File("new.db");
+        JobStore.CreateSqlite(path).Dispose();
+
+        Assert.Equal(1L, Scalar(path, "SELECT version FROM schema_version"));
+        Assert.Equal(1L, Scalar(path, "SELECT count(*) FROM schema_version"));
+        Assert.Equal("wal", Scalar(path, "PRAGMA journal_mode"));
+        Assert.Equal(1L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'jobs_due'"));
+    }
+
+    [Fact]
+    public void Due_jobs_are_read_through_the_next_run_time_index()
+    {
+        var path = folder.File("plan.db");
+        JobStore.CreateSqlite(path).Dispose();
+
+        var plan = string.Join(" | ", Rows(path, "EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE next_run_time <= 5 AND load_error IS NULL ORDER BY next_run_time LIMIT 10"));
+
+        Assert.Contains("jobs_due", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_older_store_is_migrated_forward_in_one_transaction_per_step()
+    {
+        var path = folder.File("old.db");
+        JobStore.CreateSqlite(path).Dispose();
+        SqliteMigration[] withVersion2 = [.. SqliteSchema.Migrations, new SqliteMigration(2, "CREATE TABLE notes (text TEXT);")];
+
+        SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, withVersion2).Dispose();
+
+        Assert.Equal(2L, Scalar(path, "SELECT version FROM schema_version"));
+        Assert.Equal(1L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'notes'"));
+    }
+
+    [Fact]
+    public void A_failing_migration_leaves_the_store_at_its_version()
+    {
+        var path = folder.File("old.db");
+        using (var store = JobStore.CreateSqlite(path))
+        {
+            store.Add(Job("a", T0), replaceExisting: false);
+        }
+
+        SqliteMigration[] broken = [.. SqliteSchema.Migrations, new SqliteMigration(2, "CREATE TABLE notes (text TEXT); CREATE TABLE jobs (x);")];
+
+        var error = Assert.Throws<InvalidDataException>(() => SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, broken));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("version 1 to 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, Scalar(path, "SELECT version FROM schema_version"));
+        Assert.Equal(0L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'notes'"));
+        using var reopened = JobStore.CreateSqlite(path);
+        Assert.NotNull(reopened.Get("a"));
+    }
+
+    [Fact]
+    public void A_path_in_a_missing_folder_is_refused_and_nothing_is_created()
+    {
+        var missing = System.IO.Path.Combine(folder.Path, "no-such-folder");
+        var path = System.IO.Path.Combine(missing, "jobs.db");
+
+        var error = Assert.Throws<DirectoryNotFoundException>(() => JobStore.CreateSqlite(path));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
+    public void A_folder_is_not_a_store()
+    {
+        var error = Assert.Throws<IOException>(() => JobStore.CreateSqlite(folder.Path));
+
+        Assert.Contains(folder.Path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("is a folder", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_sqlite_is_refused_and_left_unchanged()
+    {
+        var path = folder.File("notes.txt");
+        File.WriteAllText(path, string.Concat(Enumerable.Repeat("These are my notes, not a database.\n", 200)));
+        var before = Snapshot(path);
+
+        var error = Assert.Throws<InvalidDataException>(() => JobStore.CreateSqlite(path));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("not a SQLite database", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(path));
+    }
+
+    [Fact]
+    public void A_sqlite_database_of_something_else_is_refused_and_left_unchanged()
+    {
+        var path = folder.File("shop.db");
+        Execute(path, "CREATE TABLE customers (name TEXT); INSERT INTO customers VALUES ('Ada');");
+        var before = Snapshot(path);
+
+        var error = Assert.Throws<InvalidDataException>(() => JobStore.CreateSqlite(path));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("not a Scheduler job store", error.Message, StringComparison.Ordinal);
+        Assert.Contains("customers", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(path));
+    }
+
+    [Fact]
+    public void A_store_with_a_newer_schema_is_refused_and_left_unchanged()
+    {
+        var path = folder.File("future.db");
+        JobStore.CreateSqlite(path).Dispose();
+        Execute(path, "UPDATE schema_version SET version = 7");
+        var before = Snapshot(path);
+
+        var error = Assert.Throws<InvalidDataException>(() => JobStore.CreateSqlite(path));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
+        Assert.Contains("newer Scheduler", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(path));
+        Assert.Equal(7L, Scalar(path, "SELECT version FROM schema_version"));
+    }
+
+    [Fact]
+    public void A_read_only_file_is_refused_and_left_unchanged()
+    {
+        var path = folder.File("locked.db");
+        using (var store = JobStore.CreateSqlite(path))
+        {
+            store.Add(Job("a", T0), replaceExisting: false);
+        }
+
+        File.SetAttributes(path, FileAttributes.ReadOnly);
+        var before = Snapshot(path);
+        try
+        {
+            var error = Assert.Throws<UnauthorizedAccessException>(() => JobStore.CreateSqlite(path));
+
+            Assert.Contains(path, error.Message, StringComparison.Ordinal);
+            Assert.Contains("read-only", error.Message, StringComparison.Ordinal);
+            Assert.Equal(before, Snapshot(path));
+        }
+        finally
+        {
+            File.SetAttributes(path, FileAttributes.Normal);
+        }
+    }
+
+    [Fact]
+    public void An_empty_file_becomes_a_store()
+    {
+        var path = folder.File("empty.db");
+        File.WriteAllBytes(path, []);
+
+        using var store = JobStore.CreateSqlite(path);
+        store.Add(Job("a", T0), replaceExisting: false);
+
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
+    public void A_job_bound_to_an_in_process_delegate_cannot_be_stored()
+    {
+        using var store = JobStore.CreateSqlite(folder.File("jobs.db"));
+        var job = Job("local", T0) with { Invocation = new DelegateInvocation(() => { }) };
+
+        var error = Assert.Throws<ArgumentException>(() => store.Add(job, replaceExisting: false));
+
+        Assert.Contains("job 'local' runs an in-process delegate", error.Message, StringComparison.Ordinal);
+        Assert.Contains("register the delegate by name", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, store.Count);
+    }
+
+    public static TheoryData<string, string> Corruptions => new()
+    {
+        { "{ this is not json", "not valid JSON" },
+        { """{"version":1,"id":"bad","trigger":{"type":"fortnightly"},"invocation":{"kind":"delegate","name":"noop"}}""", "unknown value 'fortnightly'" },
+        { """{"version":9,"id":"bad","trigger":{"type":"cron","expression":"* * * * *"},"invocation":{"kind":"delegate","name":"noop"}}""", "version 9, which is newer" },
+        { """{"version":1,"id":"bad","trigger":{"type":"cron","expression":"* * * * *"},"invocation":{"kind":"type","name":"System.IO.File"}}""", "'invocation.kind' has the unknown value 'type'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Corruptions))]
+    public void A_job_that_cannot_be_loaded_is_kept_broken_reported_once_and_never_due(string definition, string reason)
+    {
+        var path = folder.File("jobs.db");
+        using (var writer = JobStore.CreateSqlite(path))
+        {
+            writer.Add(Job("good", T0), replaceExisting: false);
+            writer.Add(Job("bad", T0.AddMinutes(-1)), replaceExisting: false);
+            writer.SaveRun(Run("bad", "r1", JobRunOutcome.Succeeded));
+        }
+
+        Execute(path, "UPDATE jobs SET definition = $definition WHERE id = 'bad'", ("$definition", definition));
+        using var store = JobStore.CreateSqlite(path);
+        var reports = new List<JobLoadFailedEventArgs>();
+        store.JobLoadFailed += (_, e) => reports.Add(e);
+
+        var due = store.GetDueJobs(T0.AddHours(1), 10);
+        var broken = store.Get("bad")!;
+        var all = store.GetAll();
+        var dueAgain = store.GetDueJobs(T0.AddHours(1), 10);
+
+        Assert.Equal(["good"], due.Select(j => j.Id));
+        Assert.Equal(["good"], dueAgain.Select(j => j.Id));
+        Assert.Equal(T0, store.GetNextRunTime());
+        Assert.Equal(JobState.Broken, broken.State);
+        Assert.Null(broken.NextRunTime);
+        Assert.Contains(reason, broken.LoadError, StringComparison.Ordinal);
+        Assert.Contains("'bad'", broken.LoadError, StringComparison.Ordinal);
+        Assert.Equal(JobState.Broken, all.Single(j => j.Id == "bad").State);
+        var report = Assert.Single(reports);
+        Assert.Equal("bad", report.JobId);
+        Assert.Contains(reason, report.Error, StringComparison.Ordinal);
+        Assert.Equal(definition, Scalar(path, "SELECT definition FROM jobs WHERE id = 'bad'"));
+        Assert.Single(store.GetRuns("bad", 10));
+        Assert.Equal(2, store.Count);
+    }
+
+    [Fact]
+    public void A_broken_job_cannot_be_changed_but_can_be_removed_or_replaced()
+    {
+        var path = folder.File("jobs.db");
+        using var store = JobStore.CreateSqlite(path);
+        store.Add(Job("bad", T0), replaceExisting: false);
+        Execute(path, "UPDATE jobs SET definition = '{}' WHERE id = 'bad'");
+        var broken = store.Get("bad")!;
+
+        var error = Assert.Throws<InvalidOperationException>(() => store.Update(broken with { Name = "renamed" }));
+        Assert.Contains("'bad' is broken", error.Message, StringComparison.Ordinal);
+        Assert.Equal("{}", Scalar(path, "SELECT definition FROM jobs WHERE id = 'bad'"));
+
+        store.Add(Job("bad", T0), replaceExisting: true);
+        Assert.Equal(JobState.Scheduled, store.Get("bad")!.State);
+        Assert.Equal("bad", Assert.Single(store.GetDueJobs(T0, 10)).Id);
+        Assert.True(store.Remove("bad"));
+    }
+
+    [Fact]
+    public void Run_history_is_trimmed_by_count_as_runs_are_saved()
+    {
+        var path = folder.File("jobs.db");
+        using var store = JobStore.CreateSqlite(path);
+        for (var i = 0; i < 100; i++)
+        {
+            store.SaveRun(Run("busy", "r" + i, JobRunOutcome.Succeeded));
+        }
+
+        var kept = (long)Scalar(path, "SELECT count(*) FROM runs WHERE job_id = 'busy'")!;
+
+        Assert.InRange(kept, JobStore.DefaultRunHistoryLimit, JobStore.DefaultRunHistoryLimit + (JobStore.DefaultRunHistoryLimit / 4));
+        Assert.Equal(JobStore.DefaultRunHistoryLimit, store.GetRuns("busy", 1000).Count);
+        Assert.Equal("r99", store.GetRuns("busy", 1)[0].RunId);
+    }
+
+    [Fact]
+    public void Run_history_older_than_the_retention_age_is_dropped_as_runs_are_saved()
+    {
+        var path = folder.File("jobs.db");
+        var time = new FakeTimeProvider(T0);
+        using var store = JobStore.CreateSqlite(path, new SqliteJobStoreOptions { RunHistoryLimit = 4, RunHistoryMaxAge = TimeSpan.FromHours(1) }, time);
+        store.SaveRun(Run("a", "old", JobRunOutcome.Succeeded) with { EndTime = T0 });
+        store.SaveRun(Run("a", "running", JobRunOutcome.Running));
+
+        time.Advance(TimeSpan.FromMinutes(61));
+        Assert.Equal(["running"], store.GetRuns("a", 10).Select(r => r.RunId));
+        store.SaveRun(Run("a", "new", JobRunOutcome.Succeeded) with { EndTime = time.GetUtcNow() });
+
+        Assert.Equal(["new", "running"], store.GetRuns("a", 10).Select(r => r.RunId));
+        Assert.Equal(2L, Scalar(path, "SELECT count(*) FROM runs"));
+    }
+
+    [Fact]
+    public void Output_and_error_are_kept_bounded()
+    {
+        using var store = JobStore.CreateSqlite(folder.File("jobs.db"));
+        store.SaveRun(Run("a", "r1", JobRunOutcome.Failed) with { Output = new string('o', 100_000), Error = new string('e', 100_000) });
+
+        var run = Assert.Single(store.GetRuns("a", 1));
+
+        Assert.Equal(JobRun.MaxTextLength, run.Output!.Length);
+        Assert.Equal(JobRun.MaxTextLength, run.Error!.Length);
+    }
+
+    [Fact]
+    public void Invalid_options_are_refused_naming_the_value()
+    {
+        Assert.Contains("-1", Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteJobStoreOptions { RunHistoryLimit = -1 }).Message, StringComparison.Ordinal);
+        Assert.Contains("-5", Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteJobStoreOptions { EventHistoryLimit = -5 }).Message, StringComparison.Ordinal);
+        Assert.Contains("00:00:00", Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteJobStoreOptions { ChangeCheckInterval = TimeSpan.Zero }).Message, StringComparison.Ordinal);
+        Assert.Contains("-00:01:00", Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteJobStoreOptions { RunHistoryMaxAge = TimeSpan.FromMinutes(-1) }).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_disposed_store_says_so()
+    {
+        var store = JobStore.CreateSqlite(folder.File("jobs.db"));
+        store.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => store.Get("a"));
+        store.Dispose();
+    }
+
+    internal static Job Job(string id, DateTimeOffset? next)
+        => new(id, id, new DateTrigger(T0, TimeZoneInfo.Utc), new DelegateInvocation("noop"), JobArguments.None, JobOptions.Default, "default", "default")
+        {
+            NextRunTime = next,
+            State = next is null ? JobState.Paused : JobState.Scheduled,
+        };
+
+    internal static JobRun Run(string jobId, string runId, JobRunOutcome outcome)
+        => new(runId, jobId, T0, outcome, attempt: 1, schedulerId: "test");
+
+    internal static object? Scalar(string path, string sql)
+    {
+        using var connection = Connect(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    internal static void Execute(string path, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = Connect(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    private static List<string> Rows(string path, string sql)
+    {
+        using var connection = Connect(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(string.Join(" ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetValue(i))));
+        }
+
+        return rows;
+    }
+
+    private static SqliteConnection Connect(string path)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static string Snapshot(string path)
+        => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))) + " " + File.GetLastWriteTimeUtc(path).Ticks;
+}

@@ -1,0 +1,416 @@
+using Scheduler.Events;
+using Scheduler.Invocations;
+using Scheduler.Jobs;
+using Scheduler.Scheduling;
+using Scheduler.Stores;
+using Scheduler.Tests.Support;
+using Scheduler.Triggers;
+
+namespace Scheduler.Tests.Stores;
+
+/// <summary>
+/// A scheduler running on a SQLite store while other store instances (playing other processes) use
+/// the same file: the exclusive claim, outside changes, run requests, events, and recovery after a crash.
+/// </summary>
+public sealed class SqliteSchedulerTests : IDisposable
+{
+    private static readonly TimeSpan Tick = SqliteJobStoreOptions.Default.ChangeCheckInterval;
+
+    private readonly TempFolder folder = new();
+    private readonly List<IDisposable> owned = [];
+
+    public SqliteSchedulerTests()
+    {
+        Path = folder.File("scheduler.db");
+    }
+
+    private string Path { get; }
+
+    public void Dispose()
+    {
+        foreach (var item in Enumerable.Reverse(owned))
+        {
+            item.Dispose();
+        }
+
+        folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Jobs_fire_from_the_file_and_their_runs_are_recorded_there()
+    {
+        await using var test = Scheduler(out var store);
+        var runs = 0;
+        test.Scheduler.RegisterDelegate("count", (Action<JobContext>)(_ => runs++));
+        test.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromMinutes(1)), new DelegateInvocation("count"), "every-minute", executor: "inline", store: "disk");
+        test.Scheduler.Start();
+
+        for (var i = 1; i <= 3; i++)
+        {
+            var after = test.Scheduler.Events.LastSequence;
+            test.Time.Advance(TimeSpan.FromMinutes(1));
+            await test.WaitFor(SchedulerEventType.JobExecuted, "every-minute", after);
+        }
+
+        using var other = Open();
+        var recorded = other.GetRuns("every-minute", 10);
+        Assert.Equal(3, runs);
+        Assert.Equal(3, recorded.Count);
+        Assert.All(recorded, r => Assert.Equal(JobRunOutcome.Succeeded, r.Outcome));
+        Assert.All(recorded, r => Assert.Equal(test.Scheduler.Id, r.SchedulerId));
+        Assert.Equal(TestScheduler.Epoch.AddMinutes(3), recorded[0].ScheduledTime);
+        Assert.Equal(TestScheduler.Epoch.AddMinutes(4), other.Get("every-minute")!.NextRunTime);
+    }
+
+    [Fact]
+    public async Task A_job_added_to_a_scheduler_that_is_not_started_goes_straight_into_the_file()
+    {
+        await using var test = Scheduler(out _);
+        test.Scheduler.RegisterDelegate("noop", (Action)(() => { }));
+
+        test.Scheduler.AddJob(new CronTrigger("0 3 * * *", TimeZoneInfo.Utc), new DelegateInvocation("noop"), "nightly", store: "disk");
+
+        using var other = Open();
+        Assert.Equal(TestScheduler.Epoch.AddHours(3), other.Get("nightly")!.NextRunTime);
+    }
+
+    [Fact]
+    public async Task A_job_bound_to_an_in_process_delegate_is_refused_before_it_is_announced()
+    {
+        await using var test = Scheduler(out var store);
+
+        var error = Assert.Throws<ArgumentException>(() => test.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromMinutes(1)), new DelegateInvocation(() => { }), "local", store: "disk"));
+
+        Assert.Contains("register the delegate by name", error.Message, StringComparison.Ordinal);
+        Assert.Null(store.Get("local"));
+        Assert.Empty(test.EventsOf(SchedulerEventType.JobAdded, "local"));
+    }
+
+    [Fact]
+    public async Task A_second_scheduler_on_the_same_file_is_refused_naming_the_first_and_may_start_once_it_stopped()
+    {
+        await using var first = Scheduler(out _);
+        await using var second = Scheduler(out var secondStore);
+        first.Scheduler.Start();
+
+        var error = Assert.Throws<InvalidOperationException>(() => second.Scheduler.Start());
+
+        Assert.Contains($"The store '{Path}' is already used by a running scheduler", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"pid {Environment.ProcessId} on host {Environment.MachineName}", error.Message, StringComparison.Ordinal);
+        Assert.Contains(first.Scheduler.Id, error.Message, StringComparison.Ordinal);
+        Assert.Equal(SchedulerState.Stopped, second.Scheduler.State);
+
+        // Without a running scheduler the store still takes changes, like schedhost add does.
+        second.Scheduler.RegisterDelegate("noop", (Action)(() => { }));
+        second.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromHours(1)), new DelegateInvocation("noop"), "admin", store: "disk");
+        Assert.NotNull(secondStore.Get("admin"));
+
+        await first.Scheduler.ShutdownAsync();
+        second.Scheduler.Start();
+        Assert.Equal(SchedulerState.Running, second.Scheduler.State);
+    }
+
+    [Fact]
+    public async Task A_store_already_claimed_cannot_be_added_to_a_running_scheduler()
+    {
+        await using var first = Scheduler(out _);
+        first.Scheduler.Start();
+        await using var second = new TestScheduler();
+        second.Scheduler.Start();
+        var store = Open();
+
+        Assert.Throws<InvalidOperationException>(() => second.Scheduler.AddJobStore("disk", store));
+
+        Assert.Throws<ArgumentException>(() => second.Scheduler.GetJobs("disk"));
+        Assert.Null(store.Owner);
+    }
+
+    [Fact]
+    public async Task The_claim_is_a_lock_file_released_when_the_scheduler_stops()
+    {
+        await using var test = Scheduler(out var store);
+        test.Scheduler.Start();
+        var lockPath = Path + ".lock";
+
+        Assert.True(File.Exists(lockPath));
+        Assert.Throws<IOException>(() => new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose());
+        Assert.Equal(test.Scheduler.Id, ((SqliteJobStore)store).GetRunningScheduler()!.SchedulerId);
+        using var admin = (SqliteJobStore)Open();
+        Assert.Equal(Environment.ProcessId, admin.GetRunningScheduler()!.ProcessId);
+
+        await test.Scheduler.ShutdownAsync();
+
+        new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose();
+        Assert.Null(admin.GetRunningScheduler());
+    }
+
+    [Fact]
+    public async Task The_running_store_reports_changes_from_other_processes_at_its_next_check_and_only_then()
+    {
+        await using var test = Scheduler(out var store);
+        test.Scheduler.Start();
+        await test.Settle();
+        var changes = 0;
+        store.Changed += (_, _) => changes++;
+        using var other = Open();
+
+        test.Time.Advance(Tick);
+        Assert.Equal(0, changes);
+
+        other.Add(SqliteJobStoreTests.Job("outside", null), replaceExisting: false);
+        Assert.Equal(0, changes);
+        test.Time.Advance(Tick);
+        Assert.Equal(1, changes);
+
+        test.Time.Advance(Tick);
+        Assert.Equal(1, changes);
+    }
+
+    [Fact]
+    public async Task Jobs_added_paused_and_removed_by_another_process_are_run_or_not_within_one_check()
+    {
+        await using var test = Scheduler(out _);
+        var ran = new List<string>();
+        test.Scheduler.RegisterDelegate("record", (Action<JobContext>)(context => ran.Add(context.Job.Id)));
+        test.Scheduler.RegisterDelegate("outside", (Action<JobContext>)(context => ran.Add(context.Job.Id)));
+        test.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromMinutes(10)), new DelegateInvocation("record"), "to-pause", executor: "inline", store: "disk");
+        test.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromMinutes(10)), new DelegateInvocation("record"), "to-remove", executor: "inline", store: "disk");
+        test.Scheduler.Start();
+        await test.Settle();
+        using var other = Open();
+
+        other.Update(other.Get("to-pause")! with { NextRunTime = null, State = JobState.Paused });
+        other.Remove("to-remove");
+        var due = test.Now.Add(Tick);
+        other.Add(OutsideJob("outside", due), replaceExisting: false);
+        var after = test.Scheduler.Events.LastSequence;
+        test.Time.Advance(Tick);
+        await test.WaitFor(SchedulerEventType.JobExecuted, "outside", after);
+
+        test.Time.Advance(TimeSpan.FromMinutes(10));
+        await test.Settle();
+        Assert.Equal(["outside"], ran);
+    }
+
+    [Fact]
+    public async Task A_run_requested_by_another_process_runs_now_without_moving_the_schedule()
+    {
+        await using var test = Scheduler(out _);
+        var ran = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Scheduler.RegisterDelegate("report", (Action<JobContext>)(context => ran.TrySetResult(context.ScheduledTime)));
+        test.Scheduler.AddJob(new CronTrigger("0 3 * * *", TimeZoneInfo.Utc), new DelegateInvocation("report"), "nightly", executor: "inline", store: "disk");
+        test.Scheduler.Start();
+        await test.Settle();
+        using var other = (SqliteJobStore)Open();
+
+        other.RequestRun("nightly");
+        test.Time.Advance(Tick);
+
+        Assert.Equal(test.Now, await ran.Task.Within());
+        Assert.Equal(TestScheduler.Epoch.AddHours(3), other.Get("nightly")!.NextRunTime);
+        Assert.Equal(0L, SqliteJobStoreTests.Scalar(Path, "SELECT count(*) FROM run_requests"));
+    }
+
+    [Fact]
+    public async Task A_run_request_for_an_unknown_job_is_refused_and_one_for_a_job_removed_since_is_reported()
+    {
+        await using var test = Scheduler(out _);
+        test.Scheduler.RegisterDelegate("noop", (Action)(() => { }));
+        test.Scheduler.AddJob(new CronTrigger("0 3 * * *", TimeZoneInfo.Utc), new DelegateInvocation("noop"), "doomed", executor: "inline", store: "disk");
+        test.Scheduler.Start();
+        await test.Settle();
+        using var other = (SqliteJobStore)Open();
+
+        var unknown = Assert.Throws<KeyNotFoundException>(() => other.RequestRun("nope"));
+        Assert.Contains("'nope'", unknown.Message, StringComparison.Ordinal);
+
+        other.RequestRun("doomed");
+        other.Remove("doomed");
+        var after = test.Scheduler.Events.LastSequence;
+        test.Time.Advance(Tick);
+
+        var error = await test.WaitFor(e => e.Type == SchedulerEventType.SchedulerError && e.JobId == "doomed", after);
+        Assert.Contains("could not run as requested", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_running_scheduler_writes_its_events_to_the_file_for_other_processes()
+    {
+        await using var test = Scheduler(out _);
+        test.Scheduler.RegisterDelegate("noop", (Action)(() => { }));
+        test.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromMinutes(1)), new DelegateInvocation("noop"), "job", executor: "inline", store: "disk");
+        test.Scheduler.Start();
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobExecuted, "job");
+        using var other = (SqliteJobStore)Open();
+
+        test.Time.Advance(Tick);
+        var events = other.ReadEvents(0, 1000);
+
+        Assert.Equal(SchedulerEventType.SchedulerStarted, events[0].Type);
+        var executed = events.Single(e => e.Type == SchedulerEventType.JobExecuted);
+        Assert.Equal("job", executed.JobId);
+        Assert.Equal(TestScheduler.Epoch.AddMinutes(1), executed.ScheduledTime);
+        Assert.Equal(JobRunOutcome.Succeeded, executed.Outcome);
+        Assert.Equal(test.Scheduler.Id, executed.SchedulerId);
+        Assert.Equal(events.Select(e => e.Sequence).Order(), events.Select(e => e.Sequence));
+        Assert.Equal(events[^1].Sequence, other.LastEventId);
+        Assert.Empty(other.ReadEvents(other.LastEventId, 10));
+
+        var last = other.LastEventId;
+        await test.Scheduler.ShutdownAsync();
+        Assert.Equal(SchedulerEventType.SchedulerShutdown, other.ReadEvents(last, 10)[^1].Type);
+    }
+
+    [Fact]
+    public async Task The_file_keeps_only_the_newest_events()
+    {
+        await using var test = Scheduler(out _, new SqliteJobStoreOptions { EventHistoryLimit = 5 });
+        test.Scheduler.RegisterDelegate("noop", (Action)(() => { }));
+        test.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromMinutes(1)), new DelegateInvocation("noop"), "job", executor: "inline", store: "disk");
+        test.Scheduler.Start();
+        for (var i = 0; i < 5; i++)
+        {
+            var after = test.Scheduler.Events.LastSequence;
+            test.Time.Advance(TimeSpan.FromMinutes(1));
+            await test.WaitFor(SchedulerEventType.JobExecuted, "job", after);
+        }
+
+        await test.Scheduler.ShutdownAsync();
+        using var other = (SqliteJobStore)Open();
+        var events = other.ReadEvents(0, 100);
+
+        Assert.Equal(5, events.Count);
+        Assert.Equal(SchedulerEventType.SchedulerShutdown, events[^1].Type);
+    }
+
+    [Fact]
+    public async Task A_follower_waits_for_new_events_on_the_store_clock()
+    {
+        await using var test = Scheduler(out var store);
+        test.Scheduler.Start();
+        var other = (SqliteJobStore)JobStore.CreateSqlite(Path, timeProvider: test.Time);
+        owned.Add(other);
+        test.Time.Advance(Tick);
+        var last = other.LastEventId;
+
+        var waiting = other.WaitForEventsAsync(last, 10);
+        Assert.False(waiting.IsCompleted);
+        test.Scheduler.Pause();
+        ((SqliteJobStore)store).FlushEvents();
+        test.Time.Advance(Tick);
+
+        var events = await waiting.Within();
+        Assert.Equal(SchedulerEventType.SchedulerPaused, events[0].Type);
+    }
+
+    [Fact]
+    public async Task Runs_left_running_by_a_crashed_scheduler_are_abandoned_on_restart_and_recovered_when_the_job_asks()
+    {
+        // The crashed process: its runs were recorded as Running in the same commit that advanced the jobs, and never ended.
+        using (var crashed = Open())
+        {
+            crashed.Add(OutsideJob("keen", TestScheduler.Epoch.AddHours(1), JobOptions.Default with { Recover = true }), replaceExisting: false);
+            crashed.Add(OutsideJob("lazy", TestScheduler.Epoch.AddHours(1)), replaceExisting: false);
+            crashed.SaveRun(new JobRun("old-keen", "keen", TestScheduler.Epoch.AddMinutes(-5), JobRunOutcome.Running, 1, "dead-scheduler") { StartTime = TestScheduler.Epoch.AddMinutes(-5) });
+            crashed.SaveRun(new JobRun("old-lazy", "lazy", TestScheduler.Epoch.AddMinutes(-5), JobRunOutcome.Running, 1, "dead-scheduler"));
+        }
+
+        await using var test = Scheduler(out var store);
+        var reran = new TaskCompletionSource<JobContext>(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Scheduler.RegisterDelegate("outside", (Action<JobContext>)(context => reran.TrySetResult(context)));
+        test.Scheduler.Start();
+
+        var context = await reran.Task.Within();
+        await test.Settle();
+
+        Assert.Equal("keen", context.Job.Id);
+        Assert.Equal(TestScheduler.Epoch.AddMinutes(-5), context.ScheduledTime);
+        var abandoned = test.Scheduler.Events.Read().Where(e => e.Type == SchedulerEventType.JobAbandoned).ToList();
+        Assert.Equal(["old-keen", "old-lazy"], abandoned.Select(e => e.RunId).Order());
+        var keenRuns = store.GetRuns("keen", 10);
+        Assert.Equal([JobRunOutcome.Succeeded, JobRunOutcome.Abandoned], keenRuns.Select(r => r.Outcome));
+        var lazyRun = Assert.Single(store.GetRuns("lazy", 10));
+        Assert.Equal(JobRunOutcome.Abandoned, lazyRun.Outcome);
+        Assert.Equal(test.Now, lazyRun.EndTime);
+        Assert.Contains("'dead-scheduler'", lazyRun.Error, StringComparison.Ordinal);
+        Assert.Empty(test.EventsOf(SchedulerEventType.JobStarted, "lazy"));
+    }
+
+    [Fact]
+    public async Task A_run_in_progress_when_the_process_dies_is_recovered_by_the_next_scheduler()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dying = Scheduler(out var dyingStore);
+        dying.Scheduler.RegisterDelegate("slow", (Func<Task>)(async () =>
+        {
+            started.TrySetResult();
+            await release.Task;
+        }));
+        dying.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromMinutes(1)), new DelegateInvocation("slow"), "slow", options: JobOptions.Default with { Recover = true }, store: "disk");
+        dying.Scheduler.Start();
+        dying.Time.Advance(TimeSpan.FromMinutes(1));
+        await started.Task.Within();
+
+        // The process dies: its file handles (connection and lock file) go, nothing more is written.
+        dyingStore.Dispose();
+
+        await using var next = Scheduler(out var store);
+        var recovered = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        next.Scheduler.RegisterDelegate("slow", (Action<JobContext>)(context => recovered.TrySetResult(context.ScheduledTime)));
+        next.Scheduler.Start();
+
+        Assert.Equal(TestScheduler.Epoch.AddMinutes(1), await recovered.Task.Within());
+        release.TrySetResult();
+        await dying.DisposeAsync();
+        var runs = store.GetRuns("slow", 10);
+        Assert.Contains(runs, r => r.Outcome == JobRunOutcome.Abandoned && r.SchedulerId == dying.Scheduler.Id);
+    }
+
+    [Fact]
+    public async Task A_broken_job_is_reported_when_a_scheduler_starts_and_never_runs()
+    {
+        using (var writer = Open())
+        {
+            writer.Add(OutsideJob("bad", TestScheduler.Epoch), replaceExisting: false);
+        }
+
+        SqliteJobStoreTests.Execute(Path, "UPDATE jobs SET definition = '{\"version\":1,\"id\":\"bad\",\"trigger\":{\"type\":\"hourly\"}}' WHERE id = 'bad'");
+        await using var test = Scheduler(out var store);
+        test.Scheduler.RegisterDelegate("outside", (Action)(() => throw new InvalidOperationException("must not run")));
+        test.Scheduler.Start();
+
+        var failed = await test.WaitFor(SchedulerEventType.JobLoadFailed, "bad");
+        test.Time.Advance(TimeSpan.FromMinutes(5));
+        await test.Settle();
+
+        Assert.Equal("disk", failed.StoreName);
+        Assert.Contains("unknown value 'hourly'", failed.Error, StringComparison.Ordinal);
+        Assert.Single(test.EventsOf(SchedulerEventType.JobLoadFailed, "bad"));
+        Assert.Empty(test.EventsOf(SchedulerEventType.JobSubmitted, "bad"));
+        Assert.Equal(JobState.Broken, store.Get("bad")!.State);
+    }
+
+    private TestScheduler Scheduler(out JobStore store, SqliteJobStoreOptions? options = null)
+    {
+        var test = new TestScheduler();
+        store = JobStore.CreateSqlite(Path, options);
+        owned.Add(store);
+        test.Scheduler.AddJobStore("disk", store);
+        return test;
+    }
+
+    private JobStore Open()
+    {
+        var store = JobStore.CreateSqlite(Path);
+        owned.Add(store);
+        return store;
+    }
+
+    private static Job OutsideJob(string id, DateTimeOffset next, JobOptions? options = null)
+        => new(id, id, new DateTrigger(next, TimeZoneInfo.Utc), new DelegateInvocation("outside"), JobArguments.None, options ?? JobOptions.Default, "inline", "disk")
+        {
+            NextRunTime = next,
+        };
+}
