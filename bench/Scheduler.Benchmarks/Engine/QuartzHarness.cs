@@ -12,9 +12,10 @@ internal static class QuartzHarness
     /// <summary>A new, not started Quartz scheduler with the RAM job store (its default) and 10 workers.</summary>
     public static IScheduler CreateRam() => Create([]);
 
-    /// <summary>A new, not started Quartz scheduler with 10 workers and the given extra properties.</summary>
-    public static IScheduler Create(IEnumerable<KeyValuePair<string, string>> extra)
+    /// <summary>A new, not started Quartz scheduler with 10 workers, the given extra properties and configuration in code.</summary>
+    public static IScheduler Create(IEnumerable<KeyValuePair<string, string>> extra, Action<IQuartzBuilder>? configure = null)
     {
+        // A unique name per scheduler: a process keeps a registry of them by name.
         var properties = new NameValueCollection
         {
             ["quartz.scheduler.instanceName"] = "bench-" + Interlocked.Increment(ref instances).ToString(CultureInfo.InvariantCulture),
@@ -26,7 +27,7 @@ internal static class QuartzHarness
         }
 
         // The scheduler outlives the builder's container, which is fine for a benchmark: Shutdown stops it.
-        return QuartzSchedulerBuilder.Create().UseProperties(properties).BuildScheduler().GetAwaiter().GetResult();
+        return QuartzSchedulerBuilder.Create(configure).UseProperties(properties).BuildScheduler().GetAwaiter().GetResult();
     }
 
     public static IJobDetail Job<TJob>(string id)
