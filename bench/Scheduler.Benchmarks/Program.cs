@@ -8,6 +8,11 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == Sqlite.RestartSqliteWorkload.ChildArgument)
+        {
+            return Sqlite.RestartSqliteWorkload.Child(args);
+        }
+
         var quick = args.Contains("--quick");
         var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         var workloads = typeof(Program).Assembly.GetTypes()

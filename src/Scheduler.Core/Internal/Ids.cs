@@ -13,14 +13,23 @@ internal static class Ids
         var bytes = Guid.NewGuid().ToByteArray();
         var bits = BitConverter.ToUInt64(bytes, 0) ^ BitConverter.ToUInt64(bytes, 8);
 #endif
+#if NET
+        // Written in place: a run id is made for every run, and a scratch array would double its cost.
+        return string.Create(16, bits, static (chars, value) => Write(chars, value));
+#else
         var chars = new char[16];
-        for (var i = 15; i >= 0; i--)
+        Write(chars, bits);
+        return new string(chars);
+#endif
+    }
+
+    private static void Write(Span<char> chars, ulong bits)
+    {
+        for (var i = chars.Length - 1; i >= 0; i--)
         {
             chars[i] = Hex[(int)(bits & 0xF)];
             bits >>= 4;
         }
-
-        return new string(chars);
     }
 
     private const string Hex = "0123456789abcdef";

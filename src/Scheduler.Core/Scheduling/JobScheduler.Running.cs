@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Scheduler.Events;
 using Scheduler.Executors;
@@ -28,6 +29,7 @@ public sealed partial class JobScheduler
 
     private readonly Dictionary<string, JobActivity> activities = new(StringComparer.Ordinal);
     private readonly HashSet<PendingRetry> retries = [];
+    private readonly ConcurrentQueue<(JobExecution Execution, JobRun Ended)> endedRuns = new();
     private readonly WakeSignal wake = new();
     private readonly Random jitterRandom = new();
     private long armedWakeTicks = long.MaxValue;
@@ -295,6 +297,7 @@ public sealed partial class JobScheduler
         }
 
         await Task.WhenAll(stops).ConfigureAwait(false);
+        ProcessEndedRuns(wait: true);
 
         TaskCompletionSource<bool>? stopped;
         lock (gate)
@@ -492,12 +495,15 @@ public sealed partial class JobScheduler
     /// <summary>Dispatches every due job of every store; returns the earliest next run time, or null when none (or paused).</summary>
     private DateTimeOffset? ProcessDueJobs(Work work)
     {
+        ProcessEndedRuns(wait: true);
         var now = Now;
         DateTimeOffset? earliest = null;
         foreach (var target in storeList)
         {
             for (var batch = 0; batch < MaxBatchesPerPass; batch++)
             {
+                // Runs that ended while the previous batch held the lock give their slots back first.
+                ProcessEndedRuns(wait: true);
                 int dueCount;
                 lock (gate)
                 {
@@ -930,59 +936,110 @@ public sealed partial class JobScheduler
             });
         }
 
-        var job = execution.Job;
-        Work? work = null;
-        PendingRetry? retry = null;
-        lock (gate)
-        {
-            events.Publish(EndEvent(execution, ended));
-            activities.TryGetValue(job.Id, out var activity);
-            activity?.Active.Remove(execution);
-            if (ended.Outcome == JobRunOutcome.Failed && ended.Attempt <= job.Options.RetryCount && !stopping
-                && state != SchedulerState.Stopped && !execution.Replaced && activity is not null && execution.StartTime is not null)
-            {
-                retry = new PendingRetry(this, execution);
-                retries.Add(retry);
+        endedRuns.Enqueue((execution, ended));
+        ProcessEndedRuns(wait: false);
+    }
 
-                // The delay runs from the failure, before anyone hears of the retry.
-                if (job.Options.RetryDelay > TimeSpan.Zero)
+    /// <summary>
+    /// Raises the events of ended runs and gives their instance slots back (starting queued runs
+    /// and retries). Without <paramref name="wait"/>, a thread that finds the lock taken leaves its
+    /// runs to the holder's next look or to the loop, which it wakes: a worker must not queue up
+    /// behind the loop while it dispatches a batch, when it could run the next job instead.
+    /// </summary>
+    private void ProcessEndedRuns(bool wait)
+    {
+        while (!endedRuns.IsEmpty)
+        {
+            if (wait)
+            {
+                Monitor.Enter(gate);
+            }
+            else if (!Monitor.TryEnter(gate))
+            {
+                wake.Set();
+                return;
+            }
+
+            Work? work = null;
+            List<PendingRetry>? retryNow = null;
+            try
+            {
+                while (endedRuns.TryDequeue(out var item))
                 {
-                    retry.Timer = TimeProvider.CreateTimer(static s => ((PendingRetry)s!).Owner.FireRetry((PendingRetry)s!), retry, job.Options.RetryDelay, Timeout.InfiniteTimeSpan);
+                    if (EndRunLocked(item.Execution, item.Ended, ref work) is { Timer: null } retry)
+                    {
+                        (retryNow ??= []).Add(retry);
+                    }
                 }
-
-                events.Publish(RunEvent(
-                    SchedulerEventType.JobRetried,
-                    job,
-                    ended,
-                    string.Format(CultureInfo.InvariantCulture, "Attempt {0} of {1} runs in {2}.", ended.Attempt + 1, job.Options.RetryCount + 1, job.Options.RetryDelay)));
             }
-            else if (!execution.Replaced && activity is not null)
+            finally
             {
-                ReleaseSlotLocked(job.Id, activity, work ??= new Work());
+                Monitor.Exit(gate);
             }
-        }
 
-        if (work is null)
-        {
-            events.Flush();
-        }
-        else
-        {
-            Perform(work);
-        }
+            if (work is null)
+            {
+                events.Flush();
+            }
+            else
+            {
+                Perform(work);
+            }
 
-        if (retry is not null && retry.Timer is null)
-        {
-            FireRetry(retry);
+            if (retryNow is not null)
+            {
+                foreach (var retry in retryNow)
+                {
+                    FireRetry(retry);
+                }
+            }
         }
     }
 
+    /// <summary>Raises a run's end event and gives its slot back, or keeps the slot for its retry (returned).</summary>
+    private PendingRetry? EndRunLocked(JobExecution execution, JobRun ended, ref Work? work)
+    {
+        var job = execution.Job;
+        events.Publish(EndEvent(execution, ended));
+        activities.TryGetValue(job.Id, out var activity);
+        activity?.Active.Remove(execution);
+        if (ended.Outcome == JobRunOutcome.Failed && ended.Attempt <= job.Options.RetryCount && !stopping
+            && state != SchedulerState.Stopped && !execution.Replaced && activity is not null && execution.StartTime is not null)
+        {
+            var retry = new PendingRetry(this, execution);
+            retries.Add(retry);
+
+            // The delay runs from the failure, before anyone hears of the retry.
+            if (job.Options.RetryDelay > TimeSpan.Zero)
+            {
+                retry.Timer = TimeProvider.CreateTimer(static s => ((PendingRetry)s!).Owner.FireRetry((PendingRetry)s!), retry, job.Options.RetryDelay, Timeout.InfiniteTimeSpan);
+            }
+
+            events.Publish(RunEvent(
+                SchedulerEventType.JobRetried,
+                job,
+                ended,
+                string.Format(CultureInfo.InvariantCulture, "Attempt {0} of {1} runs in {2}.", ended.Attempt + 1, job.Options.RetryCount + 1, job.Options.RetryDelay)));
+            return retry;
+        }
+
+        if (!execution.Replaced && activity is not null)
+        {
+            // Work is needed only to start a run that waited in the queue for this slot: most
+            // runs end without one, and this is the hot path of every run.
+            ReleaseSlotLocked(job.Id, activity, activity.Queued is null ? null : work ??= new Work());
+        }
+
+        return null;
+    }
+
     /// <summary>A run gave its instance slot back: the queued run, if any, takes it.</summary>
-    private void ReleaseSlotLocked(string jobId, JobActivity activity, Work work)
+    private void ReleaseSlotLocked(string jobId, JobActivity activity, Work? work)
     {
         activity.Running--;
         if (activity.Queued is { } queued && activity.Running < queued.Job.Options.MaxInstances)
         {
+            work ??= new Work();
             activity.Queued = null;
             activity.Running++;
             activity.Active.Add(queued);

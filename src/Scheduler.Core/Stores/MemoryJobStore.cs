@@ -237,7 +237,9 @@ internal sealed class MemoryJobStore : JobStore
                 else
                 {
                     RemoveLocked(id);
-                    if (histories.ContainsKey(id) || dispatch.Runs.Count > 0)
+
+                    // A history made by the runs below is kept as an orphan when it is created.
+                    if (histories.ContainsKey(id))
                     {
                         KeepOrphanHistory(id);
                     }

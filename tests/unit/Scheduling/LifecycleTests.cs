@@ -48,6 +48,46 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Shutdown_with_wait_reports_the_end_of_every_run_before_the_scheduler_stops()
+    {
+        const int Jobs = 300;
+        await using var test = new TestScheduler(new SchedulerOptions { EventLogCapacity = 5_000 });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = 0;
+        var allStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pool = JobExecutor.CreateThreadPool(Jobs);
+        test.Scheduler.AddExecutor("pool", pool);
+        for (var i = 0; i < Jobs; i++)
+        {
+            test.Scheduler.AddJob(
+                new DateTrigger(T0.AddMinutes(1)),
+                new Scheduler.Invocations.DelegateInvocation((Func<Task>)(() =>
+                {
+                    if (Interlocked.Increment(ref started) == Jobs)
+                    {
+                        allStarted.SetResult();
+                    }
+
+                    return release.Task;
+                })),
+                "job" + i,
+                executor: "pool");
+        }
+
+        test.Scheduler.Start();
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await allStarted.Task.Within();
+
+        var shutdown = test.Scheduler.ShutdownAsync(wait: true);
+        release.SetResult();
+        await shutdown.Within();
+
+        var events = test.Scheduler.Events.Read();
+        Assert.Equal(Jobs, events.Count(e => e.Type == SchedulerEventType.JobExecuted));
+        Assert.Equal(SchedulerEventType.SchedulerShutdown, events[^1].Type);
+    }
+
+    [Fact]
     public async Task Shutdown_without_wait_cancels_running_jobs_and_leaves_no_worker_behind()
     {
         await using var test = new TestScheduler();

@@ -1,5 +1,8 @@
 using Scheduler.Events;
+using Scheduler.Executors;
+using Scheduler.Invocations;
 using Scheduler.Jobs;
+using Scheduler.Scheduling;
 using Scheduler.Tests.Support;
 using Scheduler.Triggers;
 
@@ -217,5 +220,108 @@ public sealed class RunPolicyTests
         Assert.Equal(T0, first.ScheduledTime);
         Assert.Equal(JobRunOutcome.Skipped, second.Outcome);
         Assert.Equal(job.NextRunTime, test.Scheduler.GetJob("slow")!.NextRunTime);
+    }
+
+    [Fact]
+    public async Task Runs_ending_while_the_loop_dispatches_a_large_batch_are_all_reported_and_free_their_slots()
+    {
+        // Several batches of due jobs: workers end runs while the loop holds its lock for the next batch.
+        const int Jobs = 1500;
+        await using var test = new TestScheduler(new SchedulerOptions { EventLogCapacity = 20_000 });
+        var executed = 0;
+        var firstRound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondRound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = test.Scheduler.Subscribe(
+            _ =>
+            {
+                var count = Interlocked.Increment(ref executed);
+                if (count == Jobs)
+                {
+                    firstRound.SetResult();
+                }
+                else if (count == 2 * Jobs)
+                {
+                    secondRound.SetResult();
+                }
+            },
+            SchedulerEventType.JobExecuted);
+        for (var i = 0; i < Jobs; i++)
+        {
+            test.Scheduler.AddJob("job" + i, EveryMinute, _ => { });
+        }
+
+        test.Scheduler.Start();
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await firstRound.Task.Within();
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await secondRound.Task.Within();
+        await test.Settle();
+
+        Assert.DoesNotContain(test.Scheduler.Events.Read(), e => e.Type == SchedulerEventType.JobMaxInstances);
+        for (var i = 0; i < Jobs; i += 100)
+        {
+            Assert.Equal([T0.AddMinutes(2), T0.AddMinutes(1)], test.Scheduler.GetJobRuns("job" + i).Select(r => r.ScheduledTime));
+        }
+    }
+
+    [Fact]
+    public async Task A_run_that_ends_while_the_loop_holds_its_lock_is_reported_once_the_loop_lets_go()
+    {
+        await using var test = new TestScheduler();
+        var pool = JobExecutor.CreateThreadPool(1);
+        test.Scheduler.AddExecutor("pool", pool);
+        using var finish = new ManualResetEventSlim();
+        test.Scheduler.AddJob(new DateTrigger(T0.AddMinutes(1)), new DelegateInvocation((Action)(() => finish.Wait())), "worker", executor: "pool");
+        using var blocker = new BlockingTrigger(T0.AddMinutes(2));
+        test.Scheduler.AddJob(blocker, new DelegateInvocation((Action)(() => { })), "blocker", executor: "inline");
+        test.Scheduler.Start();
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobStarted, "worker");
+
+        // The loop plans "blocker" under its lock and is held there while "worker" ends its run.
+        blocker.Arm();
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await blocker.Entered.Task.Within();
+        finish.Set();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            while (pool.ActiveWorkers > 0)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+
+        blocker.Release();
+        var executed = await test.WaitFor(SchedulerEventType.JobExecuted, "worker");
+
+        Assert.Equal(JobRunOutcome.Succeeded, executed.Outcome);
+        Assert.Equal(T0.AddMinutes(1), executed.ScheduledTime);
+    }
+
+    /// <summary>Fires once; once armed, the scheduler's next look at it blocks until released and then fails.</summary>
+    private sealed class BlockingTrigger(DateTimeOffset at) : Trigger(TimeZoneInfo.Utc, start: null, end: null, jitter: null), IDisposable
+    {
+        private readonly ManualResetEventSlim released = new();
+        private volatile bool armed;
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Arm() => armed = true;
+
+        public void Release() => released.Set();
+
+        public void Dispose() => released.Dispose();
+
+        private protected override DateTimeOffset? FireTimeAtOrAfterCore(DateTimeOffset instant)
+        {
+            if (armed)
+            {
+                Entered.TrySetResult();
+                released.Wait(TimeSpan.FromSeconds(20));
+                throw new InvalidOperationException("The test's trigger fails once released.");
+            }
+
+            return instant <= at ? at : null;
+        }
     }
 }

@@ -140,6 +140,23 @@ public sealed class MemoryJobStoreTests
     }
 
     [Fact]
+    public void The_runs_of_the_last_thousand_finished_jobs_stay_readable_and_older_ones_are_dropped()
+    {
+        var store = JobStore.CreateMemory();
+        for (var i = 0; i <= 1000; i++)
+        {
+            var job = Job("once" + i, T0);
+            store.Add(job, replaceExisting: false);
+            store.CommitDispatches([new JobDispatch(job, null, [Run(job.Id, "r" + i, JobRunOutcome.Running)])]);
+            store.SaveRun(Run(job.Id, "r" + i, JobRunOutcome.Succeeded));
+        }
+
+        Assert.Empty(store.GetRuns("once0", 10));
+        Assert.Equal("r1", Assert.Single(store.GetRuns("once1", 10)).RunId);
+        Assert.Equal("r1000", Assert.Single(store.GetRuns("once1000", 10)).RunId);
+    }
+
+    [Fact]
     public void Run_history_is_bounded_per_job_newest_first_and_a_run_that_ends_replaces_its_record()
     {
         var store = JobStore.CreateMemory(runHistoryLimit: 3);

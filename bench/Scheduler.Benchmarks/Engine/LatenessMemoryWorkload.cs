@@ -1,0 +1,103 @@
+using Scheduler.Jobs;
+using Scheduler.Scheduling;
+using Scheduler.Triggers;
+
+namespace Scheduler.Benchmarks.Engine;
+
+/// <summary>
+/// <c>lateness-memory</c>: 2 000 jobs that all fire every second, on the second, for 20 s (5 s with
+/// <c>--quick</c>); each run reads the clock as it starts and records how late it is against its
+/// scheduled time (<c>JobContext.ScheduledTime</c>, Quartz's <c>ScheduledFireTimeUtc</c>). Reports
+/// the median, the 99th percentile, the maximum, and how many runs started before their time.
+/// </summary>
+internal sealed class LatenessMemoryWorkload : IWorkload
+{
+    private const int Jobs = 2_000;
+
+    public string Name => "lateness-memory";
+
+    public int Order => 12;
+
+    public void Run(bool quick)
+    {
+        var seconds = quick ? 5 : 20;
+        var ids = Measure.Ids("late-", Jobs);
+        RunScheduler(ids, 200, 1);
+        RunQuartz(ids, 200, 1);
+        Report("scheduler", seconds, RunScheduler(ids, Jobs, seconds));
+        Report("quartz", seconds, RunQuartz(ids, Jobs, seconds));
+    }
+
+    private static Probe RunScheduler(string[] ids, int count, int seconds)
+    {
+        var (start, probe) = Plan(count, seconds);
+        var scheduler = new JobScheduler();
+        var second = TimeSpan.FromSeconds(1);
+        Action<JobContext> started = context => probe.Started(context.ScheduledTime);
+        for (var i = 0; i < count; i++)
+        {
+            scheduler.AddJob(ids[i], new IntervalTrigger(second, start), started);
+        }
+
+        Measure.Settle();
+        var collections = Measure.Collections();
+        scheduler.Start();
+        Await(probe, seconds);
+        probe.Collections = Measure.Collections() - collections;
+        scheduler.Shutdown();
+        return probe;
+    }
+
+    private static Probe RunQuartz(string[] ids, int count, int seconds)
+    {
+        var (start, probe) = Plan(count, seconds);
+        Probe.Current = probe;
+        var scheduler = QuartzHarness.CreateRam();
+        var second = TimeSpan.FromSeconds(1);
+        for (var i = 0; i < count; i++)
+        {
+            QuartzHarness.Schedule(scheduler, QuartzHarness.Job<LatenessJob>(ids[i]), QuartzHarness.Repeating(ids[i], start, second));
+        }
+
+        Measure.Settle();
+        var collections = Measure.Collections();
+        scheduler.Start().GetAwaiter().GetResult();
+        Await(probe, seconds);
+        probe.Collections = Measure.Collections() - collections;
+        QuartzHarness.Shutdown(scheduler);
+        return probe;
+    }
+
+    /// <summary>The first fire time, a whole second at least 1.5 s away, and a probe for the runs scheduled in the window.</summary>
+    private static (DateTimeOffset Start, Probe Probe) Plan(int count, int seconds)
+    {
+        var soon = DateTimeOffset.UtcNow.AddSeconds(2.5);
+        var start = new DateTimeOffset(soon.Ticks - (soon.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var runs = count * seconds;
+        return (start, new Probe(runs, runs, start.AddSeconds(seconds - 1)));
+    }
+
+    private static void Await(Probe probe, int seconds)
+    {
+        if (!probe.Wait(TimeSpan.FromSeconds(seconds + 60)))
+        {
+            throw new TimeoutException($"Only {probe.Runs} of {probe.Expected} runs were recorded.");
+        }
+    }
+
+    private void Report(string system, int seconds, Probe probe)
+    {
+        var lateness = probe.SortedLatenessMs();
+        Json.Print(
+            Name,
+            system,
+            ("jobs", Jobs),
+            ("seconds", seconds),
+            ("runs", lateness.Length),
+            ("p50_ms", Measure.Percentile(lateness, 50)),
+            ("p99_ms", Measure.Percentile(lateness, 99)),
+            ("max_ms", lateness[^1]),
+            ("early", lateness.Count(l => l < 0)),
+            ("gcs", probe.Collections));
+    }
+}

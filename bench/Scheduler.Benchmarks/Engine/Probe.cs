@@ -1,0 +1,77 @@
+namespace Scheduler.Benchmarks.Engine;
+
+/// <summary>
+/// What the no-op jobs of both systems report to: a count of runs with a signal when the expected
+/// number is reached, and optionally each run's lateness. Quartz creates its job objects itself,
+/// so its jobs find the probe through <see cref="Current"/>.
+/// </summary>
+internal sealed class Probe
+{
+    private readonly ManualResetEventSlim done = new();
+    private readonly long[]? latenessTicks;
+    private readonly long lastScheduledTicks;
+    private int runs;
+    private int samples;
+
+    public Probe(int expected, int latenessCapacity = 0, DateTimeOffset? lastScheduled = null)
+    {
+        Expected = expected;
+        latenessTicks = latenessCapacity > 0 ? new long[latenessCapacity] : null;
+        lastScheduledTicks = lastScheduled?.UtcTicks ?? long.MaxValue;
+    }
+
+    public static Probe Current { get; set; } = new(int.MaxValue);
+
+    public int Expected { get; }
+
+    /// <summary>Garbage collections (all generations) while the probe was recording.</summary>
+    public int Collections { get; set; }
+
+    public int Runs => Volatile.Read(ref runs);
+
+    /// <summary>A run happened.</summary>
+    public void Ran()
+    {
+        if (Interlocked.Increment(ref runs) == Expected)
+        {
+            done.Set();
+        }
+    }
+
+    /// <summary>A run scheduled for <paramref name="scheduled"/> started now; runs scheduled after the window are not counted.</summary>
+    public void Started(DateTimeOffset scheduled)
+    {
+        var late = DateTimeOffset.UtcNow.UtcTicks - scheduled.UtcTicks;
+        if (scheduled.UtcTicks > lastScheduledTicks)
+        {
+            return;
+        }
+
+        var index = Interlocked.Increment(ref samples) - 1;
+        if (latenessTicks is not null && index < latenessTicks.Length)
+        {
+            latenessTicks[index] = late;
+        }
+
+        if (index + 1 == Expected)
+        {
+            done.Set();
+        }
+    }
+
+    public bool Wait(TimeSpan timeout) => done.Wait(timeout);
+
+    /// <summary>The recorded lateness in milliseconds, sorted.</summary>
+    public double[] SortedLatenessMs()
+    {
+        var count = Math.Min(Volatile.Read(ref samples), latenessTicks?.Length ?? 0);
+        var result = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            result[i] = latenessTicks![i] / (double)TimeSpan.TicksPerMillisecond;
+        }
+
+        Array.Sort(result);
+        return result;
+    }
+}
