@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
 
@@ -8,130 +7,18 @@ namespace Scheduler.Executors;
 /// Runs .NET invocations on at most N workers draining one queue. Workers are thread-pool work
 /// items started on demand and exit when the queue is empty, so an idle executor holds no thread.
 /// </summary>
-internal sealed class ThreadPoolJobExecutor : JobExecutor
+internal sealed class ThreadPoolJobExecutor : QueuedJobExecutor
 {
     public const int DefaultMaxWorkers = 10;
 
-    private static readonly WaitCallback RunWorker = static state => _ = ((ThreadPoolJobExecutor)state!).WorkAsync();
-
-    private readonly object sync = new();
-    private readonly ConcurrentQueue<JobExecution> queue = new();
-    private readonly int maxWorkers;
-    private int workers;
-    private volatile bool stopping = true;
-    private TaskCompletionSource<bool>? drained;
-
     public ThreadPoolJobExecutor(int maxWorkers)
+        : base(maxWorkers, flowExecutionContext: false)
     {
-        if (maxWorkers < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxWorkers), maxWorkers, $"The number of workers must be at least 1, not {maxWorkers}.");
-        }
-
-        this.maxWorkers = maxWorkers;
     }
-
-    public override int MaxWorkers => maxWorkers;
-
-    internal override int ActiveWorkers => Volatile.Read(ref workers);
 
     public override bool CanRun(InvocationKind kind) => DotNetInvoker.CanRun(kind);
 
-    internal override void Start()
-    {
-        lock (sync)
-        {
-            stopping = false;
-            drained = null;
-        }
-    }
-
-    internal override void Submit(JobExecution execution)
-    {
-        if (stopping)
-        {
-            execution.EndWithoutRunning(JobRunOutcome.Cancelled, "The run was cancelled: its executor is stopped.");
-            return;
-        }
-
-        queue.Enqueue(execution);
-        if (TryClaimWorker())
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(RunWorker, this);
-        }
-    }
-
-    internal override Task StopAsync()
-    {
-        TaskCompletionSource<bool> done;
-        lock (sync)
-        {
-            stopping = true;
-            done = drained ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        if (Volatile.Read(ref workers) == 0 && queue.IsEmpty)
-        {
-            done.TrySetResult(true);
-        }
-
-        return done.Task;
-    }
-
-    private bool TryClaimWorker()
-    {
-        while (true)
-        {
-            var current = Volatile.Read(ref workers);
-            if (current >= maxWorkers)
-            {
-                return false;
-            }
-
-            if (Interlocked.CompareExchange(ref workers, current + 1, current) == current)
-            {
-                return true;
-            }
-        }
-    }
-
-    private async Task WorkAsync()
-    {
-        while (true)
-        {
-            while (queue.TryDequeue(out var execution))
-            {
-                try
-                {
-                    await RunAsync(execution).ConfigureAwait(false);
-                }
-#pragma warning disable CA1031 // Recording a run's end failed (a scheduler bug); the worker must live on, or the executor shrinks and never drains.
-                catch (Exception)
-#pragma warning restore CA1031
-                {
-                }
-            }
-
-            Interlocked.Decrement(ref workers);
-
-            // A run queued after the last dequeue but before the decrement found every worker busy
-            // and started none: take it on, unless another worker already has.
-            if (queue.IsEmpty || !TryClaimWorker())
-            {
-                break;
-            }
-        }
-
-        if (stopping && Volatile.Read(ref workers) == 0 && queue.IsEmpty)
-        {
-            lock (sync)
-            {
-                drained?.TrySetResult(true);
-            }
-        }
-    }
-
-    private static async Task RunAsync(JobExecution execution)
+    private protected override async Task RunAsync(JobExecution execution)
     {
         if (!execution.Begin())
         {

@@ -18,37 +18,22 @@ namespace Scheduler.PowerShell.Executors;
 /// pwsh instead, which can be killed.</para>
 /// <para>The records of the latest runs are kept (bounded) for <c>Receive-Job</c> in this session.</para>
 /// </remarks>
-internal sealed class RunspacePoolJobExecutor : JobExecutor
+internal sealed class RunspacePoolJobExecutor : QueuedJobExecutor
 {
     public const int DefaultMaxWorkers = 5;
 
     /// <summary>How many ended runs keep their records for Receive-Job.</summary>
     public const int RecentResultCount = 100;
 
-    private readonly object sync = new();
-    private readonly ConcurrentQueue<JobExecution> queue = new();
     private readonly ConcurrentDictionary<string, PowerShellRun> active = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RunResult> recent = new(StringComparer.Ordinal);
     private readonly Queue<string> recentOrder = new();
     private readonly RunspaceSupply runspaces = new();
-    private readonly int maxWorkers;
-    private int workers;
-    private volatile bool stopping = true;
-    private TaskCompletionSource<bool>? drained;
 
     public RunspacePoolJobExecutor(int maxWorkers = DefaultMaxWorkers)
+        : base(maxWorkers, flowExecutionContext: true)
     {
-        if (maxWorkers < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxWorkers), maxWorkers, $"The number of workers must be at least 1, not {maxWorkers}.");
-        }
-
-        this.maxWorkers = maxWorkers;
     }
-
-    public override int MaxWorkers => maxWorkers;
-
-    internal override int ActiveWorkers => Volatile.Read(ref workers);
 
     public override bool CanRun(InvocationKind kind) => kind == InvocationKind.PowerShell;
 
@@ -76,104 +61,11 @@ internal sealed class RunspacePoolJobExecutor : JobExecutor
         return true;
     }
 
-    internal override void Start()
-    {
-        lock (sync)
-        {
-            stopping = false;
-            drained = null;
-        }
+    private protected override void OnStarted() => runspaces.Start();
 
-        runspaces.Start();
-    }
+    private protected override void OnStopping() => runspaces.Stop();
 
-    internal override void Submit(JobExecution execution)
-    {
-        if (stopping)
-        {
-            execution.EndWithoutRunning(JobRunOutcome.Cancelled, "The run was cancelled: its executor is stopped.");
-            return;
-        }
-
-        queue.Enqueue(execution);
-        if (TryClaimWorker())
-        {
-            _ = Task.Run(WorkAsync);
-        }
-    }
-
-    internal override Task StopAsync()
-    {
-        TaskCompletionSource<bool> done;
-        lock (sync)
-        {
-            stopping = true;
-            done = drained ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        runspaces.Stop();
-        if (Volatile.Read(ref workers) == 0 && queue.IsEmpty)
-        {
-            done.TrySetResult(true);
-        }
-
-        return done.Task;
-    }
-
-    private bool TryClaimWorker()
-    {
-        while (true)
-        {
-            var current = Volatile.Read(ref workers);
-            if (current >= maxWorkers)
-            {
-                return false;
-            }
-
-            if (Interlocked.CompareExchange(ref workers, current + 1, current) == current)
-            {
-                return true;
-            }
-        }
-    }
-
-    private async Task WorkAsync()
-    {
-        while (true)
-        {
-            while (queue.TryDequeue(out var execution))
-            {
-                try
-                {
-                    await RunAsync(execution).ConfigureAwait(false);
-                }
-#pragma warning disable CA1031 // Recording a run's end failed (a scheduler bug); the worker must live on, or the executor shrinks and never drains.
-                catch (Exception)
-#pragma warning restore CA1031
-                {
-                }
-            }
-
-            Interlocked.Decrement(ref workers);
-
-            // A run queued after the last dequeue but before the decrement found every worker busy
-            // and started none: take it on, unless another worker already has.
-            if (queue.IsEmpty || !TryClaimWorker())
-            {
-                break;
-            }
-        }
-
-        if (stopping && Volatile.Read(ref workers) == 0 && queue.IsEmpty)
-        {
-            lock (sync)
-            {
-                drained?.TrySetResult(true);
-            }
-        }
-    }
-
-    private async Task RunAsync(JobExecution execution)
+    private protected override async Task RunAsync(JobExecution execution)
     {
         if (!execution.Begin())
         {

@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using Scheduler.Jobs;
+
+namespace Scheduler.Executors;
+
+/// <summary>
+/// At most N workers draining one queue of runs. Workers are started on demand and exit when the
+/// queue is empty, so an idle executor holds no thread; a subclass only says how one run is run.
+/// </summary>
+internal abstract class QueuedJobExecutor : JobExecutor
+{
+    private static readonly WaitCallback RunWorker = static state => _ = ((QueuedJobExecutor)state!).WorkAsync();
+
+    private readonly object sync = new();
+    private readonly ConcurrentQueue<JobExecution> queue = new();
+    private readonly int maxWorkers;
+    private readonly bool flowExecutionContext;
+    private int workers;
+    private volatile bool stopping = true;
+    private TaskCompletionSource<bool>? drained;
+
+    /// <param name="maxWorkers">How many runs run at once.</param>
+    /// <param name="flowExecutionContext">
+    /// Whether workers inherit the submitter's execution context (culture, async locals); without it a
+    /// worker is a bare thread-pool work item, which costs less.
+    /// </param>
+    private protected QueuedJobExecutor(int maxWorkers, bool flowExecutionContext)
+    {
+        if (maxWorkers < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxWorkers), maxWorkers, $"The number of workers must be at least 1, not {maxWorkers}.");
+        }
+
+        this.maxWorkers = maxWorkers;
+        this.flowExecutionContext = flowExecutionContext;
+    }
+
+    public sealed override int MaxWorkers => maxWorkers;
+
+    internal sealed override int ActiveWorkers => Volatile.Read(ref workers);
+
+    internal sealed override void Start()
+    {
+        lock (sync)
+        {
+            stopping = false;
+            drained = null;
+        }
+
+        OnStarted();
+    }
+
+    internal sealed override void Submit(JobExecution execution)
+    {
+        if (stopping)
+        {
+            execution.EndWithoutRunning(JobRunOutcome.Cancelled, "The run was cancelled: its executor is stopped.");
+            return;
+        }
+
+        queue.Enqueue(execution);
+        if (TryClaimWorker())
+        {
+            if (flowExecutionContext)
+            {
+                _ = Task.Run(WorkAsync);
+            }
+            else
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(RunWorker, this);
+            }
+        }
+    }
+
+    internal sealed override Task StopAsync()
+    {
+        TaskCompletionSource<bool> done;
+        lock (sync)
+        {
+            stopping = true;
+            done = drained ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        OnStopping();
+        if (Volatile.Read(ref workers) == 0 && queue.IsEmpty)
+        {
+            done.TrySetResult(true);
+        }
+
+        return done.Task;
+    }
+
+    /// <summary>Runs one execution: <see cref="JobExecution.Begin"/>, invoke, <see cref="JobExecution.End"/>.</summary>
+    private protected abstract Task RunAsync(JobExecution execution);
+
+    /// <summary>Called once the executor takes runs again.</summary>
+    private protected virtual void OnStarted()
+    {
+    }
+
+    /// <summary>Called once the executor refuses new runs, before it waits for the queued ones.</summary>
+    private protected virtual void OnStopping()
+    {
+    }
+
+    private bool TryClaimWorker()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref workers);
+            if (current >= maxWorkers)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref workers, current + 1, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        while (true)
+        {
+            while (queue.TryDequeue(out var execution))
+            {
+                try
+                {
+                    await RunAsync(execution).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // Recording a run's end failed (a scheduler bug); the worker must live on, or the executor shrinks and never drains.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+            }
+
+            Interlocked.Decrement(ref workers);
+
+            // A run queued after the last dequeue but before the decrement found every worker busy
+            // and started none: take it on, unless another worker already has.
+            if (queue.IsEmpty || !TryClaimWorker())
+            {
+                break;
+            }
+        }
+
+        if (stopping && Volatile.Read(ref workers) == 0 && queue.IsEmpty)
+        {
+            lock (sync)
+            {
+                drained?.TrySetResult(true);
+            }
+        }
+    }
+}
