@@ -18,7 +18,7 @@ namespace Scheduler.PowerShell.Commands;
 /// </remarks>
 [Cmdlet(VerbsLifecycle.Register, "ScheduledJobEx", SupportsShouldProcess = true, DefaultParameterSetName = ScriptBlockSet)]
 [OutputType(typeof(ScheduledJob))]
-public sealed class RegisterScheduledJobExCommand : SchedulerCmdlet
+public sealed class RegisterScheduledJobExCommand : JobOptionsCmdlet
 {
     private const string ScriptBlockSet = "ScriptBlock";
     private const string FilePathSet = "FilePath";
@@ -110,50 +110,9 @@ public sealed class RegisterScheduledJobExCommand : SchedulerCmdlet
     [Parameter]
     public SwitchParameter RunNow { get; set; }
 
-    /// <summary>How late a run may start; later runs are recorded as Missed. Default: unlimited.</summary>
-    [Parameter]
-    [DurationTransformation]
-    public TimeSpan? MisfireGraceTime { get; set; }
-
-    /// <summary>Which of several runs due at once run: Latest (default), Earliest, All.</summary>
-    [Parameter]
-    public CoalescePolicy Coalesce { get; set; }
-
-    /// <summary>How many runs of the job may run at once (default 1).</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int MaxInstances { get; set; } = 1;
-
-    /// <summary>What happens to a run when MaxInstances are running: Skip (default), Queue, Replace.</summary>
-    [Parameter]
-    public OverlapPolicy OverlapPolicy { get; set; }
-
-    /// <summary>Stop a run that takes longer (recorded as TimedOut). Default: none.</summary>
-    [Parameter]
-    [DurationTransformation]
-    public TimeSpan? Timeout { get; set; }
-
-    /// <summary>How often a failed run is retried (default 0).</summary>
-    [Parameter]
-    [ValidateRange(0, int.MaxValue)]
-    public int RetryCount { get; set; }
-
-    /// <summary>The wait before a retry.</summary>
-    [Parameter]
-    [DurationTransformation]
-    public TimeSpan RetryDelay { get; set; }
-
-    /// <summary>Run again a run that a stopped scheduler left unfinished.</summary>
-    [Parameter]
-    public SwitchParameter Recover { get; set; }
-
     /// <summary>Register the job paused (no next run until Resume-ScheduledJobEx).</summary>
     [Parameter]
     public SwitchParameter Paused { get; set; }
-
-    /// <summary>Runspace (in-process, default) or Process (a child pwsh, killed on timeout).</summary>
-    [Parameter]
-    public ExecutorKind Executor { get; set; }
 
     /// <summary>Replace a job with the same name.</summary>
     [Parameter]
@@ -204,8 +163,7 @@ public sealed class RegisterScheduledJobExCommand : SchedulerCmdlet
             _ => JobParameters.Script(this, ScriptBlock, InitializationScript, out error),
         };
         var arguments = error is null ? JobParameters.Arguments(ArgumentList ?? [], Parameters, out error) : null;
-        var values = new OptionValues(MisfireGraceTime, Coalesce, MaxInstances, OverlapPolicy, Timeout, RetryCount, RetryDelay, Recover);
-        var options = error is null ? JobParameters.Options(this, JobOptions.Default, values, out error) : null;
+        var options = error is null ? Options(JobOptions.Default, out error) : null;
         if (error is not null)
         {
             WriteError(error);

@@ -14,7 +14,7 @@ namespace Scheduler.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "ScheduledJobEx", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(ScheduledJob))]
-public sealed class SetScheduledJobExCommand : SchedulerCmdlet
+public sealed class SetScheduledJobExCommand : JobOptionsCmdlet
 {
     private const string NameSet = "Name";
     private const string InputObjectSet = "InputObject";
@@ -105,47 +105,6 @@ public sealed class SetScheduledJobExCommand : SchedulerCmdlet
     [Parameter]
     [DurationTransformation]
     public TimeSpan? Jitter { get; set; }
-
-    /// <summary>How late a run may start; $null for unlimited.</summary>
-    [Parameter]
-    [DurationTransformation]
-    public TimeSpan? MisfireGraceTime { get; set; }
-
-    /// <summary>Which of several runs due at once run.</summary>
-    [Parameter]
-    public CoalescePolicy Coalesce { get; set; }
-
-    /// <summary>How many runs may run at once.</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int MaxInstances { get; set; }
-
-    /// <summary>What happens to a run when MaxInstances are running.</summary>
-    [Parameter]
-    public OverlapPolicy OverlapPolicy { get; set; }
-
-    /// <summary>The longest a run may take; $null for no limit.</summary>
-    [Parameter]
-    [DurationTransformation]
-    public TimeSpan? Timeout { get; set; }
-
-    /// <summary>How often a failed run is retried.</summary>
-    [Parameter]
-    [ValidateRange(0, int.MaxValue)]
-    public int RetryCount { get; set; }
-
-    /// <summary>The wait before a retry.</summary>
-    [Parameter]
-    [DurationTransformation]
-    public TimeSpan RetryDelay { get; set; }
-
-    /// <summary>Whether a run left unfinished by a stopped scheduler runs again (-Recover:$false to stop).</summary>
-    [Parameter]
-    public SwitchParameter Recover { get; set; }
-
-    /// <summary>Runspace or Process.</summary>
-    [Parameter]
-    public ExecutorKind Executor { get; set; }
 
     /// <summary>The job store's file; default: the running scheduler's store, else the per-user store.</summary>
     [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
@@ -267,8 +226,7 @@ public sealed class SetScheduledJobExCommand : SchedulerCmdlet
             arguments = JobParameters.Arguments(positional, named, out error);
         }
 
-        var values = new OptionValues(MisfireGraceTime, Coalesce, MaxInstances, OverlapPolicy, Timeout, RetryCount, RetryDelay, Recover);
-        options = error is null ? JobParameters.Options(this, job.Options, values, out error) : null;
+        options = error is null ? Options(job.Options, out error) : null;
         if (error is not null)
         {
             WriteError(error);
