@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Scheduler.Jobs;
-using Scheduler.PowerShell.Arguments;
 
 namespace Scheduler.PowerShell.Commands;
 
@@ -11,26 +10,8 @@ namespace Scheduler.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "ScheduledJobEx", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(ScheduledJobRun))]
-public sealed class StartScheduledJobExCommand : SchedulerCmdlet
+public sealed class StartScheduledJobExCommand : JobTargetCmdlet
 {
-    private const string NameSet = "Name";
-    private const string InputObjectSet = "InputObject";
-
-    /// <summary>The names of the jobs (exact, case-insensitive).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(JobNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string[] Name { get; set; } = null!;
-
-    /// <summary>Jobs from Get-ScheduledJobEx.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-    public ScheduledJob[] InputObject { get; set; } = null!;
-
-    /// <summary>The job store's file; default: the running scheduler's store, else the per-user store.</summary>
-    [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? Store { get; set; }
-
     /// <summary>Wait for each run to end and write it (Ctrl+C stops waiting; the run goes on).</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
@@ -41,7 +22,7 @@ public sealed class StartScheduledJobExCommand : SchedulerCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var (scheduler, job) in Targets(ParameterSetName == NameSet ? Name : null, ParameterSetName == InputObjectSet ? InputObject : null, Store))
+        foreach (var (scheduler, job) in Targets())
         {
             if (!ShouldProcess($"{job.Name} in {scheduler.StorePath}", "Run the job now"))
             {
