@@ -253,6 +253,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal("bad", report.JobId);
         Assert.Contains(reason, report.Error, StringComparison.Ordinal);
         Assert.Equal(definition, Scalar(path, "SELECT definition FROM jobs WHERE id = 'bad'"));
+        Assert.Equal(definition, ((SqliteJobStore)store).GetStoredDefinition("bad"));
         Assert.Single(store.GetRuns("bad", 10));
         Assert.Equal(2, store.Count);
     }
@@ -274,6 +275,48 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal(JobState.Scheduled, store.Get("bad")!.State);
         Assert.Equal("bad", Assert.Single(store.GetDueJobs(T0, 10)).Id);
         Assert.True(store.Remove("bad"));
+    }
+
+    [Fact]
+    public void Jobs_added_in_a_batch_reach_the_file_together_when_it_ends()
+    {
+        var path = folder.File("jobs.db");
+        using var store = (SqliteJobStore)JobStore.CreateSqlite(path);
+        using var other = JobStore.CreateSqlite(path);
+
+        using (store.BeginBatch())
+        {
+            store.Add(Job("a", T0), replaceExisting: false);
+            using (store.BeginBatch())
+            {
+                store.Add(Job("b", T0), replaceExisting: false);
+            }
+
+            Assert.Throws<InvalidOperationException>(() => store.Add(Job("a", T0), replaceExisting: false));
+            Assert.NotNull(store.Get("b"));
+            Assert.Null(other.Get("a"));
+        }
+
+        Assert.Equal(["a", "b"], other.GetAll().Select(j => j.Id));
+    }
+
+    [Fact]
+    public void A_dispatch_inside_a_batch_is_in_the_file_before_its_runs_start()
+    {
+        var path = folder.File("jobs.db");
+        using var store = (SqliteJobStore)JobStore.CreateSqlite(path);
+        using var other = JobStore.CreateSqlite(path);
+        store.Add(Job("a", T0), replaceExisting: false);
+
+        using (store.BeginBatch())
+        {
+            store.Add(Job("b", T0), replaceExisting: false);
+            var job = store.Get("a")!;
+            store.CommitDispatches([new JobDispatch(job, job with { NextRunTime = T0.AddMinutes(1) }, [Run("a", "r1", JobRunOutcome.Running)])]);
+
+            Assert.Equal(T0.AddMinutes(1), other.Get("a")!.NextRunTime);
+            Assert.Single(other.GetRuns("a", 10));
+        }
     }
 
     [Fact]
@@ -308,6 +351,48 @@ public sealed class SqliteJobStoreTests : IDisposable
 
         Assert.Equal(["new", "running"], store.GetRuns("a", 10).Select(r => r.RunId));
         Assert.Equal(2L, Scalar(path, "SELECT count(*) FROM runs"));
+    }
+
+    [Fact]
+    public void The_histories_of_the_newest_thousand_ended_jobs_are_kept_and_older_ones_dropped_by_the_running_scheduler()
+    {
+        var path = folder.File("jobs.db");
+        var time = new FakeTimeProvider(T0);
+        using var store = (SqliteJobStore)JobStore.CreateSqlite(path);
+        store.AttachScheduler("scheduler", time, new Scheduler.Events.EventLog(10));
+        for (var i = 0; i < 1005; i++)
+        {
+            var id = "once-" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+            store.Add(Job(id, T0), replaceExisting: false);
+            store.CommitDispatches([new JobDispatch(store.Get(id)!, null, [Run(id, "r" + i, JobRunOutcome.Missed)])]);
+        }
+
+        store.Add(Job("alive", T0), replaceExisting: false);
+        store.SaveRun(Run("alive", "kept", JobRunOutcome.Succeeded));
+
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Single(store.GetRuns("once-0000", 10));
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Empty(store.GetRuns("once-0000", 10));
+        Assert.Empty(store.GetRuns("once-0004", 10));
+        Assert.Single(store.GetRuns("once-0005", 10));
+        Assert.Single(store.GetRuns("once-1004", 10));
+        Assert.Single(store.GetRuns("alive", 10));
+        Assert.Equal(1001L, Scalar(path, "SELECT count(*) FROM runs"));
+        store.DetachScheduler();
+    }
+
+    [Fact]
+    public void The_latest_runs_of_all_jobs_come_newest_first()
+    {
+        using var store = (SqliteJobStore)JobStore.CreateSqlite(folder.File("jobs.db"));
+        store.SaveRun(Run("a", "r1", JobRunOutcome.Succeeded));
+        store.SaveRun(Run("b", "r2", JobRunOutcome.Failed));
+        store.SaveRun(Run("a", "r3", JobRunOutcome.Running));
+
+        Assert.Equal(["r3", "r2"], store.GetRecentRuns(2).Select(r => r.RunId));
+        Assert.Equal(["r3", "r2", "r1"], store.GetRecentRuns(10).Select(r => r.RunId));
     }
 
     [Fact]

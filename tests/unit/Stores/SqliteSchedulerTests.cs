@@ -52,7 +52,11 @@ public sealed class SqliteSchedulerTests : IDisposable
             await test.WaitFor(SchedulerEventType.JobExecuted, "every-minute", after);
         }
 
+        // Run ends reach the file with the next write or at the next check.
         using var other = Open();
+        Assert.Equal(JobRunOutcome.Running, other.GetRuns("every-minute", 1)[0].Outcome);
+        Assert.Equal(JobRunOutcome.Succeeded, store.GetRuns("every-minute", 1)[0].Outcome);
+        test.Time.Advance(Tick);
         var recorded = other.GetRuns("every-minute", 10);
         Assert.Equal(3, runs);
         Assert.Equal(3, recorded.Count);

@@ -12,15 +12,26 @@ internal sealed partial class SqliteJobStore
     // limit): the history may briefly hold a few runs more than the limit, and reading caps it.
     private const int RetentionDivisor = 4;
 
-    private readonly SqliteStatement upsertRun;
+    // Run ends kept in memory before they are written without waiting for the next write or check.
+    private const int MaxPendingRunEnds = 512;
+
+    private readonly SqliteStatement insertRun;
+    private readonly SqliteStatement updateRunBySeq;
+    private readonly SqliteStatement updateRunById;
     private readonly SqliteStatement selectRuns;
     private readonly SqliteStatement pruneRunsByCount;
     private readonly SqliteStatement pruneRunsByAge;
     private readonly SqliteStatement selectRunning;
     private readonly SqliteStatement abandonRun;
 
-    /// <summary>Runs this store recorded as Running that have not ended: in progress in this process, never abandoned.</summary>
-    private readonly HashSet<string> runsInProgress = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Runs this store recorded as Running whose end is not written yet, with their row: in progress
+    /// in this process (never abandoned), and their end is written straight to the row.
+    /// </summary>
+    private readonly Dictionary<string, long> runsInProgress = new(StringComparer.Ordinal);
+
+    /// <summary>Run ends not written yet (see <see cref="SaveRun"/>); every write writes them first.</summary>
+    private readonly List<JobRun> pendingEnds = [];
 
     /// <summary>Runs saved per job since its retention last ran.</summary>
     private readonly Dictionary<string, int> runsSinceRetention = new(StringComparer.Ordinal);
@@ -35,7 +46,21 @@ internal sealed partial class SqliteJobStore
         lock (sync)
         {
             ThrowIfDisposed();
-            SaveRunLocked(run);
+            if (run.Outcome == JobRunOutcome.Running || attachment is null)
+            {
+                // A run about to start is in the file before it starts (crash safety).
+                Write(() => SaveRunLocked(run), durable: run.Outcome == JobRunOutcome.Running);
+                return;
+            }
+
+            // A run's end is written with the next write, at the next check or with a few hundred
+            // more: a crash before that leaves the run Running, and it is abandoned (and recovered) like
+            // a run the crash interrupted. Ends are what a busy scheduler writes most.
+            pendingEnds.Add(run);
+            if (pendingEnds.Count >= MaxPendingRunEnds)
+            {
+                Write(static () => true);
+            }
         }
     }
 
@@ -60,8 +85,36 @@ internal sealed partial class SqliteJobStore
         lock (sync)
         {
             ThrowIfDisposed();
+            WritePendingEndsLocked();
             var runs = new List<JobRun>(Math.Min(count, 64));
             using var reader = selectRuns.Set(0, jobId).Set(1, RetentionCutoff()).Set(2, count).Query();
+            while (reader.Read())
+            {
+                runs.Add(ReadRun(reader));
+            }
+
+            return runs;
+        }
+    }
+
+    /// <summary>The latest runs of all jobs, newest first (<c>schedhost runs</c> without a job id).</summary>
+    internal IReadOnlyList<JobRun> GetRecentRuns(int maxCount)
+    {
+        if (maxCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
+        }
+
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            WritePendingEndsLocked();
+            var runs = new List<JobRun>(Math.Min(maxCount, 256));
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {RunColumns} FROM runs WHERE outcome = 0 OR coalesce(end_time, scheduled_time) >= $cutoff ORDER BY seq DESC LIMIT $max";
+            command.Parameters.AddWithValue("$cutoff", RetentionCutoff());
+            command.Parameters.AddWithValue("$max", maxCount);
+            using var reader = command.ExecuteReader();
             while (reader.Read())
             {
                 runs.Add(ReadRun(reader));
@@ -91,15 +144,16 @@ internal sealed partial class SqliteJobStore
                 return [];
             }
 
-            var left = new List<JobRun>();
+            WritePendingEndsLocked();
+            var left = new List<(long Seq, JobRun Run)>();
             using (var reader = selectRunning.Query())
             {
                 while (reader.Read())
                 {
                     var run = ReadRun(reader);
-                    if (!runsInProgress.Contains(run.RunId))
+                    if (!runsInProgress.ContainsKey(run.RunId))
                     {
-                        left.Add(run);
+                        left.Add((reader.GetInt64(11), run));
                     }
                 }
             }
@@ -110,9 +164,9 @@ internal sealed partial class SqliteJobStore
             }
 
             var abandoned = new List<JobRun>(left.Count);
-            InTransaction(() =>
+            Write(() =>
             {
-                foreach (var run in left)
+                foreach (var (seq, run) in left)
                 {
                     var ended = run with
                     {
@@ -120,7 +174,7 @@ internal sealed partial class SqliteJobStore
                         EndTime = now,
                         Error = $"The scheduler '{run.SchedulerId}' stopped without recording how the run ended.",
                     };
-                    abandonRun.Set(0, run.RunId).Set(1, now.UtcTicks).Set(2, ended.Error).Execute();
+                    abandonRun.Set(0, seq).Set(1, now.UtcTicks).Set(2, ended.Error).Execute();
                     abandoned.Add(ended);
                 }
 
@@ -131,20 +185,24 @@ internal sealed partial class SqliteJobStore
     }
 
     private void PrepareRunStatements(
-        out SqliteStatement upsert,
+        out SqliteStatement insert,
+        out SqliteStatement updateBySeq,
+        out SqliteStatement updateById,
         out SqliteStatement select,
         out SqliteStatement pruneByCount,
         out SqliteStatement pruneByAge,
         out SqliteStatement running,
         out SqliteStatement abandon)
     {
-        upsert = Prepare(
-            $"""
-            INSERT INTO runs ({RunColumns}) VALUES ($run, $job, $scheduled, $start, $end, $outcome, $attempt, $exit, $output, $error, $scheduler)
-            ON CONFLICT (run_id) DO UPDATE SET start_time = excluded.start_time, end_time = excluded.end_time, outcome = excluded.outcome,
-                attempt = excluded.attempt, exit_code = excluded.exit_code, output = excluded.output, error = excluded.error, scheduler_id = excluded.scheduler_id
-            """,
-            "$run", "$job", "$scheduled", "$start", "$end", "$outcome", "$attempt", "$exit", "$output", "$error", "$scheduler");
+        const string EndValues = "start_time = $start, end_time = $end, outcome = $outcome, attempt = $attempt, exit_code = $exit, output = $output, error = $error, scheduler_id = $scheduler";
+        string[] parameters = ["$run", "$job", "$scheduled", "$start", "$end", "$outcome", "$attempt", "$exit", "$output", "$error", "$scheduler"];
+        insert = Prepare(
+            $"INSERT INTO runs ({RunColumns}) VALUES ($run, $job, $scheduled, $start, $end, $outcome, $attempt, $exit, $output, $error, $scheduler)",
+            parameters);
+        updateBySeq = Prepare($"UPDATE runs SET {EndValues} WHERE seq = $seq", [.. parameters, "$seq"]);
+
+        // Runs are found by id through the job's index: a job has few runs, so no index on the id is kept up.
+        updateById = Prepare($"UPDATE runs SET {EndValues} WHERE job_id = $job AND run_id = $run", parameters);
         select = Prepare(
             $"SELECT {RunColumns} FROM runs WHERE job_id = $job AND (outcome = 0 OR coalesce(end_time, scheduled_time) >= $cutoff) ORDER BY seq DESC LIMIT $max",
             "$job", "$cutoff", "$max");
@@ -154,21 +212,63 @@ internal sealed partial class SqliteJobStore
         pruneByAge = Prepare(
             "DELETE FROM runs WHERE job_id = $job AND outcome <> 0 AND coalesce(end_time, scheduled_time) < $cutoff",
             "$job", "$cutoff");
-        running = Prepare($"SELECT {RunColumns} FROM runs WHERE outcome = 0 ORDER BY seq");
+        running = Prepare($"SELECT {RunColumns}, seq FROM runs WHERE outcome = 0 ORDER BY seq");
         abandon = Prepare(
-            $"UPDATE runs SET outcome = {(int)JobRunOutcome.Abandoned}, end_time = $end, error = $error WHERE run_id = $run AND outcome = 0",
-            "$run", "$end", "$error");
+            $"UPDATE runs SET outcome = {(int)JobRunOutcome.Abandoned}, end_time = $end, error = $error WHERE seq = $seq AND outcome = 0",
+            "$seq", "$end", "$error");
     }
 
-    private void SaveRunLocked(JobRun run)
+    /// <summary>Writes a run: its end into the row of its start, or a new row (then retention may run for its job).</summary>
+    /// <param name="isNew">The run was never written (a dispatch's runs), so no row is looked for.</param>
+    private bool SaveRunLocked(JobRun run, bool isNew = false)
     {
         var limit = options.RunHistoryLimit;
         if (limit == 0)
         {
-            return;
+            return false;
         }
 
-        upsertRun
+        if (!isNew && runsInProgress.TryGetValue(run.RunId, out var seq))
+        {
+            Bind(updateRunBySeq, run).Set(11, seq).Execute();
+            if (run.Outcome != JobRunOutcome.Running)
+            {
+                runsInProgress.Remove(run.RunId);
+            }
+
+            return true;
+        }
+
+        if (!isNew && Bind(updateRunById, run).Execute() > 0)
+        {
+            return true;
+        }
+
+        Bind(insertRun, run).Execute();
+        if (run.Outcome == JobRunOutcome.Running)
+        {
+            runsInProgress[run.RunId] = SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
+        }
+
+        runsSinceRetention.TryGetValue(run.JobId, out var since);
+        if (++since < Math.Max(1, limit / RetentionDivisor))
+        {
+            runsSinceRetention[run.JobId] = since;
+            return true;
+        }
+
+        runsSinceRetention.Remove(run.JobId);
+        pruneRunsByCount.Set(0, run.JobId).Set(1, (long)(limit - 1)).Execute();
+        if (options.RunHistoryMaxAge is not null)
+        {
+            pruneRunsByAge.Set(0, run.JobId).Set(1, RetentionCutoff()).Execute();
+        }
+
+        return true;
+    }
+
+    private static SqliteStatement Bind(SqliteStatement statement, JobRun run)
+        => statement
             .Set(0, run.RunId)
             .Set(1, run.JobId)
             .Set(2, run.ScheduledTime.UtcTicks)
@@ -179,30 +279,30 @@ internal sealed partial class SqliteJobStore
             .Set(7, run.ExitCode is { } exit ? (long?)exit : null)
             .Set(8, JobRun.Bounded(run.Output))
             .Set(9, JobRun.Bounded(run.Error))
-            .Set(10, run.SchedulerId)
-            .Execute();
+            .Set(10, run.SchedulerId);
 
-        if (run.Outcome == JobRunOutcome.Running)
+    /// <summary>Writes the run ends kept in memory, if any.</summary>
+    private void WritePendingEndsLocked()
+    {
+        if (pendingEnds.Count > 0)
         {
-            runsInProgress.Add(run.RunId);
+            Write(static () => true);
         }
-        else
-        {
-            runsInProgress.Remove(run.RunId);
-        }
+    }
 
-        runsSinceRetention.TryGetValue(run.JobId, out var since);
-        if (++since < Math.Max(1, limit / RetentionDivisor))
+    /// <summary>Inside a write: the run ends kept in memory go first. They are dropped when that fails (the runs stay Running).</summary>
+    private void SavePendingEndsLocked()
+    {
+        if (pendingEnds.Count == 0)
         {
-            runsSinceRetention[run.JobId] = since;
             return;
         }
 
-        runsSinceRetention.Remove(run.JobId);
-        pruneRunsByCount.Set(0, run.JobId).Set(1, (long)(limit - 1)).Execute();
-        if (options.RunHistoryMaxAge is not null)
+        var ends = pendingEnds.ToArray();
+        pendingEnds.Clear();
+        foreach (var run in ends)
         {
-            pruneRunsByAge.Set(0, run.JobId).Set(1, RetentionCutoff()).Execute();
+            SaveRunLocked(run);
         }
     }
 

@@ -92,7 +92,7 @@ internal sealed partial class SqliteJobStore
                 var since = clock.GetUtcNow();
                 using (var process = Process.GetCurrentProcess())
                 {
-                    InTransaction(() =>
+                    Write(() =>
                     {
                         writeRunningScheduler.Set(0, schedulerId).Set(1, (long)process.Id).Set(2, Environment.MachineName).Set(3, since.UtcTicks).Execute();
 
@@ -167,7 +167,7 @@ internal sealed partial class SqliteJobStore
 
             if (ids.Count > 0)
             {
-                deleteRunRequests.Set(0, last).Execute();
+                Write(deleteRunRequests.Set(0, last).Execute, atomic: false);
             }
 
             return ids;
@@ -195,7 +195,7 @@ internal sealed partial class SqliteJobStore
                 throw new KeyNotFoundException($"There is no job with the id '{jobId}'.");
             }
 
-            insertRunRequest.Set(0, jobId).Set(1, Clock.GetUtcNow().UtcTicks).Execute();
+            Write(insertRunRequest.Set(0, jobId).Set(1, Clock.GetUtcNow().UtcTicks).Execute, atomic: false);
         }
     }
 
@@ -313,6 +313,7 @@ internal sealed partial class SqliteJobStore
             if (!disposed && attachment is { } current)
             {
                 ForwardEventsLocked(current);
+                WritePendingEndsLocked();
             }
         }
     }
@@ -414,6 +415,7 @@ internal sealed partial class SqliteJobStore
                 }
 
                 ForwardEventsLocked(current);
+                WritePendingEndsLocked();
                 var now = current.Clock.GetUtcNow();
                 if (now >= current.NextMaintenance)
                 {
@@ -458,7 +460,7 @@ internal sealed partial class SqliteJobStore
 
             if (limit > 0)
             {
-                InTransaction(() =>
+                Write(() =>
                 {
                     foreach (var schedulerEvent in batch)
                     {
@@ -528,7 +530,7 @@ internal sealed partial class SqliteJobStore
     private void MaintainLocked()
     {
         var cutoff = RetentionCutoff();
-        InTransaction(() =>
+        Write(() =>
         {
             pruneEndedRuns.Set(0, (long)EndedJobHistoryLimit).Set(1, cutoff).Execute();
             pruneEndedJobs.Set(0, (long)EndedJobHistoryLimit).Set(1, cutoff).Execute();
@@ -546,8 +548,9 @@ internal sealed partial class SqliteJobStore
         current.Timer?.Dispose();
         try
         {
+            WritePendingEndsLocked();
             ForwardEventsLocked(current);
-            clearRunningScheduler.Set(0, current.SchedulerId).Execute();
+            Write(clearRunningScheduler.Set(0, current.SchedulerId).Execute, atomic: false);
         }
         finally
         {
@@ -568,9 +571,9 @@ internal sealed partial class SqliteJobStore
     {
         foreach (var statement in new[]
         {
-            begin, commit, rollback, insertJob, upsertJob, updateJob, updateJobIfVersion, updateScheduleIfVersion, deleteJobIfVersion, deleteJob,
-            deleteRunsOfJob, deleteEndedJob, insertEndedJob, selectJob, selectAllJobs, selectDueJobs, selectNextRunTime, countJobs, markBroken,
-            clearBroken, selectBroken, upsertRun, selectRuns, pruneRunsByCount, pruneRunsByAge, selectRunning, abandonRun, dataVersion,
+            begin, commit, savepoint, releaseSavepoint, rollbackToSavepoint, insertJob, upsertJob, updateJob, updateJobIfVersion, updateScheduleIfVersion, deleteJobIfVersion, deleteJob,
+            deleteRunsOfJob, insertEndedJob, selectJob, selectAllJobs, selectDueJobs, selectNextRunTime, countJobs, markBroken,
+            clearBroken, selectBroken, insertRun, updateRunBySeq, updateRunById, selectRuns, pruneRunsByCount, pruneRunsByAge, selectRunning, abandonRun, dataVersion,
             writeRunningScheduler, clearRunningScheduler, readRunningScheduler, jobExists, insertRunRequest, selectRunRequests, deleteRunRequests,
             insertEvent, trimEvents, selectEvents, selectLastEventId, pruneEndedRuns, pruneEndedJobs,
         })

@@ -39,7 +39,9 @@ internal sealed partial class SqliteJobStore : JobStore
 
     private readonly SqliteStatement begin;
     private readonly SqliteStatement commit;
-    private readonly SqliteStatement rollback;
+    private readonly SqliteStatement savepoint;
+    private readonly SqliteStatement releaseSavepoint;
+    private readonly SqliteStatement rollbackToSavepoint;
     private readonly SqliteStatement insertJob;
     private readonly SqliteStatement upsertJob;
     private readonly SqliteStatement updateJob;
@@ -48,7 +50,6 @@ internal sealed partial class SqliteJobStore : JobStore
     private readonly SqliteStatement deleteJobIfVersion;
     private readonly SqliteStatement deleteJob;
     private readonly SqliteStatement deleteRunsOfJob;
-    private readonly SqliteStatement deleteEndedJob;
     private readonly SqliteStatement insertEndedJob;
     private readonly SqliteStatement selectJob;
     private readonly SqliteStatement selectAllJobs;
@@ -61,6 +62,9 @@ internal sealed partial class SqliteJobStore : JobStore
 
     private bool disposed;
 
+    // Batches open: the transaction is held until the last ends.
+    private int batchDepth;
+
     private SqliteJobStore(string path, SqliteConnection connection, SqliteJobStoreOptions options, TimeProvider? timeProvider)
     {
         Path = path;
@@ -70,7 +74,9 @@ internal sealed partial class SqliteJobStore : JobStore
 
         begin = Prepare("BEGIN IMMEDIATE");
         commit = Prepare("COMMIT");
-        rollback = Prepare("ROLLBACK");
+        savepoint = Prepare("SAVEPOINT store_write");
+        releaseSavepoint = Prepare("RELEASE store_write");
+        rollbackToSavepoint = Prepare("ROLLBACK TO store_write");
         insertJob = Prepare(
             "INSERT INTO jobs (id, name, definition, next_run_time, jitter_ticks, state, load_error, version) VALUES ($id, $name, $definition, $next, $jitter, $state, NULL, $version)",
             "$id", "$name", "$definition", "$next", "$jitter", "$state", "$version");
@@ -93,8 +99,7 @@ internal sealed partial class SqliteJobStore : JobStore
         deleteJobIfVersion = Prepare("DELETE FROM jobs WHERE id = $id AND version = $expected", "$id", "$expected");
         deleteJob = Prepare("DELETE FROM jobs WHERE id = $id", "$id");
         deleteRunsOfJob = Prepare("DELETE FROM runs WHERE job_id = $id", "$id");
-        deleteEndedJob = Prepare("DELETE FROM ended_jobs WHERE job_id = $id", "$id");
-        insertEndedJob = Prepare("INSERT OR REPLACE INTO ended_jobs (job_id, ended_time) VALUES ($id, $time)", "$id", "$time");
+        insertEndedJob = Prepare("INSERT INTO ended_jobs (job_id, ended_time) VALUES ($id, $time)", "$id", "$time");
         selectJob = Prepare($"SELECT {JobColumns} FROM jobs WHERE id = $id", "$id");
         selectAllJobs = Prepare($"SELECT {JobColumns} FROM jobs ORDER BY next_run_time IS NULL, next_run_time, id");
         selectDueJobs = Prepare(
@@ -105,7 +110,7 @@ internal sealed partial class SqliteJobStore : JobStore
         markBroken = Prepare("UPDATE jobs SET load_error = $error WHERE id = $id AND version = $version AND load_error IS NULL", "$id", "$version", "$error");
         clearBroken = Prepare("UPDATE jobs SET load_error = NULL WHERE id = $id AND version = $version", "$id", "$version");
         selectBroken = Prepare($"SELECT {JobColumns} FROM jobs WHERE load_error IS NOT NULL");
-        PrepareRunStatements(out upsertRun, out selectRuns, out pruneRunsByCount, out pruneRunsByAge, out selectRunning, out abandonRun);
+        PrepareRunStatements(out insertRun, out updateRunBySeq, out updateRunById, out selectRuns, out pruneRunsByCount, out pruneRunsByAge, out selectRunning, out abandonRun);
         PrepareSchedulerStatements();
     }
 
@@ -141,7 +146,7 @@ internal sealed partial class SqliteJobStore : JobStore
             BindJob(statement, job, definition, NewVersion());
             try
             {
-                statement.Execute();
+                Write(statement.Execute, atomic: false);
             }
             catch (SqliteException error) when (error.SqliteErrorCode == SqliteErrorCodes.Constraint)
             {
@@ -157,7 +162,7 @@ internal sealed partial class SqliteJobStore : JobStore
         {
             ThrowIfDisposed();
             BindJob(updateJob, job, definition, NewVersion());
-            if (updateJob.Execute() == 0)
+            if (Write(updateJob.Execute, atomic: false) == 0)
             {
                 throw new KeyNotFoundException($"There is no job with the id '{job.Id}'.");
             }
@@ -174,11 +179,10 @@ internal sealed partial class SqliteJobStore : JobStore
         lock (sync)
         {
             ThrowIfDisposed();
-            return InTransaction(() =>
+            return Write(() =>
             {
                 var removed = deleteJob.Set(0, id).Execute() > 0;
                 deleteRunsOfJob.Set(0, id).Execute();
-                deleteEndedJob.Set(0, id).Execute();
                 return removed;
             });
         }
@@ -189,7 +193,7 @@ internal sealed partial class SqliteJobStore : JobStore
         lock (sync)
         {
             ThrowIfDisposed();
-            InTransaction(() =>
+            Write(() =>
             {
                 Execute("DELETE FROM jobs; DELETE FROM runs; DELETE FROM ended_jobs; DELETE FROM run_requests;");
                 return true;
@@ -220,6 +224,25 @@ internal sealed partial class SqliteJobStore : JobStore
 
         RaiseLoadEvents(loads);
         return job;
+    }
+
+    /// <summary>
+    /// The job's definition as stored (its JSON text), or null when there is no such job: what
+    /// <c>show</c> prints for a broken job, whose definition cannot be loaded into a <see cref="Job"/>.
+    /// </summary>
+    internal string? GetStoredDefinition(string id)
+    {
+        if (id is null)
+        {
+            throw new ArgumentNullException(nameof(id));
+        }
+
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            using var reader = selectJob.Set(0, id).Query();
+            return reader.Read() ? reader.GetString(2) : null;
+        }
     }
 
     public override IReadOnlyList<Job> GetAll()
@@ -316,7 +339,7 @@ internal sealed partial class SqliteJobStore : JobStore
         {
             ThrowIfDisposed();
             var now = Clock.GetUtcNow().UtcTicks;
-            InTransaction(() =>
+            Write(() =>
             {
                 for (var i = 0; i < dispatches.Count; i++)
                 {
@@ -357,12 +380,12 @@ internal sealed partial class SqliteJobStore : JobStore
                     var runs = dispatch.Runs;
                     for (var r = 0; r < runs.Count; r++)
                     {
-                        SaveRunLocked(runs[r]);
+                        SaveRunLocked(runs[r], isNew: true);
                     }
                 }
 
                 return true;
-            });
+            }, durable: true);
         }
 
         return (IReadOnlyCollection<string>?)rejected ?? [];
@@ -465,19 +488,31 @@ internal sealed partial class SqliteJobStore : JobStore
             return;
         }
 
-        foreach (var failure in loads.Failed)
+        Write(() =>
         {
-            if (failure.IsNew)
+            foreach (var failure in loads.Failed)
             {
-                markBroken.Set(0, failure.JobId).Set(1, failure.Version).Set(2, failure.Message).Execute();
+                if (failure.IsNew)
+                {
+                    markBroken.Set(0, failure.JobId).Set(1, failure.Version).Set(2, failure.Message).Execute();
+                }
             }
 
+            foreach (var (id, version) in loads.Healed)
+            {
+                clearBroken.Set(0, id).Set(1, version).Execute();
+            }
+
+            return true;
+        });
+
+        foreach (var failure in loads.Failed)
+        {
             failure.Report = reportedBroken.Add(failure.JobId);
         }
 
-        foreach (var (id, version) in loads.Healed)
+        foreach (var (id, _) in loads.Healed)
         {
-            clearBroken.Set(0, id).Set(1, version).Execute();
             reportedBroken.Remove(id);
         }
     }
@@ -510,10 +545,11 @@ internal sealed partial class SqliteJobStore : JobStore
 
     private SqliteStatement Prepare(string sql, params string[] parameters) => new(connection, sql, parameters);
 
+    /// <summary>A random, non-zero tag (0 is the version of a job never read from a store).</summary>
     private long NewVersion()
     {
         var high = (long)versionRandom.Next() << 32;
-        return high | (uint)versionRandom.Next();
+        return (high | (uint)versionRandom.Next()) | 1;
     }
 
     private void Execute(string sql)
@@ -525,23 +561,97 @@ internal sealed partial class SqliteJobStore : JobStore
         command.ExecuteNonQuery();
     }
 
-    /// <summary>Runs <paramref name="body"/> in a write transaction, rolled back when it throws.</summary>
-    private T InTransaction<T>(Func<T> body)
+    /// <summary>Whether the connection has a transaction open (deferred run ends or a batch).</summary>
+    private bool TransactionOpen => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as one atomic write and commits it, together with any run ends
+    /// written before it, unless a batch holds the transaction open. With <paramref name="atomic"/>,
+    /// a body that throws leaves nothing of itself behind (a savepoint); a single statement is atomic by itself.
+    /// </summary>
+    /// <param name="durable">Commit even inside a batch: what follows depends on the write being in the file (a dispatch, a run about to start).</param>
+    private T Write<T>(Func<T> body, bool atomic = true, bool durable = false)
     {
-        begin.Execute();
+        if (!TransactionOpen)
+        {
+            begin.Execute();
+        }
+
+        if (atomic)
+        {
+            savepoint.Execute();
+        }
+
         T result;
         try
         {
+            SavePendingEndsLocked();
             result = body();
         }
         catch
         {
-            rollback.Execute();
+            if (atomic && TransactionOpen)
+            {
+                rollbackToSavepoint.Execute();
+                releaseSavepoint.Execute();
+            }
+
+            FlushLocked(durable);
             throw;
         }
 
-        commit.Execute();
+        if (atomic)
+        {
+            releaseSavepoint.Execute();
+        }
+
+        FlushLocked(durable);
         return result;
+    }
+
+    /// <summary>Commits what is written so far, unless a batch holds the transaction open (and <paramref name="force"/> is false).</summary>
+    private void FlushLocked(bool force = false)
+    {
+        if ((batchDepth == 0 || force) && TransactionOpen)
+        {
+            commit.Execute();
+        }
+    }
+
+    /// <summary>
+    /// Groups the writes that follow (from any thread) into one transaction, committed when the last
+    /// open batch ends: adding many jobs in a batch costs one commit instead of one per job. A dispatch
+    /// or a run start commits at once even inside a batch. Keep batches short: other processes see
+    /// nothing of a batch until it ends, and a crash loses it whole.
+    /// </summary>
+    internal IDisposable BeginBatch()
+    {
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            if (!TransactionOpen)
+            {
+                begin.Execute();
+            }
+
+            batchDepth++;
+        }
+
+        return new Batch(this);
+    }
+
+    private void EndBatch()
+    {
+        lock (sync)
+        {
+            if (disposed || batchDepth == 0)
+            {
+                return;
+            }
+
+            batchDepth--;
+            FlushLocked();
+        }
     }
 
     private void ThrowIfDisposed()
@@ -567,9 +677,25 @@ internal sealed partial class SqliteJobStore : JobStore
             }
 
             DetachLocked();
+            batchDepth = 0;
+            WritePendingEndsLocked();
+            FlushLocked();
             disposed = true;
             DisposeStatements();
             connection.Dispose();
+        }
+    }
+
+    private sealed class Batch(SqliteJobStore store) : IDisposable
+    {
+        private int ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref ended, 1) == 0)
+            {
+                store.EndBatch();
+            }
         }
     }
 

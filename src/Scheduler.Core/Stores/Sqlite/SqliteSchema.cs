@@ -28,13 +28,13 @@ internal static class SqliteSchema
             jitter_ticks INTEGER NOT NULL DEFAULT 0,
             state INTEGER NOT NULL DEFAULT 0,
             load_error TEXT,
-            version INTEGER NOT NULL);
+            version INTEGER NOT NULL) WITHOUT ROWID;
         CREATE INDEX jobs_due ON jobs (next_run_time) WHERE next_run_time IS NOT NULL AND load_error IS NULL;
         CREATE INDEX jobs_broken ON jobs (id) WHERE load_error IS NOT NULL;
 
         CREATE TABLE runs (
             seq INTEGER PRIMARY KEY,
-            run_id TEXT NOT NULL UNIQUE,
+            run_id TEXT NOT NULL,
             job_id TEXT NOT NULL,
             scheduled_time INTEGER NOT NULL,
             start_time INTEGER,
@@ -50,7 +50,7 @@ internal static class SqliteSchema
 
         CREATE TABLE ended_jobs (
             seq INTEGER PRIMARY KEY,
-            job_id TEXT NOT NULL UNIQUE,
+            job_id TEXT NOT NULL,
             ended_time INTEGER NOT NULL);
 
         CREATE TABLE run_requests (
