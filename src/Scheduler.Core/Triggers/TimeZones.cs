@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
 using TimeZoneConverter;
 
 namespace Scheduler.Triggers;
@@ -11,9 +9,6 @@ namespace Scheduler.Triggers;
 /// </summary>
 internal static class TimeZones
 {
-    // Zones by the id they were asked for: a store resolves the zone of every job it loads.
-    private static readonly ConcurrentDictionary<string, TimeZoneInfo> Resolved = new(StringComparer.Ordinal);
-
     public static TimeZoneInfo Resolve(string id)
     {
         if (TryResolve(id, out var zone))
@@ -47,42 +42,16 @@ internal static class TimeZones
             return true;
         }
 
-        if (Resolved.TryGetValue(trimmed, out zone))
+#if NET
+        // The platform's own (IANA) ids resolve without loading TimeZoneConverter's tables, which
+        // costs a noticeable part of a cold start (a store loading its first job).
+        if (!OperatingSystem.IsWindows() && trimmed.IndexOf('/') > 0 && TimeZoneInfo.TryFindSystemTimeZoneById(trimmed, out zone) && zone.HasIanaId)
         {
             return true;
         }
+#endif
 
-        if (!TryFindSystemZone(trimmed, out zone) && !TZConvert.TryGetTimeZoneInfo(trimmed, out zone))
-        {
-            return false;
-        }
-
-        Resolved.TryAdd(trimmed, zone);
-        return true;
-    }
-
-    /// <summary>
-    /// An IANA id (it has a '/') on a system whose own ids are IANA ids, read directly: TZConvert's
-    /// first lookup lists every zone of the system, half a second with ICU on Linux, which every
-    /// process that loads a stored job would pay at start. Other ids, and a miss, go to TZConvert.
-    /// </summary>
-    private static bool TryFindSystemZone(string id, [NotNullWhen(true)] out TimeZoneInfo? zone)
-    {
-        zone = null;
-        if (id.IndexOf('/') < 0 || RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            return false;
-        }
-
-        try
-        {
-            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
-            return true;
-        }
-        catch (Exception error) when (error is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException or System.Security.SecurityException)
-        {
-            return false;
-        }
+        return TZConvert.TryGetTimeZoneInfo(trimmed, out zone);
     }
 
     /// <summary>The id to persist: IANA where one exists, so a store written on Windows reads on Linux.</summary>
@@ -93,9 +62,14 @@ internal static class TimeZones
             return "UTC";
         }
 
-        // Windows ids never have a '/': such an id is an IANA id already (and asking TZConvert's
-        // list of them costs a tenth of a second the first time).
-        if (zone.Id.IndexOf('/') >= 0 || TZConvert.KnownIanaTimeZoneNames.Contains(zone.Id))
+#if NET
+        if (!OperatingSystem.IsWindows() && zone.HasIanaId)
+        {
+            return zone.Id;
+        }
+#endif
+
+        if (TZConvert.KnownIanaTimeZoneNames.Contains(zone.Id))
         {
             return zone.Id;
         }
