@@ -4,6 +4,7 @@ using Scheduler.Executors;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
 using Scheduler.Tests.Support;
+using static Scheduler.Tests.Support.ChildProcesses;
 using Scheduler.Triggers;
 
 namespace Scheduler.Tests.Executors;
@@ -277,61 +278,5 @@ public sealed class ProcessJobExecutorTests : IAsyncLifetime, IDisposable
         test.Scheduler.RunJobNow("job");
         await test.WaitFor(e => (e.Type & RunEnded) != 0, after);
         return test.Scheduler.GetJobRuns("job", 1)[0];
-    }
-
-    private static async Task<string> WaitForFileAsync(string path)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            if (File.Exists(path) && (await File.ReadAllTextAsync(path, timeout.Token)).Trim() is { Length: > 0 } content)
-            {
-                return content;
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            // A killed process whose parent is gone may linger as a zombie until it is reaped: dead all the same.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<bool> GoneWithinAsync(int pid)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        while (IsAlive(pid))
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            await Task.Delay(20, CancellationToken.None);
-        }
-
-        return true;
-    }
-
-    private static void Kill(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            process.Kill();
-        }
-        catch (ArgumentException)
-        {
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Scheduler.Tests.Support;
+using static Scheduler.Tests.Support.ChildProcesses;
 
 namespace Scheduler.Tests.Host;
 
@@ -83,7 +84,7 @@ public sealed class SchedHostProcessTests : IDisposable
         using (var first = SchedHostProcess.StartDaemon(store))
         {
             await first.WaitForLine(l => l.Contains(" JobStarted slow ", StringComparison.Ordinal));
-            jobPid = int.Parse(await WaitForFile(pidFile), CultureInfo.InvariantCulture);
+            jobPid = int.Parse(await WaitForFileAsync(pidFile), CultureInfo.InvariantCulture);
             strayProcesses.Add(jobPid);
             first.Signal("KILL");
             await first.WaitForExit();
@@ -180,11 +181,11 @@ public sealed class SchedHostProcessTests : IDisposable
         await daemon.WaitForLine("schedhost: running on");
 
         await Add("stuck", ["--at", Iso(DateTimeOffset.UtcNow), "--timeout", "1s"], "/bin/sh", "-c", $"sleep 60 & echo $! > '{pidFile}'; wait");
-        var grandchild = int.Parse(await WaitForFile(pidFile), CultureInfo.InvariantCulture);
+        var grandchild = int.Parse(await WaitForFileAsync(pidFile), CultureInfo.InvariantCulture);
         strayProcesses.Add(grandchild);
 
         await daemon.WaitForLine(l => l.Contains(" JobTimedOut stuck ", StringComparison.Ordinal));
-        Assert.True(await GoneWithin(grandchild), $"The job's grandchild {grandchild} still runs.");
+        Assert.True(await GoneWithinAsync(grandchild), $"The job's grandchild {grandchild} still runs.");
     }
 
     [Fact]
@@ -194,7 +195,7 @@ public sealed class SchedHostProcessTests : IDisposable
         using var daemon = SchedHostProcess.StartDaemon(store);
         await daemon.WaitForLine("schedhost: running on");
         await Add("graceful", ["--at", Iso(DateTimeOffset.UtcNow)], "/bin/sh", "-c", $"echo yes > '{startedFile}'; sleep 1; echo finished");
-        await WaitForFile(startedFile);
+        await WaitForFileAsync(startedFile);
 
         daemon.Signal("TERM");
 
@@ -244,61 +245,6 @@ public sealed class SchedHostProcessTests : IDisposable
     {
         using var json = JsonDocument.Parse(await SchedHostProcess.Succeeds("list", "--store", store, "--json"));
         return json.RootElement.EnumerateArray().Single(j => j.GetProperty("id").GetString() == id).Clone();
-    }
-
-    private static async Task<string> WaitForFile(string path)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            if (File.Exists(path) && (await File.ReadAllTextAsync(path, timeout.Token)).Trim() is { Length: > 0 } content)
-            {
-                return content;
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<bool> GoneWithin(int pid)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        while (IsAlive(pid))
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            await Task.Delay(20, CancellationToken.None);
-        }
-
-        return true;
-    }
-
-    private static void Kill(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            process.Kill();
-        }
-        catch (Exception error) when (error is ArgumentException or InvalidOperationException)
-        {
-        }
     }
 
     private static async Task<IReadOnlyList<System.Text.Json.JsonElement>> RunsOnceEnded(string store, string id)
