@@ -103,7 +103,7 @@ public sealed class SchedHostProcessTests : IDisposable
             await second.WaitForLine("schedhost: running on");
         }
 
-        var runs = await SchedHostProcess.Runs(store, "slow");
+        var runs = await RunsOnceEnded(store, "slow");
         Assert.Equal("Abandoned", runs[0].GetProperty("outcome").GetString());
         if (recover)
         {
@@ -145,7 +145,7 @@ public sealed class SchedHostProcessTests : IDisposable
 
         // The first run stands for every fire time missed in the downtime (four or more): the latest
         // of them; none of the earlier ones ran, nor was any recorded.
-        var runs = await SchedHostProcess.Runs(store, "tick");
+        var runs = await RunsOnceEnded(store, "tick");
         Assert.Equal("Succeeded", runs[0].GetProperty("outcome").GetString());
         var catchUp = DateTimeOffset.Parse(runs[0].GetProperty("scheduledTime").GetString()!, CultureInfo.InvariantCulture);
         Assert.True(catchUp >= firstDue.AddSeconds(3), $"The first run was for {catchUp:O}, an earlier fire time than the latest missed one (first due {firstDue:O}).");
