@@ -7,30 +7,40 @@ namespace Scheduler.Events;
 /// </summary>
 internal sealed class EventHub
 {
-    private readonly object sync = new();
+    private readonly object sync;
     private readonly Queue<SchedulerEvent> pending = new();
     private Listener[] listeners = [];
     private SchedulerEventType wanted;
     private bool delivering;
 
+    // Read without the lock by Flush: most events have no listener, and every run flushes twice.
+    private volatile bool anyPending;
+
     public EventHub(int capacity)
     {
         Log = new EventLog(capacity);
+
+        // One lock for the hub and its log: publishing is on every run's path, from every worker.
+        sync = Log.SyncRoot;
     }
 
     public EventLog Log { get; }
 
     /// <summary>Records the event; listeners get it at the next <see cref="Flush"/> (call it outside locks).</summary>
-    public void Publish(SchedulerEvent schedulerEvent)
+    public void Publish(in SchedulerEventData data)
     {
+        TaskCompletionSource<bool>? toWake;
         lock (sync)
         {
-            Log.Append(schedulerEvent);
-            if ((wanted & schedulerEvent.Type) != 0)
+            var sequence = Log.AppendLocked(data, out toWake);
+            if ((wanted & data.Type) != 0)
             {
-                pending.Enqueue(schedulerEvent);
+                pending.Enqueue(new SchedulerEvent(data, sequence));
+                anyPending = true;
             }
         }
+
+        toWake?.TrySetResult(true);
     }
 
     /// <summary>
@@ -39,6 +49,11 @@ internal sealed class EventHub
     /// </summary>
     public void Flush()
     {
+        if (!anyPending)
+        {
+            return;
+        }
+
         lock (sync)
         {
             if (delivering || pending.Count == 0)
@@ -64,6 +79,7 @@ internal sealed class EventHub
                     }
 
                     next = pending.Dequeue();
+                    anyPending = pending.Count > 0;
                     current = listeners;
                 }
 
@@ -158,7 +174,7 @@ internal sealed class EventHub
 #pragma warning restore CA1031
             {
                 // Logged, not delivered: a listener that throws on every event must not loop forever.
-                Log.Append(new SchedulerEvent(SchedulerEventType.SchedulerError, schedulerEvent.Timestamp)
+                Log.Append(new SchedulerEventData(SchedulerEventType.SchedulerError, schedulerEvent.Timestamp)
                 {
                     SchedulerId = schedulerEvent.SchedulerId,
                     Exception = error,

@@ -8,7 +8,10 @@ namespace Scheduler.Events;
 public sealed class EventLog
 {
     private readonly object sync = new();
-    private readonly SchedulerEvent?[] ring;
+    private readonly int capacity;
+
+    // Grows by doubling up to the capacity, so a scheduler that logs little holds little.
+    private SchedulerEventData[] ring;
     private long lastSequence;
     private TaskCompletionSource<bool>? waiters;
 
@@ -19,11 +22,12 @@ public sealed class EventLog
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"The event log capacity must be at least 1, not {capacity}.");
         }
 
-        ring = new SchedulerEvent?[capacity];
+        this.capacity = capacity;
+        ring = new SchedulerEventData[Math.Min(capacity, 64)];
     }
 
     /// <summary>How many events are kept.</summary>
-    public int Capacity => ring.Length;
+    public int Capacity => capacity;
 
     /// <summary>The sequence number of the latest event, 0 before the first.</summary>
     public long LastSequence
@@ -81,29 +85,48 @@ public sealed class EventLog
         }
     }
 
-    internal void Append(SchedulerEvent schedulerEvent)
+    /// <summary>The log's lock; the scheduler's event hub shares it.</summary>
+    internal object SyncRoot => sync;
+
+    /// <summary>Records an event and returns its sequence number.</summary>
+    internal long Append(in SchedulerEventData data)
     {
         TaskCompletionSource<bool>? toWake;
+        long sequence;
         lock (sync)
         {
-            schedulerEvent.Sequence = ++lastSequence;
-            ring[(int)((lastSequence - 1) % ring.Length)] = schedulerEvent;
-            toWake = waiters;
-            waiters = null;
+            sequence = AppendLocked(data, out toWake);
         }
 
         toWake?.TrySetResult(true);
+        return sequence;
+    }
+
+    /// <summary>Records an event under <see cref="SyncRoot"/>; the caller wakes <paramref name="toWake"/> once it let go of the lock.</summary>
+    internal long AppendLocked(in SchedulerEventData data, out TaskCompletionSource<bool>? toWake)
+    {
+        var sequence = ++lastSequence;
+        if (sequence > ring.Length && ring.Length < capacity)
+        {
+            // Before the ring is full, event n sits at n - 1, so growing is a plain copy.
+            Array.Resize(ref ring, (int)Math.Min((long)ring.Length * 2, capacity));
+        }
+
+        ring[(int)((sequence - 1) % ring.Length)] = data;
+        toWake = waiters;
+        waiters = null;
+        return sequence;
     }
 
     private List<SchedulerEvent> ReadLocked(long afterSequence, int maxCount)
     {
-        var oldest = Math.Max(1, lastSequence - ring.Length + 1);
+        var oldest = Math.Max(1, lastSequence - capacity + 1);
         var first = Math.Max(afterSequence + 1, oldest);
         var count = (int)Math.Min(Math.Max(0, lastSequence - first + 1), maxCount);
         var result = new List<SchedulerEvent>(count);
         for (var sequence = first; sequence < first + count; sequence++)
         {
-            result.Add(ring[(int)((sequence - 1) % ring.Length)]!);
+            result.Add(new SchedulerEvent(in ring[(int)((sequence - 1) % ring.Length)], sequence));
         }
 
         return result;

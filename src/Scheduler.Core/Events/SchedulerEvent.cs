@@ -8,58 +8,60 @@ namespace Scheduler.Events;
 /// </summary>
 public sealed class SchedulerEvent
 {
-    internal SchedulerEvent(SchedulerEventType type, DateTimeOffset timestamp)
+    private readonly SchedulerEventData data;
+
+    internal SchedulerEvent(in SchedulerEventData data, long sequence)
     {
-        Type = type;
-        Timestamp = timestamp;
+        this.data = data;
+        Sequence = sequence;
     }
 
     /// <summary>The event's position in its scheduler's event log; increases by one per event.</summary>
-    public long Sequence { get; internal set; }
+    public long Sequence { get; }
 
-    public SchedulerEventType Type { get; }
+    public SchedulerEventType Type => data.Type;
 
     /// <summary>When the event happened, by the scheduler's clock.</summary>
-    public DateTimeOffset Timestamp { get; }
+    public DateTimeOffset Timestamp => data.Timestamp;
 
-    public string? SchedulerId { get; internal init; }
+    public string? SchedulerId => data.SchedulerId;
 
-    public string? JobId { get; internal init; }
+    public string? JobId => data.JobId;
 
-    public string? JobName { get; internal init; }
+    public string? JobName => data.JobName;
 
-    public string? StoreName { get; internal init; }
+    public string? StoreName => data.StoreName;
 
-    public string? ExecutorName { get; internal init; }
+    public string? ExecutorName => data.ExecutorName;
 
-    public string? RunId { get; internal init; }
+    public string? RunId => data.RunId;
 
     /// <summary>The time the run was due.</summary>
-    public DateTimeOffset? ScheduledTime { get; internal init; }
+    public DateTimeOffset? ScheduledTime => data.ScheduledTime;
 
     /// <summary>When the run actually started.</summary>
-    public DateTimeOffset? StartTime { get; internal init; }
+    public DateTimeOffset? StartTime => data.StartTime;
 
     /// <summary>How long the run took.</summary>
-    public TimeSpan? Duration { get; internal init; }
+    public TimeSpan? Duration => data.Duration;
 
     /// <summary>The attempt the event is about (1 for the first, 2 for the first retry...), 0 when not about a run.</summary>
-    public int Attempt { get; internal init; }
+    public int Attempt => data.Attempt;
 
     /// <summary>How the run ended, for events about an ended run.</summary>
-    public JobRunOutcome? Outcome { get; internal init; }
+    public JobRunOutcome? Outcome => data.Outcome;
 
     /// <summary>What the run returned.</summary>
-    public object? ReturnValue { get; internal init; }
+    public object? ReturnValue => data.ReturnValue;
 
     /// <summary>The exception a run (or a listener, or a store) threw.</summary>
-    public Exception? Exception { get; internal init; }
+    public Exception? Exception => data.Exception;
 
     /// <summary>The error as text.</summary>
-    public string? Error { get; internal init; }
+    public string? Error => data.Error;
 
     /// <summary>A human-readable explanation.</summary>
-    public string? Message { get; internal init; }
+    public string? Message => data.Message;
 
     public override string ToString()
     {

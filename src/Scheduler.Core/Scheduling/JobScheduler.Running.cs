@@ -64,10 +64,10 @@ public sealed partial class JobScheduler
 
             state = paused ? SchedulerState.Paused : SchedulerState.Running;
             stoppedSignal = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerStarted, Now) { SchedulerId = Id });
+            events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerStarted, Now) { SchedulerId = Id });
             if (paused)
             {
-                events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerPaused, Now) { SchedulerId = Id });
+                events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerPaused, Now) { SchedulerId = Id });
             }
 
             foreach (var target in storeList)
@@ -189,7 +189,7 @@ public sealed partial class JobScheduler
             }
 
             state = SchedulerState.Paused;
-            events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerPaused, Now) { SchedulerId = Id });
+            events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerPaused, Now) { SchedulerId = Id });
         }
 
         events.Flush();
@@ -225,7 +225,7 @@ public sealed partial class JobScheduler
             }
 
             state = SchedulerState.Running;
-            events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerResumed, Now) { SchedulerId = Id });
+            events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerResumed, Now) { SchedulerId = Id });
         }
 
         events.Flush();
@@ -307,7 +307,7 @@ public sealed partial class JobScheduler
             shutdownCompletion = null;
             stopped = stoppedSignal;
             stoppedSignal = null;
-            events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerShutdown, Now) { SchedulerId = Id });
+            events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerShutdown, Now) { SchedulerId = Id });
             foreach (var target in storeList)
             {
                 DetachStoreLocked(target);
@@ -353,7 +353,7 @@ public sealed partial class JobScheduler
         catch (Exception error)
 #pragma warning restore CA1031
         {
-            events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerError, Now)
+            events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, Now)
             {
                 SchedulerId = Id,
                 StoreName = target.Name,
@@ -403,7 +403,7 @@ public sealed partial class JobScheduler
 
     private void ReportError(string? jobId, string message, Exception error)
     {
-        events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerError, Now)
+        events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, Now)
         {
             SchedulerId = Id,
             JobId = jobId,
@@ -447,7 +447,7 @@ public sealed partial class JobScheduler
 #pragma warning restore CA1031
             {
                 work.Clear();
-                events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerError, Now)
+                events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, Now)
                 {
                     SchedulerId = Id,
                     Exception = error,
@@ -628,7 +628,7 @@ public sealed partial class JobScheduler
         {
             var paused = job with { NextRunTime = null, JitterTicks = 0, State = JobState.Paused };
             target.Store.Update(paused);
-            events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerError, now)
+            events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, now)
             {
                 SchedulerId = Id,
                 JobId = job.Id,
@@ -801,7 +801,7 @@ public sealed partial class JobScheduler
         foreach (var run in target.Store.AbandonUnfinishedRuns(Id, now))
         {
             var job = target.Store.Get(run.JobId);
-            events.Publish(new SchedulerEvent(SchedulerEventType.JobAbandoned, now)
+            events.Publish(new SchedulerEventData(SchedulerEventType.JobAbandoned, now)
             {
                 SchedulerId = Id,
                 JobId = run.JobId,
@@ -898,7 +898,7 @@ public sealed partial class JobScheduler
     internal void OnRunStarted(JobExecution execution)
     {
         var run = execution.Run;
-        events.Publish(new SchedulerEvent(SchedulerEventType.JobStarted, execution.StartTime!.Value)
+        events.Publish(new SchedulerEventData(SchedulerEventType.JobStarted, execution.StartTime!.Value)
         {
             SchedulerId = Id,
             JobId = run.JobId,
@@ -925,7 +925,7 @@ public sealed partial class JobScheduler
         catch (Exception error)
 #pragma warning restore CA1031
         {
-            events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerError, Now)
+            events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, Now)
             {
                 SchedulerId = Id,
                 JobId = ended.JobId,
@@ -1107,14 +1107,14 @@ public sealed partial class JobScheduler
             catch (Exception error)
 #pragma warning restore CA1031
             {
-                events.Publish(new SchedulerEvent(SchedulerEventType.SchedulerError, Now) { SchedulerId = Id, JobId = run.JobId, RunId = run.RunId, Exception = error, Error = error.Message });
+                events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, Now) { SchedulerId = Id, JobId = run.JobId, RunId = run.RunId, Exception = error, Error = error.Message });
             }
         }
 
         Perform(work);
     }
 
-    private SchedulerEvent RunEvent(SchedulerEventType type, Job job, JobRun run, string? message = null) => new(type, Now)
+    private SchedulerEventData RunEvent(SchedulerEventType type, Job job, JobRun run, string? message = null) => new(type, Now)
     {
         SchedulerId = Id,
         JobId = job.Id,
@@ -1130,7 +1130,7 @@ public sealed partial class JobScheduler
         Message = message,
     };
 
-    private SchedulerEvent EndEvent(JobExecution execution, JobRun ended)
+    private SchedulerEventData EndEvent(JobExecution execution, JobRun ended)
     {
         var type = ended.Outcome switch
         {
@@ -1140,7 +1140,7 @@ public sealed partial class JobScheduler
             _ => SchedulerEventType.JobError,
         };
         var job = execution.Job;
-        return new SchedulerEvent(type, ended.EndTime ?? Now)
+        return new SchedulerEventData(type, ended.EndTime ?? Now)
         {
             SchedulerId = Id,
             JobId = job.Id,

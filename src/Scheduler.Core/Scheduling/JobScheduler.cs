@@ -415,7 +415,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
                 }
             }
 
-            events.Publish(new SchedulerEvent(SchedulerEventType.AllJobsRemoved, Now) { SchedulerId = Id, StoreName = store });
+            events.Publish(new SchedulerEventData(SchedulerEventType.AllJobsRemoved, Now) { SchedulerId = Id, StoreName = store });
         }
 
         events.Flush();
@@ -500,7 +500,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
                 }
             }
 
-            events.Publish(new SchedulerEvent(SchedulerEventType.StoreAdded, Now) { SchedulerId = Id, StoreName = name });
+            events.Publish(new SchedulerEventData(SchedulerEventType.StoreAdded, Now) { SchedulerId = Id, StoreName = name });
             if (state != SchedulerState.Stopped)
             {
                 AbandonUnfinishedRunsLocked(target, work);
@@ -524,7 +524,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
             }
 
             DetachStoreObjectLocked(name, store);
-            events.Publish(new SchedulerEvent(SchedulerEventType.StoreRemoved, Now) { SchedulerId = Id, StoreName = name });
+            events.Publish(new SchedulerEventData(SchedulerEventType.StoreRemoved, Now) { SchedulerId = Id, StoreName = name });
         }
 
         events.Flush();
@@ -558,7 +558,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
                 executor.Start();
             }
 
-            events.Publish(new SchedulerEvent(SchedulerEventType.ExecutorAdded, Now) { SchedulerId = Id, ExecutorName = name });
+            events.Publish(new SchedulerEventData(SchedulerEventType.ExecutorAdded, Now) { SchedulerId = Id, ExecutorName = name });
         }
 
         events.Flush();
@@ -578,7 +578,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
 
             executors.Remove(name);
             executor.Owner = null;
-            events.Publish(new SchedulerEvent(SchedulerEventType.ExecutorRemoved, Now) { SchedulerId = Id, ExecutorName = name });
+            events.Publish(new SchedulerEventData(SchedulerEventType.ExecutorRemoved, Now) { SchedulerId = Id, ExecutorName = name });
         }
 
         _ = executor.StopAsync();
@@ -723,7 +723,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
     private void OnJobLoadFailed(object? sender, JobLoadFailedEventArgs e)
     {
         var name = storeList.FirstOrDefault(s => s.Store == sender)?.Name;
-        events.Publish(new SchedulerEvent(SchedulerEventType.JobLoadFailed, Now)
+        events.Publish(new SchedulerEventData(SchedulerEventType.JobLoadFailed, Now)
         {
             SchedulerId = Id,
             JobId = e.JobId,
@@ -735,7 +735,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         events.Flush();
     }
 
-    private SchedulerEvent JobEvent(SchedulerEventType type, Job job, string? message = null) => new(type, Now)
+    private SchedulerEventData JobEvent(SchedulerEventType type, Job job, string? message = null) => new(type, Now)
     {
         SchedulerId = Id,
         JobId = job.Id,

@@ -15,6 +15,21 @@ public sealed class EventLogTests
         Assert.Equal(5, log.LastSequence);
     }
 
+    [Theory]
+    [InlineData(1000, 700)]
+    [InlineData(1000, 2500)]
+    [InlineData(100, 129)]
+    public void Events_keep_their_order_and_content_while_the_log_grows_to_its_capacity(int capacity, int count)
+    {
+        var log = Filled(capacity, count);
+
+        var kept = log.Read();
+
+        var first = Math.Max(1, count - capacity + 1);
+        Assert.Equal(Enumerable.Range(first, count - first + 1).Select(s => (long)s), kept.Select(e => e.Sequence));
+        Assert.All(kept, e => Assert.Equal(T0.AddSeconds(e.Sequence - 1), e.Timestamp));
+    }
+
     [Fact]
     public void Reading_from_an_offset_returns_the_events_after_it_up_to_the_maximum()
     {
@@ -40,7 +55,7 @@ public sealed class EventLogTests
 
         var waiting = log.WaitForEventsAsync(afterSequence: 2);
         Assert.False(waiting.IsCompleted);
-        log.Append(new SchedulerEvent(SchedulerEventType.JobAdded, T0));
+        log.Append(new SchedulerEventData(SchedulerEventType.JobAdded, T0));
         var events = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.Equal([3L], events.Select(e => e.Sequence));
@@ -91,7 +106,7 @@ public sealed class EventLogTests
         var log = new EventLog(capacity);
         for (var i = 0; i < count; i++)
         {
-            log.Append(new SchedulerEvent(SchedulerEventType.JobAdded, T0.AddSeconds(i)));
+            log.Append(new SchedulerEventData(SchedulerEventType.JobAdded, T0.AddSeconds(i)));
         }
 
         return log;

@@ -507,9 +507,8 @@ internal sealed partial class SqliteJobStore
         static string? Text(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
         static long? Number(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetInt64(column);
 
-        return new SchedulerEvent((SchedulerEventType)reader.GetInt64(2), FromTicks(reader.GetInt64(3)))
+        var data = new SchedulerEventData((SchedulerEventType)reader.GetInt64(2), FromTicks(reader.GetInt64(3)))
         {
-            Sequence = reader.GetInt64(0),
             SchedulerId = Text(reader, 4),
             JobId = Text(reader, 5),
             JobName = Text(reader, 6),
@@ -524,6 +523,7 @@ internal sealed partial class SqliteJobStore
             Error = Text(reader, 15),
             Message = Text(reader, 16),
         };
+        return new SchedulerEvent(data, reader.GetInt64(0));
     }
 
     /// <summary>Drops the run histories of ended jobs beyond the kept number or past the retention age.</summary>
