@@ -171,6 +171,37 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         return job;
     }
 
+    /// <summary>
+    /// Groups the writes that follow into one transaction per persistent store, committed when the
+    /// returned scope is disposed: adding many jobs to a SQLite store inside a batch costs one commit
+    /// instead of one per job (tens of thousands of jobs a second instead of about fifteen thousand).
+    /// </summary>
+    /// <remarks>
+    /// Everything else behaves as without a batch: each add is checked and announced at once, and a
+    /// failing add (a duplicate id) fails alone. A due job that is dispatched commits what the batch
+    /// wrote so far, so no run waits for the batch. Other processes see the batch's jobs only when it
+    /// ends, a crash before that loses them all, and the store's file stays locked for writing by
+    /// other processes meanwhile: keep a batch to the adds themselves. Batches may nest; the
+    /// outermost commits. Stores added after the batch began are not in it.
+    /// </remarks>
+    /// <returns>The batch; dispose it to commit (disposing twice does nothing).</returns>
+    public IDisposable BeginBatch()
+    {
+        var scopes = new List<IDisposable>();
+        lock (gate)
+        {
+            foreach (var named in storeList)
+            {
+                if (named.Store.BeginBatch() is { } scope)
+                {
+                    scopes.Add(scope);
+                }
+            }
+        }
+
+        return new StoreBatch(scopes);
+    }
+
     /// <summary>Adds a job that runs an asynchronous .NET delegate, given the run's context and cancellation token.</summary>
     /// <inheritdoc cref="AddJob(Trigger, Invocation, string?, string?, JobArguments?, JobOptions?, string?, string?, bool, bool)" path="/exception"/>
     public Job AddJob(string? id, Trigger trigger, Func<JobContext, CancellationToken, Task> action, JobOptions? options = null)
@@ -752,5 +783,22 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         public string Name { get; } = name;
 
         public JobStore Store { get; } = store;
+    }
+
+    /// <summary>The batches of the stores that had one; ends each once.</summary>
+    private sealed class StoreBatch(List<IDisposable> scopes) : IDisposable
+    {
+        private int ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref ended, 1) == 0)
+            {
+                foreach (var scope in scopes)
+                {
+                    scope.Dispose();
+                }
+            }
+        }
     }
 }

@@ -143,6 +143,9 @@ public abstract class JobStore : IDisposable
     {
     }
 
+    /// <summary>Groups the writes that follow into one transaction until the returned scope ends; null when the store has nothing to group.</summary>
+    internal virtual IDisposable? BeginBatch() => null;
+
     /// <summary>The ids of the jobs other processes asked to run now, removed from the store as they are taken.</summary>
     internal virtual IReadOnlyList<string> TakeRunRequests() => [];
 

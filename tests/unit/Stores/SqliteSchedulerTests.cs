@@ -79,6 +79,72 @@ public sealed class SqliteSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task Jobs_added_in_a_batch_reach_the_file_together_when_the_batch_ends()
+    {
+        await using var test = Scheduler(out var store);
+        test.Scheduler.RegisterDelegate("noop", (Action)(() => { }));
+        using var other = Open();
+        var hourly = new IntervalTrigger(TimeSpan.FromHours(1));
+
+        var batch = test.Scheduler.BeginBatch();
+        test.Scheduler.AddJob(hourly, new DelegateInvocation("noop"), "a", store: "disk");
+        test.Scheduler.AddJob(hourly, new DelegateInvocation("noop"), "b", store: "disk");
+        var duplicate = Assert.Throws<InvalidOperationException>(() => test.Scheduler.AddJob(hourly, new DelegateInvocation("noop"), "a", store: "disk"));
+        test.Scheduler.AddJob(hourly, new DelegateInvocation("noop"), "c", store: "disk");
+
+        Assert.Contains("'a' already exists", duplicate.Message, StringComparison.Ordinal);
+        Assert.Equal(["a", "b", "c"], store.GetAll().Select(j => j.Id));
+        Assert.Empty(other.GetAll());
+        Assert.Equal(3, test.EventsOf(SchedulerEventType.JobAdded, "a").Count + test.EventsOf(SchedulerEventType.JobAdded, "b").Count + test.EventsOf(SchedulerEventType.JobAdded, "c").Count);
+
+        batch.Dispose();
+        batch.Dispose();
+
+        Assert.Equal(["a", "b", "c"], other.GetAll().Select(j => j.Id));
+        other.Add(OutsideJob("after", TestScheduler.Epoch.AddHours(2)), replaceExisting: false);
+        Assert.NotNull(store.Get("after"));
+    }
+
+    [Fact]
+    public async Task A_due_job_added_in_a_batch_runs_and_is_recorded_without_waiting_for_the_batch()
+    {
+        await using var test = Scheduler(out _);
+        var runs = 0;
+        test.Scheduler.RegisterDelegate("count", (Action)(() => runs++));
+        test.Scheduler.Start();
+        using var other = Open();
+
+        using (test.Scheduler.BeginBatch())
+        {
+            test.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromMinutes(1)), new DelegateInvocation("count"), "soon", executor: "inline", store: "disk");
+            test.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromHours(1)), new DelegateInvocation("count"), "later", executor: "inline", store: "disk");
+            var after = test.Scheduler.Events.LastSequence;
+            test.Time.Advance(TimeSpan.FromMinutes(1));
+            await test.WaitFor(SchedulerEventType.JobExecuted, "soon", after);
+
+            // The dispatch committed the batch so far: the run and both jobs are in the file.
+            Assert.Equal(1, runs);
+            Assert.Equal(TestScheduler.Epoch.AddMinutes(2), other.Get("soon")!.NextRunTime);
+            Assert.NotNull(other.Get("later"));
+            Assert.Single(other.GetRuns("soon", 10));
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_on_a_scheduler_with_only_memory_stores_changes_nothing()
+    {
+        await using var test = new TestScheduler();
+
+        using (test.Scheduler.BeginBatch())
+        {
+            test.AddInline("a", new IntervalTrigger(TimeSpan.FromMinutes(1)), _ => { });
+            Assert.NotNull(test.Scheduler.GetJob("a"));
+        }
+
+        Assert.NotNull(test.Scheduler.GetJob("a"));
+    }
+
+    [Fact]
     public async Task A_job_bound_to_an_in_process_delegate_is_refused_before_it_is_announced()
     {
         await using var test = Scheduler(out var store);

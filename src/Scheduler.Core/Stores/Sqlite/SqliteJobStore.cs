@@ -624,7 +624,7 @@ internal sealed partial class SqliteJobStore : JobStore
     /// or a run start commits at once even inside a batch. Keep batches short: other processes see
     /// nothing of a batch until it ends, and a crash loses it whole.
     /// </summary>
-    internal IDisposable BeginBatch()
+    internal override IDisposable BeginBatch()
     {
         lock (sync)
         {
