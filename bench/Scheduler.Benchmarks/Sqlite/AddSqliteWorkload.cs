@@ -54,7 +54,7 @@ internal sealed class AddSqliteWorkload : IWorkload
 
     private static double AddToScheduler(SqliteFiles files, string[] ids, int count, bool batch)
     {
-        var scheduler = SqliteFiles.OpenScheduler(files.NewPath("scheduler"), static () => { });
+        var scheduler = SqliteFiles.OpenScheduler(files.NewPath("scheduler"), static () => { }, out var store);
         Measure.Settle();
         var watch = Stopwatch.StartNew();
         using (batch ? scheduler.BeginBatch() : null)
@@ -67,6 +67,7 @@ internal sealed class AddSqliteWorkload : IWorkload
 
         watch.Stop();
         scheduler.Dispose();
+        store.Dispose();
         return count / watch.Elapsed.TotalSeconds;
     }
 

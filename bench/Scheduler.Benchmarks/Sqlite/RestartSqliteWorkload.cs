@@ -1,17 +1,29 @@
 using System.Diagnostics;
 using Quartz;
 using Scheduler.Benchmarks.Engine;
+using Scheduler.Executors;
+using Scheduler.Invocations;
+using Scheduler.Scheduling;
+using Scheduler.Stores;
 using Scheduler.Triggers;
 
 namespace Scheduler.Benchmarks.Sqlite;
 
 /// <summary>
 /// <c>restart-sqlite</c>: a SQLite file with 100 000 jobs (20 000 with <c>--quick</c>), one of them
-/// due: the time from starting a new process (this program, as a child) until that job has run,
-/// which the child reports by printing a line. Everything a restarted service does is inside:
-/// runtime start, opening the file, starting the scheduler, finding the due job, running it. Each
-/// measurement runs on a fresh copy of the prepared file; the median of three (after one to warm
-/// the disk cache) is reported.
+/// due: the time from starting a new process until that job has run, which the process reports by
+/// printing a line. Everything a restarted service does is inside: runtime start, opening the file,
+/// starting the scheduler, finding the due job, running it. Three systems:
+/// <list type="bullet">
+/// <item><c>scheduler</c> and <c>quartz</c>: this program as the child, the library in a plain .NET
+/// program (compiled at run time), the due job a no-op .NET job;</item>
+/// <item><c>schedhost</c>: the shipped service, published as its documentation says
+/// (<c>dotnet publish -r RID</c>, which compiles it ReadyToRun), <c>schedhost run --store FILE</c>
+/// until it logs the due job's <c>JobExecuted</c> line; its jobs are commands, so the due job also
+/// starts a process (<c>/bin/true</c>).</item>
+/// </list>
+/// Each measurement runs on a fresh copy of the prepared file, closed as a stopped service leaves it;
+/// the median of three (after one to warm the disk cache) is reported.
 /// </summary>
 internal sealed class RestartSqliteWorkload : IWorkload
 {
@@ -38,6 +50,13 @@ internal sealed class RestartSqliteWorkload : IWorkload
         var theirs = files.NewPath("quartz");
         PrepareQuartz(theirs, jobs);
         Report("quartz", jobs, Restarts(files, theirs, "quartz"));
+
+        if (SchedHostBuild.Publish() is { } schedhost)
+        {
+            var hosted = files.NewPath("schedhost");
+            PrepareSchedHost(hosted, jobs);
+            Report("schedhost", jobs, Restarts(files, hosted, "schedhost", schedhost));
+        }
     }
 
     /// <summary>The child: starts a scheduler of the given system on the file and prints the marker when the due job runs.</summary>
@@ -48,11 +67,12 @@ internal sealed class RestartSqliteWorkload : IWorkload
         using var fired = new ManualResetEventSlim();
         if (system == "scheduler")
         {
-            var scheduler = SqliteFiles.OpenScheduler(path, () => fired.Set());
+            var scheduler = SqliteFiles.OpenScheduler(path, () => fired.Set(), out var store);
             scheduler.Start();
             fired.Wait();
             WriteMarker();
             scheduler.Shutdown(wait: false);
+            store.Dispose();
         }
         else
         {
@@ -77,14 +97,42 @@ internal sealed class RestartSqliteWorkload : IWorkload
 
     private static void PrepareScheduler(string path, int jobs)
     {
-        var scheduler = SqliteFiles.OpenScheduler(path, static () => { });
+        var scheduler = SqliteFiles.OpenScheduler(path, static () => { }, out var store);
         var hour = TimeSpan.FromHours(1);
-        for (var i = 1; i < jobs; i++)
+        using (scheduler.BeginBatch())
         {
-            scheduler.AddJob(new IntervalTrigger(hour), SqliteFiles.NoOpInvocation, "job-" + i, store: SqliteFiles.StoreName);
+            for (var i = 1; i < jobs; i++)
+            {
+                scheduler.AddJob(new IntervalTrigger(hour), SqliteFiles.NoOpInvocation, "job-" + i, store: SqliteFiles.StoreName);
+            }
+
+            scheduler.AddJob(new DateTrigger(DateTimeOffset.UtcNow), SqliteFiles.NoOpInvocation, DueJob, store: SqliteFiles.StoreName);
         }
 
-        scheduler.AddJob(new DateTrigger(DateTimeOffset.UtcNow), SqliteFiles.NoOpInvocation, DueJob, store: SqliteFiles.StoreName);
+        scheduler.Dispose();
+        store.Dispose();
+    }
+
+    /// <summary>The same jobs as commands, in the store's default name and on the executor <c>schedhost</c> runs commands on.</summary>
+    private static void PrepareSchedHost(string path, int jobs)
+    {
+        var scheduler = new JobScheduler();
+        scheduler.AddExecutor(SchedHostBuild.ProcessExecutor, JobExecutor.CreateProcess());
+        using var store = JobStore.CreateSqlite(path);
+        scheduler.RemoveJobStore(JobScheduler.DefaultName);
+        scheduler.AddJobStore(JobScheduler.DefaultName, store);
+        var succeed = OperatingSystem.IsWindows() ? new CommandInvocation("cmd.exe", ["/d", "/c", "exit 0"]) : new CommandInvocation("/bin/true");
+        var hour = TimeSpan.FromHours(1);
+        using (scheduler.BeginBatch())
+        {
+            for (var i = 1; i < jobs; i++)
+            {
+                scheduler.AddJob(new IntervalTrigger(hour), succeed, "job-" + i, executor: SchedHostBuild.ProcessExecutor);
+            }
+
+            scheduler.AddJob(new DateTrigger(DateTimeOffset.UtcNow), succeed, DueJob, executor: SchedHostBuild.ProcessExecutor);
+        }
+
         scheduler.Dispose();
     }
 
@@ -106,7 +154,7 @@ internal sealed class RestartSqliteWorkload : IWorkload
         QuartzHarness.Shutdown(scheduler);
     }
 
-    private static List<double> Restarts(SqliteFiles files, string template, string system)
+    private static List<double> Restarts(SqliteFiles files, string template, string system, string? schedhost = null)
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var seconds = new List<double>();
@@ -121,7 +169,7 @@ internal sealed class RestartSqliteWorkload : IWorkload
                 }
             }
 
-            var elapsed = StartChild(system, copy);
+            var elapsed = schedhost is null ? StartChild(system, copy) : StartSchedHost(schedhost, copy);
             if (i > 0)
             {
                 seconds.Add(elapsed);
@@ -162,6 +210,27 @@ internal sealed class RestartSqliteWorkload : IWorkload
         }
 
         return watch.Elapsed.TotalSeconds;
+    }
+
+    private static double StartSchedHost(string schedhost, string path)
+    {
+        var start = new ProcessStartInfo(schedhost) { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("run");
+        start.ArgumentList.Add("--store");
+        start.ArgumentList.Add(path);
+        var watch = Stopwatch.StartNew();
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("schedhost did not start.");
+        string? line;
+        while ((line = child.StandardOutput.ReadLine()) is not null && !(line.Contains(" JobExecuted " + DueJob + " ", StringComparison.Ordinal)))
+        {
+        }
+
+        watch.Stop();
+        child.Kill(entireProcessTree: true);
+        child.WaitForExit(30_000);
+        return line is null
+            ? throw new InvalidOperationException($"schedhost ended without running the due job (exit code {child.ExitCode}).")
+            : watch.Elapsed.TotalSeconds;
     }
 
     private void Report(string system, int jobs, List<double> seconds)

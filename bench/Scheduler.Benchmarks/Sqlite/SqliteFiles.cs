@@ -27,12 +27,18 @@ internal sealed class SqliteFiles : IDisposable
     /// <summary>A path for a new file.</summary>
     public string NewPath(string name) => Path.Combine(folder, $"{name}-{++count}.db");
 
-    /// <summary>A stopped scheduler with the SQLite store at <paramref name="path"/> and <paramref name="noOp"/> registered as <see cref="NoOp"/>.</summary>
-    public static JobScheduler OpenScheduler(string path, Delegate noOp)
+    /// <summary>
+    /// A stopped scheduler with the SQLite store at <paramref name="path"/> and <paramref name="noOp"/>
+    /// registered as <see cref="NoOp"/>. The caller disposes <paramref name="store"/> after the
+    /// scheduler (a scheduler does not own the stores it is given): that closes the file as a stopped
+    /// service leaves it, its write-ahead log folded in.
+    /// </summary>
+    public static JobScheduler OpenScheduler(string path, Delegate noOp, out JobStore store)
     {
         var scheduler = new JobScheduler();
         scheduler.RegisterDelegate(NoOp, noOp);
-        scheduler.AddJobStore(StoreName, JobStore.CreateSqlite(path));
+        store = JobStore.CreateSqlite(path);
+        scheduler.AddJobStore(StoreName, store);
         return scheduler;
     }
 
