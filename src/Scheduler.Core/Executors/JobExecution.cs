@@ -26,7 +26,8 @@ internal sealed class JobExecution
     private const int Ended = 2;
 
     private readonly JobScheduler scheduler;
-    private readonly CancellationTokenSource cancellation = new();
+    // Made when someone asks for the token: most jobs never look at it, and every run pays for one.
+    private CancellationTokenSource? cancellation;
     private int state;
     private int cancelReason;
     private ITimer? timeoutTimer;
@@ -146,7 +147,7 @@ internal sealed class JobExecution
             return false;
         }
 
-        if (cancellation.IsCancellationRequested)
+        if (CancelReason != CancelReason.None)
         {
             Finish(returnValue: null, exception: null);
             return false;
@@ -155,7 +156,7 @@ internal sealed class JobExecution
         var time = scheduler.TimeProvider;
         var start = time.GetUtcNow();
         StartTime = start;
-        Context = new JobContext(scheduler, Job, Run, start, cancellation.Token);
+        Context = new JobContext(scheduler, Job, Run, start, this);
         if (Job.Options.Timeout is { } timeout)
         {
             timeoutTimer = time.CreateTimer(static s => ((JobExecution)s!).Cancel(CancelReason.Timeout), this, timeout, Timeout.InfiniteTimeSpan);
@@ -223,17 +224,49 @@ internal sealed class JobExecution
     }
 
     /// <summary>Cancels the run's token (thread-safe); the first reason wins.</summary>
+    /// <summary>The run's cancellation token; cancelled when the run times out, is replaced, or the scheduler shuts down without waiting.</summary>
+    public CancellationToken CancellationToken => (Volatile.Read(ref cancellation) ?? CreateCancellation()).Token;
+
     public void Cancel(CancelReason reason)
     {
         Interlocked.CompareExchange(ref cancelReason, (int)reason, (int)CancelReason.None);
+
+        // Without a source yet, the reason is enough: a source made later starts cancelled.
+        if (Volatile.Read(ref cancellation) is { } source)
+        {
+            CancelSource(source);
+        }
+    }
+
+    private static void CancelSource(CancellationTokenSource source)
+    {
         try
         {
-            cancellation.Cancel();
+            source.Cancel();
         }
         catch (AggregateException)
         {
             // A callback the job registered on its token threw; the job sees the failure itself.
         }
+    }
+
+    private CancellationTokenSource CreateCancellation()
+    {
+        var created = new CancellationTokenSource();
+        if (Interlocked.CompareExchange(ref cancellation, created, null) is { } existing)
+        {
+            created.Dispose();
+            return existing;
+        }
+
+        // Both sides write with a full fence before they read the other's field, so a Cancel racing
+        // with this either sees the new source or left a reason that is seen here (or both).
+        if (CancelReason != CancelReason.None)
+        {
+            created.Cancel();
+        }
+
+        return created;
     }
 
     private void Finish(object? returnValue, Exception? exception)

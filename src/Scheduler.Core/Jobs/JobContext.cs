@@ -1,3 +1,4 @@
+using Scheduler.Executors;
 using Scheduler.Scheduling;
 
 namespace Scheduler.Jobs;
@@ -5,13 +6,15 @@ namespace Scheduler.Jobs;
 /// <summary>What a running job knows about its run.</summary>
 public sealed class JobContext
 {
-    internal JobContext(JobScheduler scheduler, Job job, JobRun run, DateTimeOffset startTime, CancellationToken cancellationToken)
+    private readonly JobExecution execution;
+
+    internal JobContext(JobScheduler scheduler, Job job, JobRun run, DateTimeOffset startTime, JobExecution execution)
     {
         Scheduler = scheduler;
         Job = job;
         Run = run;
         StartTime = startTime;
-        CancellationToken = cancellationToken;
+        this.execution = execution;
     }
 
     /// <summary>The scheduler running the job.</summary>
@@ -33,7 +36,7 @@ public sealed class JobContext
     public int Attempt => Run.Attempt;
 
     /// <summary>Cancelled when the run times out, is replaced by a newer run, or the scheduler shuts down without waiting.</summary>
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken => execution.CancellationToken;
 
     internal JobRun Run { get; }
 }

@@ -15,6 +15,8 @@ public sealed partial class JobScheduler
     // Due jobs are read, decided and committed in batches: one store transaction per batch.
     private const int DispatchBatchSize = 256;
 
+    private const int MaxSpareActivities = 256;
+
     // Batches per store per pass before the loop looks at the other stores and its signals again.
     private const int MaxBatchesPerPass = 64;
 
@@ -28,6 +30,9 @@ public sealed partial class JobScheduler
     private static readonly TimeSpan ErrorRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, JobActivity> activities = new(StringComparer.Ordinal);
+
+    // Idle activities kept for the next job that runs: a burst of runs would otherwise make and drop one per run.
+    private readonly Stack<JobActivity> spareActivities = new();
     private readonly HashSet<PendingRetry> retries = [];
     private readonly ConcurrentQueue<(JobExecution Execution, JobRun Ended)> endedRuns = new();
     private readonly WakeSignal wake = new();
@@ -859,7 +864,7 @@ public sealed partial class JobScheduler
     {
         if (!activities.TryGetValue(jobId, out var activity))
         {
-            activity = new JobActivity();
+            activity = spareActivities.Count > 0 ? spareActivities.Pop() : new JobActivity();
             activities.Add(jobId, activity);
         }
 
@@ -1056,6 +1061,10 @@ public sealed partial class JobScheduler
         if (activity.IsIdle)
         {
             activities.Remove(jobId);
+            if (spareActivities.Count < MaxSpareActivities)
+            {
+                spareActivities.Push(activity);
+            }
         }
     }
 

@@ -143,6 +143,33 @@ public sealed class RunPolicyTests
     }
 
     [Fact]
+    public async Task A_run_that_asks_for_its_token_only_after_timing_out_gets_a_cancelled_token()
+    {
+        await using var test = new TestScheduler();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool? cancelledWhenAsked = null;
+        test.Scheduler.AddJob(
+            "late-asker",
+            new DateTrigger(T0.AddMinutes(1)),
+            async context =>
+            {
+                await release.Task;
+                cancelledWhenAsked = context.CancellationToken.IsCancellationRequested;
+            },
+            JobOptions.Default with { Timeout = TimeSpan.FromSeconds(30) });
+        test.Scheduler.Start();
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobStarted, "late-asker");
+
+        test.Time.Advance(TimeSpan.FromSeconds(30));
+        release.SetResult();
+        var timedOut = await test.WaitFor(SchedulerEventType.JobTimedOut, "late-asker");
+
+        Assert.True(cancelledWhenAsked);
+        Assert.Equal(JobRunOutcome.TimedOut, timedOut.Outcome);
+    }
+
+    [Fact]
     public async Task A_failed_run_is_retried_after_the_delay_up_to_the_retry_count_each_attempt_reported()
     {
         await using var test = new TestScheduler();
