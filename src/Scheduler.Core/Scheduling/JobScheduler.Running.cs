@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Scheduler.Events;
 using Scheduler.Executors;
 using Scheduler.Internal;
@@ -498,6 +499,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Dispatches every due job of every store; returns the earliest next run time, or null when none (or paused).</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private DateTimeOffset? ProcessDueJobs(Work work)
     {
         ProcessEndedRuns(wait: true);
@@ -568,6 +570,7 @@ public sealed partial class JobScheduler
     // ---------------------------------------------------------------- dispatch
 
     /// <summary>Decides, commits and applies one batch of due jobs; returns how many were due.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private int DispatchBatchLocked(NamedStore target, DateTimeOffset now, Work work)
     {
         var due = target.Store.GetDueJobs(now, DispatchBatchSize);
@@ -872,6 +875,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Does what was decided under the lock: cancels, ends and submits runs, and delivers events.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private void Perform(Work work)
     {
         events.Flush();
@@ -951,6 +955,7 @@ public sealed partial class JobScheduler
     /// runs to the holder's next look or to the loop, which it wakes: a worker must not queue up
     /// behind the loop while it dispatches a batch, when it could run the next job instead.
     /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private void ProcessEndedRuns(bool wait)
     {
         while (!endedRuns.IsEmpty)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 
 namespace Scheduler.Stores;
@@ -156,6 +158,7 @@ internal sealed class MemoryJobStore : JobStore
         return jobs;
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     public override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount)
     {
         if (maxCount < 0)
@@ -210,6 +213,7 @@ internal sealed class MemoryJobStore : JobStore
         }
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     public override IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches)
     {
         if (dispatches is null)
