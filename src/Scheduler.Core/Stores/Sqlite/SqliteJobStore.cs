@@ -15,9 +15,9 @@ namespace Scheduler.Stores;
 /// </summary>
 /// <remarks>
 /// <para>The file uses WAL with <c>synchronous=NORMAL</c>: a commit appends to the log without waiting
-/// for the disk, and the log is synced at checkpoints, which copy it into the file on a second connection
-/// in the background (<see cref="SqliteCheckpointer"/>) so a commit does not wait for them. The file stays consistent after a process or
-/// machine crash; a machine crash (not a process crash) may lose the last commits, which for a
+/// for the disk, and the log is synced at checkpoints, which copy it into the file on a second
+/// connection in the background (<see cref="SqliteCheckpointer"/>) so a commit does not wait for them.
+/// The file stays consistent after a process or machine crash; a machine crash (not a process crash) may lose the last commits, which for a
 /// scheduler means a run recorded as Running is found Running (and abandoned) or a fire time is run
 /// again — the same as a crash a moment earlier. FULL would sync every commit and cost about a
 /// millisecond per job added or dispatch batch on ordinary disks.</para>
