@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using Scheduler.Invocations;
@@ -426,6 +427,120 @@ public sealed class SqliteJobStoreTests : IDisposable
         store.Dispose();
     }
 
+    [Fact]
+    public void Many_single_adds_keep_the_log_within_its_bound_and_every_job_is_read_by_another_store()
+    {
+        // About 3.4 log pages per add: unbounded, 8 000 adds would leave a log of over 100 MB.
+        const int count = 8_000;
+        var path = folder.File("jobs.db");
+        long largestLog = 0;
+        using (var store = JobStore.CreateSqlite(path))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                store.Add(Job("job-" + i.ToString("D5", CultureInfo.InvariantCulture), T0.AddMinutes(i)), replaceExisting: false);
+                if (i % 100 == 0)
+                {
+                    largestLog = Math.Max(largestLog, LogLength(path));
+                }
+            }
+
+            using var other = JobStore.CreateSqlite(path);
+
+            Assert.Equal(count, other.Count);
+            Assert.Equal(T0.AddMinutes(count - 1), other.Get("job-07999")!.NextRunTime);
+            Assert.Equal(T0, other.GetNextRunTime());
+        }
+
+        // The writer's own checkpoint is skipped while a background one runs, so the log may overshoot
+        // its bound by what is written meanwhile; it must not grow with the number of adds.
+        Assert.InRange(largestLog, 1, 3 * SqliteCheckpointer.WalSizeLimitBytes);
+        Assert.False(File.Exists(path + "-wal"));
+        using var reopened = JobStore.CreateSqlite(path);
+        Assert.Equal(count, reopened.Count);
+    }
+
+    [Fact]
+    public void Checkpoints_copy_the_log_into_the_database_file_while_the_store_is_open()
+    {
+        var path = folder.File("jobs.db");
+        var copy = folder.File("copy.db");
+        const int count = 2 * SqliteCheckpointer.CommitsPerCheckpoint;
+        using var store = (SqliteJobStore)JobStore.CreateSqlite(path);
+        for (var i = 0; i < count; i++)
+        {
+            store.Add(Job("job-" + i.ToString(CultureInfo.InvariantCulture), T0), replaceExisting: false);
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => store.Checkpointer.Completed > 0, TimeSpan.FromSeconds(30)), "No background checkpoint ran.");
+
+        // Below the writer's own bound, only a background checkpoint puts jobs into the file itself.
+        File.Copy(path, copy);
+        var inFile = Convert.ToInt64(Scalar(copy, "SELECT count(*) FROM jobs"), CultureInfo.InvariantCulture);
+        Assert.InRange(inFile, SqliteCheckpointer.CommitsPerCheckpoint, count);
+        Assert.Equal(count, store.Count);
+    }
+
+    [Fact]
+    public void Disposing_the_store_while_a_checkpoint_may_run_closes_the_file_cleanly()
+    {
+        var path = folder.File("jobs.db");
+        const int rounds = 10;
+        for (var round = 0; round < rounds; round++)
+        {
+            var store = (SqliteJobStore)JobStore.CreateSqlite(path);
+
+            // The last add of each round queues a checkpoint, and the store is disposed at once.
+            for (var i = 0; i < SqliteCheckpointer.CommitsPerCheckpoint; i++)
+            {
+                store.Add(Job(string.Create(CultureInfo.InvariantCulture, $"r{round}-{i}"), T0), replaceExisting: false);
+            }
+
+            store.Dispose();
+
+            // The store's connection was the file's last: closing it removed the log.
+            Assert.False(File.Exists(path + "-wal"), $"The log is left after round {round}.");
+        }
+
+        using var reopened = JobStore.CreateSqlite(path);
+        Assert.Equal(rounds * SqliteCheckpointer.CommitsPerCheckpoint, reopened.Count);
+        Assert.NotNull(reopened.Get("r9-299"));
+    }
+
+    [Fact]
+    public void A_failing_checkpoint_is_ignored_and_creates_no_file()
+    {
+        // Moving an open file away makes the checkpoint connection fail to open (it never creates the
+        // file); Windows refuses the move.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var path = folder.File("jobs.db");
+        var moved = folder.File("moved.db");
+        const int count = 2 * SqliteCheckpointer.CommitsPerCheckpoint;
+        using (var store = (SqliteJobStore)JobStore.CreateSqlite(path))
+        {
+            store.Add(Job("first", T0), replaceExisting: false);
+            File.Move(path, moved);
+            for (var i = 0; i < count; i++)
+            {
+                store.Add(Job("job-" + i.ToString(CultureInfo.InvariantCulture), T0), replaceExisting: false);
+            }
+
+            Assert.True(SpinWait.SpinUntil(() => store.Checkpointer.Failed > 0, TimeSpan.FromSeconds(30)), "No background checkpoint failed.");
+
+            Assert.False(File.Exists(path));
+            store.Add(Job("last", T0), replaceExisting: false);
+            Assert.Equal(count + 2, store.Count);
+            Assert.Equal(0, store.Checkpointer.Completed);
+        }
+
+        // What was in the log of a moved file is SQLite's to lose; the store closes without an error.
+        Assert.False(File.Exists(path));
+    }
+
     internal static Job Job(string id, DateTimeOffset? next)
         => new(id, id, new DateTrigger(T0, TimeZoneInfo.Utc), new DelegateInvocation("noop"), JobArguments.None, JobOptions.Default, "default", "default")
         {
@@ -477,6 +592,12 @@ public sealed class SqliteJobStoreTests : IDisposable
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();
         return connection;
+    }
+
+    private static long LogLength(string path)
+    {
+        var log = new FileInfo(path + "-wal");
+        return log.Exists ? log.Length : 0;
     }
 
     private static string Snapshot(string path)

@@ -132,6 +132,15 @@ internal sealed partial class SqliteJobStore
             command.ExecuteNonQuery();
             command.CommandText = "PRAGMA busy_timeout = " + ((int)Math.Min(int.MaxValue, Math.Ceiling(busyTimeout.TotalMilliseconds))).ToString(CultureInfo.InvariantCulture);
             command.ExecuteNonQuery();
+
+            // The background checkpoints (SqliteCheckpointer) do the copying; this bound is where the writer
+            // checkpoints itself, so a log they cannot keep up with, or a failed one, stays bounded.
+            command.CommandText = string.Format(
+                CultureInfo.InvariantCulture,
+                "PRAGMA wal_autocheckpoint = {0}; PRAGMA journal_size_limit = {1}",
+                SqliteCheckpointer.WalAutoCheckpointPages,
+                SqliteCheckpointer.WalSizeLimitBytes);
+            command.ExecuteNonQuery();
         }
 
         var from = version ?? 0;

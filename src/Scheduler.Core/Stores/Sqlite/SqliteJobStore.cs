@@ -15,8 +15,9 @@ namespace Scheduler.Stores;
 /// </summary>
 /// <remarks>
 /// <para>The file uses WAL with <c>synchronous=NORMAL</c>: a commit appends to the log without waiting
-/// for the disk, and the log is synced at checkpoints. The file stays consistent after a process or
-/// machine crash; a machine crash (not a process crash) may lose the last commits, which for a
+/// for the disk, and the log is synced at checkpoints, which copy it into the file on a second
+/// connection in the background (<see cref="SqliteCheckpointer"/>) so a commit does not wait for them.
+/// The file stays consistent after a process or machine crash; a machine crash (not a process crash) may lose the last commits, which for a
 /// scheduler means a run recorded as Running is found Running (and abandoned) or a fire time is run
 /// again — the same as a crash a moment earlier. FULL would sync every commit and cost about a
 /// millisecond per job added or dispatch batch on ordinary disks.</para>
@@ -36,6 +37,7 @@ internal sealed partial class SqliteJobStore : JobStore
     private readonly TimeProvider? fixedClock;
     private readonly Random versionRandom = new();
     private readonly HashSet<string> reportedBroken = new(StringComparer.Ordinal);
+    private readonly SqliteCheckpointer checkpointer;
 
     private readonly SqliteStatement begin;
     private readonly SqliteStatement commit;
@@ -71,6 +73,7 @@ internal sealed partial class SqliteJobStore : JobStore
         this.connection = connection;
         this.options = options;
         fixedClock = timeProvider;
+        checkpointer = new SqliteCheckpointer(path, options.BusyTimeout);
 
         begin = Prepare("BEGIN IMMEDIATE");
         commit = Prepare("COMMIT");
@@ -116,6 +119,9 @@ internal sealed partial class SqliteJobStore : JobStore
 
     /// <summary>The full path of the database file.</summary>
     public string Path { get; }
+
+    /// <summary>The background checkpoints (for tests).</summary>
+    internal SqliteCheckpointer Checkpointer => checkpointer;
 
     public override int Count
     {
@@ -615,6 +621,7 @@ internal sealed partial class SqliteJobStore : JobStore
         if ((batchDepth == 0 || force) && TransactionOpen)
         {
             commit.Execute();
+            checkpointer.OnCommit();
         }
     }
 
@@ -682,6 +689,9 @@ internal sealed partial class SqliteJobStore : JobStore
             FlushLocked();
             disposed = true;
             DisposeStatements();
+
+            // First, so the store's connection is the file's last: closing it checkpoints and removes the log.
+            checkpointer.Dispose();
             connection.Dispose();
         }
     }
