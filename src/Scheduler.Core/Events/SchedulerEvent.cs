@@ -14,6 +14,7 @@ public sealed class SchedulerEvent
     {
         this.data = data;
         Sequence = sequence;
+        RunId = data.RunId;
     }
 
     /// <summary>The event's position in its scheduler's event log; increases by one per event.</summary>
@@ -34,7 +35,7 @@ public sealed class SchedulerEvent
 
     public string? ExecutorName => data.ExecutorName;
 
-    public string? RunId => data.RunId;
+    public string? RunId { get; }
 
     /// <summary>The time the run was due.</summary>
     public DateTimeOffset? ScheduledTime => data.ScheduledTime;
