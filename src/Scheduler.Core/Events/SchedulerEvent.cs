@@ -14,7 +14,6 @@ public sealed class SchedulerEvent
     {
         this.data = data;
         Sequence = sequence;
-        RunId = data.RunId;
     }
 
     /// <summary>The event's position in its scheduler's event log; increases by one per event.</summary>
@@ -35,7 +34,7 @@ public sealed class SchedulerEvent
 
     public string? ExecutorName => data.ExecutorName;
 
-    public string? RunId { get; }
+    public string? RunId => data.RunId;
 
     /// <summary>The time the run was due.</summary>
     public DateTimeOffset? ScheduledTime => data.ScheduledTime;

@@ -24,14 +24,7 @@ internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOff
 
     public string? ExecutorName { get; init; }
 
-    // Kept as bits: a run id string is young, and the log keeps the event long enough to be promoted.
-    private readonly RunIdKey runId;
-
-    public string? RunId
-    {
-        get => runId.ToString();
-        init => runId = RunIdKey.From(value);
-    }
+    public string? RunId { get; init; }
 
     public DateTimeOffset? ScheduledTime { get; init; }
 

@@ -13,12 +13,6 @@ internal static class Ids
         var bytes = Guid.NewGuid().ToByteArray();
         var bits = BitConverter.ToUInt64(bytes, 0) ^ BitConverter.ToUInt64(bytes, 8);
 #endif
-        return Format(bits);
-    }
-
-    /// <summary>The 16 hex digits of <paramref name="bits"/>, as <see cref="New"/> writes them.</summary>
-    public static string Format(ulong bits)
-    {
 #if NET
         // Written in place: a run id is made for every run, and a scratch array would double its cost.
         return string.Create(16, bits, static (chars, value) => Write(chars, value));

@@ -303,7 +303,7 @@ internal sealed class MemoryJobStore : JobStore
 
         if (!histories.TryGetValue(run.JobId, out var history))
         {
-            history = new RunHistory(run.JobId, runHistoryLimit);
+            history = new RunHistory(runHistoryLimit);
             histories.Add(run.JobId, history);
             if (!slotById.ContainsKey(run.JobId))
             {
@@ -557,42 +557,36 @@ internal sealed class MemoryJobStore : JobStore
         public int HeapIndex;
     }
 
-    /// <summary>
-    /// The latest runs of one job in a ring that grows up to the limit. Runs are kept as values (and
-    /// their ids as bits), not as the run objects: a history outlives many collections, and this way a
-    /// saved run promotes nothing but its output and error text, when it has any.
-    /// </summary>
-    private sealed class RunHistory(string jobId, int limit)
+    /// <summary>The latest runs of one job in a ring that grows up to the limit.</summary>
+    private sealed class RunHistory(int limit)
     {
-        private RunRecord[] ring = new RunRecord[Math.Min(limit, 2)];
+        private JobRun[] ring = new JobRun[Math.Min(limit, 2)];
         private int start;
         private int count;
 
         public void Save(JobRun run)
         {
-            var record = new RunRecord(run);
-
             // A run that ends replaces its Running record, usually the newest one.
             for (var i = count - 1; i >= 0; i--)
             {
                 var index = (start + i) % ring.Length;
-                if (ring[index].Id.Equals(record.Id))
+                if (string.Equals(ring[index].RunId, run.RunId, StringComparison.Ordinal))
                 {
-                    ring[index] = record;
+                    ring[index] = run;
                     return;
                 }
             }
 
             if (count < ring.Length)
             {
-                ring[(start + count) % ring.Length] = record;
+                ring[(start + count) % ring.Length] = run;
                 count++;
                 return;
             }
 
             if (ring.Length < limit)
             {
-                var grown = new RunRecord[Math.Min(limit, ring.Length * 2)];
+                var grown = new JobRun[Math.Min(limit, ring.Length * 2)];
                 for (var i = 0; i < count; i++)
                 {
                     grown[i] = ring[(start + i) % ring.Length];
@@ -600,11 +594,11 @@ internal sealed class MemoryJobStore : JobStore
 
                 ring = grown;
                 start = 0;
-                ring[count++] = record;
+                ring[count++] = run;
                 return;
             }
 
-            ring[start] = record;
+            ring[start] = run;
             start = (start + 1) % ring.Length;
         }
 
@@ -613,43 +607,10 @@ internal sealed class MemoryJobStore : JobStore
             var result = new List<JobRun>(Math.Min(maxCount, count));
             for (var i = count - 1; i >= 0 && result.Count < maxCount; i--)
             {
-                result.Add(ring[(start + i) % ring.Length].ToRun(jobId));
+                result.Add(ring[(start + i) % ring.Length]);
             }
 
             return result;
         }
-    }
-
-    /// <summary>A <see cref="JobRun"/> as a value, without its job id (the history's).</summary>
-    private readonly struct RunRecord(JobRun run)
-    {
-        public RunIdKey Id { get; } = RunIdKey.From(run.RunId);
-
-        private DateTimeOffset ScheduledTime { get; } = run.ScheduledTime;
-
-        private DateTimeOffset? StartTime { get; } = run.StartTime;
-
-        private DateTimeOffset? EndTime { get; } = run.EndTime;
-
-        private JobRunOutcome Outcome { get; } = run.Outcome;
-
-        private int Attempt { get; } = run.Attempt;
-
-        private int? ExitCode { get; } = run.ExitCode;
-
-        private string? Output { get; } = run.Output;
-
-        private string? Error { get; } = run.Error;
-
-        private string? SchedulerId { get; } = run.SchedulerId;
-
-        public JobRun ToRun(string jobId) => new(Id.ToString()!, jobId, ScheduledTime, Outcome, Attempt, SchedulerId)
-        {
-            StartTime = StartTime,
-            EndTime = EndTime,
-            ExitCode = ExitCode,
-            Output = Output,
-            Error = Error,
-        };
     }
 }

@@ -31,18 +31,6 @@ public sealed class EventLogTests
     }
 
     [Fact]
-    public void An_event_read_back_carries_its_run_id_as_it_was_given()
-    {
-        var log = new EventLog(10);
-        var generated = Ids.New();
-        log.Append(new SchedulerEventData(SchedulerEventType.JobStarted, T0) { RunId = generated, JobId = "a" });
-        log.Append(new SchedulerEventData(SchedulerEventType.JobStarted, T0) { RunId = "imported-run", JobId = "a" });
-        log.Append(new SchedulerEventData(SchedulerEventType.JobAdded, T0) { JobId = "a" });
-
-        Assert.Equal([generated, "imported-run", null], log.Read().Select(e => e.RunId));
-    }
-
-    [Fact]
     public void Reading_from_an_offset_returns_the_events_after_it_up_to_the_maximum()
     {
         var log = Filled(capacity: 10, count: 5);

@@ -102,32 +102,6 @@ public sealed class MemoryJobStoreTests
     }
 
     [Fact]
-    public void A_run_history_gives_back_every_field_of_each_run_whatever_the_form_of_its_id()
-    {
-        var store = JobStore.CreateMemory(runHistoryLimit: 10);
-        var generated = Run("a", "00ff3b08e60ac6f3", JobRunOutcome.Running);
-        var ended = generated with
-        {
-            StartTime = T0.AddSeconds(1),
-            EndTime = T0.AddSeconds(3),
-            Outcome = JobRunOutcome.Failed,
-            Output = "out",
-            Error = "boom",
-            ExitCode = 3,
-        };
-        var foreign = Run("a", "ABCDEF0123456789", JobRunOutcome.Succeeded) with { ScheduledTime = new DateTimeOffset(2024, 1, 1, 2, 0, 0, TimeSpan.FromHours(2)) };
-        var named = Run("a", "imported-run-7", JobRunOutcome.Abandoned);
-
-        store.SaveRun(generated);
-        store.SaveRun(foreign);
-        store.SaveRun(named);
-        store.SaveRun(ended);
-
-        Assert.Equal([named, foreign, ended], store.GetRuns("a", 10));
-        Assert.Equal(TimeSpan.FromHours(2), store.GetRuns("a", 10)[1].ScheduledTime.Offset);
-    }
-
-    [Fact]
     public void A_dispatch_of_a_job_changed_or_removed_since_it_was_read_is_rejected_whole()
     {
         var store = JobStore.CreateMemory();
