@@ -16,7 +16,7 @@ public sealed partial class JobScheduler
     // Due jobs are read, decided and committed in batches: one store transaction per batch.
     private const int DispatchBatchSize = 256;
 
-    private const int MaxSpareActivities = 256;
+    private const int MaxSpareActivities = 4096;
 
     // Batches per store per pass before the loop looks at the other stores and its signals again.
     private const int MaxBatchesPerPass = 64;
