@@ -430,8 +430,8 @@ public sealed class SqliteJobStoreTests : IDisposable
     [Fact]
     public void Many_single_adds_keep_the_log_within_its_bound_and_every_job_is_read_by_another_store()
     {
-        // About 3.4 log pages per add: unbounded, 8 000 adds would leave a log of over 100 MB.
-        const int count = 8_000;
+        // About 3.4 log pages per add: unbounded, 16 000 adds would leave a log of over 200 MB.
+        const int count = 16_000;
         var path = folder.File("jobs.db");
         long largestLog = 0;
         using (var store = JobStore.CreateSqlite(path))
@@ -448,13 +448,13 @@ public sealed class SqliteJobStoreTests : IDisposable
             using var other = JobStore.CreateSqlite(path);
 
             Assert.Equal(count, other.Count);
-            Assert.Equal(T0.AddMinutes(count - 1), other.Get("job-07999")!.NextRunTime);
+            Assert.Equal(T0.AddMinutes(count - 1), other.Get("job-15999")!.NextRunTime);
             Assert.Equal(T0, other.GetNextRunTime());
         }
 
         // The writer's own checkpoint is skipped while a background one runs, so the log may overshoot
-        // its bound by what is written meanwhile; it must not grow with the number of adds.
-        Assert.InRange(largestLog, 1, 3 * SqliteCheckpointer.WalSizeLimitBytes);
+        // its bound by what is written meanwhile (more on a busy machine); it must not grow with the number of adds.
+        Assert.InRange(largestLog, 1, 4 * SqliteCheckpointer.WalSizeLimitBytes);
         Assert.False(File.Exists(path + "-wal"));
         using var reopened = JobStore.CreateSqlite(path);
         Assert.Equal(count, reopened.Count);
