@@ -223,10 +223,10 @@ internal sealed class JobExecution
         Finish(returnValue: null, exception: null);
     }
 
-    /// <summary>Cancels the run's token (thread-safe); the first reason wins.</summary>
     /// <summary>The run's cancellation token; cancelled when the run times out, is replaced, or the scheduler shuts down without waiting.</summary>
     public CancellationToken CancellationToken => (Volatile.Read(ref cancellation) ?? CreateCancellation()).Token;
 
+    /// <summary>Cancels the run's token (thread-safe); the first reason wins.</summary>
     public void Cancel(CancelReason reason)
     {
         Interlocked.CompareExchange(ref cancelReason, (int)reason, (int)CancelReason.None);
