@@ -15,6 +15,28 @@ internal enum TriggerKind
     Any,
 }
 
+/// <summary>The trigger parameters a cmdlet declares (each with its own binding attributes).</summary>
+internal interface ITriggerParameters
+{
+    string? Cron { get; }
+
+    TimeSpan Interval { get; }
+
+    DateTime At { get; }
+
+    string? CalendarInterval { get; }
+
+    TimeSpan? TimeOfDay { get; }
+
+    TimeZoneInfo? TimeZone { get; }
+
+    DateTime? StartDate { get; }
+
+    DateTime? EndDate { get; }
+
+    TimeSpan? Jitter { get; }
+}
+
 /// <summary>
 /// A trigger as cmdlet parameters describe it (New-SchedulerTrigger, Register- and Set-ScheduledJobEx):
 /// one rule, plus the zone, start, end and jitter. The one place that turns those parameters into a
@@ -43,6 +65,20 @@ internal sealed class TriggerSpec
     public DateTime? EndDate { get; set; }
 
     public TimeSpan? Jitter { get; set; }
+
+    /// <summary>The spec of a cmdlet's trigger parameters.</summary>
+    public static TriggerSpec From(ITriggerParameters parameters) => new()
+    {
+        Cron = parameters.Cron,
+        Interval = parameters.Interval,
+        At = parameters.At,
+        CalendarInterval = parameters.CalendarInterval,
+        TimeOfDay = parameters.TimeOfDay,
+        TimeZone = parameters.TimeZone,
+        StartDate = parameters.StartDate,
+        EndDate = parameters.EndDate,
+        Jitter = parameters.Jitter,
+    };
 
     /// <summary>The trigger, or null with <paramref name="error"/> saying why (an error record with a stable id).</summary>
     public Trigger? Build(TriggerKind kind, out ErrorRecord? error)

@@ -14,7 +14,7 @@ namespace Scheduler.PowerShell.Commands;
 /// </remarks>
 [Cmdlet(VerbsCommon.New, "SchedulerTrigger")]
 [OutputType(typeof(Trigger))]
-public sealed class NewSchedulerTriggerCommand : PSCmdlet
+public sealed class NewSchedulerTriggerCommand : PSCmdlet, ITriggerParameters
 {
     private const string CronSet = "Cron";
     private const string IntervalSet = "Interval";
@@ -85,20 +85,9 @@ public sealed class NewSchedulerTriggerCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        var spec = new TriggerSpec
-        {
-            Cron = Cron,
-            Interval = Interval,
-            At = At,
-            CalendarInterval = CalendarInterval,
-            TimeOfDay = TimeOfDay,
-            All = All,
-            Any = Any,
-            TimeZone = TimeZone,
-            StartDate = StartDate,
-            EndDate = EndDate,
-            Jitter = Jitter,
-        };
+        var spec = TriggerSpec.From(this);
+        spec.All = All;
+        spec.Any = Any;
         var kind = (TriggerKind)Enum.Parse(typeof(TriggerKind), ParameterSetName);
         if (spec.Build(kind, out var error) is { } trigger)
         {

@@ -18,7 +18,7 @@ namespace Scheduler.PowerShell.Commands;
 /// </remarks>
 [Cmdlet(VerbsLifecycle.Register, "ScheduledJobEx", SupportsShouldProcess = true, DefaultParameterSetName = ScriptBlockSet)]
 [OutputType(typeof(ScheduledJob))]
-public sealed class RegisterScheduledJobExCommand : JobOptionsCmdlet
+public sealed class RegisterScheduledJobExCommand : JobOptionsCmdlet, ITriggerParameters
 {
     private const string ScriptBlockSet = "ScriptBlock";
     private const string FilePathSet = "FilePath";
@@ -129,19 +129,7 @@ public sealed class RegisterScheduledJobExCommand : JobOptionsCmdlet
 
     protected override void ProcessRecord()
     {
-        var spec = new TriggerSpec
-        {
-            Cron = Cron,
-            Interval = Interval,
-            At = At,
-            CalendarInterval = CalendarInterval,
-            TimeOfDay = TimeOfDay,
-            TimeZone = TimeZone,
-            StartDate = StartDate,
-            EndDate = EndDate,
-            Jitter = Jitter,
-        };
-        var trigger = JobParameters.Trigger(this, Trigger, spec, out var error);
+        var trigger = JobParameters.Trigger(this, Trigger, TriggerSpec.From(this), out var error);
         if (error is null && trigger is null)
         {
             error = Errors.InvalidArgument(

@@ -14,7 +14,7 @@ namespace Scheduler.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "ScheduledJobEx", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(ScheduledJob))]
-public sealed class SetScheduledJobExCommand : JobOptionsCmdlet
+public sealed class SetScheduledJobExCommand : JobOptionsCmdlet, ITriggerParameters
 {
     private const string NameSet = "Name";
     private const string InputObjectSet = "InputObject";
@@ -117,19 +117,7 @@ public sealed class SetScheduledJobExCommand : JobOptionsCmdlet
 
     protected override void ProcessRecord()
     {
-        var spec = new TriggerSpec
-        {
-            Cron = Cron,
-            Interval = Interval,
-            At = At,
-            CalendarInterval = CalendarInterval,
-            TimeOfDay = TimeOfDay,
-            TimeZone = TimeZone,
-            StartDate = StartDate,
-            EndDate = EndDate,
-            Jitter = Jitter,
-        };
-        var trigger = JobParameters.Trigger(this, Trigger, spec, out var error);
+        var trigger = JobParameters.Trigger(this, Trigger, TriggerSpec.From(this), out var error);
         var sources = new[] { nameof(ScriptBlock), nameof(FilePath), nameof(Command) }.Where(MyInvocation.BoundParameters.ContainsKey).ToList();
         if (error is null && sources.Count > 1)
         {
