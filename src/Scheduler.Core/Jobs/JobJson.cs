@@ -165,9 +165,9 @@ internal static class JobJson
     /// <inheritdoc cref="Read(string)"/>
     public static Job Read(JsonElement element)
     {
-        var fields = new Fields(element, path: string.Empty, what: "The job JSON");
-        CheckVersion(fields);
-        fields.RejectUnknown(
+        var fields = new JsonFields(element, path: string.Empty, subject: "job");
+        fields.CheckVersion(CurrentVersion);
+        RejectUnknown(fields, 
             "version, id, name, trigger, invocation, arguments, options, executor, store",
             "version", "id", "name", "trigger", "invocation", "arguments", "options", "executor", "store", "nextRunTime", "state", "loadError");
 
@@ -184,25 +184,6 @@ internal static class JobJson
         var executor = fields.OptionalName("executor") ?? JobScheduler.DefaultName;
         var store = fields.OptionalName("store") ?? JobScheduler.DefaultName;
         return new Job(id, name, trigger, invocation, arguments, options, executor, store);
-    }
-
-    private static void CheckVersion(Fields fields)
-    {
-        if (!fields.TryGet("version", out var version))
-        {
-            return;
-        }
-
-        if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var number) || number < 1)
-        {
-            throw new FormatException($"The job JSON field 'version' has the invalid value {version.GetRawText()}: use a whole number from 1.");
-        }
-
-        if (number > CurrentVersion)
-        {
-            throw new FormatException(
-                $"The job JSON has version {number.ToString(CultureInfo.InvariantCulture)}, which is newer than this Scheduler understands (up to {CurrentVersion.ToString(CultureInfo.InvariantCulture)}): update Scheduler to read it.");
-        }
     }
 
     private static void WriteInvocation(Utf8JsonWriter writer, Invocation invocation)
@@ -300,25 +281,25 @@ internal static class JobJson
 
     private static Invocation ReadInvocation(JsonElement element)
     {
-        var fields = new Fields(element, "invocation", "The job JSON field 'invocation'");
-        var kind = fields.RequiredString("kind");
+        var fields = new JsonFields(element, "invocation", "job");
+        var kind = fields.RequiredString("kind", "use " + KindNames);
         switch (kind)
         {
             case "delegate":
-                fields.RejectUnknown("kind, name", "kind", "name");
-                return fields.Construct("name", () => new DelegateInvocation(fields.RequiredString("name")));
+                RejectUnknown(fields, "kind, name", "kind", "name");
+                return Construct(fields, "name", () => new DelegateInvocation(fields.RequiredString("name")));
             case "method":
-                fields.RejectUnknown("kind, method", "kind", "method");
-                return fields.Construct("method", () => new MethodInvocation(fields.RequiredString("method")));
+                RejectUnknown(fields, "kind, method", "kind", "method");
+                return Construct(fields, "method", () => new MethodInvocation(fields.RequiredString("method")));
             case "command":
-                fields.RejectUnknown("kind, executable, arguments, workingDirectory, environment", "kind", "executable", "arguments", "workingDirectory", "environment");
+                RejectUnknown(fields, "kind, executable, arguments, workingDirectory, environment", "kind", "executable", "arguments", "workingDirectory", "environment");
                 var executable = fields.RequiredString("executable");
                 var arguments = fields.OptionalStringArray("arguments");
                 var directory = fields.OptionalString("workingDirectory");
                 var environment = fields.OptionalStringMap("environment");
-                return fields.Construct("environment", () => new CommandInvocation(executable, arguments, directory, environment), whenOther: "executable");
+                return Construct(fields, "environment", () => new CommandInvocation(executable, arguments, directory, environment), whenOther: "executable");
             case "powershell":
-                fields.RejectUnknown("kind, script, file, command, initializationScript, using", "kind", "script", "file", "command", "initializationScript", "using");
+                RejectUnknown(fields, "kind, script, file, command, initializationScript, using", "kind", "script", "file", "command", "initializationScript", "using");
                 var sources = new[] { "script", "file", "command" }.Where(f => fields.TryGet(f, out _)).ToArray();
                 if (sources.Length != 1)
                 {
@@ -336,7 +317,7 @@ internal static class JobJson
                     throw new FormatException($"The job JSON field 'invocation.using' applies only to a script, not a {source}.");
                 }
 
-                return fields.Construct(source, () => source switch
+                return Construct(fields, source, () => source switch
                 {
                     "script" => PowerShellInvocation.FromScript(text, initialization, usingValues),
                     "file" => PowerShellInvocation.FromFile(text, initialization),
@@ -354,188 +335,29 @@ internal static class JobJson
         _ => "script",
     };
 
-    private static string Describe(JsonElement element) => element.ValueKind switch
+    private static void RejectUnknown(JsonFields fields, string expected, params string[] known)
     {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.String => "the string " + element.GetRawText(),
-        _ => element.GetRawText(),
-    };
+        foreach (var name in fields.Names)
+        {
+            if (Array.IndexOf(known, name) < 0)
+            {
+                // A misspelt field must not silently change what a job does, so unknown fields are errors.
+                throw fields.Invalid(name, $"is unknown: expected {expected}.");
+            }
+        }
+    }
 
-    /// <summary>The fields of one object, with the path used in error messages.</summary>
-    private sealed class Fields
+    /// <summary>Runs a constructor, naming the field its argument error is about.</summary>
+    private static T Construct<T>(JsonFields fields, string field, Func<T> construct, string? whenOther = null)
     {
-        private readonly Dictionary<string, JsonElement> values = new(StringComparer.Ordinal);
-        private readonly string path;
-
-        public Fields(JsonElement element, string path, string what)
+        try
         {
-            this.path = path;
-            if (element.ValueKind != JsonValueKind.Object)
-            {
-                throw new FormatException($"{what} must be an object, not {Describe(element)}.");
-            }
-
-            foreach (var property in element.EnumerateObject())
-            {
-                if (values.ContainsKey(property.Name))
-                {
-                    throw new FormatException($"The job JSON field '{PathOf(property.Name)}' appears twice.");
-                }
-
-                values.Add(property.Name, property.Value);
-            }
+            return construct();
         }
-
-        public string PathOf(string field) => path.Length == 0 ? field : path + "." + field;
-
-        public bool TryGet(string field, out JsonElement value) => values.TryGetValue(field, out value);
-
-        public void RejectUnknown(string expected, params string[] known)
+        catch (ArgumentException error)
         {
-            foreach (var name in values.Keys)
-            {
-                if (Array.IndexOf(known, name) < 0)
-                {
-                    // A misspelt field must not silently change what a job does, so unknown fields are errors.
-                    throw new FormatException($"The job JSON field '{PathOf(name)}' is unknown: expected {expected}.");
-                }
-            }
-        }
-
-        public JsonElement Required(string field)
-            => values.TryGetValue(field, out var value) && value.ValueKind != JsonValueKind.Null
-                ? value
-                : throw new FormatException($"The job JSON field '{PathOf(field)}' is missing.");
-
-        public string RequiredString(string field)
-            => OptionalString(field) ?? throw new FormatException(
-                $"The job JSON field '{PathOf(field)}' is missing{(field == "kind" ? $": use {KindNames}" : string.Empty)}.");
-
-        public string? OptionalString(string field)
-        {
-            if (!values.TryGetValue(field, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            return value.ValueKind == JsonValueKind.String
-                ? value.GetString()!
-                : throw new FormatException($"The job JSON field '{PathOf(field)}' must be a string, not {Describe(value)}.");
-        }
-
-        /// <summary>An id or name: a string that is not empty or white space.</summary>
-        public string RequiredName(string field)
-            => OptionalName(field) ?? throw new FormatException($"The job JSON field '{PathOf(field)}' is missing.");
-
-        public string? OptionalName(string field)
-        {
-            var text = OptionalString(field);
-            return text is not null && string.IsNullOrWhiteSpace(text)
-                ? throw new FormatException($"The job JSON field '{PathOf(field)}' must not be empty or white space.")
-                : text;
-        }
-
-        public IReadOnlyList<string>? OptionalStringArray(string field)
-        {
-            if (!values.TryGetValue(field, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.Array)
-            {
-                throw new FormatException($"The job JSON field '{PathOf(field)}' must be an array of strings, not {Describe(value)}.");
-            }
-
-            var items = new List<string>(value.GetArrayLength());
-            var index = 0;
-            foreach (var item in value.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.String)
-                {
-                    throw new FormatException($"The job JSON field '{PathOf(field)}[{index.ToString(CultureInfo.InvariantCulture)}]' must be a string, not {Describe(item)}.");
-                }
-
-                items.Add(item.GetString()!);
-                index++;
-            }
-
-            return items;
-        }
-
-        public Dictionary<string, string>? OptionalStringMap(string field)
-        {
-            if (!values.TryGetValue(field, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.Object)
-            {
-                throw new FormatException($"The job JSON field '{PathOf(field)}' must be an object of strings, not {Describe(value)}.");
-            }
-
-            var map = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var property in value.EnumerateObject())
-            {
-                if (property.Value.ValueKind != JsonValueKind.String)
-                {
-                    throw new FormatException($"The job JSON field '{PathOf(field)}.{property.Name}' must be a string, not {Describe(property.Value)}.");
-                }
-
-                map[property.Name] = property.Value.GetString()!;
-            }
-
-            return map;
-        }
-
-        public Dictionary<string, JsonElement>? OptionalValueMap(string field)
-        {
-            if (!values.TryGetValue(field, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.Object)
-            {
-                throw new FormatException($"The job JSON field '{PathOf(field)}' must be an object, not {Describe(value)}.");
-            }
-
-            var map = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-            foreach (var property in value.EnumerateObject())
-            {
-                map[property.Name] = property.Value.Clone();
-            }
-
-            return map;
-        }
-
-        /// <summary>Reads a field with a reader that throws ArgumentException, naming the field.</summary>
-        public T Convert<T>(string field, JsonElement value, Func<JsonElement, T> convert)
-        {
-            try
-            {
-                return convert(value);
-            }
-            catch (ArgumentException error)
-            {
-                throw new FormatException($"The job JSON field '{PathOf(field)}' is invalid: {ExceptionText.FirstLine(error)}", error);
-            }
-        }
-
-        /// <summary>Runs a constructor, naming the field its argument error is about.</summary>
-        public T Construct<T>(string field, Func<T> construct, string? whenOther = null)
-        {
-            try
-            {
-                return construct();
-            }
-            catch (ArgumentException error)
-            {
-                var named = whenOther is not null && error.ParamName != field ? whenOther : field;
-                throw new FormatException($"The job JSON field '{PathOf(named)}' is invalid: {ExceptionText.FirstLine(error)}", error);
-            }
+            var named = whenOther is not null && error.ParamName != field ? whenOther : field;
+            throw fields.Invalid(named, "is invalid: " + ExceptionText.FirstLine(error), error);
         }
     }
 }

@@ -146,20 +146,13 @@ internal static class TriggerJson
 
     private static Trigger ReadTrigger(JsonElement element, string path, bool outermost)
     {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            throw new FormatException(path.Length == 0
-                ? $"The trigger JSON must be an object, not {Describe(element)}."
-                : $"The trigger JSON field '{path}' must be an object, not {Describe(element)}.");
-        }
-
-        var fields = new TriggerFields(element, path);
+        var fields = new JsonFields(element, path, "trigger");
         if (outermost)
         {
-            CheckVersion(fields);
+            fields.CheckVersion(CurrentVersion);
         }
 
-        var type = fields.RequiredString("type");
+        var type = fields.RequiredString("type", "use " + KindNames);
         string[] allowed = type switch
         {
             "cron" => ["expression"],
@@ -169,7 +162,7 @@ internal static class TriggerJson
             "all" or "any" => ["triggers"],
             _ => throw new FormatException($"The trigger JSON field '{fields.PathOf("type")}' has the unknown value '{type}': use {KindNames}."),
         };
-        fields.RejectUnknown(allowed, outermost, type);
+        RejectUnknown(fields, allowed, outermost, type);
 
         var zone = fields.OptionalString("timezone") is { } zoneId
             ? fields.Convert("timezone", zoneId, TimeZones.Resolve)
@@ -182,15 +175,15 @@ internal static class TriggerJson
         TimeSpan? jitter = jitterText is null ? null : fields.Convert("jitter", jitterText, TriggerText.ParseDuration);
         if (start is { } s && end is { } e && e < s)
         {
-            throw new FormatException($"The trigger JSON field '{fields.PathOf("end")}' is invalid: the end {endText} is before the start {startText}.");
+            throw fields.Invalid("end", $"is invalid: the end {endText} is before the start {startText}.");
         }
 
         if (jitter < TimeSpan.Zero)
         {
-            throw new FormatException($"The trigger JSON field '{fields.PathOf("jitter")}' is invalid: the jitter '{jitterText}' is negative.");
+            throw fields.Invalid("jitter", $"is invalid: the jitter '{jitterText}' is negative.");
         }
 
-        return fields.Construct(() => type switch
+        return Construct(fields, path, () => type switch
         {
             "cron" => fields.Convert("expression", fields.RequiredString("expression"), text => TriggerText.ParseCron(text, zone, start, end, jitter)),
             "interval" => new IntervalTrigger(
@@ -212,26 +205,7 @@ internal static class TriggerJson
         });
     }
 
-    private static void CheckVersion(TriggerFields fields)
-    {
-        if (!fields.TryGet("version", out var version))
-        {
-            return;
-        }
-
-        if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var number) || number < 1)
-        {
-            throw new FormatException($"The trigger JSON field 'version' has the invalid value {version.GetRawText()}: use a whole number from 1.");
-        }
-
-        if (number > CurrentVersion)
-        {
-            throw new FormatException(
-                $"The trigger JSON has version {number.ToString(CultureInfo.InvariantCulture)}, which is newer than this Scheduler understands (up to {CurrentVersion.ToString(CultureInfo.InvariantCulture)}): update Scheduler to read it.");
-        }
-    }
-
-    private static DateTrigger ReadDate(TriggerFields fields, TimeZoneInfo zone, TimeSpan? jitter)
+    private static DateTrigger ReadDate(JsonFields fields, TimeZoneInfo zone, TimeSpan? jitter)
     {
         if (fields.TryGet("start", out _) || fields.TryGet("end", out _))
         {
@@ -242,16 +216,16 @@ internal static class TriggerJson
         return new DateTrigger(at, zone, jitter);
     }
 
-    private static List<Trigger> ReadChildren(TriggerFields fields)
+    private static List<Trigger> ReadChildren(JsonFields fields)
     {
         if (!fields.TryGet("triggers", out var array))
         {
-            throw new FormatException($"The trigger JSON field '{fields.PathOf("triggers")}' is missing: an all- or any-trigger needs a list of triggers.");
+            throw fields.Invalid("triggers", "is missing: an all- or any-trigger needs a list of triggers.");
         }
 
         if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
         {
-            throw new FormatException($"The trigger JSON field '{fields.PathOf("triggers")}' must be a non-empty array of triggers, not {Describe(array)}.");
+            throw fields.Invalid("triggers", $"must be a non-empty array of triggers, not {JsonFields.Describe(array)}.");
         }
 
         var children = new List<Trigger>();
@@ -265,106 +239,36 @@ internal static class TriggerJson
         return children;
     }
 
-    private static string Describe(JsonElement element) => element.ValueKind switch
+    private static void RejectUnknown(JsonFields fields, string[] kindFields, bool outermost, string type)
     {
-        JsonValueKind.Array => element.GetArrayLength() == 0 ? "an empty array" : "an array",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.String => "the string " + element.GetRawText(),
-        _ => element.GetRawText(),
-    };
+        foreach (var name in fields.Names)
+        {
+            var known = name is "type" or "timezone" or "start" or "end" or "jitter"
+                || (outermost && name == "version")
+                || Array.IndexOf(kindFields, name) >= 0;
+            if (!known)
+            {
+                // A misspelt field must not silently change a schedule, so unknown fields are errors.
+                throw fields.Invalid(
+                    name,
+                    $"is not part of a {type} trigger: it takes {string.Join(", ", kindFields)}, timezone, start, end and jitter{(outermost ? " (and version)" : string.Empty)}.");
+            }
+        }
+    }
 
-    /// <summary>The fields of one trigger object, with the path used in error messages.</summary>
-    private sealed class TriggerFields
+    /// <summary>Runs a trigger constructor, naming the field its argument error is about.</summary>
+    private static Trigger Construct(JsonFields fields, string path, Func<Trigger> construct)
     {
-        private readonly Dictionary<string, JsonElement> values = new(StringComparer.Ordinal);
-        private readonly string path;
-
-        public TriggerFields(JsonElement element, string path)
+        try
         {
-            this.path = path;
-            foreach (var property in element.EnumerateObject())
-            {
-                if (values.ContainsKey(property.Name))
-                {
-                    throw new FormatException($"The trigger JSON field '{PathOf(property.Name)}' appears twice.");
-                }
-
-                values.Add(property.Name, property.Value);
-            }
+            return construct();
         }
-
-        public string PathOf(string field) => path.Length == 0 ? field : path + "." + field;
-
-        public bool TryGet(string field, out JsonElement value) => values.TryGetValue(field, out value);
-
-        public string RequiredString(string field)
+        catch (ArgumentException error) when (error.ParamName is { Length: > 0 } parameter)
         {
-            return OptionalString(field)
-                ?? throw new FormatException($"The trigger JSON field '{PathOf(field)}' is missing{(field == "type" ? $": use {KindNames}" : string.Empty)}.");
-        }
-
-        public string? OptionalString(string field)
-        {
-            if (!values.TryGetValue(field, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.String)
-            {
-                throw new FormatException($"The trigger JSON field '{PathOf(field)}' must be a string, not {Describe(value)}.");
-            }
-
-            return value.GetString()!;
-        }
-
-        public void RejectUnknown(string[] kindFields, bool outermost, string type)
-        {
-            foreach (var name in values.Keys)
-            {
-                var known = name is "type" or "timezone" or "start" or "end" or "jitter"
-                    || (outermost && name == "version")
-                    || Array.IndexOf(kindFields, name) >= 0;
-                if (!known)
-                {
-                    // A misspelt field must not silently change a schedule, so unknown fields are errors.
-                    throw new FormatException(
-                        $"The trigger JSON field '{PathOf(name)}' is not part of a {type} trigger: it takes {string.Join(", ", kindFields)}, timezone, start, end and jitter{(outermost ? " (and version)" : string.Empty)}.");
-                }
-            }
-        }
-
-        /// <summary>Converts one field's text, naming the field when the text is bad.</summary>
-        public T Convert<T>(string field, string text, Func<string, T> convert)
-        {
-            try
-            {
-                return convert(text);
-            }
-            catch (Exception error) when (error is FormatException or ArgumentException)
-            {
-                throw new FormatException($"The trigger JSON field '{PathOf(field)}' is invalid: {ExceptionText.FirstLine(error)}", error);
-            }
-        }
-
-        /// <summary>Runs a trigger constructor, naming the field its argument error is about.</summary>
-        public Trigger Construct(Func<Trigger> construct)
-        {
-            try
-            {
-                return construct();
-            }
-            catch (ArgumentException error) when (error.ParamName is { Length: > 0 } parameter)
-            {
-                var field = parameter == "every" || parameter == "period" || parameter == "timeOfDay" || parameter == "start" || parameter == "end" || parameter == "jitter"
-                    ? parameter
-                    : null;
-                throw new FormatException(
-                    field is null
-                        ? $"The trigger JSON{(path.Length == 0 ? string.Empty : $" at '{path}'")} is invalid: {ExceptionText.FirstLine(error)}"
-                        : $"The trigger JSON field '{PathOf(field)}' is invalid: {ExceptionText.FirstLine(error)}",
-                    error);
-            }
+            var field = parameter is "every" or "period" or "timeOfDay" or "start" or "end" or "jitter" ? parameter : null;
+            throw field is null
+                ? new FormatException($"The trigger JSON{(path.Length == 0 ? string.Empty : $" at '{path}'")} is invalid: {ExceptionText.FirstLine(error)}", error)
+                : fields.Invalid(field, "is invalid: " + ExceptionText.FirstLine(error), error);
         }
     }
 }
