@@ -55,7 +55,7 @@ internal sealed class FireMemoryWorkload : IWorkload
         var finished = probe.Wait(Timeout);
         watch.Stop();
         scheduler.Shutdown();
-        return Rate(finished, probe, watch);
+        return probe.Rate(finished, watch, Timeout);
     }
 
     private static double FireQuartz(string[] ids, int count)
@@ -75,11 +75,6 @@ internal sealed class FireMemoryWorkload : IWorkload
         var finished = probe.Wait(Timeout);
         watch.Stop();
         QuartzHarness.Shutdown(scheduler);
-        return Rate(finished, probe, watch);
+        return probe.Rate(finished, watch, Timeout);
     }
-
-    private static double Rate(bool finished, Probe probe, Stopwatch watch)
-        => finished
-            ? probe.Expected / watch.Elapsed.TotalSeconds
-            : throw new TimeoutException($"Only {probe.Runs} of {probe.Expected} jobs ran within {Timeout}.");
 }

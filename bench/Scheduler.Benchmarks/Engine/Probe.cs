@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Scheduler.Benchmarks.Engine;
 
 /// <summary>
@@ -60,6 +62,12 @@ internal sealed class Probe
     }
 
     public bool Wait(TimeSpan timeout) => done.Wait(timeout);
+
+    /// <summary>Runs per second over <paramref name="watch"/>; a timeout if the runs did not all happen (<paramref name="finished"/> false).</summary>
+    public double Rate(bool finished, Stopwatch watch, TimeSpan timeout)
+        => finished
+            ? Expected / watch.Elapsed.TotalSeconds
+            : throw new TimeoutException($"Only {Runs} of {Expected} jobs ran within {timeout}.");
 
     /// <summary>The recorded lateness in milliseconds, sorted.</summary>
     public double[] SortedLatenessMs()

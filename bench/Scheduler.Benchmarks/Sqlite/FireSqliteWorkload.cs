@@ -57,7 +57,7 @@ internal sealed class FireSqliteWorkload : IWorkload
         scheduler.Shutdown();
         scheduler.Dispose();
         store.Dispose();
-        return Rate(finished, probe, watch);
+        return probe.Rate(finished, watch, Timeout);
     }
 
     private static double FireQuartz(SqliteFiles files, string[] ids, int count, bool syncNormal)
@@ -82,11 +82,6 @@ internal sealed class FireSqliteWorkload : IWorkload
         var finished = probe.Wait(Timeout);
         watch.Stop();
         QuartzHarness.Shutdown(scheduler);
-        return Rate(finished, probe, watch);
+        return probe.Rate(finished, watch, Timeout);
     }
-
-    private static double Rate(bool finished, Probe probe, Stopwatch watch)
-        => finished
-            ? probe.Expected / watch.Elapsed.TotalSeconds
-            : throw new TimeoutException($"Only {probe.Runs} of {probe.Expected} jobs ran within {Timeout}.");
 }
