@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Scheduler.PowerShell.Tests.Hosting;
+using Scheduler.Tests.Support;
 
 namespace Scheduler.PowerShell.Tests.Sessions;
 
@@ -74,7 +75,7 @@ public sealed class StoreTests(ModuleSession session)
         using var store = new TestStore(session);
         store.Run("param($store) Register-ScheduledJobEx -Name from-powershell -Store $store -Cron '30 6 * * *' -TimeZone UTC -ScriptBlock { 'hi' }").ShouldSucceed();
 
-        var (exit, output, error) = await SchedHost.RunAsync("list", "--store", store.Path, "--json");
+        var (exit, output, error) = await SchedHostProcess.Cli("list", "--store", store.Path, "--json");
 
         Assert.True(exit == 0, error);
         using var json = JsonDocument.Parse(output);
@@ -97,7 +98,8 @@ public sealed class StoreTests(ModuleSession session)
         var path = FakePwsh.Install(store.Folder);
         store.Run("param($store) Register-ScheduledJobEx -Name elsewhere -Store $store -Interval 1h -Executor Process -ScriptBlock { 'ignored by the stand-in' }").ShouldSucceed();
 
-        using var daemon = await SchedHost.StartDaemonAsync(store.Path, new Dictionary<string, string> { ["PATH"] = path });
+        using var daemon = SchedHostProcess.StartDaemon(store.Path, new Dictionary<string, string> { ["PATH"] = path });
+        await daemon.WaitForLine("schedhost: running on ");
         var result = store.Run(
             """
             param($store)
@@ -114,7 +116,7 @@ public sealed class StoreTests(ModuleSession session)
         Assert.Equal("JobExecuted elsewhere", result.Objects[1]);
 
         var refused = result.SingleError("SchedulerAlreadyRunning");
-        Assert.Contains(daemon.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), refused.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains(daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), refused.Exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,16 +1,16 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace Scheduler.Tests.Host;
+namespace Scheduler.Tests.Support;
 
 /// <summary>
 /// The built <c>schedhost</c> started with <c>dotnet</c> as a child process: a one-shot verb
 /// (<see cref="Cli"/>) or the daemon, whose log lines the test awaits. Disposing kills what is left
-/// (the daemon and the jobs it started).
+/// (the daemon and the jobs it started). Shared by the core and the PowerShell test projects.
 /// </summary>
 internal sealed class SchedHostProcess : IDisposable
 {
-    private static readonly TimeSpan FailAfter = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan FailAfter = TimeSpan.FromSeconds(30);
 
     private readonly Process process;
     private readonly List<string> lines = [];
@@ -41,18 +41,41 @@ internal sealed class SchedHostProcess : IDisposable
 
     /// <summary>Starts <c>schedhost run --store STORE ARGS...</c>.</summary>
     public static SchedHostProcess StartDaemon(string store, params string[] args)
-        => new(Process.Start(StartInfo(["run", "--store", store, .. args]))!);
+        => StartDaemon(store, environment: null, args);
+
+    /// <summary>Starts <c>schedhost run --store STORE ARGS...</c> with these environment variables changed.</summary>
+    public static SchedHostProcess StartDaemon(string store, IDictionary<string, string>? environment, params string[] args)
+        => new(Process.Start(StartInfo(["run", "--store", store, .. args], environment))!);
+
+    /// <summary>The schedhost.dll next to the tests, else the one built in src/Scheduler.Host in the tests' configuration.</summary>
+    public static string Assembly
+    {
+        get
+        {
+            var beside = Path.Combine(AppContext.BaseDirectory, "schedhost.dll");
+            if (File.Exists(beside))
+            {
+                return beside;
+            }
+
+            var binFolder = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+            var configuration = binFolder.Parent!.Name;
+            var root = binFolder;
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Scheduler.sln")))
+            {
+                root = root.Parent;
+            }
+
+            var built = Path.Combine(root?.FullName ?? ".", "src", "Scheduler.Host", "bin", configuration, "net10.0", "schedhost.dll");
+            Assert.True(File.Exists(built), $"{built} is missing: building the test project builds src/Scheduler.Host.");
+            return built;
+        }
+    }
 
     /// <summary>Runs one verb to its end.</summary>
     public static async Task<(int Exit, string Output, string Error)> Cli(IDictionary<string, string>? environment, params string[] args)
     {
-        var info = StartInfo(args);
-        foreach (var pair in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[pair.Key] = pair.Value;
-        }
-
-        using var process = Process.Start(info)!;
+        using var process = Process.Start(StartInfo(args, environment))!;
         using var timeout = new CancellationTokenSource(FailAfter);
         try
         {
@@ -139,7 +162,7 @@ internal sealed class SchedHostProcess : IDisposable
         process.Dispose();
     }
 
-    private static ProcessStartInfo StartInfo(string[] args)
+    private static ProcessStartInfo StartInfo(string[] args, IDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -148,7 +171,7 @@ internal sealed class SchedHostProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "schedhost.dll"));
+        info.ArgumentList.Add(Assembly);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -156,6 +179,11 @@ internal sealed class SchedHostProcess : IDisposable
 
         // The tests choose their store explicitly; the per-user default must never be touched.
         info.Environment.Remove("SCHEDHOST_STORE");
+        foreach (var pair in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[pair.Key] = pair.Value;
+        }
+
         return info;
     }
 
