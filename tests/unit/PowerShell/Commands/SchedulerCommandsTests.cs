@@ -140,18 +140,20 @@ public sealed class SchedulerCommandsTests(ModuleSession session)
     {
         using var store = new TestStore(session);
 
+        // JobStarted comes before the script's first line; the job leaves a file once it has written
+        // its output, so the stop cannot land before that output exists.
         var result = store.Run(
             """
-            param($store)
-            Register-ScheduledJobEx -Name endless -Store $store -Interval 1h -ScriptBlock { 'started'; while ($true) { $i++ } }
+            param($store, $marker)
+            Register-ScheduledJobEx -Name endless -Store $store -Interval 1h -ScriptBlock { 'started'; [IO.File]::WriteAllText($using:marker, ''); while ($true) { $i++ } }
             Start-Scheduler -Store $store
             Start-ScheduledJobEx -Name endless
-            do {
-                Get-SchedulerEvent -Type JobStarted -Name endless -Last 1 -Wait -Timeout 30s | ForEach-Object { break }
-            } while ($false)
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not [IO.File]::Exists($marker) -and [DateTime]::UtcNow -lt $deadline) { [Threading.Thread]::Sleep(10) }
             Stop-Scheduler -NoWait -PassThru
             Get-ScheduledJobExRun -Name endless -Store $store
-            """).ShouldSucceed();
+            """,
+            ("marker", System.IO.Path.Combine(store.Folder, "started"))).ShouldSucceed();
 
         Assert.Equal("Stopped", State(result.Output[0]));
         var run = result.Output[1];
