@@ -98,17 +98,7 @@ internal sealed class RestartSqliteWorkload : IWorkload
     private static void PrepareScheduler(string path, int jobs)
     {
         var scheduler = SqliteFiles.OpenScheduler(path, static () => { }, out var store);
-        var hour = TimeSpan.FromHours(1);
-        using (scheduler.BeginBatch())
-        {
-            for (var i = 1; i < jobs; i++)
-            {
-                scheduler.AddJob(new IntervalTrigger(hour), SqliteFiles.NoOpInvocation, "job-" + i, store: SqliteFiles.StoreName);
-            }
-
-            scheduler.AddJob(new DateTrigger(DateTimeOffset.UtcNow), SqliteFiles.NoOpInvocation, DueJob, store: SqliteFiles.StoreName);
-        }
-
+        AddJobs(scheduler, jobs, SqliteFiles.NoOpInvocation, executor: null, SqliteFiles.StoreName);
         scheduler.Dispose();
         store.Dispose();
     }
@@ -122,18 +112,23 @@ internal sealed class RestartSqliteWorkload : IWorkload
         scheduler.RemoveJobStore(JobScheduler.DefaultName);
         scheduler.AddJobStore(JobScheduler.DefaultName, store);
         var succeed = OperatingSystem.IsWindows() ? new CommandInvocation("cmd.exe", ["/d", "/c", "exit 0"]) : new CommandInvocation("/bin/true");
+        AddJobs(scheduler, jobs, succeed, SchedHostBuild.ProcessExecutor, store: null);
+        scheduler.Dispose();
+    }
+
+    /// <summary>All but one of <paramref name="jobs"/> an hour away, and the due one, in one batch.</summary>
+    private static void AddJobs(JobScheduler scheduler, int jobs, Invocation invocation, string? executor, string? store)
+    {
         var hour = TimeSpan.FromHours(1);
         using (scheduler.BeginBatch())
         {
             for (var i = 1; i < jobs; i++)
             {
-                scheduler.AddJob(new IntervalTrigger(hour), succeed, "job-" + i, executor: SchedHostBuild.ProcessExecutor);
+                scheduler.AddJob(new IntervalTrigger(hour), invocation, "job-" + i, executor: executor, store: store);
             }
 
-            scheduler.AddJob(new DateTrigger(DateTimeOffset.UtcNow), succeed, DueJob, executor: SchedHostBuild.ProcessExecutor);
+            scheduler.AddJob(new DateTrigger(DateTimeOffset.UtcNow), invocation, DueJob, executor: executor, store: store);
         }
-
-        scheduler.Dispose();
     }
 
     private static void PrepareQuartz(string path, int jobs)
