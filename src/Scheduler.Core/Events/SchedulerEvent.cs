@@ -9,6 +9,7 @@ namespace Scheduler.Events;
 public sealed class SchedulerEvent
 {
     private readonly SchedulerEventData data;
+    private string? runId;
 
     internal SchedulerEvent(in SchedulerEventData data, long sequence)
     {
@@ -34,7 +35,8 @@ public sealed class SchedulerEvent
 
     public string? ExecutorName => data.ExecutorName;
 
-    public string? RunId => data.RunId;
+    /// <summary>The id of the run the event is about.</summary>
+    public string? RunId => runId ??= data.RunKey.Text;
 
     /// <summary>The time the run was due.</summary>
     public DateTimeOffset? ScheduledTime => data.ScheduledTime;

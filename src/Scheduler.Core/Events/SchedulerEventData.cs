@@ -24,7 +24,7 @@ internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOff
 
     public string? ExecutorName { get; init; }
 
-    public string? RunId { get; init; }
+    public RunKey RunKey { get; init; }
 
     public DateTimeOffset? ScheduledTime { get; init; }
 

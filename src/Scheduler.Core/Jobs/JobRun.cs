@@ -7,8 +7,13 @@ namespace Scheduler.Jobs;
 public sealed record JobRun
 {
     internal JobRun(string runId, string jobId, DateTimeOffset scheduledTime, JobRunOutcome outcome, int attempt, string? schedulerId)
+        : this(RunKey.From(runId), jobId, scheduledTime, outcome, attempt, schedulerId)
     {
-        RunId = runId;
+    }
+
+    internal JobRun(RunKey key, string jobId, DateTimeOffset scheduledTime, JobRunOutcome outcome, int attempt, string? schedulerId)
+    {
+        Key = key;
         JobId = jobId;
         ScheduledTime = scheduledTime;
         Outcome = outcome;
@@ -17,7 +22,7 @@ public sealed record JobRun
     }
 
     /// <summary>The run's unique id.</summary>
-    public string RunId { get; internal init; }
+    public string RunId => Key.Text!;
 
     /// <summary>The id of the job that ran.</summary>
     public string JobId { get; internal init; }
@@ -52,8 +57,27 @@ public sealed record JobRun
     /// <summary>How long the run took, once it has started and ended.</summary>
     public TimeSpan? Duration => StartTime is { } start && EndTime is { } end ? end - start : null;
 
+    /// <summary>The run's id as the engine keeps it.</summary>
+    internal RunKey Key { get; }
+
     /// <summary>The longest <see cref="Output"/> and <see cref="Error"/> kept, in characters.</summary>
     public const int MaxTextLength = 4096;
+
+    public bool Equals(JobRun? other)
+        => other is not null
+            && Key == other.Key
+            && JobId == other.JobId
+            && ScheduledTime.Equals(other.ScheduledTime)
+            && Nullable.Equals(StartTime, other.StartTime)
+            && Nullable.Equals(EndTime, other.EndTime)
+            && Outcome == other.Outcome
+            && Attempt == other.Attempt
+            && Output == other.Output
+            && Error == other.Error
+            && ExitCode == other.ExitCode
+            && SchedulerId == other.SchedulerId;
+
+    public override int GetHashCode() => Key.GetHashCode() ^ Attempt;
 
     internal static string? Bounded(string? text)
         => text is null || text.Length <= MaxTextLength ? text : string.Concat(text.Substring(0, MaxTextLength - 1), "…");

@@ -658,7 +658,7 @@ public sealed partial class JobScheduler
         var index = 0;
         if (plan.MissedTime is { } missed)
         {
-            runs[index] = new JobRun(Ids.New(), job.Id, missed, JobRunOutcome.Missed, 1, Id)
+            runs[index] = new JobRun(RunKey.New(), job.Id, missed, JobRunOutcome.Missed, 1, Id)
             {
                 EndTime = now,
                 Error = string.Format(
@@ -718,10 +718,10 @@ public sealed partial class JobScheduler
     {
         if (decision != RunDecision.Skip)
         {
-            return new JobRun(Ids.New(), job.Id, scheduled, JobRunOutcome.Running, attempt, Id);
+            return new JobRun(RunKey.New(), job.Id, scheduled, JobRunOutcome.Running, attempt, Id);
         }
 
-        return new JobRun(Ids.New(), job.Id, scheduled, JobRunOutcome.Skipped, attempt, Id)
+        return new JobRun(RunKey.New(), job.Id, scheduled, JobRunOutcome.Skipped, attempt, Id)
         {
             EndTime = now,
             Error = string.Format(CultureInfo.InvariantCulture, "The job already has its maximum of {0} run(s) in progress.", job.Options.MaxInstances),
@@ -815,7 +815,7 @@ public sealed partial class JobScheduler
                 JobId = run.JobId,
                 JobName = job?.Name,
                 StoreName = target.Name,
-                RunId = run.RunId,
+                RunKey = run.Key,
                 ScheduledTime = run.ScheduledTime,
                 StartTime = run.StartTime,
                 Attempt = run.Attempt,
@@ -914,7 +914,7 @@ public sealed partial class JobScheduler
             JobName = execution.Job.Name,
             StoreName = execution.Job.Store,
             ExecutorName = execution.Job.Executor,
-            RunId = run.RunId,
+            RunKey = run.Key,
             ScheduledTime = run.ScheduledTime,
             StartTime = execution.StartTime,
             Attempt = run.Attempt,
@@ -938,7 +938,7 @@ public sealed partial class JobScheduler
             {
                 SchedulerId = Id,
                 JobId = ended.JobId,
-                RunId = ended.RunId,
+                RunKey = ended.Key,
                 Exception = error,
                 Error = error.Message,
                 Message = $"The end of the run could not be recorded: {error.Message}",
@@ -1104,7 +1104,7 @@ public sealed partial class JobScheduler
             else
             {
                 // The retry inherits the failed attempt's instance slot.
-                run = new JobRun(Ids.New(), id, failed.Run.ScheduledTime, JobRunOutcome.Running, failed.Run.Attempt + 1, Id);
+                run = new JobRun(RunKey.New(), id, failed.Run.ScheduledTime, JobRunOutcome.Running, failed.Run.Attempt + 1, Id);
                 execution = new JobExecution(this, current, run, failed.Store, ExecutorFor(current));
                 activity.Active.Add(execution);
                 SubmitLocked(execution, work);
@@ -1121,7 +1121,7 @@ public sealed partial class JobScheduler
             catch (Exception error)
 #pragma warning restore CA1031
             {
-                events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, Now) { SchedulerId = Id, JobId = run.JobId, RunId = run.RunId, Exception = error, Error = error.Message });
+                events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, Now) { SchedulerId = Id, JobId = run.JobId, RunKey = run.Key, Exception = error, Error = error.Message });
             }
         }
 
@@ -1135,7 +1135,7 @@ public sealed partial class JobScheduler
         JobName = job.Name,
         StoreName = job.Store,
         ExecutorName = job.Executor,
-        RunId = run.RunId,
+        RunKey = run.Key,
         ScheduledTime = run.ScheduledTime,
         StartTime = run.StartTime,
         Attempt = run.Attempt,
@@ -1161,7 +1161,7 @@ public sealed partial class JobScheduler
             JobName = job.Name,
             StoreName = job.Store,
             ExecutorName = job.Executor,
-            RunId = ended.RunId,
+            RunKey = ended.Key,
             ScheduledTime = ended.ScheduledTime,
             StartTime = ended.StartTime,
             Duration = ended.Duration,

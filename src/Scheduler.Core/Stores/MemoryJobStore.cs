@@ -16,9 +16,8 @@ internal sealed class MemoryJobStore : JobStore
 
     private readonly object sync = new();
     private readonly Dictionary<string, int> slotById = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RunHistory> histories = new(StringComparer.Ordinal);
+    private readonly RunHistories? histories;
     private readonly Queue<string> orphanHistories = new();
-    private readonly int runHistoryLimit;
     private Slot[] slots = new Slot[16];
     private int slotsUsed;
     private int firstFree = -1;
@@ -33,7 +32,7 @@ internal sealed class MemoryJobStore : JobStore
             throw new ArgumentOutOfRangeException(nameof(runHistoryLimit), runHistoryLimit, $"The run history limit must not be negative, not {runHistoryLimit}.");
         }
 
-        this.runHistoryLimit = runHistoryLimit;
+        histories = runHistoryLimit == 0 ? null : new RunHistories(runHistoryLimit);
     }
 
     public override int Count
@@ -101,7 +100,7 @@ internal sealed class MemoryJobStore : JobStore
 
         lock (sync)
         {
-            histories.Remove(id);
+            histories?.Remove(id);
             return RemoveLocked(id);
         }
     }
@@ -111,7 +110,7 @@ internal sealed class MemoryJobStore : JobStore
         lock (sync)
         {
             slotById.Clear();
-            histories.Clear();
+            histories?.Clear();
             orphanHistories.Clear();
             slots = new Slot[16];
             slotsUsed = 0;
@@ -243,7 +242,7 @@ internal sealed class MemoryJobStore : JobStore
                     RemoveLocked(id);
 
                     // A history made by the runs below is kept as an orphan when it is created.
-                    if (histories.ContainsKey(id))
+                    if (histories?.Contains(id) == true)
                     {
                         KeepOrphanHistory(id);
                     }
@@ -287,7 +286,7 @@ internal sealed class MemoryJobStore : JobStore
 
         lock (sync)
         {
-            return histories.TryGetValue(jobId, out var history) ? history.Newest(maxCount) : [];
+            return histories is null ? [] : histories.Newest(jobId, maxCount);
         }
     }
 
@@ -296,22 +295,17 @@ internal sealed class MemoryJobStore : JobStore
 
     private void SaveRunLocked(JobRun run)
     {
-        if (runHistoryLimit == 0)
+        if (histories is null)
         {
             return;
         }
 
-        if (!histories.TryGetValue(run.JobId, out var history))
+        if (!histories.Contains(run.JobId) && !slotById.ContainsKey(run.JobId))
         {
-            history = new RunHistory(runHistoryLimit);
-            histories.Add(run.JobId, history);
-            if (!slotById.ContainsKey(run.JobId))
-            {
-                KeepOrphanHistory(run.JobId);
-            }
+            KeepOrphanHistory(run.JobId);
         }
 
-        history.Save(run);
+        histories.Save(run);
     }
 
     private void KeepOrphanHistory(string jobId)
@@ -322,7 +316,7 @@ internal sealed class MemoryJobStore : JobStore
             var oldest = orphanHistories.Dequeue();
             if (!slotById.ContainsKey(oldest))
             {
-                histories.Remove(oldest);
+                histories!.Remove(oldest);
             }
         }
     }
@@ -555,62 +549,5 @@ internal sealed class MemoryJobStore : JobStore
 
         /// <summary>The position in the heap, -1 when paused; for a free slot, the next free slot.</summary>
         public int HeapIndex;
-    }
-
-    /// <summary>The latest runs of one job in a ring that grows up to the limit.</summary>
-    private sealed class RunHistory(int limit)
-    {
-        private JobRun[] ring = new JobRun[Math.Min(limit, 2)];
-        private int start;
-        private int count;
-
-        public void Save(JobRun run)
-        {
-            // A run that ends replaces its Running record, usually the newest one.
-            for (var i = count - 1; i >= 0; i--)
-            {
-                var index = (start + i) % ring.Length;
-                if (string.Equals(ring[index].RunId, run.RunId, StringComparison.Ordinal))
-                {
-                    ring[index] = run;
-                    return;
-                }
-            }
-
-            if (count < ring.Length)
-            {
-                ring[(start + count) % ring.Length] = run;
-                count++;
-                return;
-            }
-
-            if (ring.Length < limit)
-            {
-                var grown = new JobRun[Math.Min(limit, ring.Length * 2)];
-                for (var i = 0; i < count; i++)
-                {
-                    grown[i] = ring[(start + i) % ring.Length];
-                }
-
-                ring = grown;
-                start = 0;
-                ring[count++] = run;
-                return;
-            }
-
-            ring[start] = run;
-            start = (start + 1) % ring.Length;
-        }
-
-        public List<JobRun> Newest(int maxCount)
-        {
-            var result = new List<JobRun>(Math.Min(maxCount, count));
-            for (var i = count - 1; i >= 0 && result.Count < maxCount; i--)
-            {
-                result.Add(ring[(start + i) % ring.Length]);
-            }
-
-            return result;
-        }
     }
 }

@@ -514,7 +514,7 @@ internal sealed partial class SqliteJobStore
             JobName = Text(reader, 6),
             StoreName = Text(reader, 7),
             ExecutorName = Text(reader, 8),
-            RunId = Text(reader, 9),
+            RunKey = RunKey.From(Text(reader, 9)),
             ScheduledTime = Number(reader, 10) is { } scheduled ? FromTicks(scheduled) : null,
             StartTime = Number(reader, 11) is { } start ? FromTicks(start) : null,
             Duration = Number(reader, 12) is { } duration ? TimeSpan.FromTicks(duration) : null,

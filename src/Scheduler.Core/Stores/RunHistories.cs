@@ -1,0 +1,240 @@
+using Scheduler.Jobs;
+
+namespace Scheduler.Stores;
+
+/// <summary>
+/// The latest runs of each job, for the memory store. Runs are kept as values in a few large
+/// arrays shared by all jobs, each job owning a segment used as a ring. A scheduler records a run
+/// for every run of every job; kept as objects, the runs of the last few seconds would be promoted
+/// by every garbage collection and make its pauses grow with the rate of runs. Kept here, a run
+/// costs the collector nothing: the arrays are large objects that are never moved, and a record
+/// refers only to strings that were old already (job and scheduler ids) or rare (output, errors).
+/// </summary>
+internal sealed class RunHistories
+{
+    // 1 024 records make a chunk of about 100 KB, which the runtime puts in the large object heap at once.
+    private const int MinChunkLength = 1024;
+
+    // A job's first segment is this small: most histories of one-off jobs hold one run.
+    private const int FirstCapacity = 4;
+
+    private readonly int limit;
+    private readonly int firstCapacity;
+    private readonly int chunkLength;
+    private readonly Dictionary<string, History> byJob = new(StringComparer.Ordinal);
+    private readonly List<RunRecord[]> chunks = [];
+
+    // Free segments of the first size and of the full size, as (chunk, offset).
+    private readonly Stack<(int Chunk, int Offset)> freeSmall = new();
+    private readonly Stack<(int Chunk, int Offset)> freeFull = new();
+    private int lastChunkUsed;
+
+    /// <param name="limit">How many runs are kept per job; at least 1.</param>
+    public RunHistories(int limit)
+    {
+        if (limit < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, $"A run history keeps at least 1 run, not {limit}.");
+        }
+
+        this.limit = limit;
+        firstCapacity = Math.Min(limit, FirstCapacity);
+        chunkLength = Math.Max(MinChunkLength, limit);
+    }
+
+    public bool Contains(string jobId) => byJob.ContainsKey(jobId);
+
+    /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
+    public void Save(JobRun run)
+    {
+        if (!byJob.TryGetValue(run.JobId, out var history))
+        {
+            history = new History();
+            Allocate(history, firstCapacity);
+            byJob.Add(run.JobId, history);
+        }
+
+        var records = chunks[history.Chunk];
+
+        // A run that ends replaces its Running record, usually the newest one.
+        for (var i = history.Count - 1; i >= 0; i--)
+        {
+            var index = history.Offset + ((history.Start + i) % history.Capacity);
+            if (records[index].Key == run.Key)
+            {
+                records[index] = new RunRecord(run);
+                return;
+            }
+        }
+
+        if (history.Count == history.Capacity)
+        {
+            if (history.Capacity < limit)
+            {
+                Grow(history);
+                records = chunks[history.Chunk];
+            }
+            else
+            {
+                records[history.Offset + history.Start] = new RunRecord(run);
+                history.Start = (history.Start + 1) % history.Capacity;
+                return;
+            }
+        }
+
+        records[history.Offset + ((history.Start + history.Count) % history.Capacity)] = new RunRecord(run);
+        history.Count++;
+    }
+
+    /// <summary>The job's runs, newest first; empty when it has none.</summary>
+    public List<JobRun> Newest(string jobId, int maxCount)
+    {
+        if (!byJob.TryGetValue(jobId, out var history))
+        {
+            return [];
+        }
+
+        var records = chunks[history.Chunk];
+        var result = new List<JobRun>(Math.Min(maxCount, history.Count));
+        for (var i = history.Count - 1; i >= 0 && result.Count < maxCount; i--)
+        {
+            result.Add(records[history.Offset + ((history.Start + i) % history.Capacity)].ToRun(jobId));
+        }
+
+        return result;
+    }
+
+    public void Remove(string jobId)
+    {
+        if (byJob.TryGetValue(jobId, out var history))
+        {
+            byJob.Remove(jobId);
+            Free(history.Chunk, history.Offset, history.Capacity);
+        }
+    }
+
+    public void Clear()
+    {
+        byJob.Clear();
+        chunks.Clear();
+        freeSmall.Clear();
+        freeFull.Clear();
+        lastChunkUsed = 0;
+    }
+
+    private void Grow(History history)
+    {
+        var (chunk, offset) = Take(limit);
+        var from = chunks[history.Chunk];
+        var to = chunks[chunk];
+        for (var i = 0; i < history.Count; i++)
+        {
+            to[offset + i] = from[history.Offset + ((history.Start + i) % history.Capacity)];
+        }
+
+        Free(history.Chunk, history.Offset, history.Capacity);
+        history.Chunk = chunk;
+        history.Offset = offset;
+        history.Capacity = limit;
+        history.Start = 0;
+    }
+
+    private void Allocate(History history, int capacity)
+    {
+        (history.Chunk, history.Offset) = Take(capacity);
+        history.Capacity = capacity;
+        history.Start = 0;
+        history.Count = 0;
+    }
+
+    private (int Chunk, int Offset) Take(int capacity)
+    {
+        var free = capacity == limit ? freeFull : freeSmall;
+        if (free.Count > 0)
+        {
+            return free.Pop();
+        }
+
+        if (chunks.Count == 0 || lastChunkUsed + capacity > chunkLength)
+        {
+            chunks.Add(new RunRecord[chunkLength]);
+            lastChunkUsed = 0;
+        }
+
+        var offset = lastChunkUsed;
+        lastChunkUsed += capacity;
+        return (chunks.Count - 1, offset);
+    }
+
+    private void Free(int chunk, int offset, int capacity)
+    {
+        // The records' output and error texts must not outlive the job's history.
+        Array.Clear(chunks[chunk], offset, capacity);
+        (capacity == limit ? freeFull : freeSmall).Push((chunk, offset));
+    }
+
+    /// <summary>Where one job's ring lives.</summary>
+    private sealed class History
+    {
+        public int Chunk { get; set; }
+
+        public int Offset { get; set; }
+
+        public int Capacity { get; set; }
+
+        public int Start { get; set; }
+
+        public int Count { get; set; }
+    }
+
+    /// <summary>A <see cref="JobRun"/> as a value.</summary>
+    private readonly struct RunRecord
+    {
+        private readonly DateTimeOffset scheduledTime;
+        private readonly DateTimeOffset startTime;
+        private readonly DateTimeOffset endTime;
+        private readonly string? output;
+        private readonly string? error;
+        private readonly string? schedulerId;
+        private readonly int attempt;
+        private readonly int exitCode;
+        private readonly JobRunOutcome outcome;
+        private readonly Present present;
+
+        public RunRecord(JobRun run)
+        {
+            Key = run.Key;
+            scheduledTime = run.ScheduledTime;
+            startTime = run.StartTime.GetValueOrDefault();
+            endTime = run.EndTime.GetValueOrDefault();
+            output = run.Output;
+            error = run.Error;
+            schedulerId = run.SchedulerId;
+            attempt = run.Attempt;
+            exitCode = run.ExitCode.GetValueOrDefault();
+            outcome = run.Outcome;
+            present = (run.StartTime is null ? 0 : Present.StartTime)
+                | (run.EndTime is null ? 0 : Present.EndTime)
+                | (run.ExitCode is null ? 0 : Present.ExitCode);
+        }
+
+        public RunKey Key { get; }
+
+        public JobRun ToRun(string jobId) => new(Key, jobId, scheduledTime, outcome, attempt, schedulerId)
+        {
+            StartTime = (present & Present.StartTime) != 0 ? startTime : null,
+            EndTime = (present & Present.EndTime) != 0 ? endTime : null,
+            ExitCode = (present & Present.ExitCode) != 0 ? exitCode : null,
+            Output = output,
+            Error = error,
+        };
+    }
+
+    [Flags]
+    private enum Present : byte
+    {
+        StartTime = 1,
+        EndTime = 2,
+        ExitCode = 4,
+    }
+}

@@ -1,0 +1,155 @@
+using Scheduler.Jobs;
+using Scheduler.Stores;
+
+namespace Scheduler.Tests.Stores;
+
+public sealed class RunHistoriesTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 1, 1, 0, 0, 0, TimeSpan.FromHours(2));
+
+    [Fact]
+    public void Keeps_the_newest_runs_up_to_the_limit_newest_first()
+    {
+        var histories = new RunHistories(limit: 20);
+        var saved = Enumerable.Range(0, 50).Select(i => Ended(Running("a", i))).ToList();
+        foreach (var run in saved)
+        {
+            histories.Save(run);
+        }
+
+        var kept = histories.Newest("a", int.MaxValue);
+
+        Assert.Equal(saved.AsEnumerable().Reverse().Take(20), kept);
+        Assert.Equal(saved[^5..].AsEnumerable().Reverse(), histories.Newest("a", 5));
+    }
+
+    [Fact]
+    public void An_ended_run_replaces_its_running_record_also_after_the_ring_has_grown_and_wrapped()
+    {
+        var histories = new RunHistories(limit: 6);
+        var running = Enumerable.Range(0, 9).Select(i => Running("a", i)).ToList();
+        foreach (var run in running)
+        {
+            histories.Save(run);
+        }
+
+        // Runs 3..8 are kept; ending run 5 and run 8 must change them in place, not add records.
+        histories.Save(Ended(running[5]));
+        histories.Save(Ended(running[8]));
+
+        var kept = histories.Newest("a", int.MaxValue);
+        Assert.Equal(6, kept.Count);
+        Assert.Equal([8, 7, 6, 5, 4, 3], kept.Select(run => run.Attempt));
+        Assert.Equal(JobRunOutcome.Succeeded, kept[0].Outcome);
+        Assert.Equal(JobRunOutcome.Running, kept[1].Outcome);
+        Assert.Equal(JobRunOutcome.Succeeded, kept[3].Outcome);
+    }
+
+    [Fact]
+    public void Histories_of_many_jobs_stay_apart_when_jobs_come_and_go()
+    {
+        var histories = new RunHistories(limit: 20);
+        var model = new Dictionary<string, List<JobRun>>();
+        var random = new Random(42);
+        for (var step = 0; step < 30_000; step++)
+        {
+            var job = "job" + random.Next(300);
+            if (random.Next(50) == 0)
+            {
+                histories.Remove(job);
+                model.Remove(job);
+                continue;
+            }
+
+            var run = Ended(Running(job, step));
+            histories.Save(run);
+            if (!model.TryGetValue(job, out var runs))
+            {
+                model[job] = runs = [];
+            }
+
+            runs.Insert(0, run);
+            if (runs.Count > 20)
+            {
+                runs.RemoveAt(20);
+            }
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            var job = "job" + i;
+            Assert.Equal(model.TryGetValue(job, out var runs) ? runs : [], histories.Newest(job, int.MaxValue));
+        }
+    }
+
+    [Fact]
+    public void A_removed_history_is_gone_and_a_new_one_for_the_same_job_starts_empty()
+    {
+        var histories = new RunHistories(limit: 3);
+        histories.Save(Ended(Running("a", 1)));
+        histories.Save(Ended(Running("b", 1)));
+
+        histories.Remove("a");
+        Assert.False(histories.Contains("a"));
+        Assert.Empty(histories.Newest("a", 10));
+
+        var again = Ended(Running("a", 2));
+        histories.Save(again);
+        Assert.Equal([again], histories.Newest("a", 10));
+        Assert.Single(histories.Newest("b", 10));
+    }
+
+    [Fact]
+    public void A_limit_larger_than_a_chunk_keeps_every_run()
+    {
+        var histories = new RunHistories(limit: 3000);
+        for (var i = 0; i < 3500; i++)
+        {
+            histories.Save(Running("a", i));
+        }
+
+        var kept = histories.Newest("a", int.MaxValue);
+        Assert.Equal(3000, kept.Count);
+        Assert.Equal(3499, kept[0].Attempt);
+        Assert.Equal(500, kept[^1].Attempt);
+    }
+
+    [Fact]
+    public void A_run_reads_back_exactly_as_saved()
+    {
+        var histories = new RunHistories(limit: 5);
+        var process = new JobRun("run-made-elsewhere", "p", T0, JobRunOutcome.Failed, 2, "sched-1")
+        {
+            StartTime = T0.AddSeconds(1),
+            EndTime = T0.AddSeconds(3),
+            ExitCode = 0,
+            Output = "out",
+            Error = "err",
+        };
+        var notStarted = new JobRun(RunKey.New(), "p", T0.AddMinutes(1), JobRunOutcome.Missed, 1, null) { EndTime = T0.AddMinutes(2) };
+
+        histories.Save(process);
+        histories.Save(notStarted);
+
+        var kept = histories.Newest("p", 10);
+        Assert.Equal([notStarted, process], kept);
+        Assert.Equal("run-made-elsewhere", kept[1].RunId);
+        Assert.Null(kept[0].StartTime);
+        Assert.Null(kept[0].ExitCode);
+        Assert.Equal(0, kept[1].ExitCode);
+        Assert.Equal(TimeSpan.FromHours(2), kept[1].StartTime!.Value.Offset);
+    }
+
+    [Fact]
+    public void A_limit_below_one_is_refused()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new RunHistories(0));
+        Assert.Contains("not 0", error.Message, StringComparison.Ordinal);
+    }
+
+    private static JobRun Running(string jobId, int number)
+        => new(RunKey.New(), jobId, T0.AddSeconds(number), JobRunOutcome.Running, number, "sched-1") { StartTime = T0.AddSeconds(number) };
+
+    private static JobRun Ended(JobRun run)
+        => run with { EndTime = run.StartTime!.Value.AddMilliseconds(5), Outcome = JobRunOutcome.Succeeded };
+}
