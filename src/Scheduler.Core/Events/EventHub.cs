@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
+
 namespace Scheduler.Events;
 
 /// <summary>
@@ -27,6 +30,7 @@ internal sealed class EventHub
     public EventLog Log { get; }
 
     /// <summary>Records the event; listeners get it at the next <see cref="Flush"/> (call it outside locks).</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public void Publish(in SchedulerEventData data)
     {
         TaskCompletionSource<bool>? toWake;
@@ -47,6 +51,7 @@ internal sealed class EventHub
     /// Delivers pending events, unless some thread is already delivering (it will deliver these too;
     /// this also makes a listener that causes events on its own thread wait for its turn instead of recursing).
     /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public void Flush()
     {
         if (!anyPending)

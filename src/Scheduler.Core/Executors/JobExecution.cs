@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 using Scheduler.Scheduling;
 using Scheduler.Stores;
@@ -126,6 +128,7 @@ internal sealed class JobExecution
     }
 
     /// <summary>The run's record as it ended.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public JobRun ToEndedRun() => Run with
     {
         StartTime = StartTime,
@@ -140,6 +143,7 @@ internal sealed class JobExecution
     /// Marks the run as started, on the worker that runs it. False when it was cancelled before it
     /// could start; it has then already been ended and reported.
     /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public bool Begin()
     {
         if (Interlocked.CompareExchange(ref state, Running, Submitted) != Submitted)
@@ -167,6 +171,7 @@ internal sealed class JobExecution
     }
 
     /// <summary>Records how the run ended (on the worker that ran it) and reports it.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public void End(object? returnValue, Exception? exception)
     {
         if (Volatile.Read(ref state) != Running)
@@ -269,6 +274,7 @@ internal sealed class JobExecution
         return created;
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void Finish(object? returnValue, Exception? exception)
     {
         Volatile.Write(ref state, Ended);

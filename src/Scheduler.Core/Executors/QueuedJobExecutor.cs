@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 
 namespace Scheduler.Executors;
@@ -50,6 +52,7 @@ internal abstract class QueuedJobExecutor : JobExecutor
         OnStarted();
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     internal sealed override void Submit(JobExecution execution)
     {
         if (stopping)

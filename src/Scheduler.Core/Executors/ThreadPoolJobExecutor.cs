@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
 
@@ -18,19 +20,20 @@ internal sealed class ThreadPoolJobExecutor : QueuedJobExecutor
 
     public override bool CanRun(InvocationKind kind) => DotNetInvoker.CanRun(kind);
 
-    private protected override async Task RunAsync(JobExecution execution)
+    // Most jobs finish synchronously (or return a completed task): they end here without an async
+    // state machine, and only a job still running when its call returns is awaited.
+    [MethodImpl(DispatchPath.Optimized)]
+    private protected override Task RunAsync(JobExecution execution)
     {
         if (!execution.Begin())
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        object? result = null;
-        Exception? error = null;
+        ValueTask<object?> pending;
         try
         {
             var context = execution.Context!;
-            ValueTask<object?> pending;
             CallbackScope.Enter();
             try
             {
@@ -40,8 +43,31 @@ internal sealed class ThreadPoolJobExecutor : QueuedJobExecutor
             {
                 CallbackScope.Exit();
             }
+        }
+#pragma warning disable CA1031 // Whatever the job throws is its outcome, reported as a failed run.
+        catch (Exception failure)
+#pragma warning restore CA1031
+        {
+            execution.End(null, failure);
+            return Task.CompletedTask;
+        }
 
-            result = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+        if (pending.IsCompletedSuccessfully)
+        {
+            execution.End(pending.Result, null);
+            return Task.CompletedTask;
+        }
+
+        return EndWhenDoneAsync(execution, pending);
+    }
+
+    private static async Task EndWhenDoneAsync(JobExecution execution, ValueTask<object?> pending)
+    {
+        object? result = null;
+        Exception? error = null;
+        try
+        {
+            result = await pending.ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Whatever the job throws is its outcome, reported as a failed run.
         catch (Exception failure)

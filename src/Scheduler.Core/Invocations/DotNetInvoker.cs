@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 
 namespace Scheduler.Invocations;
@@ -46,6 +47,7 @@ internal static class DotNetInvoker
     }
 
     /// <summary>Calls the job's invocation and awaits what it returns; the result is the return value, if any.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public static ValueTask<object?> InvokeAsync(JobContext context, DelegateRegistry registry)
     {
         var job = context.Job;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 using Scheduler.Triggers;
 
@@ -46,6 +48,7 @@ internal static class DuePlanner
     /// <param name="firstRun">The job's stored next run time (with jitter), at or before now: the scheduled time of the first due run.</param>
     /// <param name="options">The job's options.</param>
     /// <param name="now">The time now.</param>
+    [MethodImpl(DispatchPath.Optimized)]
     public static DuePlan Plan(Trigger trigger, DateTimeOffset firstFire, DateTimeOffset firstRun, JobOptions options, DateTimeOffset now)
     {
         var grace = options.MisfireGraceTime;

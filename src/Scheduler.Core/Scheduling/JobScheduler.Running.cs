@@ -623,6 +623,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>What to do with one due job: the misfire/coalesce plan, then the overlap decision for each run.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private bool TryPlanLocked(NamedStore target, Job job, DateTimeOffset now, out JobDispatch dispatch, out RunDecision[] decisions)
     {
         DuePlan plan;
@@ -714,6 +715,7 @@ public sealed partial class JobScheduler
         }
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private JobRun NewRun(Job job, DateTimeOffset scheduled, RunDecision decision, DateTimeOffset now, int attempt)
     {
         if (decision != RunDecision.Skip)
@@ -729,6 +731,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Carries out a committed decision for one run.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private void ApplyLocked(NamedStore target, Job job, JobRun run, RunDecision decision, Work work)
     {
         switch (decision)
@@ -767,6 +770,7 @@ public sealed partial class JobScheduler
         }
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void StartLocked(NamedStore target, Job job, JobRun run, Work work)
     {
         var activity = ActivityLocked(job.Id);
@@ -776,6 +780,7 @@ public sealed partial class JobScheduler
         SubmitLocked(execution, work);
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void SubmitLocked(JobExecution execution, Work work)
     {
         events.Publish(RunEvent(SchedulerEventType.JobSubmitted, execution.Job, execution.Run));
@@ -847,6 +852,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>The job scheduled at a fire time, with the trigger's jitter applied to the run time.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private Job WithNextFireLocked(Job job, DateTimeOffset fireTime)
     {
         var runTime = JitteredLocked(job.Trigger, fireTime);
@@ -863,6 +869,7 @@ public sealed partial class JobScheduler
 
     private JobExecutor? ExecutorFor(Job job) => executors.TryGetValue(job.Executor, out var executor) ? executor : null;
 
+    [MethodImpl(DispatchPath.Optimized)]
     private JobActivity ActivityLocked(string jobId)
     {
         if (!activities.TryGetValue(jobId, out var activity))
@@ -904,6 +911,7 @@ public sealed partial class JobScheduler
 
     // ---------------------------------------------------------------- runs reported by executors
 
+    [MethodImpl(DispatchPath.Optimized)]
     internal void OnRunStarted(JobExecution execution)
     {
         var run = execution.Run;
@@ -923,6 +931,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Records how a run ended, raises its event, and starts what waited for it (a queued run, a retry).</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     internal void OnRunEnded(JobExecution execution)
     {
         var ended = execution.ToEndedRun();
@@ -1007,6 +1016,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Raises a run's end event and gives its slot back, or keeps the slot for its retry (returned).</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private PendingRetry? EndRunLocked(JobExecution execution, JobRun ended, ref Work? work)
     {
         var job = execution.Job;
@@ -1044,6 +1054,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>A run gave its instance slot back: the queued run, if any, takes it.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private void ReleaseSlotLocked(string jobId, JobActivity activity, Work? work)
     {
         activity.Running--;
@@ -1128,6 +1139,7 @@ public sealed partial class JobScheduler
         Perform(work);
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private SchedulerEventData RunEvent(SchedulerEventType type, Job job, JobRun run, string? message = null) => new(type, Now)
     {
         SchedulerId = Id,
@@ -1144,6 +1156,7 @@ public sealed partial class JobScheduler
         Message = message,
     };
 
+    [MethodImpl(DispatchPath.Optimized)]
     private SchedulerEventData EndEvent(JobExecution execution, JobRun ended)
     {
         var type = ended.Outcome switch

@@ -259,6 +259,7 @@ internal sealed class MemoryJobStore : JobStore
         return (IReadOnlyCollection<string>?)rejected ?? [];
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     public override void SaveRun(JobRun run)
     {
         if (run is null)
@@ -293,6 +294,7 @@ internal sealed class MemoryJobStore : JobStore
     // A memory store does not outlive its process, so no run can have been left behind by a dead scheduler.
     public override IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now) => [];
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void SaveRunLocked(JobRun run)
     {
         if (histories is null)
@@ -308,6 +310,7 @@ internal sealed class MemoryJobStore : JobStore
         histories.Save(run);
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void KeepOrphanHistory(string jobId)
     {
         orphanHistories.Enqueue(jobId);
@@ -321,6 +324,7 @@ internal sealed class MemoryJobStore : JobStore
         }
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private bool RemoveLocked(string id)
     {
         if (!slotById.TryGetValue(id, out var slot))
@@ -357,6 +361,7 @@ internal sealed class MemoryJobStore : JobStore
     }
 
     /// <summary>Stores the job in its slot and moves the slot in or out of, or within, the heap.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private void Place(int slot, Job job)
     {
         slots[slot].Job = job;

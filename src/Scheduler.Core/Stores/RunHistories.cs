@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 
 namespace Scheduler.Stores;
@@ -15,8 +17,10 @@ internal sealed class RunHistories
     // 1 024 records make a chunk of about 100 KB, which the runtime puts in the large object heap at once.
     private const int MinChunkLength = 1024;
 
-    // A job's first segment is this small: most histories of one-off jobs hold one run.
-    private const int FirstCapacity = 4;
+    // A job's first segment holds the whole history up to this limit (the default is 20). Growing it
+    // later would make many jobs that run in step (every second, every minute) grow at the same run,
+    // a burst of allocation that costs that one burst of runs dearly; a larger limit still grows, once.
+    private const int FirstCapacity = 32;
 
     private readonly int limit;
     private readonly int firstCapacity;
@@ -45,6 +49,7 @@ internal sealed class RunHistories
     public bool Contains(string jobId) => byJob.ContainsKey(jobId);
 
     /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public void Save(JobRun run)
     {
         if (!byJob.TryGetValue(run.JobId, out var history))

@@ -19,6 +19,7 @@ public sealed class EventLogTests
     [InlineData(1000, 700)]
     [InlineData(1000, 2500)]
     [InlineData(100, 129)]
+    [InlineData(20000, 17000)]
     public void Events_keep_their_order_and_content_while_the_log_grows_to_its_capacity(int capacity, int count)
     {
         var log = Filled(capacity, count);
