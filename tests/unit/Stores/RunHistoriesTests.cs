@@ -26,29 +26,30 @@ public sealed class RunHistoriesTests
     [Fact]
     public void An_ended_run_replaces_its_running_record_also_after_the_ring_has_grown_and_wrapped()
     {
-        var histories = new RunHistories(limit: 6);
-        var running = Enumerable.Range(0, 9).Select(i => Running("a", i)).ToList();
+        var histories = new RunHistories(limit: 40);
+        var running = Enumerable.Range(0, 45).Select(i => Running("a", i)).ToList();
         foreach (var run in running)
         {
             histories.Save(run);
         }
 
-        // Runs 3..8 are kept; ending run 5 and run 8 must change them in place, not add records.
-        histories.Save(Ended(running[5]));
-        histories.Save(Ended(running[8]));
+        // Runs 5..44 are kept; ending run 30 and run 44 must change them in place, not add records.
+        histories.Save(Ended(running[30]));
+        histories.Save(Ended(running[44]));
 
         var kept = histories.Newest("a", int.MaxValue);
-        Assert.Equal(6, kept.Count);
-        Assert.Equal([8, 7, 6, 5, 4, 3], kept.Select(run => run.Attempt));
+        Assert.Equal(40, kept.Count);
+        Assert.Equal(Enumerable.Range(5, 40).Reverse(), kept.Select(run => run.Attempt));
         Assert.Equal(JobRunOutcome.Succeeded, kept[0].Outcome);
         Assert.Equal(JobRunOutcome.Running, kept[1].Outcome);
-        Assert.Equal(JobRunOutcome.Succeeded, kept[3].Outcome);
+        Assert.Equal(JobRunOutcome.Succeeded, kept[44 - 30].Outcome);
+        Assert.Equal(2, kept.Count(run => run.Outcome == JobRunOutcome.Succeeded));
     }
 
     [Fact]
     public void Histories_of_many_jobs_stay_apart_when_jobs_come_and_go()
     {
-        var histories = new RunHistories(limit: 20);
+        var histories = new RunHistories(limit: 50);
         var model = new Dictionary<string, List<JobRun>>();
         var random = new Random(42);
         for (var step = 0; step < 30_000; step++)
@@ -69,9 +70,9 @@ public sealed class RunHistoriesTests
             }
 
             runs.Insert(0, run);
-            if (runs.Count > 20)
+            if (runs.Count > 50)
             {
-                runs.RemoveAt(20);
+                runs.RemoveAt(50);
             }
         }
 
