@@ -114,7 +114,7 @@ internal sealed class RunHistories
         if (byJob.TryGetValue(jobId, out var history))
         {
             byJob.Remove(jobId);
-            Free(history.Chunk, history.Offset, history.Capacity);
+            Free(history.Chunk, history.Offset, history.Capacity, history.Count);
         }
     }
 
@@ -137,7 +137,7 @@ internal sealed class RunHistories
             to[offset + i] = from[history.Offset + ((history.Start + i) % history.Capacity)];
         }
 
-        Free(history.Chunk, history.Offset, history.Capacity);
+        Free(history.Chunk, history.Offset, history.Capacity, history.Count);
         history.Chunk = chunk;
         history.Offset = offset;
         history.Capacity = limit;
@@ -171,10 +171,12 @@ internal sealed class RunHistories
         return (chunks.Count - 1, offset);
     }
 
-    private void Free(int chunk, int offset, int capacity)
+    private void Free(int chunk, int offset, int capacity, int used)
     {
-        // The records' output and error texts must not outlive the job's history.
-        Array.Clear(chunks[chunk], offset, capacity);
+        // The records' output and error texts must not outlive the job's history. A ring that is
+        // not full holds its records from its start, which is then the segment's start; the rest
+        // of the segment is still clear.
+        Array.Clear(chunks[chunk], offset, used);
         (capacity == limit ? freeFull : freeSmall).Push((chunk, offset));
     }
 

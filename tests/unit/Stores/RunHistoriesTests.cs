@@ -101,6 +101,22 @@ public sealed class RunHistoriesTests
     }
 
     [Fact]
+    public void A_removed_history_lets_go_of_its_runs_output()
+    {
+        var histories = new RunHistories(limit: 20);
+        var outputs = SaveRunsWithOutput(histories, "a", 3);
+        histories.Save(Ended(Running("b", 1)));
+
+        histories.Remove("a");
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.All(outputs, output => Assert.False(output.IsAlive));
+        Assert.Single(histories.Newest("b", 10));
+    }
+
+    [Fact]
     public void A_limit_larger_than_a_chunk_keeps_every_run()
     {
         var histories = new RunHistories(limit: 3000);
@@ -146,6 +162,20 @@ public sealed class RunHistoriesTests
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new RunHistories(0));
         Assert.Contains("not 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static List<WeakReference> SaveRunsWithOutput(RunHistories histories, string jobId, int count)
+    {
+        var outputs = new List<WeakReference>();
+        for (var i = 0; i < count; i++)
+        {
+            var output = new string('x', 1000 + i);
+            histories.Save(Ended(Running(jobId, i)) with { Output = output });
+            outputs.Add(new WeakReference(output));
+        }
+
+        return outputs;
     }
 
     private static JobRun Running(string jobId, int number)
