@@ -14,6 +14,10 @@ internal sealed class MemoryJobStore : JobStore
     // Histories of jobs that ended (trigger finished) are kept for reading, up to this many jobs.
     private const int OrphanHistoryLimit = 1000;
 
+    // History is set aside at start for the jobs due this soon, and for at most this many.
+    private const int MaxReservedHistories = 4096;
+    private static readonly TimeSpan ReserveHorizon = TimeSpan.FromMinutes(1);
+
     private readonly object sync = new();
     private readonly Dictionary<string, int> slotById = new(StringComparer.Ordinal);
     private readonly RunHistories? histories;
@@ -288,6 +292,43 @@ internal sealed class MemoryJobStore : JobStore
         lock (sync)
         {
             return histories is null ? [] : histories.Newest(jobId, maxCount);
+        }
+    }
+
+    /// <summary>History segments set aside for jobs that have not run yet.</summary>
+    internal int ReservedHistories
+    {
+        get
+        {
+            lock (sync)
+            {
+                return histories?.Reserved ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Sets aside run history for the jobs due within the first minute (see <see cref="RunHistories.Reserve"/>).</summary>
+    internal override void AttachScheduler(string schedulerId, TimeProvider timeProvider, Events.EventLog events)
+    {
+        lock (sync)
+        {
+            if (histories is null)
+            {
+                return;
+            }
+
+            var horizon = timeProvider.GetUtcNow().Add(ReserveHorizon).UtcTicks;
+            var firstRuns = 0;
+            for (var i = 0; i < heapCount && firstRuns < MaxReservedHistories; i++)
+            {
+                var slot = slots[heap[i]];
+                if (slot.Due <= horizon && !histories.Contains(slot.Job!.Id))
+                {
+                    firstRuns++;
+                }
+            }
+
+            histories.Reserve(firstRuns);
         }
     }
 

@@ -17,6 +17,9 @@ internal sealed class RunHistories
     // 1 024 records make a chunk of about 100 KB, which the runtime puts in the large object heap at once.
     private const int MinChunkLength = 1024;
 
+    // Fewer records than fit in a 4 KB page.
+    private const int PageRecords = 16;
+
     // A job's first segment holds the whole history up to this limit (the default is 20). Growing it
     // later would make many jobs that run in step (every second, every minute) grow at the same run,
     // a burst of allocation that costs that one burst of runs dearly; a larger limit still grows, once.
@@ -47,6 +50,39 @@ internal sealed class RunHistories
     }
 
     public bool Contains(string jobId) => byJob.ContainsKey(jobId);
+
+    /// <summary>First segments set aside and not yet taken by a job.</summary>
+    internal int Reserved => (firstCapacity == limit ? freeFull : freeSmall).Count;
+
+    /// <summary>
+    /// Sets aside first segments for jobs that are about to run for the first time. Jobs that run in
+    /// step would otherwise all take theirs in the middle of their first burst of runs; new arrays are
+    /// written once here so the system maps their pages now, not while runs wait.
+    /// </summary>
+    public void Reserve(int jobs)
+    {
+        var free = firstCapacity == limit ? freeFull : freeSmall;
+        var firstNewChunk = chunks.Count;
+        var taken = new List<(int Chunk, int Offset)>();
+        while (free.Count + taken.Count < jobs)
+        {
+            taken.Add(Take(firstCapacity));
+        }
+
+        for (var chunk = firstNewChunk; chunk < chunks.Count; chunk++)
+        {
+            var records = chunks[chunk];
+            for (var i = 0; i < records.Length; i += PageRecords)
+            {
+                records[i] = default;
+            }
+        }
+
+        foreach (var segment in taken)
+        {
+            free.Push(segment);
+        }
+    }
 
     /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
     [MethodImpl(DispatchPath.Optimized)]

@@ -13,6 +13,28 @@ public sealed class MemoryJobStoreTests
     private static readonly Invocation AnyInvocation = new DelegateInvocation("noop");
 
     [Fact]
+    public void A_starting_scheduler_sets_aside_history_for_the_jobs_due_within_the_minute()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0);
+        var store = (MemoryJobStore)JobStore.CreateMemory();
+        for (var i = 0; i < 10; i++)
+        {
+            store.Add(Job("soon" + i, T0.AddSeconds(30)), replaceExisting: false);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            store.Add(Job("later" + i, T0.AddHours(2)), replaceExisting: false);
+        }
+
+        store.Add(Job("paused", null), replaceExisting: false);
+
+        store.AttachScheduler("s1", clock, new Scheduler.Events.EventLog(10));
+
+        Assert.Equal(10, store.ReservedHistories);
+    }
+
+    [Fact]
     public void The_due_index_stays_correct_through_twenty_thousand_random_changes_of_three_thousand_jobs()
     {
         var store = JobStore.CreateMemory();

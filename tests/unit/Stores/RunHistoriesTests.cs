@@ -117,6 +117,28 @@ public sealed class RunHistoriesTests
     }
 
     [Fact]
+    public void Jobs_take_the_set_aside_space_first_and_keep_their_runs_apart()
+    {
+        var histories = new RunHistories(limit: 20);
+        histories.Reserve(100);
+        Assert.Equal(100, histories.Reserved);
+
+        for (var job = 0; job < 60; job++)
+        {
+            histories.Save(Ended(Running("job" + job, job)));
+        }
+
+        Assert.Equal(40, histories.Reserved);
+        histories.Reserve(50);
+        Assert.Equal(50, histories.Reserved);
+        for (var job = 0; job < 60; job++)
+        {
+            var kept = Assert.Single(histories.Newest("job" + job, 10));
+            Assert.Equal(job, kept.Attempt);
+        }
+    }
+
+    [Fact]
     public void A_limit_larger_than_a_chunk_keeps_every_run()
     {
         var histories = new RunHistories(limit: 3000);
