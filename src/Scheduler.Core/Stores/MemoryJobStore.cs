@@ -307,7 +307,7 @@ internal sealed class MemoryJobStore : JobStore
         }
     }
 
-    /// <summary>Sets aside run history for the jobs due within the first minute (see <see cref="RunHistories.Reserve"/>).</summary>
+    /// <summary>Sets aside run history for the repeating jobs due within the first minute (see <see cref="RunHistories.Reserve"/>).</summary>
     internal override void AttachScheduler(string schedulerId, TimeProvider timeProvider, Events.EventLog events)
     {
         lock (sync)
@@ -317,18 +317,46 @@ internal sealed class MemoryJobStore : JobStore
                 return;
             }
 
-            var horizon = timeProvider.GetUtcNow().Add(ReserveHorizon).UtcTicks;
-            var firstRuns = 0;
-            for (var i = 0; i < heapCount && firstRuns < MaxReservedHistories; i++)
+            histories.Reserve(CountFirstRunsSoonLocked(timeProvider.GetUtcNow().Add(ReserveHorizon).UtcTicks));
+        }
+    }
+
+    // Runs once per start, but looks at up to twice the reservation's limit of jobs.
+    [MethodImpl(DispatchPath.Optimized)]
+    private int CountFirstRunsSoonLocked(long horizonTicks)
+    {
+        var firstRuns = 0;
+        var examined = 0;
+        for (var i = 0; i < heapCount && firstRuns < MaxReservedHistories && examined < 2 * MaxReservedHistories; i++)
+        {
+            if (slots[heap[i]].Due > horizonTicks)
             {
-                var slot = slots[heap[i]];
-                if (slot.Due <= horizon && !histories.Contains(slot.Job!.Id))
-                {
-                    firstRuns++;
-                }
+                continue;
             }
 
-            histories.Reserve(firstRuns);
+            examined++;
+            var job = slots[heap[i]].Job!;
+            if (FiresAgain(job) && !histories!.Contains(job.Id))
+            {
+                firstRuns++;
+            }
+        }
+
+        return firstRuns;
+    }
+
+    // A one-off job's history is kept only as one of the newest finished ones, in a smaller segment.
+    private static bool FiresAgain(Job job)
+    {
+        try
+        {
+            return job.NextFireTime is { } next && job.Trigger.GetFireTimeAfter(next) is not null;
+        }
+#pragma warning disable CA1031 // A trigger that fails is the dispatch's to report; here it only sets nothing aside.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
         }
     }
 
@@ -343,12 +371,13 @@ internal sealed class MemoryJobStore : JobStore
             return;
         }
 
-        if (!histories.Contains(run.JobId) && !slotById.ContainsKey(run.JobId))
+        var jobEnded = !slotById.ContainsKey(run.JobId);
+        if (jobEnded && !histories.Contains(run.JobId))
         {
             KeepOrphanHistory(run.JobId);
         }
 
-        histories.Save(run);
+        histories.Save(run, jobEnded);
     }
 
     [MethodImpl(DispatchPath.Optimized)]

@@ -25,15 +25,18 @@ internal sealed class RunHistories
     // a burst of allocation that costs that one burst of runs dearly; a larger limit still grows, once.
     private const int FirstCapacity = 32;
 
+    // The first segment of a job that has ended (a one-off job): it holds its run and a few retries.
+    private const int FinishedCapacity = 4;
+
     private readonly int limit;
     private readonly int firstCapacity;
+    private readonly int finishedCapacity;
     private readonly int chunkLength;
     private readonly Dictionary<string, History> byJob = new(StringComparer.Ordinal);
     private readonly List<RunRecord[]> chunks = [];
 
-    // Free segments of the first size and of the full size, as (chunk, offset).
-    private readonly Stack<(int Chunk, int Offset)> freeSmall = new();
-    private readonly Stack<(int Chunk, int Offset)> freeFull = new();
+    // Free segments by capacity, as (chunk, offset).
+    private readonly Dictionary<int, Stack<(int Chunk, int Offset)>> free = [];
     private int lastChunkUsed;
 
     /// <param name="limit">How many runs are kept per job; at least 1.</param>
@@ -46,13 +49,18 @@ internal sealed class RunHistories
 
         this.limit = limit;
         firstCapacity = Math.Min(limit, FirstCapacity);
+        finishedCapacity = Math.Min(limit, FinishedCapacity);
         chunkLength = Math.Max(MinChunkLength, limit);
+        foreach (var capacity in new[] { firstCapacity, finishedCapacity, limit })
+        {
+            free[capacity] = new Stack<(int Chunk, int Offset)>();
+        }
     }
 
     public bool Contains(string jobId) => byJob.ContainsKey(jobId);
 
     /// <summary>First segments set aside and not yet taken by a job.</summary>
-    internal int Reserved => (firstCapacity == limit ? freeFull : freeSmall).Count;
+    internal int Reserved => free[firstCapacity].Count;
 
     /// <summary>
     /// Sets aside first segments for jobs that are about to run for the first time. Jobs that run in
@@ -61,10 +69,10 @@ internal sealed class RunHistories
     /// </summary>
     public void Reserve(int jobs)
     {
-        var free = firstCapacity == limit ? freeFull : freeSmall;
+        var reserved = free[firstCapacity];
         var firstNewChunk = chunks.Count;
         var taken = new List<(int Chunk, int Offset)>();
-        while (free.Count + taken.Count < jobs)
+        while (reserved.Count + taken.Count < jobs)
         {
             taken.Add(Take(firstCapacity));
         }
@@ -80,18 +88,20 @@ internal sealed class RunHistories
 
         foreach (var segment in taken)
         {
-            free.Push(segment);
+            reserved.Push(segment);
         }
     }
 
     /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
+    /// <param name="run">The run.</param>
+    /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
     [MethodImpl(DispatchPath.Optimized)]
-    public void Save(JobRun run)
+    public void Save(JobRun run, bool jobEnded)
     {
         if (!byJob.TryGetValue(run.JobId, out var history))
         {
             history = new History();
-            Allocate(history, firstCapacity);
+            Allocate(history, jobEnded ? finishedCapacity : firstCapacity);
             byJob.Add(run.JobId, history);
         }
 
@@ -158,8 +168,11 @@ internal sealed class RunHistories
     {
         byJob.Clear();
         chunks.Clear();
-        freeSmall.Clear();
-        freeFull.Clear();
+        foreach (var segments in free.Values)
+        {
+            segments.Clear();
+        }
+
         lastChunkUsed = 0;
     }
 
@@ -190,10 +203,10 @@ internal sealed class RunHistories
 
     private (int Chunk, int Offset) Take(int capacity)
     {
-        var free = capacity == limit ? freeFull : freeSmall;
-        if (free.Count > 0)
+        var segments = free[capacity];
+        if (segments.Count > 0)
         {
-            return free.Pop();
+            return segments.Pop();
         }
 
         if (chunks.Count == 0 || lastChunkUsed + capacity > chunkLength)
@@ -213,7 +226,7 @@ internal sealed class RunHistories
         // not full holds its records from its start, which is then the segment's start; the rest
         // of the segment is still clear.
         Array.Clear(chunks[chunk], offset, used);
-        (capacity == limit ? freeFull : freeSmall).Push((chunk, offset));
+        free[capacity].Push((chunk, offset));
     }
 
     /// <summary>Where one job's ring lives.</summary>

@@ -13,18 +13,24 @@ public sealed class MemoryJobStoreTests
     private static readonly Invocation AnyInvocation = new DelegateInvocation("noop");
 
     [Fact]
-    public void A_starting_scheduler_sets_aside_history_for_the_jobs_due_within_the_minute()
+    public void A_starting_scheduler_sets_aside_history_for_the_repeating_jobs_due_within_the_minute()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0);
         var store = (MemoryJobStore)JobStore.CreateMemory();
+        var everyMinute = new IntervalTrigger(TimeSpan.FromMinutes(1), T0.AddSeconds(30));
         for (var i = 0; i < 10; i++)
         {
-            store.Add(Job("soon" + i, T0.AddSeconds(30)), replaceExisting: false);
+            store.Add(Job("soon" + i, T0.AddSeconds(30)) with { Trigger = everyMinute }, replaceExisting: false);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            store.Add(Job("once" + i, T0.AddSeconds(30)) with { Trigger = new DateTrigger(T0.AddSeconds(30)) }, replaceExisting: false);
         }
 
         for (var i = 0; i < 5; i++)
         {
-            store.Add(Job("later" + i, T0.AddHours(2)), replaceExisting: false);
+            store.Add(Job("later" + i, T0.AddHours(2)) with { Trigger = everyMinute }, replaceExisting: false);
         }
 
         store.Add(Job("paused", null), replaceExisting: false);

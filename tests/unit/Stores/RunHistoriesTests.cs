@@ -14,7 +14,7 @@ public sealed class RunHistoriesTests
         var saved = Enumerable.Range(0, 50).Select(i => Ended(Running("a", i))).ToList();
         foreach (var run in saved)
         {
-            histories.Save(run);
+            histories.Save(run, jobEnded: false);
         }
 
         var kept = histories.Newest("a", int.MaxValue);
@@ -30,12 +30,12 @@ public sealed class RunHistoriesTests
         var running = Enumerable.Range(0, 45).Select(i => Running("a", i)).ToList();
         foreach (var run in running)
         {
-            histories.Save(run);
+            histories.Save(run, jobEnded: false);
         }
 
         // Runs 5..44 are kept; ending run 30 and run 44 must change them in place, not add records.
-        histories.Save(Ended(running[30]));
-        histories.Save(Ended(running[44]));
+        histories.Save(Ended(running[30]), jobEnded: false);
+        histories.Save(Ended(running[44]), jobEnded: false);
 
         var kept = histories.Newest("a", int.MaxValue);
         Assert.Equal(40, kept.Count);
@@ -63,7 +63,7 @@ public sealed class RunHistoriesTests
             }
 
             var run = Ended(Running(job, step));
-            histories.Save(run);
+            histories.Save(run, jobEnded: random.Next(3) == 0);
             if (!model.TryGetValue(job, out var runs))
             {
                 model[job] = runs = [];
@@ -84,18 +84,31 @@ public sealed class RunHistoriesTests
     }
 
     [Fact]
+    public void An_ended_jobs_history_starts_small_and_grows_to_the_limit_for_its_retries()
+    {
+        var histories = new RunHistories(limit: 20);
+        var attempts = Enumerable.Range(1, 9).Select(i => Ended(Running("once", i))).ToList();
+        foreach (var run in attempts)
+        {
+            histories.Save(run, jobEnded: true);
+        }
+
+        Assert.Equal(attempts.AsEnumerable().Reverse(), histories.Newest("once", int.MaxValue));
+    }
+
+    [Fact]
     public void A_removed_history_is_gone_and_a_new_one_for_the_same_job_starts_empty()
     {
         var histories = new RunHistories(limit: 3);
-        histories.Save(Ended(Running("a", 1)));
-        histories.Save(Ended(Running("b", 1)));
+        histories.Save(Ended(Running("a", 1)), jobEnded: false);
+        histories.Save(Ended(Running("b", 1)), jobEnded: false);
 
         histories.Remove("a");
         Assert.False(histories.Contains("a"));
         Assert.Empty(histories.Newest("a", 10));
 
         var again = Ended(Running("a", 2));
-        histories.Save(again);
+        histories.Save(again, jobEnded: false);
         Assert.Equal([again], histories.Newest("a", 10));
         Assert.Single(histories.Newest("b", 10));
     }
@@ -105,7 +118,7 @@ public sealed class RunHistoriesTests
     {
         var histories = new RunHistories(limit: 20);
         var outputs = SaveRunsWithOutput(histories, "a", 3);
-        histories.Save(Ended(Running("b", 1)));
+        histories.Save(Ended(Running("b", 1)), jobEnded: false);
 
         histories.Remove("a");
         GC.Collect();
@@ -125,7 +138,7 @@ public sealed class RunHistoriesTests
 
         for (var job = 0; job < 60; job++)
         {
-            histories.Save(Ended(Running("job" + job, job)));
+            histories.Save(Ended(Running("job" + job, job)), jobEnded: false);
         }
 
         Assert.Equal(40, histories.Reserved);
@@ -144,7 +157,7 @@ public sealed class RunHistoriesTests
         var histories = new RunHistories(limit: 3000);
         for (var i = 0; i < 3500; i++)
         {
-            histories.Save(Running("a", i));
+            histories.Save(Running("a", i), jobEnded: false);
         }
 
         var kept = histories.Newest("a", int.MaxValue);
@@ -167,8 +180,8 @@ public sealed class RunHistoriesTests
         };
         var notStarted = new JobRun(RunKey.New(), "p", T0.AddMinutes(1), JobRunOutcome.Missed, 1, null) { EndTime = T0.AddMinutes(2) };
 
-        histories.Save(process);
-        histories.Save(notStarted);
+        histories.Save(process, jobEnded: false);
+        histories.Save(notStarted, jobEnded: false);
 
         var kept = histories.Newest("p", 10);
         Assert.Equal([notStarted, process], kept);
@@ -193,7 +206,7 @@ public sealed class RunHistoriesTests
         for (var i = 0; i < count; i++)
         {
             var output = new string('x', 1000 + i);
-            histories.Save(Ended(Running(jobId, i)) with { Output = output });
+            histories.Save(Ended(Running(jobId, i)) with { Output = output }, jobEnded: false);
             outputs.Add(new WeakReference(output));
         }
 
