@@ -263,6 +263,62 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         return all;
     }
 
+    /// <summary>
+    /// The jobs of every store, or of the named one, whose name satisfies <paramref name="nameMatches"/>,
+    /// ordered as <see cref="GetJobs"/> orders them. A store loads only the matching jobs, so finding a
+    /// job by name in a large SQLite store does not parse every definition.
+    /// </summary>
+    /// <exception cref="ArgumentException">There is no store with that name.</exception>
+    internal IReadOnlyList<Job> FindJobsByName(Func<string, bool> nameMatches, string? store = null)
+    {
+        if (nameMatches is null)
+        {
+            throw new ArgumentNullException(nameof(nameMatches));
+        }
+
+        if (store is not null)
+        {
+            lock (gate)
+            {
+                return StoreLocked(store, nameof(store)).GetByName(nameMatches);
+            }
+        }
+
+        var current = storeList;
+        if (current.Length == 1)
+        {
+            return current[0].Store.GetByName(nameMatches);
+        }
+
+        var matching = new List<Job>();
+        foreach (var target in current)
+        {
+            matching.AddRange(target.Store.GetByName(nameMatches));
+        }
+
+        return matching;
+    }
+
+    /// <summary>
+    /// How many jobs the stores keep and the earliest next run time of any of them (null when none is
+    /// scheduled), asked of the stores without reading a job.
+    /// </summary>
+    internal (int Count, DateTimeOffset? NextRunTime) GetJobCountAndNextRunTime()
+    {
+        var count = 0;
+        DateTimeOffset? next = null;
+        foreach (var target in storeList)
+        {
+            count += target.Store.Count;
+            if (target.Store.GetNextRunTime() is { } time && (next is null || time < next))
+            {
+                next = time;
+            }
+        }
+
+        return (count, next);
+    }
+
     /// <summary>The latest runs of a job, newest first.</summary>
     public IReadOnlyList<JobRun> GetJobRuns(string id, int maxCount = JobStore.DefaultRunHistoryLimit)
     {

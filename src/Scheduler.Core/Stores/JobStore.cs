@@ -88,6 +88,30 @@ public abstract class JobStore : IDisposable
     /// <summary>Every job, ordered by next run time (paused jobs last).</summary>
     public abstract IReadOnlyList<Job> GetAll();
 
+    /// <summary>
+    /// The jobs whose name satisfies <paramref name="nameMatches"/>, in the order of <see cref="GetAll"/>
+    /// (next run time, then id). A store that pays to load a job (a file store parses its definition)
+    /// loads only the matching ones: looking up a few jobs by name in a large store costs what they cost.
+    /// </summary>
+    internal virtual IReadOnlyList<Job> GetByName(Func<string, bool> nameMatches)
+    {
+        if (nameMatches is null)
+        {
+            throw new ArgumentNullException(nameof(nameMatches));
+        }
+
+        var matching = new List<Job>();
+        foreach (var job in GetAll())
+        {
+            if (nameMatches(job.Name))
+            {
+                matching.Add(job);
+            }
+        }
+
+        return matching;
+    }
+
     /// <summary>Up to <paramref name="maxCount"/> jobs whose next run time is at or before <paramref name="now"/>, earliest first.</summary>
     public abstract IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount);
 

@@ -139,10 +139,44 @@ internal sealed class MemoryJobStore : JobStore
 
     public override IReadOnlyList<Job> GetAll()
     {
-        Job[] jobs;
+        var jobs = Snapshot();
+        Array.Sort(jobs, ByNextRunTime);
+        return jobs;
+    }
+
+    internal override IReadOnlyList<Job> GetByName(Func<string, bool> nameMatches)
+    {
+        if (nameMatches is null)
+        {
+            throw new ArgumentNullException(nameof(nameMatches));
+        }
+
+        // Matched outside the lock, so a slow predicate does not hold up dispatching; only the matches are sorted.
+        var matching = new List<Job>();
+        foreach (var job in Snapshot())
+        {
+            if (nameMatches(job.Name))
+            {
+                matching.Add(job);
+            }
+        }
+
+        matching.Sort(ByNextRunTime);
+        return matching;
+    }
+
+    private static int ByNextRunTime(Job a, Job b)
+    {
+        var byTime = (a.NextRunTime?.UtcTicks ?? long.MaxValue).CompareTo(b.NextRunTime?.UtcTicks ?? long.MaxValue);
+        return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
+    }
+
+    /// <summary>Every job, unordered.</summary>
+    private Job[] Snapshot()
+    {
         lock (sync)
         {
-            jobs = new Job[slotById.Count];
+            var jobs = new Job[slotById.Count];
             var count = 0;
             for (var i = 0; i < slotsUsed; i++)
             {
@@ -151,14 +185,9 @@ internal sealed class MemoryJobStore : JobStore
                     jobs[count++] = job;
                 }
             }
-        }
 
-        Array.Sort(jobs, static (a, b) =>
-        {
-            var byTime = (a.NextRunTime?.UtcTicks ?? long.MaxValue).CompareTo(b.NextRunTime?.UtcTicks ?? long.MaxValue);
-            return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
-        });
-        return jobs;
+            return jobs;
+        }
     }
 
     [MethodImpl(DispatchPath.Optimized)]

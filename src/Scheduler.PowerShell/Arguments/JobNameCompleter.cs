@@ -19,7 +19,7 @@ internal sealed class JobNameCompleter : IArgumentCompleter
         IDictionary fakeBoundParameters)
     {
         var typed = (wordToComplete ?? string.Empty).Trim('\'', '"');
-        IReadOnlyList<Scheduler.Jobs.Job> jobs;
+        IReadOnlyList<Scheduler.Jobs.Job> named;
         try
         {
             var store = fakeBoundParameters?["Store"] is { } value ? Convert.ToString(value is PSObject wrapped ? wrapped.BaseObject : value, System.Globalization.CultureInfo.InvariantCulture) : null;
@@ -32,7 +32,7 @@ internal sealed class JobNameCompleter : IArgumentCompleter
                 return [];
             }
 
-            jobs = state.ForPath(path).Scheduler.GetJobs();
+            named = state.ForPath(path).Scheduler.FindJobsByName(name => name.StartsWith(typed, StringComparison.OrdinalIgnoreCase));
         }
 #pragma warning disable CA1031 // Completion offers nothing rather than failing the user's Tab.
         catch (Exception)
@@ -41,9 +41,8 @@ internal sealed class JobNameCompleter : IArgumentCompleter
             return [];
         }
 
-        return jobs
+        return named
             .Select(job => job.Name)
-            .Where(name => name.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
             .OrderBy(name => name, StringComparer.OrdinalIgnoreCase)
             .Select(name => new CompletionResult(Quote(name), name, CompletionResultType.ParameterValue, name));
     }

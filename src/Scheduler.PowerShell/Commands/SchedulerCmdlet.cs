@@ -158,15 +158,9 @@ public abstract class SchedulerCmdlet : PSCmdlet
     private protected SchedulerInfo Describe(SessionScheduler scheduler)
     {
         var engine = scheduler.Scheduler;
-        var jobs = engine.GetJobs();
-        DateTimeOffset? next = null;
-        foreach (var job in jobs)
-        {
-            if (job.NextRunTime is { } time && (next is null || time < next))
-            {
-                next = time;
-            }
-        }
+
+        // Asked of the stores, not counted from the jobs: a large file store would parse every definition.
+        var (count, next) = engine.GetJobCountAndNextRunTime();
 
         return new SchedulerInfo(
             engine.Id,
@@ -174,7 +168,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
             scheduler.StorePath,
             scheduler.Runspaces.MaxWorkers,
             scheduler.Runspaces.ActiveWorkers,
-            jobs.Count,
+            count,
             next?.ToLocalTime(),
             scheduler.StartTime?.ToLocalTime());
     }

@@ -85,14 +85,14 @@ internal sealed class SessionScheduler : IDisposable
     /// </summary>
     public IReadOnlyList<Job> FindJobs(IReadOnlyCollection<string>? patterns)
     {
-        var jobs = Scheduler.GetJobs();
         if (patterns is null || patterns.Count == 0)
         {
-            return jobs;
+            return Scheduler.GetJobs();
         }
 
+        // By name, so a file store parses only the definitions of the jobs asked for.
         var matchers = patterns.Select(pattern => WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase)).ToList();
-        return jobs.Where(job => matchers.Any(matcher => matcher.IsMatch(job.Name))).ToList();
+        return Scheduler.FindJobsByName(name => matchers.Any(matcher => matcher.IsMatch(name)));
     }
 
     /// <summary>The job with exactly that name (case-insensitive), or null.</summary>
@@ -104,7 +104,8 @@ internal sealed class SessionScheduler : IDisposable
             return byId;
         }
 
-        return Scheduler.GetJobs().FirstOrDefault(job => string.Equals(job.Name, name, StringComparison.OrdinalIgnoreCase));
+        var named = Scheduler.FindJobsByName(candidate => string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase));
+        return named.Count > 0 ? named[0] : null;
     }
 
     /// <summary>

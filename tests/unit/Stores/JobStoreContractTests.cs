@@ -101,6 +101,43 @@ public abstract class JobStoreContractTests : IDisposable
     }
 
     [Fact]
+    public void Jobs_found_by_name_are_the_matching_ones_in_the_order_of_all_jobs()
+    {
+        var store = Store();
+        store.Add(Named("j5", "Weekly backup", T0.AddHours(3)), replaceExisting: false);
+        store.Add(Named("j1", "report", T0.AddHours(1)), replaceExisting: false);
+        store.Add(Named("j4", "Nightly BACKUP", T0.AddHours(2)), replaceExisting: false);
+        store.Add(Named("j2", "backup, paused", null), replaceExisting: false);
+        store.Add(Named("j3", "nightly backup copy", T0.AddHours(2)), replaceExisting: false);
+        store.Add(Named("j0", "cleanup", null), replaceExisting: false);
+        static bool IsBackup(string name) => name.Contains("backup", StringComparison.OrdinalIgnoreCase);
+
+        var backups = store.GetByName(IsBackup);
+
+        // Same time: by id. Paused: last.
+        Assert.Equal(["j3", "j4", "j5", "j2"], backups.Select(j => j.Id));
+        Assert.Equal(store.GetAll().Where(j => IsBackup(j.Name)).Select(j => j.Id), backups.Select(j => j.Id));
+        Assert.Equal("Nightly BACKUP", backups[1].Name);
+        Assert.Equal(T0.AddHours(2), backups[1].NextRunTime);
+        Assert.Equal(JobState.Paused, backups[3].State);
+        Assert.Equal(["j1"], store.GetByName(name => name == "report").Select(j => j.Id));
+        Assert.Empty(store.GetByName(_ => false));
+        Assert.Equal(store.GetAll().Select(j => j.Id), store.GetByName(_ => true).Select(j => j.Id));
+    }
+
+    [Fact]
+    public void A_name_predicate_that_throws_fails_the_lookup_with_its_own_exception_and_the_store_stays_usable()
+    {
+        var store = Store();
+        store.Add(Job("a", T0), replaceExisting: false);
+
+        var error = Assert.Throws<FormatException>(() => store.GetByName(_ => throw new FormatException("The pattern '[' is not valid.")));
+
+        Assert.Equal("The pattern '[' is not valid.", error.Message);
+        Assert.Equal(["a"], store.GetByName(name => name == "a").Select(j => j.Id));
+    }
+
+    [Fact]
     public void A_job_reads_back_as_it_was_added()
     {
         var store = Store();
@@ -269,8 +306,10 @@ public abstract class JobStoreContractTests : IDisposable
     {
     }
 
-    private protected static Job Job(string id, DateTimeOffset? next)
-        => new(id, id, AnyTrigger, AnyInvocation, JobArguments.None, JobOptions.Default, "default", "default")
+    private protected static Job Job(string id, DateTimeOffset? next) => Named(id, id, next);
+
+    private protected static Job Named(string id, string name, DateTimeOffset? next)
+        => new(id, name, AnyTrigger, AnyInvocation, JobArguments.None, JobOptions.Default, "default", "default")
         {
             NextRunTime = next,
             State = next is null ? JobState.Paused : JobState.Scheduled,

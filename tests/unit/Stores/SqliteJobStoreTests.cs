@@ -260,6 +260,37 @@ public sealed class SqliteJobStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_lookup_by_name_loads_only_the_matching_jobs_so_a_broken_job_that_does_not_match_is_neither_returned_nor_reported()
+    {
+        var path = folder.File("jobs.db");
+        using (var writer = JobStore.CreateSqlite(path))
+        {
+            writer.Add(Job("good", T0) with { Name = "backup" }, replaceExisting: false);
+            writer.Add(Job("bad-match", T0.AddMinutes(1)) with { Name = "backup, old" }, replaceExisting: false);
+            writer.Add(Job("bad-other", T0.AddMinutes(-1)) with { Name = "report" }, replaceExisting: false);
+        }
+
+        Execute(path, "UPDATE jobs SET definition = '{}' WHERE id IN ('bad-match', 'bad-other')");
+        using var store = JobStore.CreateSqlite(path);
+        var reports = new List<JobLoadFailedEventArgs>();
+        store.JobLoadFailed += (_, e) => reports.Add(e);
+
+        var found = store.GetByName(name => name.StartsWith("backup", StringComparison.Ordinal));
+
+        Assert.Equal(["good", "bad-match"], found.Select(j => j.Id));
+        Assert.Equal(JobState.Scheduled, found[0].State);
+        Assert.Equal(JobState.Broken, found[1].State);
+        Assert.Equal("backup, old", found[1].Name);
+        Assert.Equal("bad-match", Assert.Single(reports).JobId);
+        Assert.IsType<string>(Scalar(path, "SELECT load_error FROM jobs WHERE id = 'bad-match'"));
+
+        // Never read, so never found broken: the next full read is the first to report it.
+        Assert.IsType<DBNull>(Scalar(path, "SELECT load_error FROM jobs WHERE id = 'bad-other'"));
+        Assert.Equal(JobState.Broken, store.GetAll().Single(j => j.Id == "bad-other").State);
+        Assert.Equal(["bad-match", "bad-other"], reports.Select(r => r.JobId));
+    }
+
+    [Fact]
     public void A_broken_job_cannot_be_changed_but_can_be_removed_or_replaced()
     {
         var path = folder.File("jobs.db");

@@ -572,7 +572,7 @@ internal sealed partial class SqliteJobStore
         foreach (var statement in new[]
         {
             begin, commit, savepoint, releaseSavepoint, rollbackToSavepoint, insertJob, upsertJob, updateJob, updateJobIfVersion, updateScheduleIfVersion, deleteJobIfVersion, deleteJob,
-            deleteRunsOfJob, insertEndedJob, selectJob, selectAllJobs, selectDueJobs, selectNextRunTime, countJobs, markBroken,
+            deleteRunsOfJob, insertEndedJob, selectJob, selectAllJobs, selectJobsByName, selectDueJobs, selectNextRunTime, countJobs, markBroken,
             clearBroken, selectBroken, insertRun, updateRunBySeq, updateRunById, selectRuns, pruneRunsByCount, pruneRunsByAge, selectRunning, abandonRun, dataVersion,
             writeRunningScheduler, clearRunningScheduler, readRunningScheduler, jobExists, insertRunRequest, selectRunRequests, deleteRunRequests,
             insertEvent, trimEvents, selectEvents, selectLastEventId, pruneEndedRuns, pruneEndedJobs,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Microsoft.Data.Sqlite;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
@@ -27,6 +28,10 @@ namespace Scheduler.Stores;
 internal sealed partial class SqliteJobStore : JobStore
 {
     private const string JobColumns = "id, name, definition, next_run_time, jitter_ticks, state, load_error, version";
+    private const string JobOrder = "ORDER BY next_run_time IS NULL, next_run_time, id";
+
+    // The SQL function through which a name lookup asks .NET which names match (see GetByName).
+    private const string NameMatchesFunction = "job_name_matches";
 
     private static readonly Trigger BrokenTrigger = new DateTrigger(new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero), TimeZoneInfo.Utc);
     private static readonly Invocation BrokenInvocation = new DelegateInvocation("(broken job)");
@@ -55,6 +60,7 @@ internal sealed partial class SqliteJobStore : JobStore
     private readonly SqliteStatement insertEndedJob;
     private readonly SqliteStatement selectJob;
     private readonly SqliteStatement selectAllJobs;
+    private readonly SqliteStatement selectJobsByName;
     private readonly SqliteStatement selectDueJobs;
     private readonly SqliteStatement selectNextRunTime;
     private readonly SqliteStatement countJobs;
@@ -63,6 +69,11 @@ internal sealed partial class SqliteJobStore : JobStore
     private readonly SqliteStatement selectBroken;
 
     private bool disposed;
+
+    // The predicate of the name lookup in progress (under the lock), called by NameMatchesFunction,
+    // and what it threw: SQLite would turn it into a SqliteException, the caller expects it as it was.
+    private Func<string, bool>? nameMatches;
+    private ExceptionDispatchInfo? nameMatchFailure;
 
     // Batches open: the transaction is held until the last ends.
     private int batchDepth;
@@ -104,7 +115,9 @@ internal sealed partial class SqliteJobStore : JobStore
         deleteRunsOfJob = Prepare("DELETE FROM runs WHERE job_id = $id", "$id");
         insertEndedJob = Prepare("INSERT INTO ended_jobs (job_id, ended_time) VALUES ($id, $time)", "$id", "$time");
         selectJob = Prepare($"SELECT {JobColumns} FROM jobs WHERE id = $id", "$id");
-        selectAllJobs = Prepare($"SELECT {JobColumns} FROM jobs ORDER BY next_run_time IS NULL, next_run_time, id");
+        selectAllJobs = Prepare($"SELECT {JobColumns} FROM jobs {JobOrder}");
+        connection.CreateFunction(NameMatchesFunction, (string name) => NameMatches(name));
+        selectJobsByName = Prepare($"SELECT {JobColumns} FROM jobs WHERE {NameMatchesFunction}(name) {JobOrder}");
         selectDueJobs = Prepare(
             $"SELECT {JobColumns} FROM jobs WHERE next_run_time <= $now AND load_error IS NULL ORDER BY next_run_time LIMIT $max",
             "$now", "$max");
@@ -271,6 +284,63 @@ internal sealed partial class SqliteJobStore : JobStore
 
         RaiseLoadEvents(loads);
         return jobs;
+    }
+
+    /// <remarks>
+    /// One statement, so the answer is one snapshot of the file: SQLite hands each row's name to the
+    /// predicate and reads, sorts and returns only the matching rows, whose definitions alone are
+    /// parsed. A broken job that does not match is not read, so it is neither returned nor reported.
+    /// </remarks>
+    internal override IReadOnlyList<Job> GetByName(Func<string, bool> nameMatches)
+    {
+        if (nameMatches is null)
+        {
+            throw new ArgumentNullException(nameof(nameMatches));
+        }
+
+        var loads = new Loads();
+        var jobs = new List<Job>();
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            this.nameMatches = nameMatches;
+            try
+            {
+                using var reader = selectJobsByName.Query();
+                while (reader.Read())
+                {
+                    jobs.Add(ReadJob(reader, loads));
+                }
+            }
+            catch (SqliteException) when (nameMatchFailure is { } failure)
+            {
+                failure.Throw();
+                throw;
+            }
+            finally
+            {
+                this.nameMatches = null;
+                nameMatchFailure = null;
+            }
+
+            RecordLoadsLocked(loads);
+        }
+
+        RaiseLoadEvents(loads);
+        return jobs;
+    }
+
+    private bool NameMatches(string name)
+    {
+        try
+        {
+            return nameMatches is { } matches && matches(name);
+        }
+        catch (Exception error)
+        {
+            nameMatchFailure ??= ExceptionDispatchInfo.Capture(error);
+            throw;
+        }
     }
 
     public override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount)

@@ -87,6 +87,27 @@ public sealed class StoreTests(ModuleSession session)
     }
 
     [Fact]
+    public async Task Jobs_schedhost_added_under_other_ids_are_found_by_name_pattern_in_next_run_order_and_counted()
+    {
+        using var store = new TestStore(session);
+        foreach (var (id, name, at) in new[] { ("j1", "Weekly backup", "2999-01-03T00:00"), ("j2", "report", "2999-01-01T00:00"), ("j3", "Nightly BACKUP", "2999-01-02T00:00") })
+        {
+            var (exit, _, error) = await SchedHostProcess.Cli("add", "--store", store.Path, "--id", id, "--name", name, "--at", at, "--timezone", "UTC", "--", "echo", id);
+            Assert.True(exit == 0, error);
+        }
+
+        var found = store.Run(
+            """
+            param($store)
+            Get-ScheduledJobEx -Name '*backup', 'none*' -Store $store | ForEach-Object { "$($_.Id) $($_.Name)" }
+            Suspend-ScheduledJobEx -Name 'nightly backup' -Store $store -PassThru | ForEach-Object { "$($_.Id) $($_.State)" }
+            Get-Scheduler -Store $store | ForEach-Object { "$($_.JobCount) $($_.NextRunTime.UtcDateTime.ToString('s'))" }
+            """).ShouldSucceed().Objects.Select(item => item.ToString());
+
+        Assert.Equal(["j3 Nightly BACKUP", "j1 Weekly backup", "j3 Paused", "3 2999-01-01T00:00:00"], found);
+    }
+
+    [Fact]
     public async Task With_schedhost_running_on_the_store_a_job_runs_there_on_request_and_its_events_are_read_from_the_store()
     {
         if (OperatingSystem.IsWindows())
