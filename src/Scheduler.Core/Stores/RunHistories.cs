@@ -17,7 +17,7 @@ internal sealed class RunHistories
     // 1 024 records make a chunk of about 100 KB, which the runtime puts in the large object heap at once.
     private const int MinChunkLength = 1024;
 
-    // Fewer records than fit in a 4 KB page.
+    // A record is about 100 bytes: writing every 16th one touches every 4 KB page of a new chunk.
     private const int PageRecords = 16;
 
     // A job's first segment holds the whole history up to this limit (the default is 20). Growing it
