@@ -63,22 +63,6 @@ public sealed record JobRun
     /// <summary>The longest <see cref="Output"/> and <see cref="Error"/> kept, in characters.</summary>
     public const int MaxTextLength = 4096;
 
-    public bool Equals(JobRun? other)
-        => other is not null
-            && Key == other.Key
-            && JobId == other.JobId
-            && ScheduledTime.Equals(other.ScheduledTime)
-            && Nullable.Equals(StartTime, other.StartTime)
-            && Nullable.Equals(EndTime, other.EndTime)
-            && Outcome == other.Outcome
-            && Attempt == other.Attempt
-            && Output == other.Output
-            && Error == other.Error
-            && ExitCode == other.ExitCode
-            && SchedulerId == other.SchedulerId;
-
-    public override int GetHashCode() => Key.GetHashCode() ^ Attempt;
-
     internal static string? Bounded(string? text)
         => text is null || text.Length <= MaxTextLength ? text : string.Concat(text.Substring(0, MaxTextLength - 1), "…");
 }

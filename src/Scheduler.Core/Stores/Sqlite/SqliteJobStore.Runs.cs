@@ -28,7 +28,7 @@ internal sealed partial class SqliteJobStore
     /// Runs this store recorded as Running whose end is not written yet, with their row: in progress
     /// in this process (never abandoned), and their end is written straight to the row.
     /// </summary>
-    private readonly Dictionary<string, long> runsInProgress = new(StringComparer.Ordinal);
+    private readonly Dictionary<RunKey, long> runsInProgress = [];
 
     /// <summary>Run ends not written yet (see <see cref="SaveRun"/>); every write writes them first.</summary>
     private readonly List<JobRun> pendingEnds = [];
@@ -151,7 +151,7 @@ internal sealed partial class SqliteJobStore
                 while (reader.Read())
                 {
                     var run = ReadRun(reader);
-                    if (!runsInProgress.ContainsKey(run.RunId))
+                    if (!runsInProgress.ContainsKey(run.Key))
                     {
                         left.Add((reader.GetInt64(11), run));
                     }
@@ -228,12 +228,12 @@ internal sealed partial class SqliteJobStore
             return false;
         }
 
-        if (!isNew && runsInProgress.TryGetValue(run.RunId, out var seq))
+        if (!isNew && runsInProgress.TryGetValue(run.Key, out var seq))
         {
             Bind(updateRunBySeq, run).Set(11, seq).Execute();
             if (run.Outcome != JobRunOutcome.Running)
             {
-                runsInProgress.Remove(run.RunId);
+                runsInProgress.Remove(run.Key);
             }
 
             return true;
@@ -247,7 +247,7 @@ internal sealed partial class SqliteJobStore
         Bind(insertRun, run).Execute();
         if (run.Outcome == JobRunOutcome.Running)
         {
-            runsInProgress[run.RunId] = SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
+            runsInProgress[run.Key] = SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
         }
 
         runsSinceRetention.TryGetValue(run.JobId, out var since);
