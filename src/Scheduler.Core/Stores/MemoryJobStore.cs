@@ -401,12 +401,10 @@ internal sealed class MemoryJobStore : JobStore
         }
 
         var jobEnded = !slotById.ContainsKey(run.JobId);
-        if (jobEnded && !histories.Contains(run.JobId))
+        if (histories.Save(run, jobEnded) && jobEnded)
         {
             KeepOrphanHistory(run.JobId);
         }
-
-        histories.Save(run, jobEnded);
     }
 
     [MethodImpl(DispatchPath.Optimized)]

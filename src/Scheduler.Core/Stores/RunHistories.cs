@@ -71,10 +71,9 @@ internal sealed class RunHistories
     {
         var reserved = free[firstCapacity];
         var firstNewChunk = chunks.Count;
-        var taken = new List<(int Chunk, int Offset)>();
-        while (reserved.Count + taken.Count < jobs)
+        while (reserved.Count < jobs)
         {
-            taken.Add(Take(firstCapacity));
+            reserved.Push(Carve(firstCapacity));
         }
 
         for (var chunk = firstNewChunk; chunk < chunks.Count; chunk++)
@@ -85,24 +84,22 @@ internal sealed class RunHistories
                 records[i] = default;
             }
         }
-
-        foreach (var segment in taken)
-        {
-            reserved.Push(segment);
-        }
     }
 
     /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
     /// <param name="run">The run.</param>
     /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
+    /// <returns>Whether the job's history was made by this run.</returns>
     [MethodImpl(DispatchPath.Optimized)]
-    public void Save(JobRun run, bool jobEnded)
+    public bool Save(JobRun run, bool jobEnded)
     {
+        var created = false;
         if (!byJob.TryGetValue(run.JobId, out var history))
         {
             history = new History();
             Allocate(history, jobEnded ? finishedCapacity : firstCapacity);
             byJob.Add(run.JobId, history);
+            created = true;
         }
 
         var records = chunks[history.Chunk];
@@ -114,7 +111,7 @@ internal sealed class RunHistories
             if (records[index].Key == run.Key)
             {
                 records[index] = new RunRecord(run);
-                return;
+                return created;
             }
         }
 
@@ -129,12 +126,13 @@ internal sealed class RunHistories
             {
                 records[history.Offset + history.Start] = new RunRecord(run);
                 history.Start = (history.Start + 1) % history.Capacity;
-                return;
+                return created;
             }
         }
 
         records[history.Offset + ((history.Start + history.Count) % history.Capacity)] = new RunRecord(run);
         history.Count++;
+        return created;
     }
 
     /// <summary>The job's runs, newest first; empty when it has none.</summary>
@@ -202,13 +200,11 @@ internal sealed class RunHistories
     }
 
     private (int Chunk, int Offset) Take(int capacity)
-    {
-        var segments = free[capacity];
-        if (segments.Count > 0)
-        {
-            return segments.Pop();
-        }
+        => free[capacity].Count > 0 ? free[capacity].Pop() : Carve(capacity);
 
+    /// <summary>A new segment from the end of the last chunk, or from a new chunk.</summary>
+    private (int Chunk, int Offset) Carve(int capacity)
+    {
         if (chunks.Count == 0 || lastChunkUsed + capacity > chunkLength)
         {
             chunks.Add(new RunRecord[chunkLength]);
