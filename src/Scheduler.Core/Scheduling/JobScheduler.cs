@@ -238,30 +238,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
 
     /// <summary>The jobs of every store, or of the named one, each store's ordered by next run time.</summary>
     /// <exception cref="ArgumentException">There is no store with that name.</exception>
-    public IReadOnlyList<Job> GetJobs(string? store = null)
-    {
-        if (store is not null)
-        {
-            lock (gate)
-            {
-                return StoreLocked(store, nameof(store)).GetAll();
-            }
-        }
-
-        var current = storeList;
-        if (current.Length == 1)
-        {
-            return current[0].Store.GetAll();
-        }
-
-        var all = new List<Job>();
-        foreach (var target in current)
-        {
-            all.AddRange(target.Store.GetAll());
-        }
-
-        return all;
-    }
+    public IReadOnlyList<Job> GetJobs(string? store = null) => FromStores(store, static target => target.GetAll());
 
     /// <summary>
     /// The jobs of every store, or of the named one, whose name satisfies <paramref name="nameMatches"/>,
@@ -276,27 +253,33 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
             throw new ArgumentNullException(nameof(nameMatches));
         }
 
+        return FromStores(store, target => target.GetByName(nameMatches));
+    }
+
+    /// <summary>What <paramref name="query"/> returns from the named store, or from every store one after the other.</summary>
+    private IReadOnlyList<Job> FromStores(string? store, Func<JobStore, IReadOnlyList<Job>> query)
+    {
         if (store is not null)
         {
             lock (gate)
             {
-                return StoreLocked(store, nameof(store)).GetByName(nameMatches);
+                return query(StoreLocked(store, nameof(store)));
             }
         }
 
         var current = storeList;
         if (current.Length == 1)
         {
-            return current[0].Store.GetByName(nameMatches);
+            return query(current[0].Store);
         }
 
-        var matching = new List<Job>();
+        var all = new List<Job>();
         foreach (var target in current)
         {
-            matching.AddRange(target.Store.GetByName(nameMatches));
+            all.AddRange(query(target.Store));
         }
 
-        return matching;
+        return all;
     }
 
     /// <summary>

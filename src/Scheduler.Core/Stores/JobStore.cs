@@ -100,8 +100,13 @@ public abstract class JobStore : IDisposable
             throw new ArgumentNullException(nameof(nameMatches));
         }
 
+        return WithMatchingName(GetAll(), nameMatches);
+    }
+
+    private protected static List<Job> WithMatchingName(IEnumerable<Job> jobs, Func<string, bool> nameMatches)
+    {
         var matching = new List<Job>();
-        foreach (var job in GetAll())
+        foreach (var job in jobs)
         {
             if (nameMatches(job.Name))
             {

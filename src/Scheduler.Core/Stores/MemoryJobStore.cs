@@ -152,15 +152,7 @@ internal sealed class MemoryJobStore : JobStore
         }
 
         // Matched outside the lock, so a slow predicate does not hold up dispatching; only the matches are sorted.
-        var matching = new List<Job>();
-        foreach (var job in Snapshot())
-        {
-            if (nameMatches(job.Name))
-            {
-                matching.Add(job);
-            }
-        }
-
+        var matching = WithMatchingName(Snapshot(), nameMatches);
         matching.Sort(ByNextRunTime);
         return matching;
     }
