@@ -3,17 +3,23 @@
 .SYNOPSIS
     Builds, tests and benchmarks Scheduler.
 .DESCRIPTION
-    Build compiles the solution; building src/Scheduler.PowerShell also stages the loadable module in
-    out/Scheduler (an MSBuild step, so plain 'dotnet build' does it too). Docs turns docs/cmdlets into
-    MAML help in out/Scheduler/en-US when platyPS is installed.
+    Build compiles the solution; building src/Scheduler.PowerShell also stages the loadable module, help
+    included, in out/Scheduler (an MSBuild step, so plain 'dotnet build' does it too).
+
+    Test runs the xunit tests, then every Pester test in real PowerShell on the staged module, and ends
+    with one line: 'tests: N passed, N failed' (', N skipped' when some were). The Pester tests always
+    run in the pinned PowerShell 7.6.10 under out/tools/pwsh, whatever shell runs this script, so the
+    results do not depend on the caller's PowerShell or modules; Tools installs it and Pester 5.9.1
+    (from NuGet, into out/tools/packages) when they are missing. A missing tool is an error, never a
+    skipped suite.
 .EXAMPLE
     ./build.ps1 -Task Test
 .EXAMPLE
-    ./build.ps1 -Task Build, Docs
+    ./build.ps1 -Task Build, Pester
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Pester', 'Docs', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Pester', 'Tools', 'Bench', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -23,66 +29,132 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-Location -LiteralPath $PSScriptRoot
 
+$PwshVersion = '7.6.10'
+$PesterVersion = '5.9.1'
+$ToolsFolder = Join-Path $PSScriptRoot 'out/tools'
+$PwshFolder = Join-Path $ToolsFolder 'pwsh'
+$PackagesFolder = Join-Path $ToolsFolder 'packages'
+
 function Invoke-Native {
     param([string] $FilePath, [string[]] $Arguments)
     & $FilePath @Arguments
     if ($LASTEXITCODE -ne 0) { throw "$FilePath $($Arguments -join ' ') exited with $LASTEXITCODE" }
 }
 
-function Invoke-Pester5 {
-    $pesterRoot = Join-Path $PSScriptRoot 'tests/pester'
-    if (-not (Test-Path -LiteralPath $pesterRoot)) {
-        Write-Host 'pester: no tests/pester folder'
-        return
-    }
-    if (-not (Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version.Major -ge 5 })) {
-        Write-Host 'pester: not run (Pester 5 not installed: Install-Module Pester -MinimumVersion 5.0)'
-        return
-    }
-    Import-Module Pester -MinimumVersion 5.0
-    $config = New-PesterConfiguration
-    $config.Run.Path = $pesterRoot
-    $config.Run.Exit = $false
-    $config.Run.PassThru = $true
-    $result = Invoke-Pester -Configuration $config
-    Write-Host "pester: $($result.PassedCount) passed, $($result.FailedCount) failed"
-    if ($result.FailedCount -gt 0) { throw 'Pester tests failed' }
+function Get-PinnedPwsh {
+    $name = 'pwsh'
+    if ($env:OS -eq 'Windows_NT') { $name = 'pwsh.exe' }
+    Join-Path $PwshFolder $name
 }
 
-function Invoke-Docs {
-    $moduleFolder = Join-Path $PSScriptRoot 'out/Scheduler'
-    if (-not (Test-Path -LiteralPath (Join-Path $moduleFolder 'Scheduler.psd1'))) {
-        throw 'docs: the module is not staged yet; run the Build task first'
-    }
-
-    if (-not (Get-Module -ListAvailable -Name platyPS)) {
-        Write-Host 'docs: skipped (platyPS not installed: Install-Module platyPS)'
-        return
-    }
-
-    Import-Module platyPS
-    # The module page (Scheduler.md) is not cmdlet help; New-ExternalHelp takes the cmdlet pages only.
-    $pages = Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot 'docs/cmdlets') -Filter '*.md' |
-        Where-Object { $_.Name -ne 'Scheduler.md' } |
-        ForEach-Object { $_.FullName }
-    $helpFolder = Join-Path $moduleFolder 'en-US'
-    $null = New-ExternalHelp -Path $pages -OutputPath $helpFolder -Force
-    Write-Host "docs: MAML help in $helpFolder"
+function Get-PesterManifest {
+    Join-Path $PackagesFolder "pester/$PesterVersion/tools/Pester.psd1"
 }
+
+function Install-Tools {
+    $pwsh = Get-PinnedPwsh
+    if (-not (Test-Path -LiteralPath $pwsh)) {
+        # A tool path, never a global install: the build must not change the machine's PowerShell.
+        Invoke-Native dotnet @('tool', 'install', 'PowerShell', '--version', $PwshVersion, '--tool-path', $PwshFolder)
+    }
+
+    if (-not (Test-Path -LiteralPath (Get-PesterManifest))) {
+        Invoke-Native dotnet @('restore', 'tests/pester/tools/Pester.csproj', '--packages', $PackagesFolder)
+    }
+
+    foreach ($path in @($pwsh, (Get-PesterManifest))) {
+        if (-not (Test-Path -LiteralPath $path)) { throw "tools: $path is missing after the install" }
+    }
+}
+
+# Counts of one test run: what the closing 'tests:' line adds up.
+function New-Tally { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
+
+function Invoke-XunitTests {
+    param($Tally)
+    # dotnet test prints one 'Passed!/Failed!  - Failed: N, Passed: N, Skipped: N' line per test assembly.
+    $pattern = '(Passed|Failed)! +- +Failed: +(\d+), +Passed: +(\d+), +Skipped: +(\d+)'
+    $summaries = 0
+    & dotnet test Scheduler.sln -c $Configuration 2>&1 | ForEach-Object {
+        $line = "$_"
+        Write-Host $line
+        if ($line -match $pattern) {
+            $Tally.Failed += [int]$Matches[2]
+            $Tally.Passed += [int]$Matches[3]
+            $Tally.Skipped += [int]$Matches[4]
+            $summaries++
+        }
+    }
+
+    if ($LASTEXITCODE -ne 0 -and $Tally.Failed -eq 0) {
+        # The build or a test host failed before any test could report: that is a failure too.
+        $Tally.Failed++
+    }
+
+    Write-Host "xunit: $($Tally.Passed) passed, $($Tally.Failed) failed, $($Tally.Skipped) skipped ($summaries test assemblies)"
+}
+
+function Invoke-PesterTests {
+    param($Tally)
+    Install-Tools
+    if (-not (Test-Path -LiteralPath (Join-Path $PSScriptRoot 'out/Scheduler/Scheduler.psd1'))) {
+        throw 'pester: the module is not staged in out/Scheduler; run the Build task first'
+    }
+
+    $resultFile = Join-Path $PSScriptRoot 'out/pester-results.xml'
+    $counts = Join-Path $PSScriptRoot 'out/pester-counts.txt'
+    Remove-Item -LiteralPath $counts -ErrorAction SilentlyContinue
+    & (Get-PinnedPwsh) -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'tests/pester/tools/Invoke-PesterSuite.ps1') `
+        -PesterManifest (Get-PesterManifest) -ResultFile $resultFile -CountFile $counts
+    $exit = $LASTEXITCODE
+
+    if (Test-Path -LiteralPath $counts) {
+        $passed, $failed, $skipped = (Get-Content -LiteralPath $counts -Raw).Trim() -split ' '
+        $Tally.Passed += [int]$passed
+        $Tally.Failed += [int]$failed
+        $Tally.Skipped += [int]$skipped
+    }
+    elseif ($exit -eq 0) {
+        $exit = 1
+    }
+
+    if ($exit -ne 0 -and $Tally.Failed -eq 0) {
+        # The runner itself broke (Pester did not load, the module did not import): count it as a failure.
+        $Tally.Failed++
+    }
+}
+
+function Write-Tally {
+    param($Tally)
+    $line = "tests: $($Tally.Passed) passed, $($Tally.Failed) failed"
+    if ($Tally.Skipped -gt 0) { $line += ", $($Tally.Skipped) skipped" }
+    Write-Host $line
+    if ($Tally.Failed -gt 0) { $script:ExitCode = 1 }
+}
+
+$ExitCode = 0
 
 foreach ($step in $Task) {
     switch ($step) {
         'Clean' { Invoke-Native dotnet @('clean', 'Scheduler.sln', '-c', $Configuration) }
+        'Tools' { Install-Tools }
         'Build' {
             Invoke-Native dotnet @('build', 'Scheduler.sln', '-c', $Configuration)
             Write-Host "build: module staged in $(Join-Path $PSScriptRoot 'out/Scheduler') (Import-Module ./out/Scheduler/Scheduler.psd1)"
         }
         'Test' {
-            Invoke-Native dotnet @('test', 'Scheduler.sln', '-c', $Configuration)
-            Invoke-Pester5
+            $tally = New-Tally
+            Invoke-XunitTests $tally
+            Invoke-PesterTests $tally
+            Write-Tally $tally
         }
-        'Pester' { Invoke-Pester5 }
-        'Docs' { Invoke-Docs }
+        'Pester' {
+            $tally = New-Tally
+            Invoke-PesterTests $tally
+            Write-Tally $tally
+        }
         'Bench' { Invoke-Native dotnet @('run', '-c', 'Release', '--project', 'bench/Scheduler.Benchmarks', '--', '--quick') }
     }
 }
+
+exit $ExitCode

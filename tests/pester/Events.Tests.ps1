@@ -57,7 +57,7 @@ Describe 'Get-SchedulerEvent' {
 
     It 'renders a table' {
         $null = Start-ScheduledJobEx -Name job -Wait
-        $text = Get-SchedulerEvent -Type JobExecuted | Out-String
+        $text = Get-SchedulerEvent -Type JobExecuted | Out-String -Width 400
         $text | Should -Match 'Sequence\s+Timestamp\s+Type\s+JobName\s+Outcome\s+Message'
         $text | Should -Match 'JobExecuted\s+job\s+Succeeded'
     }
@@ -74,16 +74,26 @@ Describe 'Engine events' {
         Stop-Scheduler -NoWait
         Get-EventSubscriber | Where-Object SourceIdentifier -like 'Scheduler.*' | Unregister-Event
         Get-Event | Where-Object SourceIdentifier -like 'Scheduler.*' | Remove-Event
+        Remove-Variable -Name SchedulerTestReceived -Scope Global -ErrorAction SilentlyContinue
     }
 
-    It 'raises Scheduler.JobError for Register-EngineEvent and Wait-Event' {
-        Register-EngineEvent -SourceIdentifier Scheduler.JobError
+    It 'runs a Register-EngineEvent -Action for Scheduler.JobError with the event as its data' {
+        # An action runs in its own scope: it reports through a global list.
+        $global:SchedulerTestReceived = [System.Collections.ArrayList]::new()
+        $received = $global:SchedulerTestReceived
+        $null = Register-EngineEvent -SourceIdentifier Scheduler.JobError -Action {
+            $null = $global:SchedulerTestReceived.Add($Event.MessageData)
+        }
         $null = Start-ScheduledJobEx -Name job -Wait
 
-        $received = Wait-Event -SourceIdentifier Scheduler.JobError -Timeout 30
+        # Actions run between statements of the session's pipeline: Start-Sleep lets them.
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ($received.Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
 
-        $received.MessageData.JobName | Should -Be 'job'
-        $received.MessageData.Error | Should -Match 'boom'
+        $received | Should -HaveCount 1
+        $received[0].JobName | Should -Be 'job'
+        $received[0].Type | Should -Be 'JobError'
+        $received[0].Error | Should -Match 'boom'
     }
 
     It 'queues nothing for types nobody subscribed to' {

@@ -76,7 +76,7 @@ Describe 'Running jobs in the session' {
 
     It 'captures output, warnings and information, with $using: values and arguments' {
         $name = 'world'
-        Register-ScheduledJobEx -Name greet -ArgumentList 'from a job' -ScriptBlock {
+        Register-ScheduledJobEx -Name greet -Interval 1h -ArgumentList 'from a job' -ScriptBlock {
             param($Suffix)
             "hello $using:name $Suffix"
             Write-Warning 'careful'
@@ -178,7 +178,7 @@ Describe 'Managing stored jobs' {
     }
 
     It 'shows jobs and runs in tables' {
-        $text = Get-ScheduledJobEx -Store $store | Out-String
+        $text = Get-ScheduledJobEx -Store $store | Out-String -Width 400
         $text | Should -Match 'Name\s+State\s+NextRunTime\s+Schedule\s+TimeZone\s+Executor\s+Command'
         $text | Should -Match 'report\s+Scheduled'
     }

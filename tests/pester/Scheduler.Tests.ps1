@@ -123,7 +123,7 @@ Describe 'The scheduler view' {
         $store = Join-Path $TestDrive 'view.db'
         Register-ScheduledJobEx -Name viewed -Store $store -Cron '0 9 * * *' -TimeZone UTC -ScriptBlock { 1 }
 
-        $text = Get-Scheduler -Store $store | Out-String
+        $text = Get-Scheduler -Store $store | Out-String -Width 400
 
         $text | Should -Match 'State\s+Jobs\s+ActiveRuns\s+MaxWorkers\s+NextRunTime\s+Store'
         $text | Should -Match 'Stopped\s+1\s+0\s+5\s+\d{4}-\d{2}-\d{2}T09:00:00'

@@ -186,13 +186,13 @@ Describe 'Get-SchedulerFireTime' {
 
 Describe 'Default views' {
     It 'shows a trigger as a table row with its kind, schedule and zone' {
-        $text = New-SchedulerTrigger -Cron '0 9 * * *' -TimeZone UTC -StartDate 2024-01-01 | Out-String
+        $text = New-SchedulerTrigger -Cron '0 9 * * *' -TimeZone UTC -StartDate 2024-01-01 | Out-String -Width 400
         $text | Should -Match 'Kind\s+Schedule\s+TimeZone\s+Start'
         $text | Should -Match 'cron\s+0 9 \* \* \*\s+UTC\s+2024-01-01T00:00:00\+00:00'
     }
 
     It 'shows fire times as ISO 8601 with the offset' {
-        $text = New-SchedulerTrigger -Cron '0 9 * * *' -TimeZone UTC | Get-SchedulerFireTime -Count 1 -After 2024-01-01 | Out-String
+        $text = New-SchedulerTrigger -Cron '0 9 * * *' -TimeZone UTC | Get-SchedulerFireTime -Count 1 -After 2024-01-01 | Out-String -Width 400
         $text | Should -Match 'Number\s+Time\s+DayOfWeek\s+TimeZone'
         $text | Should -Match '1\s+2024-01-01T09:00:00\+00:00\s+Monday\s+UTC'
     }
