@@ -15,6 +15,9 @@
     # .NET Framework 4.7.2 is the first with full netstandard2.0 support.
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('Scheduler.format.ps1xml')
+    # Imported before the cmdlets: it makes the engine and its dependencies (in dependencies/) loadable,
+    # in a load context of their own on PowerShell 7, so other versions in the session cannot conflict.
+    NestedModules        = @('Scheduler.PowerShell.Loader.dll')
 
     # Listed one by one (never '*') so the manifest is the reviewed public surface; the tests compare
     # it with the cmdlets the assembly defines.

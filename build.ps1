@@ -10,7 +10,8 @@
     with one line: 'tests: N passed, N failed' (', N skipped' when some were). The Pester tests always
     run in the pinned PowerShell 7.6.10 under out/tools/pwsh, whatever shell runs this script, so the
     results do not depend on the caller's PowerShell or modules; Tools installs it and Pester 5.9.1
-    (from NuGet, into out/tools/packages) when they are missing. A missing tool is an error, never a
+    (from NuGet, into out/tools/packages, with the other versions of the module's dependencies that the
+    isolation tests load) when they are missing. A missing tool is an error, never a
     skipped suite.
 .EXAMPLE
     ./build.ps1 -Task Test
@@ -58,11 +59,13 @@ function Install-Tools {
         Invoke-Native dotnet @('tool', 'install', 'PowerShell', '--version', $PwshVersion, '--tool-path', $PwshFolder)
     }
 
-    if (-not (Test-Path -LiteralPath (Get-PesterManifest))) {
-        Invoke-Native dotnet @('restore', 'tests/pester/tools/Pester.csproj', '--packages', $PackagesFolder)
+    # One restore brings Pester and the packages the isolation tests load (a marker: the last one listed).
+    $marker = Join-Path $PackagesFolder 'sqlitepclraw.core/2.1.6/lib/netstandard2.0/SQLitePCLRaw.core.dll'
+    if (-not (Test-Path -LiteralPath (Get-PesterManifest)) -or -not (Test-Path -LiteralPath $marker)) {
+        Invoke-Native dotnet @('restore', 'tests/pester/tools/PesterTools.csproj', '--packages', $PackagesFolder)
     }
 
-    foreach ($path in @($pwsh, (Get-PesterManifest))) {
+    foreach ($path in @($pwsh, (Get-PesterManifest), $marker)) {
         if (-not (Test-Path -LiteralPath $path)) { throw "tools: $path is missing after the install" }
     }
 }

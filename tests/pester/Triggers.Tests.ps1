@@ -32,16 +32,14 @@ Describe 'The Scheduler module' {
     }
 
     It 'opens SQLite with the native library staged for this platform' {
-        Add-Type -Path (Join-Path (Get-Module Scheduler).ModuleBase 'Microsoft.Data.Sqlite.dll')
-        $connection = New-Object Microsoft.Data.Sqlite.SqliteConnection 'Data Source=:memory:'
-        try {
-            $connection.Open()
-            $command = $connection.CreateCommand()
-            $command.CommandText = 'select sqlite_version()'
-            $command.ExecuteScalar() | Should -Match '^3\.\d+\.\d+$'
-        }
-        finally {
-            $connection.Dispose()
+        $store = Join-Path $TestDrive 'sqlite.db'
+        Register-ScheduledJobEx -Name sqlite -Store $store -Interval 1h -ScriptBlock { 1 }
+
+        (Get-ScheduledJobEx -Store $store).Name | Should -Be 'sqlite'
+        if ($IsLinux) {
+            # The module's load context maps dependencies/<runtime id>/libe_sqlite3.so, not a copy found elsewhere.
+            $expected = Join-Path (Get-Module Scheduler).ModuleBase "dependencies/$([System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier)/libe_sqlite3.so"
+            Get-Content /proc/self/maps | Where-Object { $_.EndsWith($expected) } | Should -Not -BeNullOrEmpty
         }
     }
 }

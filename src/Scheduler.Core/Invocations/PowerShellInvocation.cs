@@ -60,12 +60,58 @@ public sealed class PowerShellInvocation : Invocation
     /// <summary>The values of <c>$using:</c> variables, captured when the job was registered, by variable name.</summary>
     public IReadOnlyDictionary<string, System.Text.Json.JsonElement> UsingValues { get; }
 
+    /// <summary>
+    /// The values of <c>$using:</c> variables as plain data (see <see cref="Jobs.JobArguments.PositionalData"/>),
+    /// by variable name; made anew on each read.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> UsingData
+    {
+        get
+        {
+            var values = new Dictionary<string, object?>(UsingValues.Count, StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in UsingValues)
+            {
+                values.Add(pair.Key, Jobs.JobData.ToData(pair.Value));
+            }
+
+            return values;
+        }
+    }
+
     /// <summary>Runs the text of a script block.</summary>
     public static PowerShellInvocation FromScript(
         string script,
         string? initializationScript = null,
         IReadOnlyDictionary<string, System.Text.Json.JsonElement>? usingValues = null)
         => new(PowerShellSource.Script, script, initializationScript, usingValues);
+
+    /// <summary>Runs the text of a script block, with <c>$using:</c> values given as plain data.</summary>
+    /// <param name="script">The script block's text.</param>
+    /// <param name="initializationScript">A script run before it in the same runspace, or null.</param>
+    /// <param name="usingData">
+    /// Each <c>$using:</c> variable's value by name: text, numbers, booleans, null, sequences and
+    /// string-keyed maps of those.
+    /// </param>
+    /// <exception cref="ArgumentException">A name is given twice, or a value is not plain data.</exception>
+    public static PowerShellInvocation FromScript(string script, string? initializationScript, IEnumerable<KeyValuePair<string, object?>> usingData)
+    {
+        var values = new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in usingData ?? throw new ArgumentNullException(nameof(usingData)))
+        {
+            if (values.ContainsKey(pair.Key))
+            {
+                throw new ArgumentException($"The value of $using:{pair.Key} is given twice.", nameof(usingData));
+            }
+
+            values.Add(pair.Key, Jobs.JobData.ToJson(pair.Value, $"$using:{pair.Key}"));
+        }
+
+        return new(PowerShellSource.Script, script, initializationScript, values);
+    }
+
+    /// <summary>The same invocation with another initialization script (null for none).</summary>
+    public PowerShellInvocation WithInitializationScript(string? initializationScript)
+        => new(Source, Text, initializationScript, UsingValues);
 
     /// <summary>Runs a script file.</summary>
     public static PowerShellInvocation FromFile(string path, string? initializationScript = null)

@@ -30,6 +30,28 @@ public sealed class JobArguments
     /// <summary>Values bound to parameters by name (case-insensitive).</summary>
     public IReadOnlyDictionary<string, JsonElement> Named { get; }
 
+    /// <summary>
+    /// The positional values as plain data: text, numbers (<see cref="int"/>, <see cref="long"/>,
+    /// <see cref="double"/>), booleans, null, <c>object?[]</c> and case-insensitive
+    /// <see cref="IReadOnlyDictionary{TKey, TValue}"/> maps; made anew on each read.
+    /// </summary>
+    public IReadOnlyList<object?> PositionalData => Array.ConvertAll(positional, JobData.ToData);
+
+    /// <summary>The named values as plain data (see <see cref="PositionalData"/>), case-insensitive by name; made anew on each read.</summary>
+    public IReadOnlyDictionary<string, object?> NamedData
+    {
+        get
+        {
+            var values = new Dictionary<string, object?>(Named.Count, StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in Named)
+            {
+                values.Add(pair.Key, JobData.ToData(pair.Value));
+            }
+
+            return values;
+        }
+    }
+
     /// <summary>True when there are neither positional nor named values.</summary>
     public bool IsEmpty => positional.Length == 0 && Named.Count == 0;
 
@@ -194,22 +216,5 @@ public sealed class JobArguments
     private const string PositionalProperty = "positional";
     private const string NamedProperty = "named";
 
-    private static void WriteValue(Utf8JsonWriter writer, object? value, string what)
-    {
-        try
-        {
-            if (value is JsonElement element)
-            {
-                element.WriteTo(writer);
-            }
-            else
-            {
-                JsonSerializer.Serialize(writer, value, value?.GetType() ?? typeof(object));
-            }
-        }
-        catch (Exception error) when (error is JsonException or NotSupportedException or InvalidOperationException)
-        {
-            throw new ArgumentException($"The {what} ({value?.GetType().Name ?? "null"}) cannot be represented as JSON: {error.Message}", what, error);
-        }
-    }
+    private static void WriteValue(Utf8JsonWriter writer, object? value, string what) => JobData.Write(writer, value, what);
 }

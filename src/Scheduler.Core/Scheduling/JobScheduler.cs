@@ -39,6 +39,16 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
     private SchedulerState state;
     private TaskCompletionSource<bool>? stoppedSignal;
 
+    /// <summary>Creates a stopped scheduler with the default options and the system clock.</summary>
+    /// <remarks>
+    /// A separate overload so callers that never name a clock do not bind to the <see cref="TimeProvider"/>
+    /// type (the PowerShell module, whose load context does not share it with the engine's).
+    /// </remarks>
+    public JobScheduler()
+        : this(null, null)
+    {
+    }
+
     /// <summary>Creates a stopped scheduler.</summary>
     /// <param name="options">Its options; null for the defaults.</param>
     /// <param name="timeProvider">Its clock; null for the system clock. Tests pass a fake clock they advance.</param>

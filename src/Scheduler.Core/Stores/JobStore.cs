@@ -68,6 +68,12 @@ public abstract class JobStore : IDisposable
     public static JobStore CreateSqlite(string path, SqliteJobStoreOptions? options = null, TimeProvider? timeProvider = null)
         => SqliteJobStore.Open(path, options ?? SqliteJobStoreOptions.Default, timeProvider);
 
+    /// <summary>Opens (or creates) a SQLite job store with the default options and clock; see the overload with options.</summary>
+    /// <remarks>Callers that never name a clock bind here, not to the <see cref="TimeProvider"/> type (the PowerShell module).</remarks>
+    /// <param name="path">The database file; relative paths are resolved against the current directory.</param>
+    public static JobStore CreateSqlite(string path)
+        => SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, timeProvider: null);
+
     /// <summary>Adds a job.</summary>
     /// <exception cref="InvalidOperationException">A job with the same id exists and <paramref name="replaceExisting"/> is false.</exception>
     public abstract void Add(Job job, bool replaceExisting);

@@ -9,6 +9,17 @@ namespace Scheduler.Triggers;
 /// </summary>
 internal static class TimeZones
 {
+    /// <summary>
+    /// Every id <see cref="TryResolve"/> knows by name: <c>UTC</c> and <c>Local</c>, then the IANA ids,
+    /// then the Windows ids, each group in order, without duplicates. For completion.
+    /// </summary>
+    public static IReadOnlyList<string> KnownIds()
+        => new[] { "UTC", "Local" }
+            .Concat(TZConvert.KnownIanaTimeZoneNames.OrderBy(id => id, StringComparer.OrdinalIgnoreCase))
+            .Concat(TZConvert.KnownWindowsTimeZoneIds.OrderBy(id => id, StringComparer.OrdinalIgnoreCase))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToArray();
+
     public static TimeZoneInfo Resolve(string id)
     {
         if (TryResolve(id, out var zone))

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using TimeZoneConverter;
+using Scheduler.Triggers;
 
 namespace Scheduler.PowerShell.Arguments;
 
@@ -12,12 +12,7 @@ namespace Scheduler.PowerShell.Arguments;
 /// </summary>
 internal sealed class TimeZoneCompleter : IArgumentCompleter
 {
-    private static readonly Lazy<string[]> Ids = new(() =>
-        new[] { "UTC", "Local" }
-            .Concat(TZConvert.KnownIanaTimeZoneNames.OrderBy(id => id, StringComparer.OrdinalIgnoreCase))
-            .Concat(TZConvert.KnownWindowsTimeZoneIds.OrderBy(id => id, StringComparer.OrdinalIgnoreCase))
-            .Distinct(StringComparer.OrdinalIgnoreCase)
-            .ToArray());
+    private static readonly Lazy<IReadOnlyList<string>> Ids = new(TimeZones.KnownIds);
 
     public IEnumerable<CompletionResult> CompleteArgument(
         string commandName,

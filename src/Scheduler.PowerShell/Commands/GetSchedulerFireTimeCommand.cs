@@ -74,7 +74,7 @@ public sealed class GetSchedulerFireTimeCommand : SchedulerCmdlet
     private void Preview(Trigger trigger, string? jobName)
     {
         var zone = trigger.TimeZone;
-        var from = After is { } after ? Instants.InZone(after, zone) : TimeProvider.System.GetUtcNow();
+        var from = After is { } after ? Instants.InZone(after, zone) : DateTimeOffset.UtcNow;
         var number = 0;
         try
         {

@@ -131,14 +131,14 @@ internal static class JobParameters
         error = null;
         try
         {
-            var values = positional.Select((value, index) => (object?)JsonValues.ToJson(value, $"The argument {index}")).ToList();
+            var values = positional.Select((value, index) => DataValues.ToData(value, $"The argument {index}")).ToList();
             var pairs = new List<KeyValuePair<string, object?>>();
             if (named is not null)
             {
                 foreach (DictionaryEntry entry in named)
                 {
                     var key = Convert.ToString(entry.Key is PSObject wrapped ? wrapped.BaseObject : entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
-                    pairs.Add(new(key, JsonValues.ToJson(entry.Value, $"The parameter '{key}'")));
+                    pairs.Add(new(key, DataValues.ToData(entry.Value, $"The parameter '{key}'")));
                 }
             }
 

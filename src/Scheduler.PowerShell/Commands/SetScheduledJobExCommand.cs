@@ -196,12 +196,7 @@ public sealed class SetScheduledJobExCommand : JobOptionsCmdlet, ITriggerParamet
             }
             else
             {
-                invocation = current.Source switch
-                {
-                    PowerShellSource.File => PowerShellInvocation.FromFile(current.Text, initializationText),
-                    PowerShellSource.Command => PowerShellInvocation.FromCommand(current.Text, initializationText),
-                    _ => PowerShellInvocation.FromScript(current.Text, initializationText, current.UsingValues),
-                };
+                invocation = current.WithInitializationScript(initializationText);
             }
         }
 
@@ -209,8 +204,8 @@ public sealed class SetScheduledJobExCommand : JobOptionsCmdlet, ITriggerParamet
         {
             var positional = bound.ContainsKey(nameof(ArgumentList))
                 ? ArgumentList ?? []
-                : job.Arguments.Positional.Select(value => (object?)value);
-            IDictionary? named = bound.ContainsKey(nameof(Parameters)) ? Parameters : job.Arguments.Named.ToDictionary(pair => pair.Key, pair => (object?)pair.Value);
+                : job.Arguments.PositionalData;
+            IDictionary? named = bound.ContainsKey(nameof(Parameters)) ? Parameters : job.Arguments.NamedData.ToDictionary(pair => pair.Key, pair => pair.Value);
             arguments = JobParameters.Arguments(positional, named, out error);
         }
 

@@ -103,7 +103,7 @@ internal sealed class PowerShellRun
         usingValues = [];
         if (invocation.Source == PowerShellSource.Script)
         {
-            (script, usingValues) = UsingValues.Rewrite(invocation.Text, invocation.UsingValues);
+            (script, usingValues) = UsingValues.Rewrite(invocation.Text, invocation.UsingData);
         }
     }
 
@@ -120,14 +120,14 @@ internal sealed class PowerShellRun
                 break;
         }
 
-        foreach (var value in arguments.Positional)
+        foreach (var value in arguments.PositionalData)
         {
-            shell.AddArgument(JsonValues.FromJson(value));
+            shell.AddArgument(DataValues.FromData(value));
         }
 
-        foreach (var pair in arguments.Named)
+        foreach (var pair in arguments.NamedData)
         {
-            shell.AddParameter(pair.Key, JsonValues.FromJson(pair.Value));
+            shell.AddParameter(pair.Key, DataValues.FromData(pair.Value));
         }
     }
 

@@ -2,13 +2,12 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Text;
-using System.Text.Json;
 
 namespace Scheduler.PowerShell.Invocations;
 
 /// <summary>
 /// <c>$using:</c> in a scheduled script block: the values are read in the registering session and stored
-/// with the job as JSON; when the job runs, each <c>$using:name</c> in the script's text is replaced by a
+/// with the job as data; when the job runs, each <c>$using:name</c> in the script's text is replaced by a
 /// variable that holds the stored value.
 /// </summary>
 /// <remarks>
@@ -26,9 +25,9 @@ internal static class UsingValues
     /// the cmdlet was called from), by variable name as written.
     /// </summary>
     /// <exception cref="ArgumentException">A variable is not set, or its value cannot be stored as data.</exception>
-    public static IReadOnlyDictionary<string, JsonElement> Capture(ScriptBlock script, SessionState session)
+    public static IReadOnlyDictionary<string, object?> Capture(ScriptBlock script, SessionState session)
     {
-        var values = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
+        var values = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         foreach (var variableExpression in Find(script.Ast))
         {
             var path = variableExpression.VariablePath;
@@ -50,7 +49,7 @@ internal static class UsingValues
                 value = variable.Value;
             }
 
-            values.Add(name, JsonValues.ToJson(value, $"The value of $using:{name}"));
+            values.Add(name, DataValues.ToData(value, $"The value of $using:{name}"));
         }
 
         return values;
@@ -61,7 +60,7 @@ internal static class UsingValues
     /// values those variables take: the stored value for each name, by position N.
     /// </summary>
     /// <exception cref="ArgumentException">The script uses a <c>$using:</c> variable that was not captured.</exception>
-    public static (string Script, IReadOnlyList<object?> Values) Rewrite(string script, IReadOnlyDictionary<string, JsonElement> stored)
+    public static (string Script, IReadOnlyList<object?> Values) Rewrite(string script, IReadOnlyDictionary<string, object?> stored)
     {
         var ast = Parser.ParseInput(script, out _, out _);
         var variables = Find(ast).OrderByDescending(found => found.Extent.StartOffset).ToList();
@@ -70,7 +69,7 @@ internal static class UsingValues
             return (script, []);
         }
 
-        var lookup = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
+        var lookup = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         foreach (var pair in stored)
         {
             lookup[pair.Key] = pair.Value;
@@ -91,7 +90,7 @@ internal static class UsingValues
 
                 slot = values.Count;
                 slots.Add(name, slot);
-                values.Add(JsonValues.FromJson(value));
+                values.Add(DataValues.FromData(value));
             }
 
             // Only the variable is replaced: in $using:x.Length or $using:list[0] the member access and

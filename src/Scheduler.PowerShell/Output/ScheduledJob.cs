@@ -55,7 +55,7 @@ public sealed class ScheduledJob
     };
 
     /// <summary>The positional arguments (-ArgumentList).</summary>
-    public object?[] ArgumentList => Definition.Arguments.Positional.Select(JsonValues.FromJson).ToArray();
+    public object?[] ArgumentList => Definition.Arguments.PositionalData.Select(DataValues.FromData).ToArray();
 
     /// <summary>The named arguments (-Parameters).</summary>
     public Hashtable Parameters
@@ -63,9 +63,9 @@ public sealed class ScheduledJob
         get
         {
             var parameters = new Hashtable(StringComparer.OrdinalIgnoreCase);
-            foreach (var pair in Definition.Arguments.Named)
+            foreach (var pair in Definition.Arguments.NamedData)
             {
-                parameters[pair.Key] = JsonValues.FromJson(pair.Value);
+                parameters[pair.Key] = DataValues.FromData(pair.Value);
             }
 
             return parameters;
@@ -80,9 +80,9 @@ public sealed class ScheduledJob
             var values = new Hashtable(StringComparer.OrdinalIgnoreCase);
             if (Definition.Invocation is PowerShellInvocation powerShell)
             {
-                foreach (var pair in powerShell.UsingValues)
+                foreach (var pair in powerShell.UsingData)
                 {
-                    values[pair.Key] = JsonValues.FromJson(pair.Value);
+                    values[pair.Key] = DataValues.FromData(pair.Value);
                 }
             }
 

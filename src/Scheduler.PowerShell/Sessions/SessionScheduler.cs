@@ -76,7 +76,7 @@ internal sealed class SessionScheduler : IDisposable
         }
 
         Scheduler.Start(paused);
-        StartTime = Scheduler.TimeProvider.GetUtcNow();
+        StartTime = DateTimeOffset.UtcNow;
     }
 
     /// <summary>

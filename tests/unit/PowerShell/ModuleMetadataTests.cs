@@ -262,7 +262,7 @@ public sealed class ModuleMetadataTests(ModuleSession session)
 
     private static Type? FindType(string fullName)
         => AppDomain.CurrentDomain.GetAssemblies()
-            .Where(assembly => Path.GetDirectoryName(assembly.IsDynamic ? null : assembly.Location) == Path.GetFullPath(Repository.ModuleFolder).TrimEnd(Path.DirectorySeparatorChar))
+            .Where(assembly => !assembly.IsDynamic && assembly.Location.StartsWith(Path.GetFullPath(Repository.ModuleFolder), StringComparison.Ordinal))
             .Select(assembly => assembly.GetType(fullName))
             .FirstOrDefault(type => type is not null);
 

@@ -23,7 +23,7 @@ public sealed class ModuleTests(ModuleSession session)
     {
         var result = session.Run("[Scheduler.Triggers.Trigger].Assembly.Location").ShouldSucceed();
 
-        Assert.Equal(Path.Combine(Repository.ModuleFolder, "Scheduler.Core.dll"), Assert.Single(result.Objects));
+        Assert.Equal(Path.Combine(Repository.DependencyFolder, "Scheduler.Core.dll"), Assert.Single(result.Objects));
     }
 
     [Fact]
@@ -60,31 +60,15 @@ public sealed class ModuleTests(ModuleSession session)
     }
 
     [Fact]
-    public void Sqlite_opens_inside_the_hosted_engine_with_the_staged_native_library()
+    public void A_store_opens_with_the_staged_native_sqlite_library()
     {
-        // The store will load Microsoft.Data.Sqlite as a dependency of the engine; loading it by path from the
-        // module folder is what that resolution does.
-        var result = session.Run(
-            """
-            param($moduleBase)
-            $null = [System.Reflection.Assembly]::LoadFrom([System.IO.Path]::Combine($moduleBase, 'Microsoft.Data.Sqlite.dll'))
-            $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new('Data Source=:memory:')
-            try {
-                $connection.Open()
-                $command = $connection.CreateCommand()
-                $command.CommandText = 'select sqlite_version()'
-                $command.ExecuteScalar()
-            } finally {
-                $connection.Dispose()
-            }
-            """,
-            ("moduleBase", session.Module.ModuleBase)).ShouldSucceed();
+        using var store = new TestStore(session);
+        session.Run("param($store) Register-ScheduledJobEx -Name sqlite -Store $store -Interval 1h -ScriptBlock { 1 }", ("store", store.Path)).ShouldSucceed();
 
-        Assert.Matches(@"^3\.\d+\.\d+$", (string)Assert.Single(result.Objects));
         if (OperatingSystem.IsLinux())
         {
-            // PowerShell 7 probes <assembly folder>/<os>-<arch>/<DllImport name>.so; this proves the staged copy is the one in use.
-            var expected = Path.Combine(Repository.ModuleFolder, "linux-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(), "e_sqlite3.so");
+            // The module's load context loads dependencies/<runtime id>/libe_sqlite3.so; this proves the staged copy is the one in use.
+            var expected = Path.Combine(Repository.DependencyFolder, RuntimeInformation.RuntimeIdentifier, "libe_sqlite3.so");
             Assert.Contains(File.ReadLines("/proc/self/maps"), line => line.EndsWith(expected, StringComparison.Ordinal));
         }
     }
@@ -102,28 +86,72 @@ public sealed class ModuleTests(ModuleSession session)
     {
         foreach (var name in names)
         {
-            var path = Path.Combine(Repository.ModuleFolder, runtimeIdentifier, name);
+            var path = Path.Combine(Repository.DependencyFolder, runtimeIdentifier, name);
             Assert.True(File.Exists(path) && new FileInfo(path).Length > 100_000, $"{path} is missing or empty.");
         }
     }
 
     [Fact]
-    public void No_staged_assembly_is_newer_than_the_runtime_copy_PowerShell_7_uses_instead()
+    public void The_cmdlets_reference_nothing_but_PowerShell_the_framework_and_the_engine()
     {
-        // Windows PowerShell 5.1 needs System.Text.Json & co from the module folder; PowerShell 7 has them in
-        // the runtime. The module's copies stay unused there only while the runtime's are at least as new.
-        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(path => path.Length > 0)
-            .GroupBy(path => Path.GetFileNameWithoutExtension(path), StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(group => group.Key, group => group.Max(path => AssemblyName.GetAssemblyName(path).Version!), StringComparer.OrdinalIgnoreCase);
+        // The cmdlets live in the default load context and the engine's dependencies in the module's own: a
+        // cmdlet that used a dependency's type (a JsonElement, a TimeProvider) would bind to the default
+        // context's copy, a different type from the engine's, or fail where that copy is older.
+        var cmdlets = AssemblyName.GetAssemblyName(Path.Combine(Repository.ModuleFolder, "Scheduler.PowerShell.dll"));
+        var loader = AssemblyName.GetAssemblyName(Path.Combine(Repository.ModuleFolder, "Scheduler.PowerShell.Loader.dll"));
 
-        var staged = Directory.GetFiles(Repository.ModuleFolder, "*.dll").Select(path => AssemblyName.GetAssemblyName(path)).ToList();
+        Assert.Equal(
+            ["Scheduler.Core", "System.Management.Automation", "netstandard"],
+            ReferencedNames(Path.Combine(Repository.ModuleFolder, "Scheduler.PowerShell.dll")));
+        Assert.Equal(
+            ["System.Management.Automation", "System.Runtime.Loader", "netstandard"],
+            ReferencedNames(Path.Combine(Repository.ModuleFolder, "Scheduler.PowerShell.Loader.dll")));
+        Assert.NotEqual(cmdlets.Name, loader.Name);
+    }
 
-        Assert.DoesNotContain(staged, name => name.Name == "System.Management.Automation");
-        Assert.Contains(staged, name => name.Name == "System.Text.Json");
-        Assert.All(
-            staged.Where(name => platform.ContainsKey(name.Name!)),
-            name => Assert.True(platform[name.Name!] >= name.Version, $"{name.Name} {name.Version} is newer than the runtime's {platform[name.Name!]}."));
+    [Fact]
+    public void Nothing_but_the_cmdlets_and_the_loader_sits_beside_the_manifest()
+    {
+        // Whatever lies beside the cmdlet assembly, PowerShell and .NET would load into the default context.
+        Assert.Equal(
+            ["Scheduler.PowerShell.Loader.dll", "Scheduler.PowerShell.dll"],
+            Directory.GetFiles(Repository.ModuleFolder, "*.dll").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.True(File.Exists(Path.Combine(Repository.DependencyFolder, "Scheduler.Core.dll")));
+        Assert.True(File.Exists(Path.Combine(Repository.DependencyFolder, "System.Text.Json.dll")));
+    }
+
+    [Fact]
+    public void The_engine_and_its_dependencies_load_in_the_module_context_not_the_default_one()
+    {
+        using var store = new TestStore(session);
+        session.Run(
+            "param($store) Register-ScheduledJobEx -Name load -Store $store -Cron '0 9 * * *' -TimeZone Europe/Berlin -ScriptBlock { 1 } -ArgumentList @{ a = 1 }",
+            ("store", store.Path)).ShouldSucceed();
+
+        var loaded = AppDomain.CurrentDomain.GetAssemblies()
+            .Where(assembly => !assembly.IsDynamic && assembly.Location.StartsWith(Repository.DependencyFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .ToList();
+        var names = loaded.Select(assembly => assembly.GetName().Name).ToHashSet(StringComparer.Ordinal);
+
+        // Cron and a zone (NCrontab, TimeZoneConverter's tables may not be needed on Linux), a SQLite file, JSON arguments.
+        Assert.Superset(new HashSet<string?>(["Scheduler.Core", "NCrontab", "Microsoft.Data.Sqlite", "SQLitePCLRaw.core", "System.Text.Json"]), names);
+        Assert.All(loaded, assembly =>
+        {
+            var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly)!;
+            Assert.NotSame(System.Runtime.Loader.AssemblyLoadContext.Default, context);
+            Assert.Equal("Scheduler.PowerShell.Loader.DependencyLoadContext", context.GetType().FullName);
+        });
+        Assert.Single(loaded.Select(System.Runtime.Loader.AssemblyLoadContext.GetLoadContext).Distinct());
+    }
+
+    private static string[] ReferencedNames(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new System.Reflection.PortableExecutable.PEReader(stream);
+        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(reader);
+        return metadata.AssemblyReferences
+            .Select(handle => metadata.GetString(metadata.GetAssemblyReference(handle).Name))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
     }
 }

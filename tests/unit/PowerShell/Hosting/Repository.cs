@@ -11,6 +11,9 @@ public static class Repository
     /// <summary>The module as the build stages it and a user installs it: out/Scheduler.</summary>
     public static string ModuleFolder => Path.Combine(Root, "out", "Scheduler");
 
+    /// <summary>The engine and everything it depends on, loaded in the module's own load context on PowerShell 7.</summary>
+    public static string DependencyFolder => Path.Combine(ModuleFolder, "dependencies");
+
     public static string StagedManifest => Path.Combine(ModuleFolder, "Scheduler.psd1");
 
     /// <summary>The manifest as committed (the staged one is a copy of it).</summary>
