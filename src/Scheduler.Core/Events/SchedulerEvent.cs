@@ -56,14 +56,21 @@ public sealed class SchedulerEvent
     /// <summary>What the run returned.</summary>
     public object? ReturnValue => data.ReturnValue;
 
-    /// <summary>The exception a run (or a listener, or a store) threw.</summary>
-    public Exception? Exception => data.Exception;
-
     /// <summary>The error as text.</summary>
     public string? Error => data.Error;
 
     /// <summary>A human-readable explanation.</summary>
     public string? Message => data.Message;
+
+    /// <summary>
+    /// The exception a run (or a listener, or a store) threw, while the event is in the live log of the
+    /// scheduler that raised it; null for events read back from a store, which keep <see cref="Error"/>.
+    /// </summary>
+    /// <remarks>
+    /// A method, not a property: an event is data that serializers walk (PowerShell's ConvertTo-Json,
+    /// Export-Csv), and a live exception graph is not data; walking one fails in some of them.
+    /// </remarks>
+    public Exception? GetException() => data.Exception;
 
     public override string ToString()
     {

@@ -38,6 +38,16 @@ public abstract class JobExecutor
     public static JobExecutor CreateProcess(int? maxWorkers = null) => new ProcessJobExecutor(maxWorkers ?? Environment.ProcessorCount);
 
     /// <summary>
+    /// A process executor (see <see cref="CreateProcess(int?)"/>) whose PowerShell jobs run in the given
+    /// <c>pwsh</c> executable, such as the PowerShell a module runs in, instead of the first on the PATH.
+    /// </summary>
+    /// <param name="maxWorkers">How many processes run at once; null for the number of processors.</param>
+    /// <param name="pwshPath">The full path of <c>pwsh</c>; null to look it up on the PATH when a job runs.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1.</exception>
+    public static JobExecutor CreateProcess(int? maxWorkers, string? pwshPath)
+        => new ProcessJobExecutor(maxWorkers ?? Environment.ProcessorCount, searchPath: null, pwshPath);
+
+    /// <summary>
     /// An executor that runs .NET invocations synchronously on the scheduler's own loop, one at a
     /// time: for deterministic tests. A running job blocks the scheduler.
     /// </summary>

@@ -28,6 +28,7 @@ internal sealed class ProcessJobExecutor : JobExecutor
     private readonly SemaphoreSlim slots;
     private readonly int maxWorkers;
     private readonly string? searchPath;
+    private readonly string? pwshPath;
     private int outstanding;
     private int active;
     private bool stopping = true;
@@ -35,7 +36,8 @@ internal sealed class ProcessJobExecutor : JobExecutor
 
     /// <param name="maxWorkers">How many processes run at once.</param>
     /// <param name="searchPath">The PATH in which <c>pwsh</c> is looked up; null for the scheduler's own.</param>
-    public ProcessJobExecutor(int maxWorkers, string? searchPath = null)
+    /// <param name="pwshPath">The <c>pwsh</c> to run PowerShell jobs with; null to look it up in <paramref name="searchPath"/>.</param>
+    public ProcessJobExecutor(int maxWorkers, string? searchPath = null, string? pwshPath = null)
     {
         if (maxWorkers < 1)
         {
@@ -44,6 +46,7 @@ internal sealed class ProcessJobExecutor : JobExecutor
 
         this.maxWorkers = maxWorkers;
         this.searchPath = searchPath;
+        this.pwshPath = pwshPath;
         slots = new SemaphoreSlim(maxWorkers, maxWorkers);
     }
 
@@ -199,8 +202,9 @@ internal sealed class ProcessJobExecutor : JobExecutor
                 return new ChildProcessStart(command.Executable, arguments, command.WorkingDirectory, environment);
 
             case PowerShellInvocation powerShell:
-                var pwsh = CommandLine.FindOnPath("pwsh", searchPath ?? Environment.GetEnvironmentVariable("PATH"))
-                    ?? throw new ArgumentException(PwshNotFound);
+                var pwsh = pwshPath is not null
+                    ? File.Exists(pwshPath) ? pwshPath : throw new ArgumentException($"pwsh was not found at '{pwshPath}'; PowerShell jobs need PowerShell 7 there.")
+                    : CommandLine.FindOnPath("pwsh", searchPath ?? Environment.GetEnvironmentVariable("PATH")) ?? throw new ArgumentException(PwshNotFound);
                 return new ChildProcessStart(pwsh, PowerShellRunner.Arguments, WorkingDirectory: null, environment, PowerShellRunner.StandardInput(powerShell, job.Arguments));
 
             default:

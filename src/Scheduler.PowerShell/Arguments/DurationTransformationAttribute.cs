@@ -18,18 +18,24 @@ namespace Scheduler.PowerShell.Arguments;
 /// </para>
 /// <para>
 /// Any other bare number is rejected rather than handed to PowerShell, whose conversion would read it as
-/// ticks (<c>-Interval 5</c> would fire every half microsecond).
+/// ticks (<c>-Interval 5</c> would fire every half microsecond), except where
+/// <see cref="NumbersAreSeconds"/> says otherwise: the <c>-Timeout</c> of a cmdlet that waits takes seconds,
+/// as <c>Wait-Job</c>, <c>Wait-Event</c> and <c>Wait-Process</c> do.
 /// </para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 internal sealed class DurationTransformationAttribute : ArgumentTransformationAttribute
 {
+    /// <summary>A bare number is a number of seconds (the timeout of a wait), not an error.</summary>
+    public bool NumbersAreSeconds { get; set; }
+
     public override object? Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         var value = ArgumentValues.Unwrap(inputData) switch
         {
             short seconds => seconds.ToString(CultureInfo.InvariantCulture) + "s",
             decimal days => days.ToString(CultureInfo.InvariantCulture) + "d",
+            var number when ArgumentValues.IsNumber(number) && NumbersAreSeconds => Seconds(number!),
             var number when ArgumentValues.IsNumber(number) => Convert.ToString(number, CultureInfo.InvariantCulture),
             var other => other,
         };
@@ -46,5 +52,17 @@ internal sealed class DurationTransformationAttribute : ArgumentTransformationAt
         {
             throw new ArgumentValueException(ErrorIds.InvalidDuration, error.Message, text, error);
         }
+    }
+
+    private static object Seconds(object number)
+    {
+        var seconds = Convert.ToDouble(number, CultureInfo.InvariantCulture);
+        if (double.IsNaN(seconds) || seconds < 0 || seconds > TimeSpan.MaxValue.TotalSeconds)
+        {
+            var text = Convert.ToString(number, CultureInfo.InvariantCulture) ?? string.Empty;
+            throw new ArgumentValueException(ErrorIds.InvalidDuration, $"'{text}' is not a number of seconds from 0 to {TimeSpan.MaxValue.TotalSeconds:F0}.", text);
+        }
+
+        return TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
     }
 }

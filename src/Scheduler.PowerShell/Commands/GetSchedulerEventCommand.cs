@@ -40,7 +40,7 @@ public sealed class GetSchedulerEventCommand : SchedulerCmdlet
 
     /// <summary>With -Wait: stop waiting after this long.</summary>
     [Parameter]
-    [DurationTransformation]
+    [DurationTransformation(NumbersAreSeconds = true)]
     public TimeSpan? Timeout { get; set; }
 
     /// <summary>The job store's file; default: the running scheduler's store, else the per-user store.</summary>

@@ -17,7 +17,7 @@ public sealed class WaitSchedulerCommand : SchedulerCmdlet
 {
     /// <summary>The longest wait; default: no limit.</summary>
     [Parameter(Position = 0)]
-    [DurationTransformation]
+    [DurationTransformation(NumbersAreSeconds = true)]
     public TimeSpan? Timeout { get; set; }
 
     protected override void ProcessRecord()

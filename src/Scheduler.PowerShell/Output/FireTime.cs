@@ -3,7 +3,12 @@ using Scheduler.Triggers;
 namespace Scheduler.PowerShell;
 
 /// <summary>One previewed fire time of a trigger, as <c>Get-SchedulerFireTime</c> writes it.</summary>
-public sealed class FireTime
+/// <remarks>
+/// It stands for its <see cref="Time"/> where a script treats it as a date: <c>[DateTimeOffset]$t</c> and
+/// <c>[datetime]$t</c> convert it, <c>$t -lt (Get-Date)</c> compares it, and Sort-Object orders fire
+/// times by instant.
+/// </remarks>
+public sealed class FireTime : IComparable, IComparable<FireTime>
 {
     internal FireTime(int number, DateTimeOffset time, TimeZoneInfo zone, string? jobName = null)
     {
@@ -28,6 +33,63 @@ public sealed class FireTime
     /// <summary>The day of the week in the trigger's zone.</summary>
     public DayOfWeek DayOfWeek => Time.DayOfWeek;
 
+    /// <summary>The fire time's instant, with the zone's offset.</summary>
+    public static implicit operator DateTimeOffset(FireTime fireTime)
+        => (fireTime ?? throw new ArgumentNullException(nameof(fireTime))).Time;
+
+    /// <summary>The fire time's instant as a local date and time, as <c>[datetime]</c> reads a DateTimeOffset.</summary>
+    public static explicit operator DateTime(FireTime fireTime)
+        => (fireTime ?? throw new ArgumentNullException(nameof(fireTime))).Time.LocalDateTime;
+
+    /// <summary>
+    /// A bare instant as a fire time (number 0, the instant's own offset as its zone), so PowerShell can
+    /// compare a fire time with a date: <c>-lt</c> and <c>-eq</c> convert the right side to the left's type.
+    /// </summary>
+    public static explicit operator FireTime(DateTimeOffset instant) => FromDateTimeOffset(instant);
+
+    /// <summary>A date as a fire time (see the DateTimeOffset conversion); a date without a kind is local.</summary>
+    public static explicit operator FireTime(DateTime dateTime) => FromDateTimeOffset(new DateTimeOffset(dateTime));
+
+    public static bool operator <(FireTime? left, FireTime? right) => Compare(left, right) < 0;
+
+    public static bool operator <=(FireTime? left, FireTime? right) => Compare(left, right) <= 0;
+
+    public static bool operator >(FireTime? left, FireTime? right) => Compare(left, right) > 0;
+
+    public static bool operator >=(FireTime? left, FireTime? right) => Compare(left, right) >= 0;
+
+    /// <summary>The instant as a DateTimeOffset (for languages without conversion operators).</summary>
+    public DateTimeOffset ToDateTimeOffset() => Time;
+
+    /// <summary>A bare instant as a fire time (for languages without conversion operators).</summary>
+    public static FireTime FromDateTimeOffset(DateTimeOffset instant)
+    {
+        var offset = instant.Offset;
+        var name = "UTC" + (offset < TimeSpan.Zero ? "-" : "+") + offset.Duration().ToString(@"hh\:mm", System.Globalization.CultureInfo.InvariantCulture);
+        return new(0, instant, offset == TimeSpan.Zero ? TimeZoneInfo.Utc : TimeZoneInfo.CreateCustomTimeZone(name, offset, name, name));
+    }
+
+    /// <summary>Orders by instant; compares with another fire time, a DateTimeOffset or a DateTime (local when unspecified).</summary>
+    /// <exception cref="ArgumentException">The other value is not a point in time.</exception>
+    public int CompareTo(object? obj) => obj switch
+    {
+        null => 1,
+        FireTime other => Time.CompareTo(other.Time),
+        DateTimeOffset instant => Time.CompareTo(instant),
+        DateTime dateTime => Time.CompareTo(new DateTimeOffset(dateTime)),
+        _ => throw new ArgumentException($"A fire time compares with a date, not with a {obj.GetType().Name}.", nameof(obj)),
+    };
+
+    public int CompareTo(FireTime? other) => other is null ? 1 : Time.CompareTo(other.Time);
+
+    /// <summary>True for a fire time of the same instant, whatever its number, zone or job: it stands for its time.</summary>
+    public override bool Equals(object? obj) => obj is FireTime other && Time.Equals(other.Time);
+
+    public override int GetHashCode() => Time.GetHashCode();
+
     /// <summary>ISO 8601 with the zone's offset, fractional seconds only when present: <c>2024-03-31T03:00:00+02:00</c>.</summary>
     public override string ToString() => TriggerText.FormatDateTime(Time);
+
+    private static int Compare(FireTime? left, FireTime? right)
+        => left is null ? (right is null ? 0 : -1) : left.CompareTo(right);
 }

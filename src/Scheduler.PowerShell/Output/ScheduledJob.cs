@@ -35,6 +35,9 @@ public sealed class ScheduledJob
     public Trigger Trigger => Definition.Trigger;
 
     /// <summary>The trigger's rule in one line: <c>0 9 * * MON-FRI</c>, <c>every PT1H</c>.</summary>
+    /// <summary>The trigger's time zone (IANA id where one exists), as the table shows it.</summary>
+    public string TimeZone => TimeZones.PortableId(Definition.Trigger.TimeZone);
+
     public string Schedule => TriggerDisplay.Schedule(Definition.Trigger);
 
     /// <summary>What the job runs: ScriptBlock, File or Command (or a kind registered outside PowerShell).</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Runtime.InteropServices;
 using Scheduler.Events;
 using Scheduler.Executors;
 using Scheduler.Jobs;
@@ -42,9 +43,25 @@ internal sealed class SessionScheduler : IDisposable
         Scheduler.AddJobStore(JobScheduler.DefaultName, store);
         Runspaces = new RunspacePoolJobExecutor();
         Scheduler.AddExecutor(RunspaceExecutor, Runspaces);
-        Scheduler.AddExecutor(ProcessExecutor, JobExecutor.CreateProcess(RunspacePoolJobExecutor.DefaultMaxWorkers));
+        Scheduler.AddExecutor(ProcessExecutor, JobExecutor.CreateProcess(RunspacePoolJobExecutor.DefaultMaxWorkers, OwnPwsh));
         forwarding = Scheduler.Subscribe(Forward);
         FirstSequence = Scheduler.Events.LastSequence;
+    }
+
+    /// <summary>
+    /// The pwsh of the PowerShell this session runs in ($PSHOME), so -Executor Process jobs run in the
+    /// same version, wherever it is installed; null (look on the PATH) in Windows PowerShell or a host
+    /// without one beside the engine.
+    /// </summary>
+    private static string? OwnPwsh
+    {
+        get
+        {
+            var home = Path.GetDirectoryName(typeof(PSObject).Assembly.Location);
+            var name = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "pwsh.exe" : "pwsh";
+            var path = string.IsNullOrEmpty(home) ? null : Path.Combine(home, name);
+            return path is not null && File.Exists(path) ? path : null;
+        }
     }
 
     /// <summary>The last event of the setup above (the store and executor swapped in), which nobody asked for.</summary>
@@ -72,7 +89,7 @@ internal sealed class SessionScheduler : IDisposable
             Runspaces = new RunspacePoolJobExecutor(workers);
             Scheduler.AddExecutor(RunspaceExecutor, Runspaces);
             Scheduler.RemoveExecutor(ProcessExecutor);
-            Scheduler.AddExecutor(ProcessExecutor, JobExecutor.CreateProcess(workers));
+            Scheduler.AddExecutor(ProcessExecutor, JobExecutor.CreateProcess(workers, OwnPwsh));
         }
 
         Scheduler.Start(paused);

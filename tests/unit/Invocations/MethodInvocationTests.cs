@@ -66,7 +66,7 @@ public sealed class MethodInvocationTests
         test.Time.Advance(TimeSpan.FromMinutes(1));
         var error = await test.WaitFor(SchedulerEventType.JobError, "failing");
 
-        Assert.IsType<InvalidOperationException>(error.Exception);
+        Assert.IsType<InvalidOperationException>(error.GetException());
         Assert.Equal("InvalidOperationException: the method failed", error.Error);
     }
 

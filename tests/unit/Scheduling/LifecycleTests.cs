@@ -285,7 +285,7 @@ public sealed class LifecycleTests
 
         Assert.Contains(SchedulerEventType.JobExecuted, received);
         Assert.Contains("listener bug", logged.Message, StringComparison.Ordinal);
-        Assert.IsType<InvalidOperationException>(logged.Exception);
+        Assert.IsType<InvalidOperationException>(logged.GetException());
     }
 
     [Fact]

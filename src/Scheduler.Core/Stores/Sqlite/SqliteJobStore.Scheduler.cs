@@ -497,7 +497,7 @@ internal sealed partial class SqliteJobStore
             .Set(11, e.Duration?.Ticks)
             .Set(12, (long)e.Attempt)
             .Set(13, e.Outcome is { } outcome ? (long?)outcome : null)
-            .Set(14, JobRun.Bounded(e.Error ?? e.Exception?.Message))
+            .Set(14, JobRun.Bounded(e.Error ?? e.GetException()?.Message))
             .Set(15, JobRun.Bounded(e.Message))
             .Execute();
     }

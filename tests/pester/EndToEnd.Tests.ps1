@@ -1,0 +1,159 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+<#
+    Pester 5 end-to-end tests in real pwsh with real processes: a -Executor Process job runs in a child
+    pwsh (this PowerShell's own), Stop-Scheduler leaves nothing running in the session, and a
+    `schedhost run` service runs a script-block job registered from PowerShell. PowerShell 7 on the
+    machine the tests build on; schedhost comes from the build (src/Scheduler.Host/bin).
+#>
+
+BeforeAll {
+    $modulePath = Join-Path $PSScriptRoot '../../out/Scheduler/Scheduler.psd1'
+    if (-not (Test-Path -LiteralPath $modulePath)) {
+        throw "The staged module is missing at $modulePath; run 'dotnet build src/Scheduler.PowerShell' first."
+    }
+
+    $modulePath = (Resolve-Path -LiteralPath $modulePath).Path
+    Import-Module $modulePath -Force -ErrorAction Stop
+
+    # This PowerShell again, for child sessions: the pinned one runs as 'dotnet pwsh.dll'.
+    $self = [Environment]::ProcessPath
+    $pwsh = @($self)
+    if ((Split-Path -Leaf $self) -like 'dotnet*') { $pwsh += Join-Path $PSHOME 'pwsh.dll' }
+}
+
+AfterAll {
+    Remove-Module Scheduler -ErrorAction SilentlyContinue
+}
+
+Describe 'A job with -Executor Process' {
+    BeforeEach {
+        $store = Join-Path $TestDrive ([guid]::NewGuid().ToString() + '.db')
+        Start-Scheduler -Store $store
+    }
+
+    AfterEach {
+        Stop-Scheduler
+    }
+
+    It 'runs in a child pwsh of this PowerShell''s version, with its arguments and $using: values' {
+        $greeting = 'hello'
+        Register-ScheduledJobEx -Name child -Interval 1h -Executor Process -ArgumentList 'from a child' -ScriptBlock {
+            param($Suffix)
+            "$using:greeting $Suffix"
+            "pid=$PID"
+            "version=$($PSVersionTable.PSVersion)"
+            "home=$PSHOME"
+        }
+
+        $run = Start-ScheduledJobEx -Name child -Wait
+
+        $run.Outcome | Should -Be 'Succeeded'
+        $lines = $run.Output -split "`r?`n"
+        $lines[0] | Should -Be 'hello from a child'
+        $lines | Should -Contain "version=$($PSVersionTable.PSVersion)"
+        $lines | Should -Contain "home=$PSHOME"
+        $lines | Should -Not -Contain "pid=$PID"
+    }
+
+    It 'reports a failing child as Failed with its error and exit code' {
+        Register-ScheduledJobEx -Name failing -Interval 1h -Executor Process -ScriptBlock { Write-Error 'disk full'; exit 3 }
+
+        $run = Start-ScheduledJobEx -Name failing -Wait
+
+        $run.Outcome | Should -Be 'Failed'
+        $run.ExitCode | Should -Be 3
+        $run.Error | Should -Match 'disk full'
+    }
+}
+
+Describe 'Stop-Scheduler' {
+    It 'leaves no runspace or run behind, and the session exits at once' {
+        $store = Join-Path $TestDrive 'stop.db'
+        $script = Join-Path $TestDrive 'stop.ps1'
+        Set-Content -LiteralPath $script -Encoding UTF8 -Value @'
+param([string] $ModulePath, [string] $Store)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+$before = @(Get-Runspace).Count
+Register-ScheduledJobEx -Name quick -Store $Store -Interval 1h -ScriptBlock { 'quick' }
+Register-ScheduledJobEx -Name slow -Store $Store -Interval 1h -ScriptBlock { Start-Sleep -Seconds 120 }
+Start-Scheduler -Store $Store -MaxWorkers 3
+1..3 | ForEach-Object { $null = Start-ScheduledJobEx -Name quick -Wait }
+$null = Start-ScheduledJobEx -Name slow
+$deadline = [DateTime]::UtcNow.AddSeconds(30)
+while ((Get-Scheduler).ActiveRuns -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+$during = @(Get-Runspace).Count
+Stop-Scheduler -NoWait
+[pscustomobject]@{
+    Before = $before
+    During = $during
+    After = @(Get-Runspace | Where-Object { $_.RunspaceStateInfo.State -eq 'Opened' }).Count
+    State = "$((Get-Scheduler -Store $Store).State)"
+    Slow = "$((Get-ScheduledJobExRun -Name slow -Store $Store -Last 1).Outcome)"
+} | ConvertTo-Json -Compress
+'@
+
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $script -ModulePath $modulePath -Store $store 2>&1
+        $watch.Stop()
+        $result = $output | Where-Object { "$_".StartsWith('{') } | Select-Object -Last 1 | ConvertFrom-Json
+
+        $result.During | Should -BeGreaterThan $result.Before
+        $result.After | Should -Be $result.Before
+        $result.State | Should -Be 'Stopped'
+        $result.Slow | Should -Be 'Cancelled'
+        # The slow run sleeps two minutes: the process ended without waiting for it.
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 60
+        $LASTEXITCODE | Should -Be 0
+    }
+}
+
+Describe 'schedhost run' -Skip:(-not $IsLinux) {
+    BeforeAll {
+        $schedhost = Get-ChildItem -Path (Join-Path $PSScriptRoot '../../src/Scheduler.Host/bin/*/net10.0/schedhost.dll') -ErrorAction SilentlyContinue |
+            Sort-Object LastWriteTime -Descending | Select-Object -First 1
+        if (-not $schedhost) { throw "schedhost is not built (src/Scheduler.Host/bin/*/net10.0/schedhost.dll); run 'dotnet build Scheduler.sln' first." }
+    }
+
+    It 'runs a script-block job registered from PowerShell, in a child pwsh, and stops on SIGTERM' {
+        $store = Join-Path $TestDrive 'service.db'
+        $marker = Join-Path $TestDrive 'ran.txt'
+        Register-ScheduledJobEx -Name from-pwsh -Store $store -Interval 1h -ScriptBlock {
+            Set-Content -LiteralPath $using:marker -Value "ran in $PSHOME"
+            'service output'
+        }
+
+        # The service looks pwsh up on its PATH: this PowerShell's comes first.
+        $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        $start.ArgumentList.Add($schedhost.FullName)
+        foreach ($argument in 'run', '--store', $store) { $start.ArgumentList.Add($argument) }
+        $start.Environment['PATH'] = $PSHOME + [System.IO.Path]::PathSeparator + $env:PATH
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $service = [System.Diagnostics.Process]::Start($start)
+        $stdout = $service.StandardOutput.ReadToEndAsync()
+        $stderr = $service.StandardError.ReadToEndAsync()
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Get-SchedulerEvent -Store $store -Type SchedulerStarted) -and [DateTime]::UtcNow -lt $deadline -and -not $service.HasExited) {
+                Start-Sleep -Milliseconds 100
+            }
+
+            # With a scheduler running on the store in another process, the run is requested of it.
+            $run = Start-ScheduledJobEx -Name from-pwsh -Store $store -Wait
+
+            $run.Outcome | Should -Be 'Succeeded'
+            $run.Output.TrimEnd() | Should -Be 'service output'
+            $run.SchedulerId | Should -Not -Be (Get-Scheduler -Store $store).Id
+            Get-Content -LiteralPath $marker | Should -Be "ran in $PSHOME"
+        }
+        finally {
+            if (-not $service.HasExited) { & kill -TERM $service.Id }
+            $exited = $service.WaitForExit(30000)
+        }
+
+        $exited | Should -BeTrue
+        $service.ExitCode | Should -Be 0 -Because "schedhost said: $($stdout.Result) $($stderr.Result)"
+        $stdout.Result | Should -Match 'JobExecuted from-pwsh'
+    }
+}
