@@ -1,0 +1,458 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Scheduler.HelpCompiler;
+
+/// <summary>
+/// Reads a platyPS cmdlet page into <see cref="CommandHelp"/>. What Get-Help would show empty or wrong is a
+/// problem naming the file, line and section: no synopsis, no description, no example (or one without
+/// code), a parameter without a description or without its yaml, a yaml value platyPS would not write,
+/// a parameter set the syntax section does not name.
+/// </summary>
+internal sealed partial class CommandHelpReader
+{
+    private static readonly string[] KnownSections =
+        ["SYNOPSIS", "SYNTAX", "DESCRIPTION", "EXAMPLES", "PARAMETERS", "INPUTS", "OUTPUTS", "NOTES", "RELATED LINKS"];
+
+    private static readonly string[] YamlKeys =
+        ["Type", "Parameter Sets", "Aliases", "Accepted values", "Required", "Position", "Default value", "Accept pipeline input", "Accept wildcard characters"];
+
+    /// <summary>Parameters every cmdlet has, documented once by the CommonParameters section, never one by one.</summary>
+    private static readonly string[] CommonParameterSections = ["CommonParameters", "WorkflowCommonParameters"];
+
+    private readonly string file;
+    private readonly ICollection<HelpProblem> problems;
+
+    private CommandHelpReader(string file, ICollection<HelpProblem> problems)
+    {
+        this.file = file;
+        this.problems = problems;
+    }
+
+    /// <summary>The help of the page, or null when a problem leaves nothing to compile (problems are added either way).</summary>
+    public static CommandHelp? Read(string file, MarkdownPage page, ICollection<HelpProblem> problems) =>
+        new CommandHelpReader(file, problems).Read(page);
+
+    private CommandHelp? Read(MarkdownPage page)
+    {
+        var before = problems.Count;
+        if (page.Title is null)
+        {
+            Problem(1, "# title", "The page has no '# Cmdlet-Name' title.");
+            return null;
+        }
+
+        var name = page.Title.Heading;
+        var expected = Path.GetFileNameWithoutExtension(file);
+        if (!string.Equals(name, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            Problem(page.Title.Line, "# title", $"The title '{name}' is not the cmdlet the file is named after ('{expected}').");
+        }
+
+        foreach (var section in page.Sections.Where(section => !KnownSections.Contains(section.Heading, StringComparer.OrdinalIgnoreCase)))
+        {
+            Problem(section.Line, $"## {section.Heading}", $"Unknown section; a platyPS cmdlet page has {string.Join(", ", KnownSections)}.");
+        }
+
+        var synopsis = Prose(page, "SYNOPSIS", page.Title.Line);
+        var description = Prose(page, "DESCRIPTION", page.Title.Line);
+        var sets = ParameterSets(page.Section("SYNTAX"), page.Title.Line);
+        var parameters = Parameters(page.Section("PARAMETERS"), page.Title.Line);
+        CheckSets(page.Section("SYNTAX"), sets, parameters);
+        var examples = Examples(page.Section("EXAMPLES"), page.Title.Line);
+        var inputs = Types(page.Section("INPUTS"));
+        var outputs = Types(page.Section("OUTPUTS"));
+        var notes = page.Section("NOTES") is { } notesSection ? MarkdownText.Paragraphs(notesSection.Text) : [];
+        var links = Links(page);
+
+        return problems.Count > before
+            ? null
+            : new CommandHelp(name, synopsis, description, sets, parameters, inputs, outputs, notes, examples, links);
+    }
+
+    /// <summary>The paragraphs of a section that must say something.</summary>
+    private IReadOnlyList<string> Prose(MarkdownPage page, string heading, int titleLine)
+    {
+        var section = page.Section(heading);
+        if (section is null)
+        {
+            Problem(titleLine, $"## {heading}", "The section is missing.");
+            return [];
+        }
+
+        var paragraphs = MarkdownText.Paragraphs(section.Text);
+        if (paragraphs.Count == 0)
+        {
+            Problem(section.Line, $"## {heading}", "The section is empty.");
+        }
+
+        return paragraphs;
+    }
+
+    /// <summary>The parameter set names of the <c>### Name (Default)</c> headings, in page order; none for a single set.</summary>
+    private IReadOnlyList<string> ParameterSets(PageSection? syntax, int titleLine)
+    {
+        if (syntax is null)
+        {
+            Problem(titleLine, "## SYNTAX", "The section is missing.");
+            return [];
+        }
+
+        var sets = new List<string>();
+        foreach (var heading in syntax.Subsections)
+        {
+            var set = DefaultSetSuffix().Replace(heading.Heading, string.Empty).Trim();
+            if (set.Length == 0 || sets.Contains(set, StringComparer.Ordinal))
+            {
+                Problem(heading.Line, $"## SYNTAX / ### {heading.Heading}", set.Length == 0 ? "The parameter set has no name." : "The parameter set is named twice.");
+                continue;
+            }
+
+            sets.Add(set);
+        }
+
+        // platyPS names the only set of a cmdlet __AllParameterSets; it is no set a parameter names.
+        return sets is ["__AllParameterSets"] ? [] : sets;
+    }
+
+    private List<ParameterHelp> Parameters(PageSection? section, int titleLine)
+    {
+        var parameters = new List<ParameterHelp>();
+        if (section is null)
+        {
+            Problem(titleLine, "## PARAMETERS", "The section is missing (a cmdlet without parameters keeps it, with ### CommonParameters).");
+            return parameters;
+        }
+
+        foreach (var subsection in section.Subsections)
+        {
+            if (CommonParameterSections.Contains(subsection.Heading, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var where = $"## PARAMETERS / ### {subsection.Heading}";
+            if (!subsection.Heading.StartsWith('-') || subsection.Heading.Length < 2 || subsection.Heading.Contains(' ', StringComparison.Ordinal))
+            {
+                Problem(subsection.Line, where, "A parameter heading is '### -Name'.");
+                continue;
+            }
+
+            var name = subsection.Heading[1..];
+            if (parameters.Any(parameter => string.Equals(parameter.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                Problem(subsection.Line, where, "The parameter is documented twice.");
+                continue;
+            }
+
+            if (Parameter(name, subsection, where) is { } parameter)
+            {
+                parameters.Add(parameter);
+            }
+        }
+
+        return parameters;
+    }
+
+    private ParameterHelp? Parameter(string name, PageSection section, string where)
+    {
+        var prose = new List<string>();
+        var blocks = new List<(int Line, List<PageLine> Lines)>();
+        List<PageLine>? yaml = null;
+        string? fence = null;
+        foreach (var line in section.Body)
+        {
+            if (fence is null && MarkdownText.FenceOf(line.Text) is { } opened)
+            {
+                fence = opened;
+                if (string.Equals(MarkdownText.FenceInfo(line.Text), "yaml", StringComparison.OrdinalIgnoreCase))
+                {
+                    yaml = [];
+                    blocks.Add((line.Number, yaml));
+                }
+                else
+                {
+                    prose.Add(line.Text);
+                }
+
+                continue;
+            }
+
+            if (fence is not null && line.Text.TrimStart().StartsWith(fence, StringComparison.Ordinal))
+            {
+                fence = null;
+                if (yaml is null)
+                {
+                    prose.Add(line.Text);
+                }
+
+                yaml = null;
+                continue;
+            }
+
+            if (yaml is not null)
+            {
+                yaml.Add(line);
+            }
+            else
+            {
+                prose.Add(line.Text);
+            }
+        }
+
+        var description = MarkdownText.Paragraphs(prose);
+        if (description.Count == 0)
+        {
+            Problem(section.Line, where, "The parameter has no description.");
+        }
+
+        if (blocks.Count == 0)
+        {
+            Problem(section.Line, where, "The parameter has no ```yaml block (Type, Parameter Sets, Required, Position, ...).");
+            return null;
+        }
+
+        var before = problems.Count;
+        var uses = new List<ParameterUse>();
+        Dictionary<string, string>? first = null;
+        foreach (var (line, lines) in blocks)
+        {
+            var values = Yaml(lines, where);
+            first ??= values;
+            foreach (var key in new[] { "Type", "Parameter Sets", "Required", "Position", "Accept pipeline input" }.Where(key => !values.ContainsKey(key)))
+            {
+                Problem(line, where, $"The yaml has no '{key}:'.");
+            }
+
+            if (problems.Count == before)
+            {
+                uses.Add(Use(values, line, where));
+            }
+        }
+
+        if (first is null || problems.Count > before)
+        {
+            return null;
+        }
+
+        if (uses.Count > 1 && uses.Any(use => use.InAllSets))
+        {
+            Problem(blocks[0].Line, where, "With several yaml blocks, each names its parameter sets; '(All)' leaves no set for the others.");
+        }
+
+        var type = first["Type"];
+        var globbing = Boolean(first.GetValueOrDefault("Accept wildcard characters", "False"), blocks[0].Line, where, "Accept wildcard characters");
+        var defaultValue = first.GetValueOrDefault("Default value") is { Length: > 0 } given ? given : "None";
+        return new ParameterHelp(name, description, type, List(first.GetValueOrDefault("Aliases")), List(first.GetValueOrDefault("Accepted values")), defaultValue, globbing, uses);
+    }
+
+    private Dictionary<string, string> Yaml(IEnumerable<PageLine> lines, string where)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in lines.Where(line => !string.IsNullOrWhiteSpace(line.Text)))
+        {
+            var colon = line.Text.IndexOf(':', StringComparison.Ordinal);
+            var key = colon > 0 ? line.Text[..colon].Trim() : line.Text.Trim();
+            if (colon <= 0 || !YamlKeys.Contains(key, StringComparer.Ordinal))
+            {
+                Problem(line.Number, where, $"'{line.Text.Trim()}' is not a platyPS parameter field ({string.Join(", ", YamlKeys)}).");
+                continue;
+            }
+
+            if (!values.TryAdd(key, line.Text[(colon + 1)..].Trim()))
+            {
+                Problem(line.Number, where, $"'{key}:' is given twice.");
+            }
+        }
+
+        return values;
+    }
+
+    private ParameterUse Use(Dictionary<string, string> values, int line, string where)
+    {
+        var sets = values["Parameter Sets"];
+        var named = sets is "(All)" ? [] : List(sets);
+        if (sets.Length == 0)
+        {
+            Problem(line, where, "'Parameter Sets:' is empty; write (All) or the set names.");
+        }
+
+        var required = Boolean(values["Required"], line, where, "Required");
+
+        int? position = null;
+        var positionText = values["Position"];
+        if (int.TryParse(positionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            position = number;
+        }
+        else if (!string.Equals(positionText, "Named", StringComparison.OrdinalIgnoreCase))
+        {
+            Problem(line, where, $"'Position: {positionText}' is neither Named nor a number.");
+        }
+
+        var pipeline = PipelinePattern().Match(values["Accept pipeline input"]);
+        if (!pipeline.Success || (pipeline.Groups["true"].Success && !pipeline.Groups["byValue"].Success && !pipeline.Groups["byName"].Success))
+        {
+            Problem(line, where, $"'Accept pipeline input: {values["Accept pipeline input"]}' is not False, True (ByValue), True (ByPropertyName) or True (ByValue, ByPropertyName).");
+        }
+
+        return new ParameterUse(named, required, position, pipeline.Groups["byValue"].Success, pipeline.Groups["byName"].Success);
+    }
+
+    private bool Boolean(string text, int line, string where, string key)
+    {
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        Problem(line, where, $"'{key}: {text}' is neither True nor False.");
+        return false;
+    }
+
+    /// <summary>The sets the parameters name must be the syntax section's, and with sets each parameter must be in one.</summary>
+    private void CheckSets(PageSection? syntax, IReadOnlyList<string> sets, IReadOnlyList<ParameterHelp> parameters)
+    {
+        if (syntax is null)
+        {
+            return;
+        }
+
+        foreach (var parameter in parameters)
+        {
+            foreach (var set in parameter.Uses.SelectMany(use => use.Sets).Where(set => !sets.Contains(set, StringComparer.Ordinal)))
+            {
+                Problem(syntax.Line, "## SYNTAX", sets.Count == 0
+                    ? $"-{parameter.Name} names the parameter set '{set}', but the section has no '### Set' headings."
+                    : $"-{parameter.Name} names the parameter set '{set}', which has no '### {set}' heading here ({string.Join(", ", sets)}).");
+            }
+
+            foreach (var set in sets.Where(set => parameter.Uses.Count(use => use.InAllSets || use.Sets.Contains(set, StringComparer.Ordinal)) > 1))
+            {
+                Problem(syntax.Line, "## SYNTAX", $"-{parameter.Name} has more than one yaml block for the parameter set '{set}'.");
+            }
+        }
+    }
+
+    private List<ExampleHelp> Examples(PageSection? section, int titleLine)
+    {
+        var examples = new List<ExampleHelp>();
+        if (section is null)
+        {
+            Problem(titleLine, "## EXAMPLES", "The section is missing; every cmdlet shows at least one example.");
+            return examples;
+        }
+
+        foreach (var example in section.Subsections)
+        {
+            var code = new List<string>();
+            var remarks = new List<string>();
+            List<string>? block = null;
+            string? fence = null;
+            foreach (var line in example.Text)
+            {
+                if (fence is null && MarkdownText.FenceOf(line) is { } opened)
+                {
+                    fence = opened;
+                    block = [];
+                }
+                else if (fence is not null && line.TrimStart().StartsWith(fence, StringComparison.Ordinal))
+                {
+                    code.Add(string.Join('\n', block!));
+                    fence = null;
+                    block = null;
+                }
+                else if (block is not null)
+                {
+                    block.Add(line.TrimEnd());
+                }
+                else
+                {
+                    remarks.Add(line);
+                }
+            }
+
+            if (code.Count == 0 || code.All(string.IsNullOrWhiteSpace))
+            {
+                Problem(example.Line, $"## EXAMPLES / ### {example.Heading}", "The example has no code (a ```powershell block).");
+            }
+
+            examples.Add(new ExampleHelp(MarkdownText.Inline(example.Heading), code, MarkdownText.Paragraphs(remarks)));
+        }
+
+        if (examples.Count == 0)
+        {
+            Problem(section.Line, "## EXAMPLES", "The section has no example ('### Example 1: ...' with a ```powershell block).");
+        }
+
+        return examples;
+    }
+
+    private List<TypeHelp> Types(PageSection? section)
+    {
+        var types = new List<TypeHelp>();
+        if (section is null)
+        {
+            return types;
+        }
+
+        if (MarkdownText.Paragraphs(section.Preamble.Select(line => line.Text)).Count > 0)
+        {
+            Problem(section.Line, $"## {section.Heading}", "Each type is a '### Type.Name' heading with its description under it.");
+        }
+
+        foreach (var type in section.Subsections)
+        {
+            types.Add(new TypeHelp(type.Heading, MarkdownText.Paragraphs(type.Text)));
+        }
+
+        return types;
+    }
+
+    private List<LinkHelp> Links(MarkdownPage page)
+    {
+        var links = new List<LinkHelp>();
+
+        // platyPS puts the online version first, where Get-Help -Online looks for it.
+        if (page.FrontMatter.GetValueOrDefault("online version") is { Length: > 0 } online)
+        {
+            links.Add(new LinkHelp("Online Version:", online));
+        }
+
+        if (page.Section("RELATED LINKS") is not { } section)
+        {
+            return links;
+        }
+
+        foreach (var line in section.Body.Where(line => !string.IsNullOrWhiteSpace(line.Text)))
+        {
+            var link = LinkLinePattern().Match(line.Text);
+            if (!link.Success)
+            {
+                Problem(line.Number, "## RELATED LINKS", $"'{line.Text.Trim()}' is not a link; write [Text](address) on a line of its own.");
+                continue;
+            }
+
+            var target = link.Groups["uri"].Value;
+            links.Add(new LinkHelp(link.Groups["text"].Value.Trim(), MarkdownText.IsAbsoluteUri(target) ? target : string.Empty));
+        }
+
+        return links;
+    }
+
+    private static List<string> List(string? text) =>
+        string.IsNullOrWhiteSpace(text)
+            ? []
+            : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private void Problem(int line, string section, string message) => problems.Add(new HelpProblem(file, line, section, message));
+
+    [GeneratedRegex(@"\s*\(Default\)\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex DefaultSetSuffix();
+
+    [GeneratedRegex(@"^(?:(?<false>False)|(?<true>True)(?:\s*\((?:\s*(?:(?<byValue>ByValue)|(?<byName>ByPropertyName))\s*,?)+\))?)$", RegexOptions.IgnoreCase)]
+    private static partial Regex PipelinePattern();
+
+    [GeneratedRegex(@"^\s*\[(?<text>[^\]]+)\]\((?<uri>[^)\s]*)\)\s*$")]
+    private static partial Regex LinkLinePattern();
+}
