@@ -23,6 +23,9 @@ internal sealed partial class CommandHelpReader
     private readonly string file;
     private readonly ICollection<HelpProblem> problems;
 
+    /// <summary>Where each parameter's yaml names its sets, for problems with the sets.</summary>
+    private readonly List<(ParameterUse Use, int Line, string Where)> setSources = [];
+
     private CommandHelpReader(string file, ICollection<HelpProblem> problems)
     {
         this.file = file;
@@ -214,7 +217,7 @@ internal sealed partial class CommandHelpReader
 
         var before = problems.Count;
         var uses = new List<ParameterUse>();
-        Dictionary<string, string>? first = null;
+        Dictionary<string, PageLine>? first = null;
         foreach (var (line, lines) in blocks)
         {
             var values = Yaml(lines, where);
@@ -226,7 +229,9 @@ internal sealed partial class CommandHelpReader
 
             if (problems.Count == before)
             {
-                uses.Add(Use(values, line, where));
+                var use = Use(values, where);
+                uses.Add(use);
+                setSources.Add((use, values["Parameter Sets"].Number, where));
             }
         }
 
@@ -240,15 +245,15 @@ internal sealed partial class CommandHelpReader
             Problem(blocks[0].Line, where, "With several yaml blocks, each names its parameter sets; '(All)' leaves no set for the others.");
         }
 
-        var type = first["Type"];
-        var globbing = Boolean(first.GetValueOrDefault("Accept wildcard characters", "False"), blocks[0].Line, where, "Accept wildcard characters");
-        var defaultValue = first.GetValueOrDefault("Default value") is { Length: > 0 } given ? given : "None";
-        return new ParameterHelp(name, description, type, List(first.GetValueOrDefault("Aliases")), List(first.GetValueOrDefault("Accepted values")), defaultValue, globbing, uses);
+        var type = first["Type"].Text;
+        var globbing = first.TryGetValue("Accept wildcard characters", out var wildcards) && Boolean(wildcards, where, "Accept wildcard characters");
+        var defaultValue = first.GetValueOrDefault("Default value").Text is { Length: > 0 } given ? given : "None";
+        return new ParameterHelp(name, description, type, List(first.GetValueOrDefault("Aliases").Text), List(first.GetValueOrDefault("Accepted values").Text), defaultValue, globbing, uses);
     }
 
-    private Dictionary<string, string> Yaml(IEnumerable<PageLine> lines, string where)
+    private Dictionary<string, PageLine> Yaml(IEnumerable<PageLine> lines, string where)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var values = new Dictionary<string, PageLine>(StringComparer.Ordinal);
         foreach (var line in lines.Where(line => !string.IsNullOrWhiteSpace(line.Text)))
         {
             var colon = line.Text.IndexOf(':', StringComparison.Ordinal);
@@ -259,7 +264,7 @@ internal sealed partial class CommandHelpReader
                 continue;
             }
 
-            if (!values.TryAdd(key, line.Text[(colon + 1)..].Trim()))
+            if (!values.TryAdd(key, new PageLine(line.Number, line.Text[(colon + 1)..].Trim())))
             {
                 Problem(line.Number, where, $"'{key}:' is given twice.");
             }
@@ -268,49 +273,50 @@ internal sealed partial class CommandHelpReader
         return values;
     }
 
-    private ParameterUse Use(Dictionary<string, string> values, int line, string where)
+    private ParameterUse Use(Dictionary<string, PageLine> values, string where)
     {
         var sets = values["Parameter Sets"];
-        var named = sets is "(All)" ? [] : List(sets);
-        if (sets.Length == 0)
+        var named = sets.Text is "(All)" ? [] : List(sets.Text);
+        if (sets.Text.Length == 0)
         {
-            Problem(line, where, "'Parameter Sets:' is empty; write (All) or the set names.");
+            Problem(sets.Number, where, "'Parameter Sets:' is empty; write (All) or the set names.");
         }
 
-        var required = Boolean(values["Required"], line, where, "Required");
+        var required = Boolean(values["Required"], where, "Required");
 
         int? position = null;
-        var positionText = values["Position"];
-        if (int.TryParse(positionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        var positionLine = values["Position"];
+        if (int.TryParse(positionLine.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
             position = number;
         }
-        else if (!string.Equals(positionText, "Named", StringComparison.OrdinalIgnoreCase))
+        else if (!string.Equals(positionLine.Text, "Named", StringComparison.OrdinalIgnoreCase))
         {
-            Problem(line, where, $"'Position: {positionText}' is neither Named nor a number.");
+            Problem(positionLine.Number, where, $"'Position: {positionLine.Text}' is neither Named nor a number.");
         }
 
-        var pipeline = PipelinePattern().Match(values["Accept pipeline input"]);
+        var pipelineLine = values["Accept pipeline input"];
+        var pipeline = PipelinePattern().Match(pipelineLine.Text);
         if (!pipeline.Success || (pipeline.Groups["true"].Success && !pipeline.Groups["byValue"].Success && !pipeline.Groups["byName"].Success))
         {
-            Problem(line, where, $"'Accept pipeline input: {values["Accept pipeline input"]}' is not False, True (ByValue), True (ByPropertyName) or True (ByValue, ByPropertyName).");
+            Problem(pipelineLine.Number, where, $"'Accept pipeline input: {pipelineLine.Text}' is not False, True (ByValue), True (ByPropertyName) or True (ByValue, ByPropertyName).");
         }
 
         return new ParameterUse(named, required, position, pipeline.Groups["byValue"].Success, pipeline.Groups["byName"].Success);
     }
 
-    private bool Boolean(string text, int line, string where, string key)
+    private bool Boolean(PageLine value, string where, string key)
     {
-        if (bool.TryParse(text, out var value))
+        if (bool.TryParse(value.Text, out var result))
         {
-            return value;
+            return result;
         }
 
-        Problem(line, where, $"'{key}: {text}' is neither True nor False.");
+        Problem(value.Number, where, $"'{key}: {value.Text}' is neither True nor False.");
         return false;
     }
 
-    /// <summary>The sets the parameters name must be the syntax section's, and with sets each parameter must be in one.</summary>
+    /// <summary>Each set a parameter names must have its heading in ## SYNTAX, and no set may take a parameter twice.</summary>
     private void CheckSets(PageSection? syntax, IReadOnlyList<string> sets, IReadOnlyList<ParameterHelp> parameters)
     {
         if (syntax is null)
@@ -318,15 +324,18 @@ internal sealed partial class CommandHelpReader
             return;
         }
 
+        foreach (var (use, line, where) in setSources)
+        {
+            foreach (var set in use.Sets.Where(set => !sets.Contains(set, StringComparer.Ordinal)))
+            {
+                Problem(line, where, sets.Count == 0
+                    ? $"The parameter set '{set}' has no '### {set}' heading in ## SYNTAX, which names no sets."
+                    : $"The parameter set '{set}' has no '### {set}' heading in ## SYNTAX ({string.Join(", ", sets)}).");
+            }
+        }
+
         foreach (var parameter in parameters)
         {
-            foreach (var set in parameter.Uses.SelectMany(use => use.Sets).Where(set => !sets.Contains(set, StringComparer.Ordinal)))
-            {
-                Problem(syntax.Line, "## SYNTAX", sets.Count == 0
-                    ? $"-{parameter.Name} names the parameter set '{set}', but the section has no '### Set' headings."
-                    : $"-{parameter.Name} names the parameter set '{set}', which has no '### {set}' heading here ({string.Join(", ", sets)}).");
-            }
-
             foreach (var set in sets.Where(set => parameter.Uses.Count(use => use.InAllSets || use.Sets.Contains(set, StringComparer.Ordinal)) > 1))
             {
                 Problem(syntax.Line, "## SYNTAX", $"-{parameter.Name} has more than one yaml block for the parameter set '{set}'.");
