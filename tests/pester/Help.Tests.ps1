@@ -95,11 +95,13 @@ Describe 'The help of the module' {
         $compiled | Should -Be $exported
     }
 
-    It 'shows the about_Scheduler topic' {
+    It 'shows the about_Scheduler topic, which names every cmdlet' {
         $topic = Get-Help about_Scheduler | Out-String
         $topic | Should -Match '(?m)^TOPIC\s+about_Scheduler'
         $topic | Should -Match 'SHORT DESCRIPTION'
-        $topic | Should -Match 'Register-ScheduledJobEx'
+        foreach ($name in Get-Command -Module Scheduler -CommandType Cmdlet | ForEach-Object { $_.Name }) {
+            $topic | Should -Match ('\b' + [regex]::Escape($name) + '\b') -Because "about_Scheduler lists every cmdlet"
+        }
     }
 
     It 'lists about_Scheduler among the help topics' {

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Scheduler.PowerShell.Tests.Hosting;
 
@@ -71,6 +72,21 @@ public sealed class HelpFileTests(ModuleSession session)
 
         Assert.Equal(expected.OrderBy(pair => pair.Key, StringComparer.Ordinal), shown.OrderBy(pair => pair.Key, StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void The_module_page_gives_each_cmdlet_the_synopsis_of_its_help()
+    {
+        // platyPS's module page repeats each synopsis under a '### [Name](Name.md)' heading; the two drift apart unnoticed.
+        var page = CmdletPage.Read("Scheduler");
+        var listed = Regex.Matches(page.Sections["Scheduler Cmdlets"], @"^### \[(?<name>[^\]]+)\]\([^)]*\)\n(?<synopsis>(?:(?!###).*\n?)*)", RegexOptions.Multiline)
+            .ToDictionary(entry => entry.Groups["name"].Value, entry => Words(entry.Groups["synopsis"].Value), StringComparer.Ordinal);
+        var synopses = Commands(XDocument.Load(HelpFile))
+            .ToDictionary(NameOf, command => Words(Text(command.Element(Command + "details")!.Element(Maml + "description"))), StringComparer.Ordinal);
+
+        Assert.Equal(synopses.OrderBy(pair => pair.Key, StringComparer.Ordinal), listed.OrderBy(pair => pair.Key, StringComparer.Ordinal));
+    }
+
+    private static string Words(string text) => string.Join(' ', text.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
 
     private static IEnumerable<XElement> Commands(XDocument document) => document.Root!.Elements(Command + "command");
 
