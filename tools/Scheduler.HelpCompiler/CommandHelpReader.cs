@@ -59,9 +59,17 @@ internal sealed partial class CommandHelpReader
 
         var synopsis = Prose(page, "SYNOPSIS", page.Title.Line);
         var description = Prose(page, "DESCRIPTION", page.Title.Line);
+        var beforeParameters = problems.Count;
         var sets = ParameterSets(page.Section("SYNTAX"), page.Title.Line);
         var parameters = Parameters(page.Section("PARAMETERS"), page.Title.Line);
         CheckSets(page.Section("SYNTAX"), sets, parameters);
+        if (problems.Count == beforeParameters)
+        {
+            // Only a page whose parts are each sound can be compared with itself; otherwise one mistake
+            // (a yaml that does not parse) would also be reported as a syntax out of date.
+            CheckSyntax(page.Section("SYNTAX"), sets, parameters);
+        }
+
         var examples = Examples(page.Section("EXAMPLES"), page.Title.Line);
         var inputs = Types(page.Section("INPUTS"));
         var outputs = Types(page.Section("OUTPUTS"));
@@ -343,6 +351,64 @@ internal sealed partial class CommandHelpReader
         }
     }
 
+    /// <summary>
+    /// The syntax blocks, which readers of the page see, must list the parameters the yaml puts in each set:
+    /// a parameter added to one half of the page and not the other is a page out of date.
+    /// </summary>
+    private void CheckSyntax(PageSection? syntax, IReadOnlyList<string> sets, IReadOnlyList<ParameterHelp> parameters)
+    {
+        if (syntax is null)
+        {
+            return;
+        }
+
+        IEnumerable<(string? Set, PageSection Block)> blocks = sets.Count == 0
+            ? [(null, syntax)]
+            : syntax.Subsections.Select(block => ((string?)DefaultSetSuffix().Replace(block.Heading, string.Empty).Trim(), block));
+        foreach (var (set, block) in blocks)
+        {
+            var where = set is null ? "## SYNTAX" : $"## SYNTAX / ### {block.Heading}";
+            var shown = SyntaxParameterNames(block.Body);
+            var expected = parameters.Where(parameter => parameter.UseIn(set) is not null).Select(parameter => parameter.Name).ToList();
+            foreach (var name in expected.Where(name => !shown.Contains(name, StringComparer.OrdinalIgnoreCase)))
+            {
+                Problem(block.Line, where, $"-{name} is in this parameter set (its yaml says so) but not in the syntax.");
+            }
+
+            foreach (var name in shown.Where(name => !expected.Contains(name, StringComparer.OrdinalIgnoreCase)))
+            {
+                Problem(block.Line, where, parameters.Any(parameter => string.Equals(parameter.Name, name, StringComparison.OrdinalIgnoreCase))
+                    ? $"-{name} is in the syntax, but its yaml does not put it in this parameter set."
+                    : $"-{name} is in the syntax, but ## PARAMETERS has no '### -{name}'.");
+            }
+        }
+    }
+
+    /// <summary>The parameter names in the code blocks of a syntax section: <c>[-Name] &lt;String&gt;</c> gives Name.</summary>
+    private static List<string> SyntaxParameterNames(IEnumerable<PageLine> lines)
+    {
+        var names = new List<string>();
+        string? fence = null;
+        foreach (var line in lines)
+        {
+            if (fence is null)
+            {
+                fence = MarkdownText.FenceOf(line.Text);
+                continue;
+            }
+
+            if (line.Text.TrimStart().StartsWith(fence, StringComparison.Ordinal))
+            {
+                fence = null;
+                continue;
+            }
+
+            names.AddRange(SyntaxParameterPattern().Matches(line.Text).Select(match => match.Groups["name"].Value).Where(name => !names.Contains(name, StringComparer.OrdinalIgnoreCase)));
+        }
+
+        return names;
+    }
+
     private List<ExampleHelp> Examples(PageSection? section, int titleLine)
     {
         var examples = new List<ExampleHelp>();
@@ -464,4 +530,8 @@ internal sealed partial class CommandHelpReader
 
     [GeneratedRegex(@"^\s*\[(?<text>[^\]]+)\]\((?<uri>[^)\s]*)\)\s*$")]
     private static partial Regex LinkLinePattern();
+
+    // A dash that starts a word: -Name, [-Name], [[-Name]; not the one inside Verb-Noun.
+    [GeneratedRegex(@"(?<![\w-])-(?<name>[A-Za-z]\w*)")]
+    private static partial Regex SyntaxParameterPattern();
 }
