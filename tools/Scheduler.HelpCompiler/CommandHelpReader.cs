@@ -7,7 +7,7 @@ namespace Scheduler.HelpCompiler;
 /// Reads a platyPS cmdlet page into <see cref="CommandHelp"/>. What Get-Help would show empty or wrong is a
 /// problem naming the file, line and section: no synopsis, no description, no example (or one without
 /// code), a parameter without a description or without its yaml, a yaml value platyPS would not write,
-/// a parameter set the syntax section does not name.
+/// a parameter set the syntax section does not name, a syntax block that disagrees with the yaml.
 /// </summary>
 internal sealed partial class CommandHelpReader
 {
