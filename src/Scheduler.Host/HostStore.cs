@@ -36,24 +36,30 @@ internal static class HostStore
             : new StoreLocation(fromEnvironment!, IsDefault: false);
     }
 
-    /// <summary>Opens (creating when missing) the store; a problem with the path or the file is bad input.</summary>
-    public static JobStore Open(StoreLocation location)
+    /// <summary>
+    /// Opens the store, creating it when missing if <paramref name="create"/> (the verbs that only read or
+    /// change existing jobs never create a file); a problem with the path or the file is bad input.
+    /// </summary>
+    public static JobStore Open(StoreLocation location, bool create)
     {
         var path = location.Path;
         try
         {
-            if (location.IsDefault && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
+            if (create && location.IsDefault)
             {
-                Directory.CreateDirectory(folder);
+                DefaultStorePath.CreateFolder(path);
             }
 
-            return JobStore.CreateSqlite(path);
+            return SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, SqliteSchema.Migrations, create);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or NotSupportedException)
         {
-            var problem = error is DirectoryNotFoundException
-                ? $"the folder of the store '{path}' does not exist"
-                : $"cannot use the store '{path}': {ExceptionText.FirstLine(error)}";
+            var problem = error switch
+            {
+                DirectoryNotFoundException => $"the folder of the store '{path}' does not exist",
+                FileNotFoundException => $"the store '{path}' does not exist (schedhost add or run creates it)",
+                _ => $"cannot use the store '{path}': {ExceptionText.FirstLine(error)}",
+            };
             throw new BadInputException(problem, error);
         }
     }

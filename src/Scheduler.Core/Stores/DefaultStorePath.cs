@@ -50,6 +50,21 @@ internal static class DefaultStorePath
         }
     }
 
+    /// <summary>
+    /// Creates the folder of a store when it is missing: the per-user store's folder, which schedhost and
+    /// the PowerShell module create. An existing folder is left as it is.
+    /// </summary>
+    public static void CreateFolder(string storePath)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(storePath));
+        if (string.IsNullOrEmpty(folder) || Directory.Exists(folder))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+    }
+
     private static StorePlatform CurrentPlatform()
         => RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StorePlatform.Windows
             : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? StorePlatform.MacOS

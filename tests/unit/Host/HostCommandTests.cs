@@ -224,6 +224,37 @@ public sealed class HostCommandTests : IDisposable
         Assert.Equal("just some text, not SQLite\n", File.ReadAllText(notAStore));
     }
 
+    [Theory]
+    [InlineData("list")]
+    [InlineData("show", "j")]
+    [InlineData("runs")]
+    [InlineData("events")]
+    [InlineData("remove", "j")]
+    [InlineData("pause", "j")]
+    [InlineData("resume", "j")]
+    [InlineData("trigger", "j")]
+    public void A_verb_that_does_not_add_creates_no_store(params string[] args)
+    {
+        var error = Fails(args);
+
+        Assert.Equal($"schedhost: the store '{store}' does not exist (schedhost add or run creates it)", error);
+        Assert.Empty(Directory.GetFiles(folder.Path));
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("add", "--id", "j", "--interval", "1h", "--", "/bin/true")]
+    public void An_empty_file_is_bad_input_and_stays_empty(params string[] args)
+    {
+        File.WriteAllBytes(store, []);
+
+        var error = Fails(args);
+
+        Assert.Equal($"schedhost: cannot use the store '{store}': The file '{store}' is empty: it is not a job store, and it is left as it is. Remove it to create a new store there.", error);
+        Assert.Equal(0, new FileInfo(store).Length);
+        Assert.Equal([store], Directory.GetFiles(folder.Path));
+    }
+
     [Fact]
     public void Runs_last_must_be_positive()
     {

@@ -53,6 +53,22 @@ public sealed class SchedHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Adds_started_together_on_a_new_store_all_succeed()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var fresh = folder.File($"fresh-{round}.db");
+
+            var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+                SchedHostProcess.Cli("add", "--store", fresh, "--id", $"job-{i}", "--interval", "1h", "--", "/bin/true")));
+
+            Assert.All(results, result => Assert.True(result.Exit == 0, $"exit {result.Exit}: {result.Error}"));
+            using var jobs = JsonDocument.Parse(await SchedHostProcess.Succeeds("list", "--store", fresh, "--json"));
+            Assert.Equal(4, jobs.RootElement.GetArrayLength());
+        }
+    }
+
+    [Fact]
     public async Task A_second_daemon_on_the_same_store_is_refused()
     {
         using var daemon = SchedHostProcess.StartDaemon(store);
