@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Scheduler.Internal;
 
 namespace Scheduler.Stores;
 
@@ -51,8 +52,9 @@ internal static class DefaultStorePath
     }
 
     /// <summary>
-    /// Creates the folder of a store when it is missing: the per-user store's folder, which schedhost and
-    /// the PowerShell module create. An existing folder is left as it is.
+    /// Creates the folder of a store when it is missing, readable by its owner only (0700 on Unix): the
+    /// per-user store's folder, which schedhost and the PowerShell module create. Folders above it are
+    /// created as usual; an existing folder is left as it is.
     /// </summary>
     public static void CreateFolder(string storePath)
     {
@@ -62,7 +64,12 @@ internal static class DefaultStorePath
             return;
         }
 
-        Directory.CreateDirectory(folder);
+        if (Path.GetDirectoryName(folder) is { } parent)
+        {
+            Directory.CreateDirectory(parent);
+        }
+
+        FileModes.CreateFolder(folder!, FileModes.OwnerOnlyFolder);
     }
 
     private static StorePlatform CurrentPlatform()

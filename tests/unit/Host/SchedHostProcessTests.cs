@@ -69,6 +69,23 @@ public sealed class SchedHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task The_per_user_store_is_made_for_its_owner_only()
+    {
+        var dataHome = folder.File("data");
+        Directory.CreateDirectory(dataHome);
+
+        var (exit, _, error) = await SchedHostProcess.Cli(
+            new Dictionary<string, string> { ["XDG_DATA_HOME"] = dataHome },
+            "add", "--id", "token", "--interval", "1h", "--env", "TOKEN=secret", "--", "/bin/true");
+
+        Assert.True(exit == 0, error);
+        var storeFolder = Path.Combine(dataHome, "scheduler");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(storeFolder));
+        Assert.Equal(["scheduler.db"], Directory.GetFiles(storeFolder).Select(Path.GetFileName));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(storeFolder, "scheduler.db")));
+    }
+
+    [Fact]
     public async Task A_second_daemon_on_the_same_store_is_refused()
     {
         using var daemon = SchedHostProcess.StartDaemon(store);

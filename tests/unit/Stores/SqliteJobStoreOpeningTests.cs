@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Scheduler.Invocations;
+using Scheduler.Scheduling;
 using Scheduler.Stores;
 using Scheduler.Tests.Support;
+using Scheduler.Triggers;
 using static Scheduler.Tests.Stores.SqliteJobStoreTests;
 
 namespace Scheduler.Tests.Stores;
@@ -86,6 +89,48 @@ public sealed class SqliteJobStoreOpeningTests : IDisposable
 
         Assert.Contains($"'{path}'", error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void A_new_store_its_log_shared_memory_and_lock_are_readable_by_their_owner_only()
+    {
+        // Whatever the umask (022 on most systems: files 0644), job definitions are nobody else's to read.
+        var path = folder.File("private.db");
+        using var store = JobStore.CreateSqlite(path);
+        using var scheduler = new JobScheduler();
+        scheduler.AddJobStore("disk", store);
+        scheduler.RegisterDelegate("noop", () => { });
+        scheduler.AddJob(new IntervalTrigger(TimeSpan.FromHours(1)), new DelegateInvocation("noop"), "a", store: "disk");
+        scheduler.Start();
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + ".lock" })
+        {
+            Assert.True(File.Exists(file), $"{file} is missing");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+
+        scheduler.Shutdown(wait: true);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void The_lock_file_gets_the_mode_the_store_was_given()
+    {
+        // An operator who shares a store with a group (chmod 660) shares its lock too.
+        var path = folder.File("shared.db");
+        JobStore.CreateSqlite(path).Dispose();
+        var shared = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+        File.SetUnixFileMode(path, shared);
+
+        using var store = JobStore.CreateSqlite(path);
+        using var scheduler = new JobScheduler();
+        scheduler.AddJobStore("disk", store);
+        scheduler.Start();
+
+        Assert.Equal(shared, File.GetUnixFileMode(path + ".lock"));
+        Assert.Equal(shared, File.GetUnixFileMode(path + "-wal"));
+        scheduler.Shutdown(wait: true);
     }
 
     /// <summary>Runs <paramref name="action"/> on that many threads released at once; returns what they threw.</summary>

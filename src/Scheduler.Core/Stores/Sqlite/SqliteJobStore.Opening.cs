@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Scheduler.Internal;
 
 namespace Scheduler.Stores;
 
@@ -83,7 +84,8 @@ internal sealed partial class SqliteJobStore
     }
 
     /// <summary>
-    /// Creates the store where no file is: builds it whole in a new file beside the path and links that into place unless a file got there first. So no opener ever sees a
+    /// Creates the store where no file is: builds it whole in a new file beside the path, readable by its
+    /// owner only, and links that into place unless a file got there first. So no opener ever sees a
     /// half-made store or an empty file, and of several processes creating one store at once, one wins
     /// and the others open its file (a lost race is not an error).
     /// </summary>
@@ -96,6 +98,9 @@ internal sealed partial class SqliteJobStore
             using (new FileStream(building, FileMode.CreateNew, FileAccess.Write))
             {
             }
+
+            // Before anything is written; SQLite gives its -wal and -shm files the mode of the database file.
+            FileModes.Set(building, FileModes.OwnerReadWrite);
 
             using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = building, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString()))
             {

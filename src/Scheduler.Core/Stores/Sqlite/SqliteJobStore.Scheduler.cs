@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Scheduler.Internal;
 using Scheduler.Events;
 using Scheduler.Jobs;
 
@@ -363,7 +364,15 @@ internal sealed partial class SqliteJobStore
     {
         try
         {
-            return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None);
+            var created = !File.Exists(LockPath);
+            var claim = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None);
+            if (created && FileModes.Get(Path) is { } mode)
+            {
+                // As SQLite does for the -wal and -shm files: whoever may not read the store may not take its lock either.
+                FileModes.Set(LockPath, mode);
+            }
+
+            return claim;
         }
         catch (IOException error)
         {
