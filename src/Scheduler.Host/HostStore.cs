@@ -7,6 +7,19 @@ namespace Scheduler.Host;
 /// <summary>Where a verb's store is, and whether it is the per-user default (whose folder schedhost creates).</summary>
 internal sealed record StoreLocation(string Path, bool IsDefault);
 
+/// <summary>What a verb does with its store.</summary>
+internal enum StoreUse
+{
+    /// <summary>Reads it (list, show, runs, events): never creates nor changes a file.</summary>
+    Read,
+
+    /// <summary>Changes jobs in an existing store (remove, pause, resume, trigger).</summary>
+    Change,
+
+    /// <summary>Adds jobs or runs them (add, run): creates the store when it is missing.</summary>
+    Create,
+}
+
 /// <summary>
 /// The <c>--store</c> option every verb shares, and opening the SQLite store with errors a user can act
 /// on. Without <c>--store</c>: <c>SCHEDHOST_STORE</c>, else the per-user file (the rule the PowerShell
@@ -37,20 +50,22 @@ internal static class HostStore
     }
 
     /// <summary>
-    /// Opens the store, creating it when missing if <paramref name="create"/> (the verbs that only read or
-    /// change existing jobs never create a file); a problem with the path or the file is bad input.
+    /// Opens the store for a verb's <paramref name="use"/>: only the verbs that add or run jobs create a
+    /// missing store, and only the verbs that write have the whole file checked, at once, so that the check
+    /// runs while they prepare their write (which waits for it). A problem with the path or the file is bad input.
     /// </summary>
-    public static JobStore Open(StoreLocation location, bool create)
+    public static SqliteJobStore Open(StoreLocation location, StoreUse use)
     {
         var path = location.Path;
         try
         {
+            var create = use == StoreUse.Create;
             if (create && location.IsDefault)
             {
                 DefaultStorePath.CreateFolder(path);
             }
 
-            return SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, SqliteSchema.Migrations, create);
+            return SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, SqliteSchema.Migrations, create, checkNow: use != StoreUse.Read);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or NotSupportedException)
         {

@@ -48,6 +48,13 @@ internal static class SchedHost
             error.WriteLine("schedhost: " + OneLine(badInput.Message));
             return BadInput;
         }
+        catch (InvalidDataException damaged)
+        {
+            // A store found damaged after it opened (by the check before its first write, or by a read
+            // that met the damage), refused like a file found unusable when it opened; the message names it.
+            error.WriteLine("schedhost: " + OneLine(damaged.Message));
+            return BadInput;
+        }
         catch (Exception unexpected) when (unexpected is not OutOfMemoryException)
         {
             // A defect, not bad input: say what happened on one line rather than dumping a stack trace.

@@ -87,7 +87,7 @@ internal static class AddCommand
             var when = trigger.Build(result);
             var options = jobOptions.Build(result);
 
-            using var session = StoreSession.Open(result, store, context, create: true);
+            using var session = StoreSession.Open(result, store, context, StoreUse.Create);
             Job job;
             try
             {

@@ -57,7 +57,7 @@ internal static class RunCommand
             throw new BadInputException($"--stop-timeout '{stopTimeoutText}' must not be negative");
         }
 
-        using var session = StoreSession.Open(result, storeOption, context, create: true, maxWorkers);
+        using var session = StoreSession.Open(result, storeOption, context, StoreUse.Create, maxWorkers);
         if (OperatingSystem.IsWindows() && WindowsServiceHelpers.IsWindowsService())
         {
             return await WindowsService.RunAsync(session, demo, stopTimeout, context).ConfigureAwait(false);

@@ -17,7 +17,7 @@ internal static class ShowCommand
         var command = new Command("show", "Show a job: its trigger, what it runs, its options and its latest run.") { id, store, json };
         command.SetAction(result =>
         {
-            using var session = StoreSession.Open(result, store, context);
+            using var session = StoreSession.Open(result, store, context, StoreUse.Read);
             var job = session.RequireJob(result.GetValue(id)!);
             if (result.GetValue(json))
             {

@@ -86,6 +86,45 @@ public sealed class SchedHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_store_damaged_inside_is_refused_by_add_and_run_and_reported_by_list_and_left_as_it_was()
+    {
+        // 4 KiB of random bytes in the middle of a valid store: SQLite opens it, and notices only where it reads.
+        using (var seeded = Scheduler.Stores.JobStore.CreateSqlite(store))
+        using (var scheduler = Scheduler.Host.HostScheduler.Create(seeded, null, TimeProvider.System))
+        using (scheduler.BeginBatch())
+        {
+            for (var i = 0; i < 400; i++)
+            {
+                scheduler.AddJob(
+                    new Scheduler.Triggers.IntervalTrigger(TimeSpan.FromHours(1)),
+                    new Scheduler.Invocations.CommandInvocation("/bin/true"),
+                    $"job-{i:D3}",
+                    $"job {i} " + new string('x', 200),
+                    executor: Scheduler.Host.HostScheduler.ProcessExecutor);
+            }
+        }
+
+        var bytes = await File.ReadAllBytesAsync(store);
+        new Random(4).NextBytes(bytes.AsSpan((bytes.Length / 2) + 123, 4096));
+        await File.WriteAllBytesAsync(store, bytes);
+
+        var add = await SchedHostProcess.Cli("add", "--store", store, "--id", "more", "--interval", "1h", "--", "/bin/true");
+        var run = await SchedHostProcess.Cli("run", "--store", store);
+        var list = await SchedHostProcess.Cli("list", "--store", store);
+
+        foreach (var (exit, output, error) in new[] { add, run, list })
+        {
+            Assert.Equal(2, exit);
+            Assert.StartsWith($"schedhost: The store '{store}' is damaged (", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.DoesNotContain("running on", output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(store));
+    }
+
+    [Fact]
     public async Task A_second_daemon_on_the_same_store_is_refused()
     {
         using var daemon = SchedHostProcess.StartDaemon(store);

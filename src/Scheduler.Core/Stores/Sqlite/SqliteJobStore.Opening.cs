@@ -17,7 +17,13 @@ internal sealed partial class SqliteJobStore
     /// <param name="timeProvider">The store's clock, if not the scheduler's.</param>
     /// <param name="migrations">The schema versions this build knows.</param>
     /// <param name="create">Create the store when the file does not exist; false only opens an existing one (FileNotFoundException).</param>
-    internal static SqliteJobStore Open(string path, SqliteJobStoreOptions options, TimeProvider? timeProvider, IReadOnlyList<SqliteMigration> migrations, bool create = true)
+    /// <param name="checkNow">
+    /// Start the check of the whole file (<see cref="SqliteIntegrityCheck"/>) at once, in the background, so
+    /// that it overlaps the opening and whatever the opener does before its first write, which waits for
+    /// it. False for an opener that only reads: the check then runs at the first write, if one comes.
+    /// </param>
+    internal static SqliteJobStore Open(
+        string path, SqliteJobStoreOptions options, TimeProvider? timeProvider, IReadOnlyList<SqliteMigration> migrations, bool create = true, bool checkNow = true)
     {
         if (path is null)
         {
@@ -60,6 +66,12 @@ internal sealed partial class SqliteJobStore
             throw new InvalidDataException($"The file '{fullPath}' is empty: it is not a job store, and it is left as it is. Remove it to create a new store there.");
         }
 
+        var integrityCheck = new SqliteIntegrityCheck(fullPath, options.BusyTimeout);
+        if (checkNow)
+        {
+            integrityCheck.Start();
+        }
+
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
@@ -74,10 +86,11 @@ internal sealed partial class SqliteJobStore
         try
         {
             OpenChecked(connection, fullPath, migrations, options.BusyTimeout);
-            return new SqliteJobStore(fullPath, connection, options, timeProvider);
+            return new SqliteJobStore(fullPath, connection, options, timeProvider, integrityCheck);
         }
         catch
         {
+            integrityCheck.Dispose();
             connection.Dispose();
             throw;
         }

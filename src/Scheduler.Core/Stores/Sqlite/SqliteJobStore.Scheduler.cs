@@ -123,7 +123,7 @@ internal sealed partial class SqliteJobStore
             reportedBroken.Clear();
             using (var reader = selectBroken.Query())
             {
-                while (reader.Read())
+                while (Next(reader))
                 {
                     ReadJob(reader, loads);
                 }
@@ -159,7 +159,7 @@ internal sealed partial class SqliteJobStore
             long last = 0;
             using (var reader = selectRunRequests.Query())
             {
-                while (reader.Read())
+                while (Next(reader))
                 {
                     last = reader.GetInt64(0);
                     ids.Add(reader.GetString(1));
@@ -252,7 +252,7 @@ internal sealed partial class SqliteJobStore
             }
 
             using var reader = selectEvents.Set(0, afterId).Set(1, maxCount).Query();
-            while (reader.Read())
+            while (Next(reader))
             {
                 events.Add(ReadEvent(reader));
             }
@@ -399,7 +399,7 @@ internal sealed partial class SqliteJobStore
     private RunningScheduler? ReadRunningSchedulerLocked()
     {
         using var reader = readRunningScheduler.Query();
-        return reader.Read()
+        return Next(reader)
             ? new RunningScheduler(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), FromTicks(reader.GetInt64(3)))
             : null;
     }
