@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Scheduler.Host.Commands;
+using Scheduler.Host.Output;
 
 namespace Scheduler.Host;
 
@@ -88,6 +89,7 @@ internal static class SchedHost
     private static ParseError MostSpecific(IReadOnlyList<ParseError> errors)
         => errors.FirstOrDefault(e => e.Message.Contains('\'')) ?? errors[0];
 
+    /// <summary>A message on one line, escaped for the terminal: it may quote a job's id, name or stored definition.</summary>
     private static string OneLine(string message)
-        => string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(line => line.Trim()));
+        => TerminalText.Escape(string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(line => line.Trim())));
 }

@@ -113,9 +113,9 @@ internal static class AddCommand
 
             context.Output.WriteLine(result.GetValue(json)
                 ? JsonOutput.Write(writer => JsonOutput.WriteJob(writer, job))
-                : job.NextRunTime is null
+                : TerminalText.Escape(job.NextRunTime is null
                     ? $"Added job '{job.Id}' (paused)."
-                    : $"Added job '{job.Id}'; next run {Describe.NextRun(job)}.");
+                    : $"Added job '{job.Id}'; next run {Describe.NextRun(job)}."));
             return SchedHost.Success;
         });
         return command;

@@ -62,7 +62,7 @@ internal static class JobCommands
         {
             using var session = StoreSession.Open(result, store, context, StoreUse.Change);
             var (job, message) = act(session, session.RequireJob(result.GetValue(id)!));
-            context.Output.WriteLine(result.GetValue(json) ? JsonOutput.Write(writer => JsonOutput.WriteJob(writer, job)) : message);
+            context.Output.WriteLine(result.GetValue(json) ? JsonOutput.Write(writer => JsonOutput.WriteJob(writer, job)) : TerminalText.Escape(message));
             return SchedHost.Success;
         });
         return command;

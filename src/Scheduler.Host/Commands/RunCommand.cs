@@ -144,7 +144,7 @@ internal static class RunCommand
         {
             lock (sync)
             {
-                output.WriteLine(line);
+                output.WriteLine(TerminalText.Escape(line));
                 output.Flush();
             }
         }

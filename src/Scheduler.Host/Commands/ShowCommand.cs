@@ -28,7 +28,7 @@ internal static class ShowCommand
             var lastRun = session.Scheduler.GetJobRuns(job.Id, 1).FirstOrDefault();
             foreach (var (label, value) in Fields(job, lastRun))
             {
-                context.Output.WriteLine($"{label + ":",-15}{value}");
+                context.Output.WriteLine($"{label + ":",-15}{TerminalText.Escape(value)}");
             }
 
             return SchedHost.Success;

@@ -43,7 +43,7 @@ internal static class TriggerCommand
             }
             else
             {
-                context.Output.WriteLine($"Asked the scheduler '{running.SchedulerId}' (process {running.ProcessId} on {running.Host}) to run '{job.Id}' now.");
+                context.Output.WriteLine(TerminalText.Escape($"Asked the scheduler '{running.SchedulerId}' (process {running.ProcessId} on {running.Host}) to run '{job.Id}' now."));
             }
 
             return SchedHost.Success;

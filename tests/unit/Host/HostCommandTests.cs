@@ -256,6 +256,42 @@ public sealed class HostCommandTests : IDisposable
     }
 
     [Fact]
+    public void Control_characters_from_the_store_are_escaped_in_text_and_exact_in_json()
+    {
+        // A name that would colour the operator's terminal, forge a line of the table and ring the bell.
+        const string Name = "\u001b[31mred\u001b[0m\nforged line\u0007";
+        const string Id = "evil\u001b[2J";
+        const string Escaped = @"\e[31mred\e[0m\nforged line\x07";
+        var added = Succeeds("add", "--id", Id, "--name", Name, "--interval", "1h", "--timezone", "UTC", "--", "/bin/echo", "\u001b]0;title\u0007");
+        Stores.SqliteJobStoreTests.Execute(
+            store,
+            "INSERT INTO events (sequence, type, timestamp, job_id, job_name, attempt, message) VALUES (1, $type, $time, $id, $name, 1, $message)",
+            ("$type", (long)global::Scheduler.Events.SchedulerEventType.JobAdded),
+            ("$time", Now.UtcTicks),
+            ("$id", Id),
+            ("$name", Name),
+            ("$message", "added \u009b31m" + Name));
+
+        var list = Succeeds("list");
+        var show = Succeeds("show", Id);
+        var events = Succeeds("events");
+
+        Assert.Equal([@"Added job 'evil\e[2J'; next run 2024-05-01T11:00:00+00:00."], added);
+        Assert.Equal(2, list.Length);
+        Assert.Contains(Escaped, list[1], StringComparison.Ordinal);
+        Assert.Contains(@"/bin/echo \e]0;title\x07", list[1], StringComparison.Ordinal);
+        Assert.Contains("Name:          " + Escaped, show);
+        Assert.Contains(@"Id:            evil\e[2J", show);
+        var line = Assert.Single(events);
+        Assert.Contains(@" JobAdded evil\e[2J: added \u009b31m\e[31mred", line, StringComparison.Ordinal);
+        Assert.All(list.Concat(show).Concat(events), text => Assert.False(text.Any(char.IsControl), $"'{text}' has a control character"));
+
+        using var json = JsonDocument.Parse(Succeeds("list", "--json")[0]);
+        Assert.Equal(Name, json.RootElement[0].GetProperty("name").GetString());
+        Assert.Equal(Id, json.RootElement[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
     public void Runs_last_must_be_positive()
     {
         Assert.Equal("schedhost: --last must be at least 1, not '0'", Fails("runs", "--last", "0"));
