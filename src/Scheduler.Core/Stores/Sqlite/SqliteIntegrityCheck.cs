@@ -99,17 +99,19 @@ internal sealed class SqliteIntegrityCheck : IDisposable
     private string? Run()
     {
         var watch = Stopwatch.StartNew();
+
+        // Read-write only so that SQLite may use the log's shared memory as the store does; it only reads.
+        var opened = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+        }.ToString());
         try
         {
-            // Read-write only so that SQLite may use the log's shared memory as the store does; it only reads.
-            using var opened = new SqliteConnection(new SqliteConnectionStringBuilder
-            {
-                DataSource = path,
-                Mode = SqliteOpenMode.ReadWrite,
-                Pooling = false,
-                DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
-            }.ToString());
             opened.Open();
+            SqliteJobStore.WaitWhenBusy(opened, busyTimeout);
             lock (gate)
             {
                 if (disposed)
@@ -117,6 +119,7 @@ internal sealed class SqliteIntegrityCheck : IDisposable
                     return null;
                 }
 
+                // Dispose interrupts it from now until it is let go below, under the same lock.
                 connection = opened;
             }
 
@@ -137,11 +140,13 @@ internal sealed class SqliteIntegrityCheck : IDisposable
         }
         finally
         {
-            Elapsed = watch.Elapsed;
             lock (gate)
             {
                 connection = null;
             }
+
+            opened.Dispose();
+            Elapsed = watch.Elapsed;
         }
     }
 }

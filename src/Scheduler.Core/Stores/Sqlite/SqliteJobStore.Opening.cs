@@ -67,11 +67,6 @@ internal sealed partial class SqliteJobStore
         }
 
         var integrityCheck = new SqliteIntegrityCheck(fullPath, options.BusyTimeout);
-        if (checkNow)
-        {
-            integrityCheck.Start();
-        }
-
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
@@ -86,6 +81,12 @@ internal sealed partial class SqliteJobStore
         try
         {
             OpenChecked(connection, fullPath, migrations, options.BusyTimeout);
+            if (checkNow)
+            {
+                // After the opening's own reads, which would otherwise wait on the check's first read of the log.
+                integrityCheck.Start();
+            }
+
             return new SqliteJobStore(fullPath, connection, options, timeProvider, integrityCheck);
         }
         catch
@@ -156,6 +157,19 @@ internal sealed partial class SqliteJobStore
         }
     }
 
+    /// <summary>
+    /// Has SQLite wait for a lock another connection holds, in steps of a few milliseconds, up to the
+    /// busy timeout. Set first thing on every connection: until then Microsoft.Data.Sqlite retries a busy
+    /// statement itself, 150 ms at a time, so a read of the schema that met another process rebuilding
+    /// the log's index cost a whole 150 ms.
+    /// </summary>
+    internal static void WaitWhenBusy(SqliteConnection connection, TimeSpan busyTimeout)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA busy_timeout = " + ((int)Math.Min(int.MaxValue, Math.Ceiling(busyTimeout.TotalMilliseconds))).ToString(CultureInfo.InvariantCulture);
+        command.ExecuteNonQuery();
+    }
+
     private static void UseWriteAheadLog(SqliteConnection connection, string fullPath)
     {
         using var command = connection.CreateCommand();
@@ -196,6 +210,7 @@ internal sealed partial class SqliteJobStore
         try
         {
             connection.Open();
+            WaitWhenBusy(connection, busyTimeout);
             if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
             {
                 throw new UnauthorizedAccessException($"The store '{fullPath}' can only be opened for reading: a job store needs to write to its file (it records every run). Make the file writable.");
@@ -232,9 +247,6 @@ internal sealed partial class SqliteJobStore
         {
             command.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;";
             command.ExecuteNonQuery();
-            command.CommandText = "PRAGMA busy_timeout = " + ((int)Math.Min(int.MaxValue, Math.Ceiling(busyTimeout.TotalMilliseconds))).ToString(CultureInfo.InvariantCulture);
-            command.ExecuteNonQuery();
-
             // The background checkpoints (SqliteCheckpointer) do the copying; this bound is where the writer
             // checkpoints itself, so a log they cannot keep up with, or a failed one, stays bounded.
             command.CommandText = string.Format(
