@@ -71,8 +71,9 @@ internal static class HostStore
         {
             var problem = error switch
             {
-                DirectoryNotFoundException => $"the folder of the store '{path}' does not exist",
-                FileNotFoundException => $"the store '{path}' does not exist (schedhost add or run creates it)",
+                // The per-user store's folder is made with the store: before that, neither exists.
+                DirectoryNotFoundException when !location.IsDefault => $"the folder of the store '{path}' does not exist",
+                DirectoryNotFoundException or FileNotFoundException => $"the store '{path}' does not exist (schedhost add or run creates it)",
                 _ => $"cannot use the store '{path}': {ExceptionText.FirstLine(error)}",
             };
             throw new BadInputException(problem, error);

@@ -69,6 +69,19 @@ public sealed class SchedHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Listing_a_per_user_store_that_was_never_made_creates_nothing()
+    {
+        var dataHome = folder.File("empty-data");
+        Directory.CreateDirectory(dataHome);
+
+        var (exit, _, error) = await SchedHostProcess.Cli(new Dictionary<string, string> { ["XDG_DATA_HOME"] = dataHome }, "list");
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"schedhost: the store '{Path.Combine(dataHome, "scheduler", "scheduler.db")}' does not exist (schedhost add or run creates it)", error.Trim());
+        Assert.Empty(Directory.GetFileSystemEntries(dataHome));
+    }
+
+    [Fact]
     public async Task The_per_user_store_is_made_for_its_owner_only()
     {
         var dataHome = folder.File("data");

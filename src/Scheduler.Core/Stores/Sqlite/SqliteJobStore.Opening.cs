@@ -62,7 +62,7 @@ internal sealed partial class SqliteJobStore
         }
         else if (new FileInfo(fullPath).Length == 0)
         {
-            // A store is never empty (it is created whole, below), so an empty file is something else's.
+            // A store is never empty (CreateFile makes it whole before it is there), so an empty file is something else's.
             throw new InvalidDataException($"The file '{fullPath}' is empty: it is not a job store, and it is left as it is. Remove it to create a new store there.");
         }
 
