@@ -120,6 +120,25 @@ public sealed class SqliteIntegrityCheckTests : IDisposable
     }
 
     [Fact]
+    public void A_running_scheduler_that_meets_damage_stops_writing_and_closes_the_store()
+    {
+        using var store = JobStore.CreateSqlite(path);
+        using var scheduler = new JobScheduler();
+        scheduler.AddJobStore("disk", store);
+        scheduler.Start();
+        DamagePageHolding("job-1000 ");
+
+        // The page is damaged after the check passed: the read that meets it reports it.
+        AssertDamageReported(Assert.Throws<InvalidDataException>(() => store.GetAll()));
+        AssertDamageReported(Assert.Throws<InvalidDataException>(() => store.Add(Job("new", T0), replaceExisting: false)));
+
+        // Closing it writes nothing more (not the end of the scheduler's claim either) and does not fail.
+        store.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => store.Count);
+        scheduler.Shutdown(wait: true);
+    }
+
+    [Fact]
     public void A_check_that_nothing_waits_for_ends_with_the_store()
     {
         var store = JobStore.CreateSqlite(path);

@@ -734,7 +734,7 @@ internal sealed partial class SqliteJobStore : JobStore
 
     /// <summary>The store's error for a damaged file (docs/stores.md, "Opening a file").</summary>
     internal static InvalidDataException Damaged(string path, string detail, Exception? inner)
-        => new($"The store '{path}' is damaged ({detail}); nothing more is written to it. Restore it from a backup, or recover what it holds into a new file with the sqlite3 shell's .recover command.", inner);
+        => new($"The store '{path}' is damaged ({detail.TrimEnd('.')}); nothing more is written to it. Restore it from a backup, or recover what it holds into a new file with the sqlite3 shell's .recover command.", inner);
 
     /// <summary>
     /// A statement met damage in the file (a reader, or a page damaged after the check): what the open
@@ -841,10 +841,18 @@ internal sealed partial class SqliteJobStore : JobStore
                 return;
             }
 
-            DetachLocked();
-            batchDepth = 0;
-            WritePendingEndsLocked();
-            FlushLocked();
+            try
+            {
+                DetachLocked();
+                batchDepth = 0;
+                WritePendingEndsLocked();
+                FlushLocked();
+            }
+            catch (InvalidDataException) when (damage is not null)
+            {
+                // A damaged file takes no more writes: what was not written stays so, and the file is closed as it is.
+            }
+
             disposed = true;
             DisposeStatements();
 
