@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Scheduler.Host.Commands;
+using Scheduler.Host.Output;
 
 namespace Scheduler.Host;
 
@@ -48,6 +49,13 @@ internal static class SchedHost
             error.WriteLine("schedhost: " + OneLine(badInput.Message));
             return BadInput;
         }
+        catch (InvalidDataException damaged)
+        {
+            // A store found damaged after it opened (by the check before its first write, or by a read
+            // that met the damage), refused like a file found unusable when it opened; the message names it.
+            error.WriteLine("schedhost: " + OneLine(damaged.Message));
+            return BadInput;
+        }
         catch (Exception unexpected) when (unexpected is not OutOfMemoryException)
         {
             // A defect, not bad input: say what happened on one line rather than dumping a stack trace.
@@ -81,6 +89,7 @@ internal static class SchedHost
     private static ParseError MostSpecific(IReadOnlyList<ParseError> errors)
         => errors.FirstOrDefault(e => e.Message.Contains('\'')) ?? errors[0];
 
+    /// <summary>A message on one line, escaped for the terminal: it may quote a job's id, name or stored definition.</summary>
     private static string OneLine(string message)
-        => string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(line => line.Trim()));
+        => TerminalText.Escape(string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(line => line.Trim())));
 }

@@ -24,10 +24,15 @@ internal sealed class StoreSession : IDisposable
     /// <summary>The SQLite store's own operations (run requests, persisted events, the running scheduler).</summary>
     public SqliteJobStore Sqlite => (SqliteJobStore)Store;
 
-    public static StoreSession Open(ParseResult result, Option<string> storeOption, HostContext context, int? maxWorkers = null)
+    /// <param name="result">The parsed command line.</param>
+    /// <param name="storeOption">The verb's --store option.</param>
+    /// <param name="context">Where the verb writes, and its clock.</param>
+    /// <param name="use">What the verb does with the store: only the verbs that add or run jobs create it.</param>
+    /// <param name="maxWorkers">The daemon's bound on runs at once per executor.</param>
+    public static StoreSession Open(ParseResult result, Option<string> storeOption, HostContext context, StoreUse use, int? maxWorkers = null)
     {
         var location = HostStore.Resolve(result, storeOption);
-        var store = HostStore.Open(location);
+        var store = HostStore.Open(location, use);
         try
         {
             return new StoreSession(location, store, HostScheduler.Create(store, maxWorkers, context.Time));

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Scheduler.Internal;
 
 namespace Scheduler.Stores;
 
@@ -48,6 +49,27 @@ internal static class DefaultStorePath
                 var unixBase = string.IsNullOrWhiteSpace(dataHome) || !Path.IsPathRooted(dataHome) ? Path.Combine(home, ".local", "share") : dataHome!;
                 return Path.Combine(unixBase, "scheduler", FileName);
         }
+    }
+
+    /// <summary>
+    /// Creates the folder of a store when it is missing, readable by its owner only (0700 on Unix): the
+    /// per-user store's folder, which schedhost and the PowerShell module create. Folders above it are
+    /// created as usual; an existing folder is left as it is.
+    /// </summary>
+    public static void CreateFolder(string storePath)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(storePath));
+        if (string.IsNullOrEmpty(folder) || Directory.Exists(folder))
+        {
+            return;
+        }
+
+        if (Path.GetDirectoryName(folder) is { } parent)
+        {
+            Directory.CreateDirectory(parent);
+        }
+
+        FileModes.CreateFolder(folder!, FileModes.OwnerOnlyFolder);
     }
 
     private static StorePlatform CurrentPlatform()

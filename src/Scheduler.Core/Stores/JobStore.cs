@@ -48,7 +48,8 @@ public abstract class JobStore : IDisposable
     /// session) may read and change while a scheduler runs on it.
     /// </summary>
     /// <remarks>
-    /// <para>The file is created when missing (its folder must exist). Opening reads no job
+    /// <para>The file is created when missing (its folder must exist), whole, so any number of processes
+    /// may create it at once; on Unix only its owner may read it (job definitions are clear text). Opening reads no job
     /// definitions: due jobs are read by an index when they are due, so opening a file with many
     /// jobs is fast. Jobs are stored as JSON (see <c>docs/stores.md</c>); a job whose definition can
     /// no longer be read is kept, reported and returned as <see cref="JobState.Broken"/>, never run or deleted.</para>
@@ -57,12 +58,15 @@ public abstract class JobStore : IDisposable
     /// and the running scheduler notices such changes within <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/>.</para>
     /// <para>Jobs that run a delegate bound in-process cannot be stored: register the delegate by name.
     /// A read-only file is refused: a store records every run.</para>
+    /// <para>The whole file is checked (<c>PRAGMA quick_check</c>, in the background from the opening on)
+    /// before the first write; a damaged file is never written to, and damage met by any operation
+    /// throws <see cref="InvalidDataException"/>.</para>
     /// </remarks>
     /// <param name="path">The database file; relative paths are resolved against the current directory.</param>
     /// <param name="options">Run history, event history and change detection; null for the defaults.</param>
     /// <param name="timeProvider">The clock for retention and change checks; null for the clock of the scheduler running on the store (the system clock before one does).</param>
     /// <exception cref="DirectoryNotFoundException">The file's folder does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a SQLite database, is not a job store, or was written by a newer version (its schema is newer).</exception>
+    /// <exception cref="InvalidDataException">The file is empty, is not a SQLite database, is not a job store, or was written by a newer version (its schema is newer).</exception>
     /// <exception cref="UnauthorizedAccessException">The file is read-only or cannot be opened for writing.</exception>
     /// <exception cref="IOException">The path is a folder, or the file cannot be opened.</exception>
     public static JobStore CreateSqlite(string path, SqliteJobStoreOptions? options = null, TimeProvider? timeProvider = null)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Scheduler.Triggers;
 
@@ -36,6 +37,10 @@ internal static class CronParser
     private static readonly Field Year = new("year", CronSchedule.MinYear, CronSchedule.MaxYear, CronSchedule.MaxYear - CronSchedule.MinYear + 1, null);
 
     private static readonly char[] Blanks = [' ', '\t'];
+
+    // The shapes of L, W, # and ? in any dialect ('L', 'L-2', '5L', '15W', 'LW', '1#2', '?'): such a
+    // token in the wrong field is a misplaced special character, any other token with letters a typo.
+    private static readonly Regex SpecialToken = new(@"^(?:[0-9]*[LlWw]{1,2}(?:-[0-9]*)?|[0-9]*#[0-9]*|\?)$", RegexOptions.CultureInvariant);
 
     public static CronSchedule Parse(string expression)
     {
@@ -190,7 +195,7 @@ internal static class CronParser
             var lastDayOffsets = 0U;
             foreach (var element in Elements(DayOfMonth, text))
             {
-                if (element.IndexOf('W') >= 0 || element.IndexOf('w') >= 0)
+                if ((element.IndexOf('W') >= 0 || element.IndexOf('w') >= 0) && IsSpecialToken(element))
                 {
                     throw Fail($"day-of-month '{element}' is not supported: 'W' (nearest weekday) is not part of this dialect");
                 }
@@ -201,7 +206,7 @@ internal static class CronParser
                     continue;
                 }
 
-                if (element.IndexOf('L') >= 0 || element.IndexOf('l') >= 0)
+                if ((element.IndexOf('L') >= 0 || element.IndexOf('l') >= 0) && IsSpecialToken(element))
                 {
                     throw Fail($"day-of-month '{element}' is malformed: 'L' stands alone or as 'L-n'");
                 }
@@ -442,16 +447,24 @@ internal static class CronParser
                 throw Fail($"unknown {field.Name} '{text}'");
             }
 
-            foreach (var special in "LW#?")
+            // Only a token made of digits and special characters ('5L', '15W', '1#2') is a special
+            // character in the wrong field; a word that happens to contain an L ('fault') is just not a number.
+            if (IsSpecialToken(text))
             {
-                if (text.IndexOf(special) >= 0 || text.IndexOf(char.ToLowerInvariant(special)) >= 0)
+                foreach (var special in "LW#?")
                 {
-                    throw Fail($"{field.Name} '{element}' is not valid: '{special}' is not allowed in the {field.Name} field");
+                    if (text.IndexOf(special) >= 0 || text.IndexOf(char.ToLowerInvariant(special)) >= 0)
+                    {
+                        throw Fail($"{field.Name} '{element}' is not valid: '{special}' is not allowed in the {field.Name} field");
+                    }
                 }
             }
 
-            throw Fail($"{field.Name} '{text}' is not a number");
+            var where = text == element ? string.Empty : $" in '{element}'";
+            throw Fail($"{field.Name} '{text}'{where} is not a number (expected {field.Min}-{field.Max})");
         }
+
+        private static bool IsSpecialToken(string text) => SpecialToken.IsMatch(text);
 
         private int SingleWeekday(string element, string dayText, string suffix)
         {

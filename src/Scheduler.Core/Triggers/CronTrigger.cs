@@ -57,7 +57,7 @@ public sealed class CronTrigger : Trigger
             return schedule.TryGetNext(endWall, out var afterOverlap) ? FirstInstant(afterOverlap) : null;
         }
 
-        var found = schedule.TryGetNext(wall, out var next);
+        var found = schedule.TryGetNext(WallClock.EarliestWallAtOrAfter(instant, span, wall), out var next);
         if (pass == OverlapPass.First && schedule.IntervalLike && (!found || next >= overlap.EndWall))
         {
             // Nothing left in the first pass: the second pass repeats the whole overlap, including

@@ -195,7 +195,8 @@ internal static class TriggerJson
             "date" => ReadDate(fields, zone, jitter),
             "calendarInterval" => new CalendarIntervalTrigger(
                 fields.Convert("period", fields.RequiredString("period"), TriggerText.ParsePeriod),
-                fields.OptionalString("timeOfDay") is { } timeText ? fields.Convert("timeOfDay", timeText, TriggerText.ParseTimeOfDay) : null,
+                fields.OptionalString("timeOfDay") is { } timeText ? fields.Convert("timeOfDay", timeText, TriggerText.ParseTimeOfDay)
+                    : startText is null ? null : TriggerText.WrittenTimeOfDayInGap(startText, zone),
                 start,
                 end,
                 zone,

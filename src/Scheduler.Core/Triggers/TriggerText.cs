@@ -111,31 +111,13 @@ internal static class TriggerText
     /// </summary>
     public static DateTimeOffset ParseDateTime(string text, TimeZoneInfo zone)
     {
-        if (text is null)
-        {
-            throw new ArgumentNullException(nameof(text));
-        }
-
         if (zone is null)
         {
             throw new ArgumentNullException(nameof(zone));
         }
 
-        var match = DateTimeText.Match(text.Trim());
-        if (!match.Success)
-        {
-            throw new FormatException($"'{text}' is not a date-time: use ISO 8601 such as 2024-05-01, 2024-05-01T09:30 or 2024-05-01T09:30:00+02:00.");
-        }
-
+        var wall = ParseWall(text, out var match);
         int Number(string name) => match.Groups[name].Success ? int.Parse(match.Groups[name].Value, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
-
-        int year = Number("y"), month = Number("mo"), day = Number("d"), hour = Number("h"), minute = Number("mi"), second = Number("s");
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
-        {
-            throw new FormatException($"'{text}' is not a valid date-time: a field is out of range.");
-        }
-
-        var wall = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(FractionTicks(match.Groups["f"]));
         if (match.Groups["z"].Success)
         {
             return new DateTimeOffset(wall, TimeSpan.Zero);
@@ -165,6 +147,51 @@ internal static class TriggerText
         {
             throw new FormatException($"'{text}' is outside the supported range of date-times.");
         }
+    }
+
+    /// <summary>
+    /// The time of day a calendar interval without one keeps when its start is <paramref name="startText"/>:
+    /// null (the start's own wall-clock time) unless the start is written without an offset at a time the
+    /// clocks skipped. Such a start stands for the first instant after the gap ('2017-03-31' in
+    /// Asia/Amman, whose clocks jumped from 00:00 to 01:00, is 01:00 +03:00), but the time of day it names
+    /// is the one written: daily from that start runs at midnight, not at 01:00.
+    /// </summary>
+    public static TimeSpan? WrittenTimeOfDayInGap(string startText, TimeZoneInfo zone)
+    {
+        var written = ParseWall(startText, out var match);
+        if (match.Groups["z"].Success || match.Groups["offsign"].Success)
+        {
+            return null;
+        }
+
+        var instant = ParseDateTime(startText, zone);
+        return WallClock.ToWall(instant, zone) == written ? null : written.TimeOfDay;
+    }
+
+    /// <summary>The wall-clock time a date-time text writes, before any offset or zone is applied.</summary>
+    private static DateTime ParseWall(string text, out Match match)
+    {
+        if (text is null)
+        {
+            throw new ArgumentNullException(nameof(text));
+        }
+
+        var found = DateTimeText.Match(text.Trim());
+        if (!found.Success)
+        {
+            throw new FormatException($"'{text}' is not a date-time: use ISO 8601 such as 2024-05-01, 2024-05-01T09:30 or 2024-05-01T09:30:00+02:00.");
+        }
+
+        match = found;
+        int Number(string name) => found.Groups[name].Success ? int.Parse(found.Groups[name].Value, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
+
+        int year = Number("y"), month = Number("mo"), day = Number("d"), hour = Number("h"), minute = Number("mi"), second = Number("s");
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            throw new FormatException($"'{text}' is not a valid date-time: a field is out of range.");
+        }
+
+        return new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(FractionTicks(found.Groups["f"]));
     }
 
     /// <summary>Parses a wall-clock time of day <c>HH:mm[:ss[.fffffff]]</c> in [00:00, 24:00).</summary>

@@ -121,6 +121,15 @@ internal static class WallClock
         return OverlapPass.None;
     }
 
+    /// <summary>
+    /// The earliest wall-clock time that stands for an instant at or after <paramref name="instant"/>,
+    /// whose wall-clock time and span <see cref="Locate"/> gave: its own wall-clock time, except at the
+    /// very end of a gap, where the times the clocks skipped stand for this instant too (daily at 00:30
+    /// fires at 01:00 on a day whose clocks jump from 00:00 to 01:00, also when asked from 01:00).
+    /// </summary>
+    public static DateTime EarliestWallAtOrAfter(DateTimeOffset instant, in OffsetSpan span, DateTime wall)
+        => instant.UtcTicks == span.StartUtc && span.PreviousOffset < span.Offset ? Wall(span.StartUtc + span.PreviousOffset) : wall;
+
     // The first and last instants of the calendar show wall-clock times just outside it; they are
     // read as its first and last wall-clock time.
     private static DateTime Wall(long ticks)

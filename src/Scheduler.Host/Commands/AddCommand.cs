@@ -87,7 +87,7 @@ internal static class AddCommand
             var when = trigger.Build(result);
             var options = jobOptions.Build(result);
 
-            using var session = StoreSession.Open(result, store, context);
+            using var session = StoreSession.Open(result, store, context, StoreUse.Create);
             Job job;
             try
             {
@@ -113,9 +113,9 @@ internal static class AddCommand
 
             context.Output.WriteLine(result.GetValue(json)
                 ? JsonOutput.Write(writer => JsonOutput.WriteJob(writer, job))
-                : job.NextRunTime is null
+                : TerminalText.Escape(job.NextRunTime is null
                     ? $"Added job '{job.Id}' (paused)."
-                    : $"Added job '{job.Id}'; next run {Describe.NextRun(job)}.");
+                    : $"Added job '{job.Id}'; next run {Describe.NextRun(job)}."));
             return SchedHost.Success;
         });
         return command;

@@ -36,7 +36,7 @@ internal static class EventsCommand
                 throw new BadInputException($"--last must not be negative, not '{count}'");
             }
 
-            using var session = StoreSession.Open(result, store, context);
+            using var session = StoreSession.Open(result, store, context, StoreUse.Read);
             var sqlite = session.Sqlite;
             var asJson = result.GetValue(json);
             var streaming = result.GetValue(follow);

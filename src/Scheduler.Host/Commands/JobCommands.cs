@@ -60,9 +60,9 @@ internal static class JobCommands
         var command = new Command(name, description) { id, store, json };
         command.SetAction(result =>
         {
-            using var session = StoreSession.Open(result, store, context);
+            using var session = StoreSession.Open(result, store, context, StoreUse.Change);
             var (job, message) = act(session, session.RequireJob(result.GetValue(id)!));
-            context.Output.WriteLine(result.GetValue(json) ? JsonOutput.Write(writer => JsonOutput.WriteJob(writer, job)) : message);
+            context.Output.WriteLine(result.GetValue(json) ? JsonOutput.Write(writer => JsonOutput.WriteJob(writer, job)) : TerminalText.Escape(message));
             return SchedHost.Success;
         });
         return command;

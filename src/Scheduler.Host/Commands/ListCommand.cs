@@ -13,7 +13,7 @@ internal static class ListCommand
         var command = new Command("list", "List the jobs in the store.") { store, json };
         command.SetAction(result =>
         {
-            using var session = StoreSession.Open(result, store, context);
+            using var session = StoreSession.Open(result, store, context, StoreUse.Read);
             var jobs = session.Scheduler.GetJobs();
             if (result.GetValue(json))
             {

@@ -57,7 +57,7 @@ internal static class RunCommand
             throw new BadInputException($"--stop-timeout '{stopTimeoutText}' must not be negative");
         }
 
-        using var session = StoreSession.Open(result, storeOption, context, maxWorkers);
+        using var session = StoreSession.Open(result, storeOption, context, StoreUse.Create, maxWorkers);
         if (OperatingSystem.IsWindows() && WindowsServiceHelpers.IsWindowsService())
         {
             return await WindowsService.RunAsync(session, demo, stopTimeout, context).ConfigureAwait(false);
@@ -144,7 +144,7 @@ internal static class RunCommand
         {
             lock (sync)
             {
-                output.WriteLine(line);
+                output.WriteLine(TerminalText.Escape(line));
                 output.Flush();
             }
         }

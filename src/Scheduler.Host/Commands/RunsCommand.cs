@@ -36,7 +36,7 @@ internal static class RunsCommand
                 throw new BadInputException($"--last must be at least 1, not '{count}'");
             }
 
-            using var session = StoreSession.Open(result, store, context);
+            using var session = StoreSession.Open(result, store, context, StoreUse.Read);
             IReadOnlyList<JobRun> runs;
             if (result.GetValue(id) is { } jobId)
             {

@@ -17,7 +17,7 @@ internal static class ShowCommand
         var command = new Command("show", "Show a job: its trigger, what it runs, its options and its latest run.") { id, store, json };
         command.SetAction(result =>
         {
-            using var session = StoreSession.Open(result, store, context);
+            using var session = StoreSession.Open(result, store, context, StoreUse.Read);
             var job = session.RequireJob(result.GetValue(id)!);
             if (result.GetValue(json))
             {
@@ -28,7 +28,7 @@ internal static class ShowCommand
             var lastRun = session.Scheduler.GetJobRuns(job.Id, 1).FirstOrDefault();
             foreach (var (label, value) in Fields(job, lastRun))
             {
-                context.Output.WriteLine($"{label + ":",-15}{value}");
+                context.Output.WriteLine($"{label + ":",-15}{TerminalText.Escape(value)}");
             }
 
             return SchedHost.Success;

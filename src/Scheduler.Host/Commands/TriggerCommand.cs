@@ -17,7 +17,7 @@ internal static class TriggerCommand
         var command = new Command("trigger", "Ask the running daemon to run a job now (its schedule is unchanged).") { id, store, json };
         command.SetAction(result =>
         {
-            using var session = StoreSession.Open(result, store, context);
+            using var session = StoreSession.Open(result, store, context, StoreUse.Change);
             var job = session.RequireJob(result.GetValue(id)!);
 
             // A request is only taken by a running scheduler: without one it would wait, and surprise later.
@@ -43,7 +43,7 @@ internal static class TriggerCommand
             }
             else
             {
-                context.Output.WriteLine($"Asked the scheduler '{running.SchedulerId}' (process {running.ProcessId} on {running.Host}) to run '{job.Id}' now.");
+                context.Output.WriteLine(TerminalText.Escape($"Asked the scheduler '{running.SchedulerId}' (process {running.ProcessId} on {running.Host}) to run '{job.Id}' now."));
             }
 
             return SchedHost.Success;

@@ -193,7 +193,8 @@ internal sealed class TriggerOptions
         }
 
         var period = Parse(CalendarInterval, text, TriggerText.ParsePeriod);
-        TimeSpan? timeOfDay = timeOfDayText is null ? null : Parse(TimeOfDay, timeOfDayText, TriggerText.ParseTimeOfDay);
+        TimeSpan? timeOfDay = timeOfDayText is not null ? Parse(TimeOfDay, timeOfDayText, TriggerText.ParseTimeOfDay)
+            : startText is null ? null : TriggerText.WrittenTimeOfDayInGap(startText, zone);
         if (period.IsZero || period.IsNegative)
         {
             throw new BadInputException($"--calendar-interval '{text}' must be a positive period");

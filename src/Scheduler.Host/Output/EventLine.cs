@@ -7,7 +7,8 @@ namespace Scheduler.Host.Output;
 /// <summary>
 /// One event as one line of text, as <c>schedhost run</c> logs it and <c>schedhost events</c> prints it:
 /// <c>2024-05-01T09:00:00.012+02:00 JobExecuted backup run=4f2c1a9e outcome=Succeeded duration=0.041s</c>,
-/// then <c>: </c> and the first line of the message or error when there is one.
+/// then <c>: </c> and the first line of the message or error when there is one; escaped for the
+/// terminal (<see cref="TerminalText"/>), so what a job is named or prints cannot forge a log line.
 /// </summary>
 internal static class EventLine
 {
@@ -53,6 +54,6 @@ internal static class EventLine
             line.Append(": ").Append(Describe.FirstLine(detail, width: 200));
         }
 
-        return line.ToString();
+        return TerminalText.Escape(line.ToString());
     }
 }

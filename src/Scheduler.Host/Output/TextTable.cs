@@ -2,7 +2,10 @@ using System.Text;
 
 namespace Scheduler.Host.Output;
 
-/// <summary>A plain-text table: a header row and left-aligned columns padded to their widest cell; the last column is not padded.</summary>
+/// <summary>
+/// A plain-text table: a header row and left-aligned columns padded to their widest cell; the last
+/// column is not padded. Cells are escaped for the terminal (<see cref="TerminalText"/>): a cell is one line.
+/// </summary>
 internal sealed class TextTable(params string[] headers)
 {
     private readonly List<string[]> rows = [];
@@ -16,7 +19,7 @@ internal sealed class TextTable(params string[] headers)
             throw new ArgumentException($"A row has {headers.Length} cells, not {cells.Length}.", nameof(cells));
         }
 
-        rows.Add(cells);
+        rows.Add(cells.Select(TerminalText.Escape).ToArray());
     }
 
     public void WriteTo(TextWriter output)

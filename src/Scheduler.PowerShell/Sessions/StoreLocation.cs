@@ -24,16 +24,16 @@ internal static class StoreLocation
 
     /// <summary>
     /// Opens (creating when missing) the SQLite store at a full path. The folder of the default store is
-    /// created, as schedhost does; any other folder must exist.
+    /// created as schedhost creates it (readable by its owner only, on Unix); any other folder must exist.
     /// </summary>
     /// <exception cref="IOException">The folder does not exist, the path is a folder, or the file cannot be opened.</exception>
     /// <exception cref="InvalidDataException">The file is not a job store, or a newer version wrote it.</exception>
     /// <exception cref="UnauthorizedAccessException">The file is read-only.</exception>
     public static JobStore Open(string path)
     {
-        if (PathComparer.Equals(path, DefaultPath) && Path.GetDirectoryName(path) is { } folder)
+        if (PathComparer.Equals(path, DefaultPath))
         {
-            Directory.CreateDirectory(folder);
+            DefaultStorePath.CreateFolder(path);
         }
 
         return JobStore.CreateSqlite(path);

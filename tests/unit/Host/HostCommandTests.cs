@@ -224,6 +224,73 @@ public sealed class HostCommandTests : IDisposable
         Assert.Equal("just some text, not SQLite\n", File.ReadAllText(notAStore));
     }
 
+    [Theory]
+    [InlineData("list")]
+    [InlineData("show", "j")]
+    [InlineData("runs")]
+    [InlineData("events")]
+    [InlineData("remove", "j")]
+    [InlineData("pause", "j")]
+    [InlineData("resume", "j")]
+    [InlineData("trigger", "j")]
+    public void A_verb_that_does_not_add_creates_no_store(params string[] args)
+    {
+        var error = Fails(args);
+
+        Assert.Equal($"schedhost: the store '{store}' does not exist (schedhost add or run creates it)", error);
+        Assert.Empty(Directory.GetFiles(folder.Path));
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("add", "--id", "j", "--interval", "1h", "--", "/bin/true")]
+    public void An_empty_file_is_bad_input_and_stays_empty(params string[] args)
+    {
+        File.WriteAllBytes(store, []);
+
+        var error = Fails(args);
+
+        Assert.Equal($"schedhost: cannot use the store '{store}': The file '{store}' is empty: it is not a job store, and it is left as it is. Remove it to create a new store there.", error);
+        Assert.Equal(0, new FileInfo(store).Length);
+        Assert.Equal([store], Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    public void Control_characters_from_the_store_are_escaped_in_text_and_exact_in_json()
+    {
+        // A name that would colour the operator's terminal, forge a line of the table and ring the bell.
+        const string Name = "\u001b[31mred\u001b[0m\nforged line\u0007";
+        const string Id = "evil\u001b[2J";
+        const string Escaped = @"\e[31mred\e[0m\nforged line\x07";
+        var added = Succeeds("add", "--id", Id, "--name", Name, "--interval", "1h", "--timezone", "UTC", "--", "/bin/echo", "\u001b]0;title\u0007");
+        Stores.SqliteJobStoreTests.Execute(
+            store,
+            "INSERT INTO events (sequence, type, timestamp, job_id, job_name, attempt, message) VALUES (1, $type, $time, $id, $name, 1, $message)",
+            ("$type", (long)global::Scheduler.Events.SchedulerEventType.JobAdded),
+            ("$time", Now.UtcTicks),
+            ("$id", Id),
+            ("$name", Name),
+            ("$message", "added \u009b31m" + Name));
+
+        var list = Succeeds("list");
+        var show = Succeeds("show", Id);
+        var events = Succeeds("events");
+
+        Assert.Equal([@"Added job 'evil\e[2J'; next run 2024-05-01T11:00:00+00:00."], added);
+        Assert.Equal(2, list.Length);
+        Assert.Contains(Escaped, list[1], StringComparison.Ordinal);
+        Assert.Contains(@"/bin/echo \e]0;title\x07", list[1], StringComparison.Ordinal);
+        Assert.Contains("Name:          " + Escaped, show);
+        Assert.Contains(@"Id:            evil\e[2J", show);
+        var line = Assert.Single(events);
+        Assert.Contains(@" JobAdded evil\e[2J: added \u009b31m\e[31mred", line, StringComparison.Ordinal);
+        Assert.All(list.Concat(show).Concat(events), text => Assert.False(text.Any(char.IsControl), $"'{text}' has a control character"));
+
+        using var json = JsonDocument.Parse(Succeeds("list", "--json")[0]);
+        Assert.Equal(Name, json.RootElement[0].GetProperty("name").GetString());
+        Assert.Equal(Id, json.RootElement[0].GetProperty("id").GetString());
+    }
+
     [Fact]
     public void Runs_last_must_be_positive()
     {

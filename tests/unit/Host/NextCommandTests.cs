@@ -24,6 +24,17 @@ public sealed class NextCommandTests
     }
 
     [Fact]
+    public void A_run_in_the_hour_skipped_at_midnight_fires_when_the_day_begins()
+    {
+        // The clocks of Asia/Amman went from 00:00 to 01:00 on 2017-03-31.
+        var (cron, _) = Succeeds("next", "--cron", "30 0 L * *", "--timezone", "Asia/Amman", "--after", "2017-03-31T00:00:00+02:00", "--count", "1");
+        var (calendar, _) = Succeeds("next", "--calendar-interval", "P1D", "--start", "2017-03-31", "--timezone", "Asia/Amman", "--after", "2017-03-31", "--count", "2");
+
+        Assert.Equal(["2017-03-31T01:00:00+03:00"], cron);
+        Assert.Equal(["2017-03-31T01:00:00+03:00", "2017-04-01T00:00:00+03:00"], calendar);
+    }
+
+    [Fact]
     public void A_windows_zone_id_is_accepted()
     {
         var (output, _) = Succeeds("next", "--cron", "*/15 * * * *", "--timezone", "Eastern Standard Time", "--after", "2024-07-01T10:05", "--count", "2");

@@ -53,6 +53,91 @@ public sealed class SchedHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Adds_started_together_on_a_new_store_all_succeed()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var fresh = folder.File($"fresh-{round}.db");
+
+            var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+                SchedHostProcess.Cli("add", "--store", fresh, "--id", $"job-{i}", "--interval", "1h", "--", "/bin/true")));
+
+            Assert.All(results, result => Assert.True(result.Exit == 0, $"exit {result.Exit}: {result.Error}"));
+            using var jobs = JsonDocument.Parse(await SchedHostProcess.Succeeds("list", "--store", fresh, "--json"));
+            Assert.Equal(4, jobs.RootElement.GetArrayLength());
+        }
+    }
+
+    [Fact]
+    public async Task Listing_a_per_user_store_that_was_never_made_creates_nothing()
+    {
+        var dataHome = folder.File("empty-data");
+        Directory.CreateDirectory(dataHome);
+
+        var (exit, _, error) = await SchedHostProcess.Cli(new Dictionary<string, string> { ["XDG_DATA_HOME"] = dataHome }, "list");
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"schedhost: the store '{Path.Combine(dataHome, "scheduler", "scheduler.db")}' does not exist (schedhost add or run creates it)", error.Trim());
+        Assert.Empty(Directory.GetFileSystemEntries(dataHome));
+    }
+
+    [Fact]
+    public async Task The_per_user_store_is_made_for_its_owner_only()
+    {
+        var dataHome = folder.File("data");
+        Directory.CreateDirectory(dataHome);
+
+        var (exit, _, error) = await SchedHostProcess.Cli(
+            new Dictionary<string, string> { ["XDG_DATA_HOME"] = dataHome },
+            "add", "--id", "token", "--interval", "1h", "--env", "TOKEN=secret", "--", "/bin/true");
+
+        Assert.True(exit == 0, error);
+        var storeFolder = Path.Combine(dataHome, "scheduler");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(storeFolder));
+        Assert.Equal(["scheduler.db"], Directory.GetFiles(storeFolder).Select(Path.GetFileName));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(storeFolder, "scheduler.db")));
+    }
+
+    [Fact]
+    public async Task A_store_damaged_inside_is_refused_by_add_and_run_and_reported_by_list_and_left_as_it_was()
+    {
+        // 4 KiB of random bytes in the middle of a valid store: SQLite opens it, and notices only where it reads.
+        using (var seeded = Scheduler.Stores.JobStore.CreateSqlite(store))
+        using (var scheduler = Scheduler.Host.HostScheduler.Create(seeded, null, TimeProvider.System))
+        using (scheduler.BeginBatch())
+        {
+            for (var i = 0; i < 400; i++)
+            {
+                scheduler.AddJob(
+                    new Scheduler.Triggers.IntervalTrigger(TimeSpan.FromHours(1)),
+                    new Scheduler.Invocations.CommandInvocation("/bin/true"),
+                    $"job-{i:D3}",
+                    $"job {i} " + new string('x', 200),
+                    executor: Scheduler.Host.HostScheduler.ProcessExecutor);
+            }
+        }
+
+        var bytes = await File.ReadAllBytesAsync(store);
+        new Random(4).NextBytes(bytes.AsSpan((bytes.Length / 2) + 123, 4096));
+        await File.WriteAllBytesAsync(store, bytes);
+
+        var add = await SchedHostProcess.Cli("add", "--store", store, "--id", "more", "--interval", "1h", "--", "/bin/true");
+        var run = await SchedHostProcess.Cli("run", "--store", store);
+        var list = await SchedHostProcess.Cli("list", "--store", store);
+
+        foreach (var (exit, output, error) in new[] { add, run, list })
+        {
+            Assert.Equal(2, exit);
+            Assert.StartsWith($"schedhost: The store '{store}' is damaged (", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.DoesNotContain("running on", output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(store));
+    }
+
+    [Fact]
     public async Task A_second_daemon_on_the_same_store_is_refused()
     {
         using var daemon = SchedHostProcess.StartDaemon(store);

@@ -38,6 +38,19 @@ public sealed class DefaultStorePathTests
         Assert.Equal("/Users/ann/Library/Application Support/Scheduler/scheduler.db", path);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void The_folder_of_the_per_user_store_is_created_for_its_owner_only()
+    {
+        using var home = new Support.TempFolder();
+        var store = Path.Combine(home.Path, ".local", "share", "scheduler", "scheduler.db");
+
+        DefaultStorePath.CreateFolder(store);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(store)!));
+        Assert.False(File.Exists(store));
+    }
+
     private static Func<string, string?> Environment(params (string Name, string Value)[] variables)
         => name => variables.FirstOrDefault(v => v.Name == name).Value;
 }

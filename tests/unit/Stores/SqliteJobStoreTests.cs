@@ -188,18 +188,6 @@ public sealed class SqliteJobStoreTests : IDisposable
     }
 
     [Fact]
-    public void An_empty_file_becomes_a_store()
-    {
-        var path = folder.File("empty.db");
-        File.WriteAllBytes(path, []);
-
-        using var store = JobStore.CreateSqlite(path);
-        store.Add(Job("a", T0), replaceExisting: false);
-
-        Assert.Equal(1, store.Count);
-    }
-
-    [Fact]
     public void A_job_bound_to_an_in_process_delegate_cannot_be_stored()
     {
         using var store = JobStore.CreateSqlite(folder.File("jobs.db"));

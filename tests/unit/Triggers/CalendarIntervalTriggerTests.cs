@@ -224,4 +224,17 @@ public sealed class CalendarIntervalTriggerTests
     private static string Format(DateTimeOffset? time) => time is { } t ? TriggerText.FormatDateTime(t) : "none";
 
     private static string[] Format(IEnumerable<DateTimeOffset> times) => times.Select(t => TriggerText.FormatDateTime(t)).ToArray();
+
+    [Fact]
+    public void A_start_written_as_a_day_whose_clocks_skip_midnight_keeps_midnight_as_the_time_of_day()
+    {
+        // 2017-03-31 in Asia/Amman begins at 01:00 (00:00 +02:00 becomes 01:00 +03:00): the first run is
+        // when the day begins, the others at the midnight the start names, not at 01:00.
+        var trigger = Trigger.FromJson("""{"type":"calendarInterval","period":"P1D","start":"2017-03-31","timezone":"Asia/Amman"}""");
+
+        Assert.Equal(
+            ["2017-03-31T01:00:00+03:00", "2017-04-01T00:00:00+03:00", "2017-04-02T00:00:00+03:00"],
+            trigger.GetFireTimes(DateTimeOffset.Parse("2017-03-30T00:00:00+02:00", CultureInfo.InvariantCulture), 3).Select(t => TriggerText.FormatFireTime(t, trigger.TimeZone)));
+        Assert.Equal(TimeSpan.Zero, ((CalendarIntervalTrigger)trigger).TimeOfDay);
+    }
 }

@@ -69,6 +69,72 @@ public sealed class CronBruteForceTests(ITestOutputHelper output)
         Assert.True(impossible < expressions / 10, "The generator should mostly write expressions that fire.");
     }
 
+    /// <summary>
+    /// The same naive matcher in zones with DST, its wall-clock matches mapped to instants by the
+    /// documented rule with nothing but <see cref="TimeZoneInfo.GetUtcOffset(DateTime)"/>: a time in a
+    /// gap fires at the first instant after it, a time in an overlap in the first pass (and in the
+    /// second too when the expression is interval-like). Most of these zones change their clocks at
+    /// midnight, so the hours are mostly early ones and the day fields the ones that pick a single day
+    /// of the month (L, L-n, #n, last weekday, lists); the searches start at, just before and just after
+    /// the changes.
+    /// </summary>
+    [Theory]
+    [InlineData("Asia/Amman", 31)]
+    [InlineData("Asia/Beirut", 32)]
+    [InlineData("America/Santiago", 33)]
+    [InlineData("America/Havana", 34)]
+    [InlineData("Africa/Cairo", 35)]
+    [InlineData("America/Sao_Paulo", 36)]
+    [InlineData("America/Asuncion", 37)]
+    [InlineData("Asia/Tehran", 38)]
+    [InlineData("Europe/Berlin", 39)]
+    [InlineData("America/New_York", 40)]
+    [InlineData("Australia/Lord_Howe", 41)]
+    [InlineData("Pacific/Chatham", 42)]
+    public void The_trigger_agrees_with_a_naive_matcher_across_dst_changes(string zoneId, int seed)
+    {
+        var zone = TimeZones.Resolve(zoneId);
+        var changes = ZoneOffsetsTests.OffsetChanges(zone, 2000, 2030).Select(change => Exact(change, zone)).ToList();
+        Assert.NotEmpty(changes);
+        var random = new Random(seed);
+        var failures = new List<string>();
+        var atChange = 0;
+        for (var i = 0; i < 300 && failures.Count < 10; i++)
+        {
+            var spec = Spec.Generate(random, withSeconds: random.Next(5) == 0, earlyHours: random.Next(4) != 0);
+            CronTrigger trigger;
+            try
+            {
+                trigger = new CronTrigger(spec.Text, zone);
+            }
+            catch (FormatException error) when (error.Message.Contains("never fires", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var change = changes[random.Next(changes.Count)];
+            var from = random.Next(4) switch
+            {
+                0 => change,
+                1 => change.AddMinutes(random.Next(-90, 91)),
+                2 => change.AddTicks(random.Next(2) == 0 ? -1 : 1),
+                _ => change.AddTicks((long)((random.NextDouble() - 0.75) * 4 * TimeSpan.TicksPerDay)),
+            };
+            from = TimeZoneInfo.ConvertTime(from, zone);
+            atChange += from == change ? 1 : 0;
+            var expected = NaiveFireTimes(spec, zone, from, FireTimesCompared).Select(Format).ToList();
+            var actual = trigger.GetFireTimes(from, expected.Count).Select(Format).ToList();
+            if (!expected.SequenceEqual(actual))
+            {
+                failures.Add(
+                    $"'{spec.Text}' in {zoneId} from {Format(from)}:\n  naive   {string.Join(", ", expected)}\n  trigger {string.Join(", ", actual)}");
+            }
+        }
+
+        output.WriteLine($"{atChange} searches started exactly at a change.");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     [Fact]
     public void Exactly_the_expressions_that_can_never_fire_are_rejected()
     {
@@ -96,6 +162,92 @@ public sealed class CronBruteForceTests(ITestOutputHelper output)
         Assert.InRange(rejected, 40, 360);
     }
 
+    private static string Format(DateTimeOffset instant) => instant.ToString("yyyy-MM-dd HH:mm:ss zzz ddd", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The first <paramref name="count"/> fire times at or after <paramref name="from"/> within two years,
+    /// by the documented DST rule applied to every matching wall-clock time.
+    /// </summary>
+    private static List<DateTimeOffset> NaiveFireTimes(Spec spec, TimeZoneInfo zone, DateTimeOffset from, int count)
+    {
+        var fromWall = Wall(from.UtcDateTime, zone);
+        var untilWall = fromWall.AddYears(2);
+        var found = new SortedSet<DateTime>();
+        DateTime? enoughAt = null;
+        foreach (var wall in spec.Matches(fromWall.AddDays(-1), untilWall))
+        {
+            // Instants come out of wall-clock order only within an overlap or a gap, hours at most.
+            if (enoughAt is { } enough && wall > enough.AddDays(1))
+            {
+                break;
+            }
+
+            foreach (var utc in Instants(wall, zone, spec.IntervalLike))
+            {
+                if (utc >= from.UtcDateTime)
+                {
+                    found.Add(utc);
+                }
+            }
+
+            if (enoughAt is null && found.Count >= count)
+            {
+                enoughAt = wall;
+            }
+        }
+
+        return found.Take(count).Select(utc => new DateTimeOffset(utc).ToOffset(zone.GetUtcOffset(utc))).ToList();
+    }
+
+    /// <summary>The instant of a change found to the minute, to the tick: a search from it must start exactly there.</summary>
+    private static DateTimeOffset Exact(DateTimeOffset change, TimeZoneInfo zone)
+    {
+        var low = change.UtcDateTime.AddMinutes(-2);
+        var high = change.UtcDateTime.AddMinutes(1);
+        var before = zone.GetUtcOffset(low);
+        while (high - low > TimeSpan.FromTicks(1))
+        {
+            var middle = low + ((high - low) / 2);
+            (low, high) = zone.GetUtcOffset(middle) == before ? (middle, high) : (low, middle);
+        }
+
+        return new DateTimeOffset(high);
+    }
+
+    /// <summary>The instants (UTC) a matching wall-clock time fires at.</summary>
+    private static IEnumerable<DateTime> Instants(DateTime wall, TimeZoneInfo zone, bool intervalLike)
+    {
+        var passes = new SortedSet<DateTime>();
+        foreach (var probe in new[] { wall.AddDays(-1), wall, wall.AddDays(1) })
+        {
+            var offset = zone.GetUtcOffset(DateTime.SpecifyKind(probe, DateTimeKind.Utc));
+            var utc = DateTime.SpecifyKind(wall - offset, DateTimeKind.Utc);
+            if (zone.GetUtcOffset(utc) == offset)
+            {
+                passes.Add(utc);
+            }
+        }
+
+        if (passes.Count == 0)
+        {
+            // In a gap: the first instant whose wall-clock time is at or after it.
+            var low = DateTime.SpecifyKind(wall.AddHours(-15), DateTimeKind.Utc);
+            var high = DateTime.SpecifyKind(wall.AddHours(15), DateTimeKind.Utc);
+            while (high - low > TimeSpan.FromTicks(1))
+            {
+                var middle = low + ((high - low) / 2);
+                (low, high) = Wall(middle, zone) >= wall ? (low, middle) : (middle, high);
+            }
+
+            return [high];
+        }
+
+        return intervalLike ? passes : [passes.Min];
+    }
+
+    private static DateTime Wall(DateTime utc, TimeZoneInfo zone)
+        => DateTime.SpecifyKind(utc + zone.GetUtcOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), DateTimeKind.Unspecified);
+
     private static string Show(DateTime time) => time.ToString("yyyy-MM-dd HH:mm:ss ddd", CultureInfo.InvariantCulture);
 
     /// <summary>A random expression and the values each of its fields stands for.</summary>
@@ -116,7 +268,10 @@ public sealed class CronBruteForceTests(ITestOutputHelper output)
 
         public string Text { get; private set; } = "";
 
-        public static Spec Generate(Random random, bool withSeconds)
+        /// <summary>A wildcard, range or step in the second, minute or hour field: fires in both passes of an overlap.</summary>
+        public bool IntervalLike { get; private set; }
+
+        public static Spec Generate(Random random, bool withSeconds, bool earlyHours = false)
         {
             var spec = new Spec();
             var fields = new List<string>();
@@ -130,9 +285,20 @@ public sealed class CronBruteForceTests(ITestOutputHelper output)
             }
 
             fields.Add(spec.Numeric(random, 0, 59, spec.minutes, null));
-            fields.Add(spec.Numeric(random, 0, 23, spec.hours, null));
+            fields.Add(earlyHours ? spec.EarlyHours(random) : spec.Numeric(random, 0, 23, spec.hours, null));
+            spec.IntervalLike = fields.Any(field => field.IndexOfAny(['*', '-', '/']) >= 0);
             fields.Add(spec.DayOfMonth(random));
-            fields.Add(spec.Numeric(random, 1, 12, spec.months, MonthNames));
+            if (earlyHours && random.Next(2) == 0)
+            {
+                // Every month, so the day fields decide whether the day of a clock change matches.
+                Mark(spec.months, 1, 12, 1);
+                fields.Add("*");
+            }
+            else
+            {
+                fields.Add(spec.Numeric(random, 1, 12, spec.months, MonthNames));
+            }
+
             fields.Add(spec.DayOfWeek(random));
             if (withSeconds && random.Next(3) == 0)
             {
@@ -413,6 +579,23 @@ public sealed class CronBruteForceTests(ITestOutputHelper output)
             }
 
             return string.Join(",", elements);
+        }
+
+        /// <summary>Hours around midnight, where the clocks of many zones change.</summary>
+        private string EarlyHours(Random random)
+        {
+            (string Text, int[] Values)[] choices =
+            [
+                ("0", [0]), ("1", [1]), ("0,1", [0, 1]), ("0-2", [0, 1, 2]), ("23,0", [23, 0]), ("22-1", [22, 23, 0, 1]),
+                ("*/2", [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22]), ("0/3", [0, 3, 6, 9, 12, 15, 18, 21]), ("*", Enumerable.Range(0, 24).ToArray()), ("2,3", [2, 3]),
+            ];
+            var (text, values) = choices[random.Next(choices.Length)];
+            foreach (var value in values)
+            {
+                hours[value] = true;
+            }
+
+            return text;
         }
 
         private string Year(Random random)

@@ -9,7 +9,10 @@ namespace Scheduler.Tests.Triggers;
 /// Cross-check with Cronos, whose DST rules ours follow, in zones with different rules and across
 /// their DST changes. Only expressions both dialects read the same way are generated: never both day
 /// fields restricted (Cronos requires both to match, we either), no year field, <c>L</c>, <c>L-n</c>,
-/// <c>dL</c> and <c>d#n</c> alone in their field (Cronos allows them nowhere else).
+/// <c>dL</c> and <c>d#n</c> alone in their field (Cronos allows them nowhere else). Asia/Amman is left
+/// to the brute-force oracle (<see cref="CronBruteForceTests"/>): Cronos 0.13 misplaces its changes at
+/// midnight (for '16,32,54 0,3 * * *' after 2017-03-30T03:54+02:00 it answers 2017-03-31T00:16+03:00, an
+/// instant whose wall-clock time was 23:16 +02:00 on the 30th).
 /// </summary>
 public sealed class CronCronosCrossCheckTests(ITestOutputHelper output)
 {
@@ -28,6 +31,9 @@ public sealed class CronCronosCrossCheckTests(ITestOutputHelper output)
     [InlineData("America/Sao_Paulo", 7)]
     [InlineData("America/Havana", 8)]
     [InlineData("UTC", 9)]
+    [InlineData("Asia/Beirut", 11)]
+    [InlineData("America/Santiago", 12)]
+    [InlineData("Africa/Cairo", 13)]
     public void Consecutive_fire_times_agree_with_cronos_across_dst_changes(string zoneId, int seed)
     {
         var zone = TimeZones.Resolve(zoneId);

@@ -34,6 +34,24 @@ public sealed class CronDstTests
     }
 
     [Theory]
+    // Asked from the very end of a gap (the instant the day starts where the clocks jump from 00:00 to
+    // 01:00, as '--after 2017-03-31' means there), the times the clocks skipped fire at that instant.
+    [InlineData("30 0 L * *", "Asia/Amman", "2017-03-31T00:00:00+02:00", "2017-03-31T01:00:00+03:00 2017-04-30T00:30:00+03:00")]
+    [InlineData("@daily", "Asia/Amman", "2017-03-31T01:00:00+03:00", "2017-03-31T01:00:00+03:00 2017-04-01T00:00:00+03:00")]
+    [InlineData("15 0 * * SUNL", "Asia/Beirut", "2024-03-31T01:00:00+03:00", "2024-03-31T01:00:00+03:00 2024-04-28T00:15:00+03:00")]
+    [InlineData("30 0 * * SUN#2", "America/Santiago", "2024-09-08T01:00:00-03:00", "2024-09-08T01:00:00-03:00 2024-10-13T00:30:00-03:00")]
+    [InlineData("0 0 10,20 * *", "America/Havana", "2024-03-10T01:00:00-04:00", "2024-03-10T01:00:00-04:00 2024-03-20T00:00:00-04:00")]
+    [InlineData("45 0 L-4 * *", "Africa/Cairo", "2024-04-26T01:00:00+03:00", "2024-04-26T01:00:00+03:00 2024-05-27T00:45:00+03:00")]
+    [InlineData("*/20 0 * * *", "America/Sao_Paulo", "2018-11-04T01:00:00-02:00", "2018-11-04T01:00:00-02:00 2018-11-05T00:00:00-02:00")]
+    [InlineData("30 2 * * *", "Europe/Berlin", "2024-03-31T03:00:00+02:00", "2024-03-31T03:00:00+02:00 2024-04-01T02:30:00+02:00")]
+    // A moment later the skipped times have fired.
+    [InlineData("30 0 L * *", "Asia/Amman", "2017-03-31T01:00:01+03:00", "2017-04-30T00:30:00+03:00")]
+    public void From_the_end_of_a_gap_the_times_in_it_fire_at_once(string expression, string zone, string from, string expected)
+    {
+        AssertFires(expression, zone, from, expected);
+    }
+
+    [Theory]
     // Fixed times fire once, in the first pass.
     [InlineData("30 1 * * *", "America/New_York", "2024-11-03T00:00:00-04:00", "2024-11-03T01:30:00-04:00 2024-11-04T01:30:00-05:00")]
     [InlineData("0 30 1 * * *", "America/New_York", "2024-11-03T00:00:00-04:00", "2024-11-03T01:30:00-04:00 2024-11-04T01:30:00-05:00")]

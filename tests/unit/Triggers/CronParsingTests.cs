@@ -82,6 +82,23 @@ public sealed class CronParsingTests
     }
 
     [Theory]
+    // A word that merely contains L, W or # is not a misplaced special character: name it and the range expected.
+    [InlineData("0 0 0 1 1 * 2009-fault", "year", "fault", "1970-2099")]
+    [InlineData("0 0 0 1 1 * Lx", "year", "Lx", "1970-2099")]
+    [InlineData("0 0 0 1 1 * 20w9", "year", "20w9", "1970-2099")]
+    [InlineData("0 help * * *", "hour", "help", "0-23")]
+    [InlineData("0 0 1-Wed * *", "day-of-month", "Wed", "1-31")]
+    [InlineData("x#1 * * * *", "minute", "x#1", "0-59")]
+    public void A_token_with_letters_is_named_with_what_was_expected(string expression, string field, string token, string range)
+    {
+        var error = Assert.Throws<FormatException>(() => new CronTrigger(expression, TimeZoneInfo.Utc));
+
+        Assert.StartsWith($"Invalid cron expression '{expression}': {field} '{token}' ", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"is not a number (expected {range})", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("is not allowed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("", "empty")]
     [InlineData("   ", "empty")]
     [InlineData("* * * *", "found 4")]

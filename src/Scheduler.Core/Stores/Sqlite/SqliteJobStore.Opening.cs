@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Scheduler.Internal;
 
 namespace Scheduler.Stores;
 
@@ -11,7 +12,18 @@ internal sealed partial class SqliteJobStore
         => Open(path, options, timeProvider, SqliteSchema.Migrations);
 
     /// <summary>Opens the store with a given list of migrations (tests pass their own).</summary>
-    internal static SqliteJobStore Open(string path, SqliteJobStoreOptions options, TimeProvider? timeProvider, IReadOnlyList<SqliteMigration> migrations)
+    /// <param name="path">The file.</param>
+    /// <param name="options">The store's options.</param>
+    /// <param name="timeProvider">The store's clock, if not the scheduler's.</param>
+    /// <param name="migrations">The schema versions this build knows.</param>
+    /// <param name="create">Create the store when the file does not exist; false only opens an existing one (FileNotFoundException).</param>
+    /// <param name="checkNow">
+    /// Start the check of the whole file (<see cref="SqliteIntegrityCheck"/>) at once, in the background, so
+    /// that it overlaps the opening and whatever the opener does before its first write, which waits for
+    /// it. False for an opener that only reads: the check then runs at the first write, if one comes.
+    /// </param>
+    internal static SqliteJobStore Open(
+        string path, SqliteJobStoreOptions options, TimeProvider? timeProvider, IReadOnlyList<SqliteMigration> migrations, bool create = true, bool checkNow = true)
     {
         if (path is null)
         {
@@ -39,10 +51,28 @@ internal sealed partial class SqliteJobStore
         }
 
         CheckFile(fullPath, out var exists);
+        if (!exists)
+        {
+            if (!create)
+            {
+                throw new FileNotFoundException($"The store '{fullPath}' does not exist.", fullPath);
+            }
+
+            CreateFile(fullPath, migrations);
+        }
+        else if (new FileInfo(fullPath).Length == 0)
+        {
+            // A store is never empty (CreateFile makes it whole before it is there), so an empty file is something else's.
+            throw new InvalidDataException($"The file '{fullPath}' is empty: it is not a job store, and it is left as it is. Remove it to create a new store there.");
+        }
+
+        var integrityCheck = new SqliteIntegrityCheck(fullPath, options.BusyTimeout);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
-            Mode = exists ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadWriteCreate,
+
+            // Never creates: a file that vanished since the checks is an error, not a new store.
+            Mode = SqliteOpenMode.ReadWrite,
 
             // A pooled connection would keep the file open after Dispose (and its lock file claim with it).
             Pooling = false,
@@ -51,12 +81,105 @@ internal sealed partial class SqliteJobStore
         try
         {
             OpenChecked(connection, fullPath, migrations, options.BusyTimeout);
-            return new SqliteJobStore(fullPath, connection, options, timeProvider);
+            if (checkNow)
+            {
+                // After the opening's own reads, which would otherwise wait on the check's first read of the log.
+                integrityCheck.Start();
+            }
+
+            return new SqliteJobStore(fullPath, connection, options, timeProvider, integrityCheck);
         }
         catch
         {
+            integrityCheck.Dispose();
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates the store where no file is: builds it whole in a new file beside the path, readable by its
+    /// owner only, and links that into place unless a file got there first. So no opener ever sees a
+    /// half-made store or an empty file, and of several processes creating one store at once, one wins
+    /// and the others open its file (a lost race is not an error).
+    /// </summary>
+    private static void CreateFile(string fullPath, IReadOnlyList<SqliteMigration> migrations)
+    {
+        var folder = System.IO.Path.GetDirectoryName(fullPath)!;
+        var building = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".new");
+        try
+        {
+            using (new FileStream(building, FileMode.CreateNew, FileAccess.Write))
+            {
+            }
+
+            // Before anything is written; SQLite gives its -wal and -shm files the mode of the database file.
+            FileModes.Set(building, FileModes.OwnerReadWrite);
+
+            using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = building, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString()))
+            {
+                connection.Open();
+                UseWriteAheadLog(connection, fullPath);
+                SqliteSchema.Migrate(connection, migrations);
+            }
+
+            try
+            {
+                // Never replaces a file: on Unix a hard link, on Windows a move that fails when the target exists.
+                File.Move(building, fullPath);
+            }
+            catch (IOException) when (File.Exists(fullPath))
+            {
+                // Another opener created the store first; its file is the store.
+            }
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            throw new UnauthorizedAccessException($"The store '{fullPath}' cannot be created: {error.Message}", error);
+        }
+        catch (SqliteException error)
+        {
+            throw new IOException($"The store '{fullPath}' cannot be created: {error.Message}", error);
+        }
+        finally
+        {
+            foreach (var leftover in new[] { building, building + "-wal", building + "-shm", building + "-journal" })
+            {
+                try
+                {
+                    File.Delete(leftover);
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    // Only a hidden file left beside the store; the error that matters is the one already thrown, if any.
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Has SQLite wait for a lock another connection holds, in steps of a few milliseconds, up to the
+    /// busy timeout. Set first thing on every connection: until then Microsoft.Data.Sqlite retries a busy
+    /// statement itself, 150 ms at a time, so a read of the schema that met another process rebuilding
+    /// the log's index cost a whole 150 ms.
+    /// </summary>
+    internal static void WaitWhenBusy(SqliteConnection connection, TimeSpan busyTimeout)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA busy_timeout = " + ((int)Math.Min(int.MaxValue, Math.Ceiling(busyTimeout.TotalMilliseconds))).ToString(CultureInfo.InvariantCulture);
+        command.ExecuteNonQuery();
+    }
+
+    private static void UseWriteAheadLog(SqliteConnection connection, string fullPath)
+    {
+        using var command = connection.CreateCommand();
+
+        // journal_mode is kept in the file.
+        command.CommandText = "PRAGMA journal_mode = WAL";
+        var mode = command.ExecuteScalar() as string;
+        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new IOException($"The store '{fullPath}' cannot use write-ahead logging (journal mode stays '{mode}'); is it on a network or read-only file system?");
         }
     }
 
@@ -87,6 +210,7 @@ internal sealed partial class SqliteJobStore
         try
         {
             connection.Open();
+            WaitWhenBusy(connection, busyTimeout);
             if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
             {
                 throw new UnauthorizedAccessException($"The store '{fullPath}' can only be opened for reading: a job store needs to write to its file (it records every run). Make the file writable.");
@@ -118,21 +242,11 @@ internal sealed partial class SqliteJobStore
                 $"The store '{fullPath}' has schema version {version.Value.ToString(CultureInfo.InvariantCulture)}, written by a newer Scheduler; this one understands up to version {current.ToString(CultureInfo.InvariantCulture)}. Update Scheduler to open it.");
         }
 
+        UseWriteAheadLog(connection, fullPath);
         using (var command = connection.CreateCommand())
         {
-            // journal_mode is kept in the file; the others are per connection.
-            command.CommandText = "PRAGMA journal_mode = WAL";
-            var mode = command.ExecuteScalar() as string;
-            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new IOException($"The store '{fullPath}' cannot use write-ahead logging (journal mode stays '{mode}'); is it on a network or read-only file system?");
-            }
-
             command.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;";
             command.ExecuteNonQuery();
-            command.CommandText = "PRAGMA busy_timeout = " + ((int)Math.Min(int.MaxValue, Math.Ceiling(busyTimeout.TotalMilliseconds))).ToString(CultureInfo.InvariantCulture);
-            command.ExecuteNonQuery();
-
             // The background checkpoints (SqliteCheckpointer) do the copying; this bound is where the writer
             // checkpoints itself, so a log they cannot keep up with, or a failed one, stays bounded.
             command.CommandText = string.Format(
@@ -148,7 +262,7 @@ internal sealed partial class SqliteJobStore
         {
             try
             {
-                SqliteSchema.Migrate(connection, from, migrations);
+                SqliteSchema.Migrate(connection, migrations);
             }
             catch (SqliteException error)
             {

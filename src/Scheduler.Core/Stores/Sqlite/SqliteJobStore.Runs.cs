@@ -88,7 +88,7 @@ internal sealed partial class SqliteJobStore
             WritePendingEndsLocked();
             var runs = new List<JobRun>(Math.Min(count, 64));
             using var reader = selectRuns.Set(0, jobId).Set(1, RetentionCutoff()).Set(2, count).Query();
-            while (reader.Read())
+            while (Next(reader))
             {
                 runs.Add(ReadRun(reader));
             }
@@ -115,7 +115,7 @@ internal sealed partial class SqliteJobStore
             command.Parameters.AddWithValue("$cutoff", RetentionCutoff());
             command.Parameters.AddWithValue("$max", maxCount);
             using var reader = command.ExecuteReader();
-            while (reader.Read())
+            while (Next(reader))
             {
                 runs.Add(ReadRun(reader));
             }
@@ -148,7 +148,7 @@ internal sealed partial class SqliteJobStore
             var left = new List<(long Seq, JobRun Run)>();
             using (var reader = selectRunning.Query())
             {
-                while (reader.Read())
+                while (Next(reader))
                 {
                     var run = ReadRun(reader);
                     if (!runsInProgress.ContainsKey(run.Key))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Scheduler.Internal;
 using Scheduler.Events;
 using Scheduler.Jobs;
 
@@ -122,7 +123,7 @@ internal sealed partial class SqliteJobStore
             reportedBroken.Clear();
             using (var reader = selectBroken.Query())
             {
-                while (reader.Read())
+                while (Next(reader))
                 {
                     ReadJob(reader, loads);
                 }
@@ -158,7 +159,7 @@ internal sealed partial class SqliteJobStore
             long last = 0;
             using (var reader = selectRunRequests.Query())
             {
-                while (reader.Read())
+                while (Next(reader))
                 {
                     last = reader.GetInt64(0);
                     ids.Add(reader.GetString(1));
@@ -251,7 +252,7 @@ internal sealed partial class SqliteJobStore
             }
 
             using var reader = selectEvents.Set(0, afterId).Set(1, maxCount).Query();
-            while (reader.Read())
+            while (Next(reader))
             {
                 events.Add(ReadEvent(reader));
             }
@@ -363,7 +364,15 @@ internal sealed partial class SqliteJobStore
     {
         try
         {
-            return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None);
+            var created = !File.Exists(LockPath);
+            var claim = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None);
+            if (created && FileModes.Get(Path) is { } mode)
+            {
+                // As SQLite does for the -wal and -shm files: whoever may not read the store may not take its lock either.
+                FileModes.Set(LockPath, mode);
+            }
+
+            return claim;
         }
         catch (IOException error)
         {
@@ -390,7 +399,7 @@ internal sealed partial class SqliteJobStore
     private RunningScheduler? ReadRunningSchedulerLocked()
     {
         using var reader = readRunningScheduler.Query();
-        return reader.Read()
+        return Next(reader)
             ? new RunningScheduler(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), FromTicks(reader.GetInt64(3)))
             : null;
     }

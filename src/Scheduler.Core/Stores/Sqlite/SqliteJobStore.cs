@@ -43,6 +43,7 @@ internal sealed partial class SqliteJobStore : JobStore
     private readonly Random versionRandom = new();
     private readonly HashSet<string> reportedBroken = new(StringComparer.Ordinal);
     private readonly SqliteCheckpointer checkpointer;
+    private readonly SqliteIntegrityCheck integrityCheck;
 
     private readonly SqliteStatement begin;
     private readonly SqliteStatement commit;
@@ -70,6 +71,12 @@ internal sealed partial class SqliteJobStore : JobStore
 
     private bool disposed;
 
+    // The file passed the integrity check: writes may go ahead.
+    private bool verified;
+
+    // What was found wrong with the file (by the check, or by a statement that met it): no write goes ahead.
+    private string? damage;
+
     // The predicate of the name lookup in progress (under the lock), called by NameMatchesFunction,
     // and what it threw: SQLite would turn it into a SqliteException, the caller expects it as it was.
     private Func<string, bool>? nameMatches;
@@ -78,13 +85,14 @@ internal sealed partial class SqliteJobStore : JobStore
     // Batches open: the transaction is held until the last ends.
     private int batchDepth;
 
-    private SqliteJobStore(string path, SqliteConnection connection, SqliteJobStoreOptions options, TimeProvider? timeProvider)
+    private SqliteJobStore(string path, SqliteConnection connection, SqliteJobStoreOptions options, TimeProvider? timeProvider, SqliteIntegrityCheck integrityCheck)
     {
         Path = path;
         this.connection = connection;
         this.options = options;
         fixedClock = timeProvider;
         checkpointer = new SqliteCheckpointer(path, options.BusyTimeout);
+        this.integrityCheck = integrityCheck;
 
         begin = Prepare("BEGIN IMMEDIATE");
         commit = Prepare("COMMIT");
@@ -135,6 +143,9 @@ internal sealed partial class SqliteJobStore : JobStore
 
     /// <summary>The background checkpoints (for tests).</summary>
     internal SqliteCheckpointer Checkpointer => checkpointer;
+
+    /// <summary>The check of the whole file that the first write waits for (for tests and measurements).</summary>
+    internal SqliteIntegrityCheck IntegrityCheck => integrityCheck;
 
     public override int Count
     {
@@ -235,7 +246,7 @@ internal sealed partial class SqliteJobStore : JobStore
             ThrowIfDisposed();
             using (var reader = selectJob.Set(0, id).Query())
             {
-                job = reader.Read() ? ReadJob(reader, loads) : null;
+                job = Next(reader) ? ReadJob(reader, loads) : null;
             }
 
             RecordLoadsLocked(loads);
@@ -260,7 +271,7 @@ internal sealed partial class SqliteJobStore : JobStore
         {
             ThrowIfDisposed();
             using var reader = selectJob.Set(0, id).Query();
-            return reader.Read() ? reader.GetString(2) : null;
+            return Next(reader) ? reader.GetString(2) : null;
         }
     }
 
@@ -273,7 +284,7 @@ internal sealed partial class SqliteJobStore : JobStore
             ThrowIfDisposed();
             using (var reader = selectAllJobs.Query())
             {
-                while (reader.Read())
+                while (Next(reader))
                 {
                     jobs.Add(ReadJob(reader, loads));
                 }
@@ -307,7 +318,7 @@ internal sealed partial class SqliteJobStore : JobStore
             try
             {
                 using var reader = selectJobsByName.Query();
-                while (reader.Read())
+                while (Next(reader))
                 {
                     jobs.Add(ReadJob(reader, loads));
                 }
@@ -362,7 +373,7 @@ internal sealed partial class SqliteJobStore : JobStore
             ThrowIfDisposed();
             using (var reader = selectDueJobs.Set(0, now.UtcTicks).Set(1, maxCount).Query())
             {
-                while (reader.Read())
+                while (Next(reader))
                 {
                     var job = ReadJob(reader, loads);
                     if (job.State != JobState.Broken)
@@ -619,7 +630,7 @@ internal sealed partial class SqliteJobStore : JobStore
 
     private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
 
-    private SqliteStatement Prepare(string sql, params string[] parameters) => new(connection, sql, parameters);
+    private SqliteStatement Prepare(string sql, params string[] parameters) => new(connection, sql, DamageFoundLocked, parameters);
 
     /// <summary>A random, non-zero tag (0 is the version of a job never read from a store).</summary>
     private long NewVersion()
@@ -634,7 +645,14 @@ internal sealed partial class SqliteJobStore : JobStore
 #pragma warning disable CA2100 // Constant SQL of the store.
         command.CommandText = sql;
 #pragma warning restore CA2100
-        command.ExecuteNonQuery();
+        try
+        {
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException error) when (IsDamage(error))
+        {
+            throw DamageFoundLocked(error);
+        }
     }
 
     /// <summary>Whether the connection has a transaction open (deferred run ends or a batch).</summary>
@@ -650,7 +668,7 @@ internal sealed partial class SqliteJobStore : JobStore
     {
         if (!TransactionOpen)
         {
-            begin.Execute();
+            BeginLocked();
         }
 
         if (atomic)
@@ -685,6 +703,76 @@ internal sealed partial class SqliteJobStore : JobStore
         return result;
     }
 
+    /// <summary>
+    /// Starts the write transaction. The first waits for the integrity check of the whole file
+    /// (<see cref="SqliteIntegrityCheck"/>), and a file found damaged is never written to again.
+    /// </summary>
+    private void BeginLocked()
+    {
+        if (damage is not null)
+        {
+            throw Damaged(Path, damage, null);
+        }
+
+        if (!verified)
+        {
+            if (integrityCheck.Problem() is { } problem)
+            {
+                damage = problem;
+                throw Damaged(Path, problem, null);
+            }
+
+            verified = true;
+        }
+
+        begin.Execute();
+    }
+
+    /// <summary>Whether SQLite found the file damaged, or not a database at all, where it read.</summary>
+    internal static bool IsDamage(SqliteException error)
+        => error.SqliteErrorCode is SqliteErrorCodes.Corrupt or SqliteErrorCodes.NotADatabase;
+
+    /// <summary>The store's error for a damaged file (docs/stores.md, "Opening a file").</summary>
+    internal static InvalidDataException Damaged(string path, string detail, Exception? inner)
+        => new($"The store '{path}' is damaged ({detail.TrimEnd('.')}); nothing more is written to it. Restore it from a backup, or recover what it holds into a new file with the sqlite3 shell's .recover command.", inner);
+
+    /// <summary>
+    /// A statement met damage in the file (a reader, or a page damaged after the check): what the open
+    /// transaction wrote is dropped and nothing more is written. Returns the error to throw.
+    /// </summary>
+    private InvalidDataException DamageFoundLocked(SqliteException error)
+    {
+        damage ??= error.Message;
+        if (TransactionOpen)
+        {
+            try
+            {
+                using var rollback = connection.CreateCommand();
+                rollback.CommandText = "ROLLBACK";
+                rollback.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // SQLite may have rolled back by itself; either way nothing of it is kept.
+            }
+        }
+
+        return Damaged(Path, error.Message, error);
+    }
+
+    /// <summary>The next row of a reader; damage met on the way is the store's error, like in any statement.</summary>
+    private bool Next(SqliteDataReader reader)
+    {
+        try
+        {
+            return reader.Read();
+        }
+        catch (SqliteException error) when (IsDamage(error))
+        {
+            throw DamageFoundLocked(error);
+        }
+    }
+
     /// <summary>Commits what is written so far, unless a batch holds the transaction open (and <paramref name="force"/> is false).</summary>
     private void FlushLocked(bool force = false)
     {
@@ -708,7 +796,7 @@ internal sealed partial class SqliteJobStore : JobStore
             ThrowIfDisposed();
             if (!TransactionOpen)
             {
-                begin.Execute();
+                BeginLocked();
             }
 
             batchDepth++;
@@ -753,15 +841,24 @@ internal sealed partial class SqliteJobStore : JobStore
                 return;
             }
 
-            DetachLocked();
-            batchDepth = 0;
-            WritePendingEndsLocked();
-            FlushLocked();
+            try
+            {
+                DetachLocked();
+                batchDepth = 0;
+                WritePendingEndsLocked();
+                FlushLocked();
+            }
+            catch (InvalidDataException) when (damage is not null)
+            {
+                // A damaged file takes no more writes: what was not written stays so, and the file is closed as it is.
+            }
+
             disposed = true;
             DisposeStatements();
 
             // First, so the store's connection is the file's last: closing it checkpoints and removes the log.
             checkpointer.Dispose();
+            integrityCheck.Dispose();
             connection.Dispose();
         }
     }

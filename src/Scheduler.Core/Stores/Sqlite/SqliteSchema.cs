@@ -92,9 +92,10 @@ internal static class SqliteSchema
     public static int CurrentVersion => Migrations.Count;
 
     /// <summary>The version of an existing store, or null when the file has no <c>schema_version</c> table.</summary>
-    public static int? ReadVersion(SqliteConnection connection)
+    public static int? ReadVersion(SqliteConnection connection, SqliteTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
         if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
         {
@@ -122,15 +123,26 @@ internal static class SqliteSchema
     }
 
     /// <summary>
-    /// Brings a store from <paramref name="from"/> to the last version of <paramref name="migrations"/>,
-    /// one transaction per step; the version row is written in the step's transaction.
+    /// Brings a store to the last version of <paramref name="migrations"/>, one transaction per step; the
+    /// version row is written in the step's transaction.
     /// </summary>
-    public static void Migrate(SqliteConnection connection, int from, IReadOnlyList<SqliteMigration> migrations)
+    /// <remarks>
+    /// Each step takes the write lock (<c>BEGIN IMMEDIATE</c>) before it reads the version: several
+    /// processes opening an older store at once then migrate it once, one step after the other, and the
+    /// ones that wait find the step done.
+    /// </remarks>
+    public static void Migrate(SqliteConnection connection, IReadOnlyList<SqliteMigration> migrations)
     {
-        for (var version = from; version < migrations.Count; version++)
+        while (true)
         {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var version = ReadVersion(connection, transaction) ?? 0;
+            if (version >= migrations.Count)
+            {
+                return;
+            }
+
             var migration = migrations[version];
-            using var transaction = connection.BeginTransaction();
             using (var command = connection.CreateCommand())
             {
                 command.Transaction = transaction;

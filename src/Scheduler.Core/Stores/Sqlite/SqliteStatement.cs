@@ -4,15 +4,18 @@ namespace Scheduler.Stores;
 
 /// <summary>
 /// A command prepared once and executed many times with new parameter values: SQLite compiles the
-/// statement on first use and keeps it, which is most of the speed of bulk adds and dispatches.
+/// statement on first use and keeps it, which is most of the speed of bulk adds and dispatches. Damage
+/// that SQLite meets in the file becomes the store's own error (<c>onDamage</c>), wherever it is met.
 /// </summary>
 internal sealed class SqliteStatement : IDisposable
 {
     private readonly SqliteCommand command;
     private readonly SqliteParameter[] parameters;
+    private readonly Func<SqliteException, Exception> onDamage;
 
-    public SqliteStatement(SqliteConnection connection, string sql, params string[] parameterNames)
+    public SqliteStatement(SqliteConnection connection, string sql, Func<SqliteException, Exception> onDamage, params string[] parameterNames)
     {
+        this.onDamage = onDamage;
         command = connection.CreateCommand();
 #pragma warning disable CA2100 // The SQL is a constant of the store; values are always parameters.
         command.CommandText = sql;
@@ -42,11 +45,42 @@ internal sealed class SqliteStatement : IDisposable
         return this;
     }
 
-    public int Execute() => command.ExecuteNonQuery();
+    public int Execute()
+    {
+        try
+        {
+            return command.ExecuteNonQuery();
+        }
+        catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
+        {
+            throw onDamage(error);
+        }
+    }
 
-    public object? Scalar() => command.ExecuteScalar();
+    public object? Scalar()
+    {
+        try
+        {
+            return command.ExecuteScalar();
+        }
+        catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
+        {
+            throw onDamage(error);
+        }
+    }
 
-    public SqliteDataReader Query() => command.ExecuteReader();
+    /// <summary>The rows; read them with the store's <c>Next</c>, which turns damage met on the way into its error too.</summary>
+    public SqliteDataReader Query()
+    {
+        try
+        {
+            return command.ExecuteReader();
+        }
+        catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
+        {
+            throw onDamage(error);
+        }
+    }
 
     public void Dispose() => command.Dispose();
 }

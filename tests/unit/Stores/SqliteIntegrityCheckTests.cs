@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text;
+using Scheduler.Scheduling;
+using Scheduler.Stores;
+using Scheduler.Tests.Support;
+using static Scheduler.Tests.Stores.SqliteJobStoreTests;
+
+namespace Scheduler.Tests.Stores;
+
+/// <summary>
+/// A store damaged inside (SQLite reads its header fine, one page in the middle is garbage): refused
+/// at its first write and by a starting scheduler, left as it was, and reported with the store's
+/// error wherever SQLite meets the damage.
+/// </summary>
+public sealed class SqliteIntegrityCheckTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly TempFolder folder = new();
+    private readonly string path;
+
+    public SqliteIntegrityCheckTests()
+    {
+        path = folder.File("jobs.db");
+        using var store = JobStore.CreateSqlite(path);
+        using (store.BeginBatch())
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                // Long names fill many pages of the jobs table, so one of them is found by its text.
+                var id = "job-" + i.ToString("D4", CultureInfo.InvariantCulture);
+                store.Add(Job(id, T0.AddHours(1)) with { Name = id + " " + new string('x', 300) }, replaceExisting: false);
+            }
+        }
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void A_sound_store_opened_to_read_is_checked_once_at_its_first_write()
+    {
+        // Opened as a reader opens it: the check waits for the first write.
+        using var store = SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, SqliteSchema.Migrations, checkNow: false);
+        Assert.Equal(TimeSpan.Zero, store.IntegrityCheck.Elapsed);
+
+        store.Add(Job("a", T0), replaceExisting: false);
+        var checkedIn = store.IntegrityCheck.Elapsed;
+        store.Add(Job("b", T0), replaceExisting: false);
+
+        Assert.True(checkedIn > TimeSpan.Zero);
+        Assert.Equal(checkedIn, store.IntegrityCheck.Elapsed);
+    }
+
+    [Fact]
+    public void A_damaged_store_is_refused_at_its_first_write_and_left_as_it_was()
+    {
+        DamagePageHolding("job-1000 ");
+        var damaged = File.ReadAllBytes(path);
+
+        using (var store = SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, SqliteSchema.Migrations, checkNow: false))
+        {
+            var error = Assert.Throws<InvalidDataException>(() => store.Add(Job("new", T0), replaceExisting: false));
+            AssertDamageReported(error);
+
+            // Refused for good, not just once.
+            Assert.Throws<InvalidDataException>(() => store.Remove("job-0001"));
+        }
+
+        Assert.Equal(damaged, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void A_check_started_at_opening_refuses_the_write_that_waits_for_it()
+    {
+        DamagePageHolding("job-1000 ");
+        var damaged = File.ReadAllBytes(path);
+
+        using (var store = JobStore.CreateSqlite(path))
+        {
+            AssertDamageReported(Assert.Throws<InvalidDataException>(() => store.Add(Job("new", T0), replaceExisting: false)));
+        }
+
+        Assert.Equal(damaged, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void A_scheduler_does_not_start_on_a_damaged_store()
+    {
+        DamagePageHolding("job-1000 ");
+        var damaged = File.ReadAllBytes(path);
+
+        using (var store = JobStore.CreateSqlite(path))
+        using (var scheduler = new JobScheduler())
+        {
+            scheduler.AddJobStore("disk", store);
+
+            AssertDamageReported(Assert.Throws<InvalidDataException>(() => scheduler.Start()));
+            Assert.False(File.Exists(path + ".lock") && new FileInfo(path + ".lock").Length > 0);
+        }
+
+        Assert.Equal(damaged, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void A_read_that_meets_the_damage_gets_the_store_error_and_the_store_takes_no_more_writes()
+    {
+        DamagePageHolding("job-1000 ");
+        var damaged = File.ReadAllBytes(path);
+
+        using (var store = SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, SqliteSchema.Migrations, checkNow: false))
+        {
+            // A job on a sound page reads fine: reading checks only what it reads.
+            Assert.NotNull(store.Get("job-0001"));
+
+            AssertDamageReported(Assert.Throws<InvalidDataException>(() => store.GetAll()));
+            AssertDamageReported(Assert.Throws<InvalidDataException>(() => store.Add(Job("new", T0), replaceExisting: false)));
+        }
+
+        Assert.Equal(damaged, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void A_running_scheduler_that_meets_damage_stops_writing_and_closes_the_store()
+    {
+        using var store = JobStore.CreateSqlite(path);
+        using var scheduler = new JobScheduler();
+        scheduler.AddJobStore("disk", store);
+        scheduler.Start();
+        DamagePageHolding("job-1000 ");
+
+        // The page is damaged after the check passed: the read that meets it reports it.
+        AssertDamageReported(Assert.Throws<InvalidDataException>(() => store.GetAll()));
+        AssertDamageReported(Assert.Throws<InvalidDataException>(() => store.Add(Job("new", T0), replaceExisting: false)));
+
+        // Closing it writes nothing more (not the end of the scheduler's claim either) and does not fail.
+        store.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => store.Count);
+        scheduler.Shutdown(wait: true);
+    }
+
+    [Fact]
+    public void A_check_that_nothing_waits_for_ends_with_the_store()
+    {
+        var store = JobStore.CreateSqlite(path);
+
+        store.Dispose();
+
+        Assert.Equal(["jobs.db"], Directory.GetFiles(folder.Path).Select(Path.GetFileName));
+    }
+
+    private void AssertDamageReported(InvalidDataException error)
+    {
+        Assert.StartsWith($"The store '{path}' is damaged (", error.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing more is written to it", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Overwrites the page that holds a text with random bytes (4 KiB, SQLite's page size).</summary>
+    private void DamagePageHolding(string text)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var at = bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text));
+        Assert.True(at > 4096, $"'{text}' is not beyond the first page of the file.");
+        var page = at / 4096 * 4096;
+        new Random(14).NextBytes(bytes.AsSpan(page, 4096));
+        File.WriteAllBytes(path, bytes);
+    }
+}
