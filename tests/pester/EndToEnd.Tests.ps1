@@ -157,3 +157,27 @@ Describe 'schedhost run' -Skip:(-not $IsLinux) {
         $stdout.Result | Should -Match 'JobExecuted from-pwsh'
     }
 }
+
+Describe 'The per-user store' -Skip:(-not ($IsLinux -or $IsMacOS)) {
+    It 'is created readable by its owner only, whatever the umask' {
+        $dataHome = Join-Path $TestDrive 'xdg'
+        $script = 'Import-Module $args[0]; Register-ScheduledJobEx -Name private -Interval 1h -ScriptBlock { 1 }; (Get-ScheduledJobEx -Name private).Store'
+        # umask is a shell builtin; pwsh has none, so the child runs under sh with the umask set.
+        $start = [System.Diagnostics.ProcessStartInfo]::new('/bin/sh')
+        $start.ArgumentList.Add('-c')
+        $start.ArgumentList.Add("umask 022 && exec `"`$0`" `"`$@`"")
+        foreach ($argument in $pwsh + @('-NoProfile', '-NonInteractive', '-Command', "& { $script } '$modulePath'")) { $start.ArgumentList.Add($argument) }
+        $start.Environment['XDG_DATA_HOME'] = $dataHome
+        $start.Environment.Remove('SCHEDHOST_STORE') | Out-Null
+        $start.RedirectStandardOutput = $true
+        $child = [System.Diagnostics.Process]::Start($start)
+        $output = $child.StandardOutput.ReadToEnd()
+        $child.WaitForExit()
+
+        $expected = Join-Path $dataHome 'scheduler/scheduler.db'
+        $output.Trim() | Should -Be $expected
+        (Get-Item -LiteralPath (Join-Path $dataHome 'scheduler')).UnixMode | Should -Be 'drwx------'
+        (Get-Item -LiteralPath $expected).UnixMode | Should -Be '-rw-------'
+        Get-ChildItem -LiteralPath (Join-Path $dataHome 'scheduler') -Force | ForEach-Object { $_.UnixMode | Should -BeLike '-rw-------' -Because $_.Name }
+    }
+}
