@@ -63,14 +63,18 @@ public sealed record Job
     public string? LoadError { get; internal init; }
 
     /// <summary>The jitter added to the trigger's fire time to get <see cref="NextRunTime"/>, in ticks.</summary>
-    /// <remarks>Kept so the following fire time is computed from the trigger's own time, not the jittered one.</remarks>
-    internal long JitterTicks { get; init; }
+    /// <remarks>
+    /// Kept so the following fire time is computed from the trigger's own time, not the jittered one.
+    /// A store keeps it beside the definition (see <see cref="Stores.StoredJob"/>).
+    /// </remarks>
+    public long JitterTicks { get; internal init; }
 
     /// <summary>
     /// The version of the job's record in a persistent store when the job was read from it: a
     /// dispatch of a job whose record has changed since (another process changed it) is rejected.
+    /// Set by the store that read the job (see <see cref="Stores.StoredJob.Restore"/>); 0 for a job not read from one.
     /// </summary>
-    internal long StoreVersion { get; init; }
+    public long StoreVersion { get; internal init; }
 
     /// <summary>The trigger's fire time behind <see cref="NextRunTime"/> (without jitter).</summary>
     internal DateTimeOffset? NextFireTime => NextRunTime is { } next && JitterTicks != 0 ? next.AddTicks(-JitterTicks) : NextRunTime;

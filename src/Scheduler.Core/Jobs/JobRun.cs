@@ -6,8 +6,15 @@ namespace Scheduler.Jobs;
 /// </summary>
 public sealed record JobRun
 {
-    internal JobRun(string runId, string jobId, DateTimeOffset scheduledTime, JobRunOutcome outcome, int attempt, string? schedulerId)
-        : this(RunKey.From(runId), jobId, scheduledTime, outcome, attempt, schedulerId)
+    /// <summary>A run record as a store reads it back; the scheduler makes new runs itself.</summary>
+    /// <param name="runId">The run's id as recorded.</param>
+    /// <param name="jobId">The id of the job that ran.</param>
+    /// <param name="scheduledTime">The time the run was due.</param>
+    /// <param name="outcome">How it ended, or Running.</param>
+    /// <param name="attempt">1 for the first attempt, 2 for the first retry...</param>
+    /// <param name="schedulerId">The scheduler that ran it.</param>
+    public JobRun(string runId, string jobId, DateTimeOffset scheduledTime, JobRunOutcome outcome, int attempt, string? schedulerId)
+        : this(RunKey.From(runId ?? throw new ArgumentNullException(nameof(runId))), jobId, scheduledTime, outcome, attempt, schedulerId)
     {
     }
 
@@ -31,10 +38,10 @@ public sealed record JobRun
     public DateTimeOffset ScheduledTime { get; internal init; }
 
     /// <summary>When the run actually started, or null when it did not (yet).</summary>
-    public DateTimeOffset? StartTime { get; internal init; }
+    public DateTimeOffset? StartTime { get; init; }
 
     /// <summary>When the run ended (or was decided not to run), or null while it is running.</summary>
-    public DateTimeOffset? EndTime { get; internal init; }
+    public DateTimeOffset? EndTime { get; init; }
 
     /// <summary>How the run ended, or <see cref="JobRunOutcome.Running"/>.</summary>
     public JobRunOutcome Outcome { get; internal init; }
@@ -43,13 +50,13 @@ public sealed record JobRun
     public int Attempt { get; internal init; }
 
     /// <summary>The run's return value or output as text, truncated to a bounded length.</summary>
-    public string? Output { get; internal init; }
+    public string? Output { get; init; }
 
     /// <summary>Why the run failed or did not run.</summary>
-    public string? Error { get; internal init; }
+    public string? Error { get; init; }
 
     /// <summary>The exit code of a process run; null for other runs.</summary>
-    public int? ExitCode { get; internal init; }
+    public int? ExitCode { get; init; }
 
     /// <summary>The id of the scheduler that ran (or decided about) the run.</summary>
     public string? SchedulerId { get; internal init; }

@@ -8,6 +8,14 @@ namespace Scheduler.Stores;
 /// Create the built-in stores with the factory methods (<see cref="CreateMemory"/>, <see cref="CreateSqlite"/>).
 /// </summary>
 /// <remarks>
+/// <para>Two audiences. Users manage jobs through the public members (or, better, through a
+/// <see cref="Scheduling.JobScheduler"/>, which validates and announces every change). The scheduler
+/// drives the store through the engine protocol — <see cref="GetDueJobs"/>, <see cref="CommitDispatches"/>,
+/// <see cref="SaveRun"/>, <see cref="AbandonUnfinishedRuns"/>, <see cref="AttachScheduler"/> and the rest of
+/// the <c>protected internal</c> members — which only a store implements and only the scheduler calls:
+/// calling it from outside would bypass the scheduler's rules. A new kind of store derives from this
+/// class and overrides both; the contract tests (<c>tests/unit/Stores/JobStoreContractTests.cs</c>)
+/// are its specification, and docs/stores.md describes the protocol.</para>
 /// <para>A store is used by one scheduler and must be safe to call from several threads: the
 /// scheduler's loop, callers adding jobs, and workers recording run ends.</para>
 /// <para>Crash safety rests on <see cref="CommitDispatches"/>: advancing a job's next run time and
@@ -17,9 +25,8 @@ namespace Scheduler.Stores;
 /// </remarks>
 public abstract class JobStore : IDisposable
 {
-    // The set of stores is closed (memory, SQLite, later PostgreSQL): they create jobs and runs,
-    // whose constructors are internal.
-    private protected JobStore()
+    /// <summary>Creates a store; called by the constructors of the kinds of store.</summary>
+    protected JobStore()
     {
     }
 
@@ -103,7 +110,7 @@ public abstract class JobStore : IDisposable
     /// (next run time, then id). A store that pays to load a job (a file store parses its definition)
     /// loads only the matching ones: looking up a few jobs by name in a large store costs what they cost.
     /// </summary>
-    internal virtual IReadOnlyList<Job> GetByName(Func<string, bool> nameMatches)
+    protected internal virtual IReadOnlyList<Job> GetByName(Func<string, bool> nameMatches)
     {
         if (nameMatches is null)
         {
@@ -113,7 +120,8 @@ public abstract class JobStore : IDisposable
         return WithMatchingName(GetAll(), nameMatches);
     }
 
-    private protected static List<Job> WithMatchingName(IEnumerable<Job> jobs, Func<string, bool> nameMatches)
+    /// <summary>The jobs whose name matches, in their order: the default of <see cref="GetByName"/>, for stores that filter loaded jobs.</summary>
+    protected static List<Job> WithMatchingName(IEnumerable<Job> jobs, Func<string, bool> nameMatches)
     {
         var matching = new List<Job>();
         foreach (var job in jobs)
@@ -128,7 +136,7 @@ public abstract class JobStore : IDisposable
     }
 
     /// <summary>Up to <paramref name="maxCount"/> jobs whose next run time is at or before <paramref name="now"/>, earliest first.</summary>
-    public abstract IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount);
+    protected internal abstract IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount);
 
     /// <summary>The earliest next run time of any job, or null when no job is scheduled.</summary>
     public abstract DateTimeOffset? GetNextRunTime();
@@ -140,10 +148,10 @@ public abstract class JobStore : IDisposable
     /// no longer the one the scheduler read (it was changed or removed meanwhile).
     /// </summary>
     /// <returns>The ids of the jobs whose dispatch was rejected; empty when all were committed.</returns>
-    public abstract IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches);
+    protected internal abstract IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches);
 
     /// <summary>Records a run: adds it, or replaces the record with the same run id (a run that ended).</summary>
-    public abstract void SaveRun(JobRun run);
+    protected internal abstract void SaveRun(JobRun run);
 
     /// <summary>The latest runs of a job, newest first, at most <paramref name="maxCount"/>.</summary>
     public abstract IReadOnlyList<JobRun> GetRuns(string jobId, int maxCount);
@@ -153,7 +161,7 @@ public abstract class JobStore : IDisposable
     /// <see cref="JobRunOutcome.Abandoned"/> (ended at <paramref name="now"/>) and returns them. Called
     /// when the scheduler <paramref name="schedulerId"/> starts; runs it has in progress itself are not touched.
     /// </summary>
-    public abstract IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now);
+    protected internal abstract IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now);
 
     /// <summary>Closes what the store holds open (a file); the store cannot be used afterwards.</summary>
     public void Dispose()
@@ -173,20 +181,20 @@ public abstract class JobStore : IDisposable
     /// scheduler's events from <paramref name="events"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">Another scheduler runs on the store.</exception>
-    internal virtual void AttachScheduler(string schedulerId, TimeProvider timeProvider, EventLog events)
+    protected internal virtual void AttachScheduler(string schedulerId, TimeProvider timeProvider, EventLog events)
     {
     }
 
     /// <summary>The scheduler stopped running on the store (or removed it): the claim is released.</summary>
-    internal virtual void DetachScheduler()
+    protected internal virtual void DetachScheduler()
     {
     }
 
     /// <summary>Groups the writes that follow into one transaction until the returned scope ends; null when the store has nothing to group.</summary>
-    internal virtual IDisposable? BeginBatch() => null;
+    protected internal virtual IDisposable? BeginBatch() => null;
 
     /// <summary>The ids of the jobs other processes asked to run now, removed from the store as they are taken.</summary>
-    internal virtual IReadOnlyList<string> TakeRunRequests() => [];
+    protected internal virtual IReadOnlyList<string> TakeRunRequests() => [];
 
     /// <summary>Tells the scheduler that jobs changed outside it.</summary>
     protected void OnChanged() => Changed?.Invoke(this, EventArgs.Empty);

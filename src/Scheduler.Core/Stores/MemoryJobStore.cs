@@ -144,7 +144,7 @@ internal sealed class MemoryJobStore : JobStore
         return jobs;
     }
 
-    internal override IReadOnlyList<Job> GetByName(Func<string, bool> nameMatches)
+    protected internal override IReadOnlyList<Job> GetByName(Func<string, bool> nameMatches)
     {
         if (nameMatches is null)
         {
@@ -183,7 +183,7 @@ internal sealed class MemoryJobStore : JobStore
     }
 
     [MethodImpl(DispatchPath.Optimized)]
-    public override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount)
+    protected internal override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount)
     {
         if (maxCount < 0)
         {
@@ -238,7 +238,7 @@ internal sealed class MemoryJobStore : JobStore
     }
 
     [MethodImpl(DispatchPath.Optimized)]
-    public override IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches)
+    protected internal override IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches)
     {
         if (dispatches is null)
         {
@@ -285,7 +285,7 @@ internal sealed class MemoryJobStore : JobStore
     }
 
     [MethodImpl(DispatchPath.Optimized)]
-    public override void SaveRun(JobRun run)
+    protected internal override void SaveRun(JobRun run)
     {
         if (run is null)
         {
@@ -329,7 +329,7 @@ internal sealed class MemoryJobStore : JobStore
     }
 
     /// <summary>Sets aside run history for the repeating jobs due within the first minute (see <see cref="RunHistories.Reserve"/>).</summary>
-    internal override void AttachScheduler(string schedulerId, TimeProvider timeProvider, Events.EventLog events)
+    protected internal override void AttachScheduler(string schedulerId, TimeProvider timeProvider, Events.EventLog events)
     {
         lock (sync)
         {
@@ -382,7 +382,7 @@ internal sealed class MemoryJobStore : JobStore
     }
 
     // A memory store does not outlive its process, so no run can have been left behind by a dead scheduler.
-    public override IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now) => [];
+    protected internal override IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now) => [];
 
     [MethodImpl(DispatchPath.Optimized)]
     private void SaveRunLocked(JobRun run)

@@ -133,11 +133,11 @@ public sealed class StoreInteractionTests
 
         public override IReadOnlyList<Job> GetAll() => inner.GetAll();
 
-        public override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount) => inner.GetDueJobs(now, maxCount);
+        protected internal override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount) => inner.GetDueJobs(now, maxCount);
 
         public override DateTimeOffset? GetNextRunTime() => RejectDispatches && Rejections > 0 ? null : inner.GetNextRunTime();
 
-        public override IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches)
+        protected internal override IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches)
         {
             if (RejectDispatches)
             {
@@ -148,11 +148,11 @@ public sealed class StoreInteractionTests
             return inner.CommitDispatches(dispatches);
         }
 
-        public override void SaveRun(JobRun run) => inner.SaveRun(run);
+        protected internal override void SaveRun(JobRun run) => inner.SaveRun(run);
 
         public override IReadOnlyList<JobRun> GetRuns(string jobId, int maxCount) => inner.GetRuns(jobId, maxCount);
 
-        public override IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now)
+        protected internal override IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now)
         {
             AbandonedBy = schedulerId;
             var abandoned = Unfinished.Select(r => r with { Outcome = JobRunOutcome.Abandoned, EndTime = now }).ToList();

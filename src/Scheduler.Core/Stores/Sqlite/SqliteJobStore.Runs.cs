@@ -36,7 +36,7 @@ internal sealed partial class SqliteJobStore
     /// <summary>Runs saved per job since its retention last ran.</summary>
     private readonly Dictionary<string, int> runsSinceRetention = new(StringComparer.Ordinal);
 
-    public override void SaveRun(JobRun run)
+    protected internal override void SaveRun(JobRun run)
     {
         if (run is null)
         {
@@ -129,7 +129,7 @@ internal sealed partial class SqliteJobStore
     /// in progress. Only the scheduler running on the store may do this (while it holds the file's
     /// claim no other scheduler can have a run in progress); for any other caller it does nothing.
     /// </summary>
-    public override IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now)
+    protected internal override IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now)
     {
         if (schedulerId is null)
         {

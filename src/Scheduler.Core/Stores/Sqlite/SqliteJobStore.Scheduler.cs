@@ -60,7 +60,7 @@ internal sealed partial class SqliteJobStore
     }
 
     /// <exception cref="InvalidOperationException">Another scheduler runs on the store; the message names its process, host and start.</exception>
-    internal override void AttachScheduler(string schedulerId, TimeProvider timeProvider, EventLog events)
+    protected internal override void AttachScheduler(string schedulerId, TimeProvider timeProvider, EventLog events)
     {
         if (schedulerId is null)
         {
@@ -135,7 +135,7 @@ internal sealed partial class SqliteJobStore
         RaiseLoadEvents(loads);
     }
 
-    internal override void DetachScheduler()
+    protected internal override void DetachScheduler()
     {
         lock (sync)
         {
@@ -146,7 +146,7 @@ internal sealed partial class SqliteJobStore
         }
     }
 
-    internal override IReadOnlyList<string> TakeRunRequests()
+    protected internal override IReadOnlyList<string> TakeRunRequests()
     {
         lock (sync)
         {

@@ -33,8 +33,6 @@ internal sealed partial class SqliteJobStore : JobStore
     // The SQL function through which a name lookup asks .NET which names match (see GetByName).
     private const string NameMatchesFunction = "job_name_matches";
 
-    private static readonly Trigger BrokenTrigger = new DateTrigger(new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero), TimeZoneInfo.Utc);
-    private static readonly Invocation BrokenInvocation = new DelegateInvocation("(broken job)");
 
     private readonly object sync = new();
     private readonly SqliteConnection connection;
@@ -302,7 +300,7 @@ internal sealed partial class SqliteJobStore : JobStore
     /// predicate and reads, sorts and returns only the matching rows, whose definitions alone are
     /// parsed. A broken job that does not match is not read, so it is neither returned nor reported.
     /// </remarks>
-    internal override IReadOnlyList<Job> GetByName(Func<string, bool> nameMatches)
+    protected internal override IReadOnlyList<Job> GetByName(Func<string, bool> nameMatches)
     {
         if (nameMatches is null)
         {
@@ -354,7 +352,7 @@ internal sealed partial class SqliteJobStore : JobStore
         }
     }
 
-    public override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount)
+    protected internal override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount)
     {
         if (maxCount < 0)
         {
@@ -399,7 +397,7 @@ internal sealed partial class SqliteJobStore : JobStore
         }
     }
 
-    public override IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches)
+    protected internal override IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches)
     {
         if (dispatches is null)
         {
@@ -489,21 +487,7 @@ internal sealed partial class SqliteJobStore : JobStore
             && string.Equals(read.Executor, updated.Executor, StringComparison.Ordinal)
             && string.Equals(read.Store, updated.Store, StringComparison.Ordinal);
 
-    private static string Serialize(Job job)
-    {
-        if (job is null)
-        {
-            throw new ArgumentNullException(nameof(job));
-        }
-
-        if (ReferenceEquals(job.Invocation, BrokenInvocation) || ReferenceEquals(job.Trigger, BrokenTrigger))
-        {
-            throw new InvalidOperationException(
-                $"The job '{job.Id}' is broken (its stored definition cannot be loaded) and is kept as it is: remove it, or add a new definition under its id with replaceExisting.");
-        }
-
-        return JobJson.Write(job);
-    }
+    private static string Serialize(Job job) => StoredJob.Serialize(job);
 
     private static void BindJob(SqliteStatement statement, Job job, string definition, long version)
     {
@@ -529,42 +513,18 @@ internal sealed partial class SqliteJobStore : JobStore
         var storedError = reader.IsDBNull(6) ? null : reader.GetString(6);
         var version = reader.GetInt64(7);
 
-        Job parsed;
-        try
+        var job = StoredJob.Restore(id, name, definition, next is { } ticks ? FromTicks(ticks) : null, jitter, state, version, out var loadFailure);
+        if (loadFailure is not null)
         {
-            parsed = JobJson.Read(definition);
-            if (!string.Equals(parsed.Id, id, StringComparison.Ordinal))
-            {
-                throw new FormatException($"The job JSON field 'id' is '{parsed.Id}', but the job is stored under the id '{id}'.");
-            }
+            loads.Failed.Add(new LoadFailure(id, version, job.LoadError!, loadFailure, storedError is null));
         }
-#pragma warning disable CA1031 // Whatever the data makes the reader throw, the job is kept as broken and reported.
-        catch (Exception error) when (error is not OutOfMemoryException)
-#pragma warning restore CA1031
-        {
-            var message = $"The stored definition of the job '{id}' cannot be loaded: {error.Message}";
-            loads.Failed.Add(new LoadFailure(id, version, message, error, storedError is null));
-            return new Job(id, name, BrokenTrigger, BrokenInvocation, JobArguments.None, JobOptions.Default, JobScheduler.DefaultName, JobScheduler.DefaultName)
-            {
-                State = JobState.Broken,
-                LoadError = message,
-                StoreVersion = version,
-            };
-        }
-
-        if (storedError is not null)
+        else if (storedError is not null)
         {
             // Marked broken by a build that could not read it; this one can.
             loads.Healed.Add((id, version));
         }
 
-        return parsed with
-        {
-            NextRunTime = next is { } ticks ? TimeZoneInfo.ConvertTime(FromTicks(ticks), parsed.Trigger.TimeZone) : null,
-            JitterTicks = jitter,
-            State = state == JobState.Broken ? JobState.Scheduled : state,
-            StoreVersion = version,
-        };
+        return job;
     }
 
     /// <summary>Marks newly found broken jobs (so they are never due again) and clears the mark of healed ones.</summary>
@@ -789,7 +749,7 @@ internal sealed partial class SqliteJobStore : JobStore
     /// or a run start commits at once even inside a batch. Keep batches short: other processes see
     /// nothing of a batch until it ends, and a crash loses it whole.
     /// </summary>
-    internal override IDisposable BeginBatch()
+    protected internal override IDisposable BeginBatch()
     {
         lock (sync)
         {
