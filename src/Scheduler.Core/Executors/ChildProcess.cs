@@ -4,6 +4,8 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 
+using Scheduler.Internal;
+
 namespace Scheduler.Executors;
 
 /// <summary>What to start: a program, its argument list, where and with which extra environment, and what to write to its standard input.</summary>

@@ -1,6 +1,8 @@
 using Scheduler.Invocations;
 using Scheduler.Jobs;
 
+using Scheduler.Internal;
+
 namespace Scheduler.Executors;
 
 /// <summary>Runs each job to its end on the thread that submits it (the scheduler's loop): deterministic, for tests.</summary>
@@ -36,7 +38,7 @@ internal sealed class InlineJobExecutor : JobExecutor
         Exception? error = null;
         try
         {
-            var pending = DotNetInvoker.InvokeAsync(execution.Context!, execution.Context!.Scheduler.Delegates);
+            var pending = DotNetInvoker.InvokeAsync(execution.Context!, execution.Delegates);
             result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         }
 #pragma warning disable CA1031 // Whatever the job throws is its outcome, reported as a failed run.

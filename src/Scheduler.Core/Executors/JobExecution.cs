@@ -2,10 +2,28 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Scheduler.Internal;
 using Scheduler.Jobs;
-using Scheduler.Scheduling;
 using Scheduler.Stores;
 
 namespace Scheduler.Executors;
+
+/// <summary>
+/// The scheduler's side of a run: its clock, and what it does when the run starts and ends. Executors
+/// sit below the scheduler and know it only through this.
+/// </summary>
+internal interface IRunReporter
+{
+    TimeProvider TimeProvider { get; }
+
+    /// <summary>The scheduler, as running jobs see it (<see cref="JobContext"/>).</summary>
+    object Scheduler { get; }
+
+    /// <summary>The delegates registered by name with the scheduler, for delegate invocations.</summary>
+    DelegateRegistry Delegates { get; }
+
+    void OnRunStarted(JobExecution execution);
+
+    void OnRunEnded(JobExecution execution);
+}
 
 /// <summary>Why a run's cancellation token was cancelled.</summary>
 internal enum CancelReason
@@ -18,16 +36,21 @@ internal enum CancelReason
 
 /// <summary>
 /// One run handed to an executor. The executor calls <see cref="Begin"/> on its worker, runs the
-/// invocation with <see cref="Context"/>, then calls <see cref="End"/>; everything else (start time,
-/// timeout, outcome, reporting to the scheduler) happens here, once for every executor.
+/// invocation with <see cref="Context"/>, then calls one of the <c>End</c> methods; everything else
+/// (start time, timeout, outcome, recording the run, reporting to the scheduler) happens here, once
+/// for every executor.
 /// </summary>
-internal sealed class JobExecution
+/// <remarks>
+/// Made by the scheduler only. A custom executor derives from <see cref="QueuedJobExecutor"/> and is
+/// handed executions in <see cref="QueuedJobExecutor.RunAsync"/>.
+/// </remarks>
+public sealed class JobExecution : IRunCancellation
 {
     private const int Submitted = 0;
     private const int Running = 1;
     private const int Ended = 2;
 
-    private readonly JobScheduler scheduler;
+    private readonly IRunReporter scheduler;
     // Made when someone asks for the token: most jobs never look at it, and every run pays for one.
     private CancellationTokenSource? cancellation;
     private int state;
@@ -39,7 +62,7 @@ internal sealed class JobExecution
     private bool processFailed;
     private string? processError;
 
-    public JobExecution(JobScheduler scheduler, Job job, JobRun run, JobStore store, JobExecutor? executor)
+    internal JobExecution(IRunReporter scheduler, Job job, JobRun run, JobStore store, JobExecutor? executor)
     {
         this.scheduler = scheduler;
         Job = job;
@@ -48,36 +71,43 @@ internal sealed class JobExecution
         Executor = executor;
     }
 
+    /// <summary>The job, as it was when the run was submitted.</summary>
     public Job Job { get; }
 
     /// <summary>The run record as committed (Running).</summary>
     public JobRun Run { get; }
 
-    public JobStore Store { get; }
-
-    public JobExecutor? Executor { get; }
-
+    /// <summary>What the running job sees; set by <see cref="Begin"/>, null before.</summary>
     public JobContext? Context { get; private set; }
 
+    /// <summary>When the run started (set by <see cref="Begin"/>).</summary>
     public DateTimeOffset? StartTime { get; private set; }
 
+    /// <summary>When the run ended, once it has.</summary>
     public DateTimeOffset? EndTime { get; private set; }
 
-    public object? ReturnValue { get; private set; }
+    internal JobStore Store { get; }
 
-    public Exception? Exception { get; private set; }
+    /// <summary>The delegates registered with the scheduler running the job.</summary>
+    internal DelegateRegistry Delegates => scheduler.Delegates;
+
+    internal JobExecutor? Executor { get; }
+
+    internal object? ReturnValue { get; private set; }
+
+    internal Exception? Exception { get; private set; }
 
     /// <summary>The exit code of a child process run; null for other runs.</summary>
-    public int? ExitCode { get; private set; }
+    internal int? ExitCode { get; private set; }
 
     /// <summary>Set by the scheduler (under its lock) when a newer run replaced this one and took its instance slot.</summary>
-    public bool Replaced { get; set; }
+    internal bool Replaced { get; set; }
 
-    public CancelReason CancelReason => (CancelReason)Volatile.Read(ref cancelReason);
+    internal CancelReason CancelReason => (CancelReason)Volatile.Read(ref cancelReason);
 
-    public bool HasEnded => Volatile.Read(ref state) == Ended;
+    internal bool HasEnded => Volatile.Read(ref state) == Ended;
 
-    public JobRunOutcome Outcome
+    internal JobRunOutcome Outcome
     {
         get
         {
@@ -102,7 +132,7 @@ internal sealed class JobExecution
     }
 
     /// <summary>The error text of the run, when it did not succeed.</summary>
-    public string? ErrorText
+    internal string? ErrorText
     {
         get
         {
@@ -129,7 +159,7 @@ internal sealed class JobExecution
 
     /// <summary>The run's record as it ended.</summary>
     [MethodImpl(DispatchPath.Optimized)]
-    public JobRun ToEndedRun() => Run with
+    internal JobRun ToEndedRun() => Run with
     {
         StartTime = StartTime,
         EndTime = EndTime,
@@ -160,7 +190,7 @@ internal sealed class JobExecution
         var time = scheduler.TimeProvider;
         var start = time.GetUtcNow();
         StartTime = start;
-        Context = new JobContext(scheduler, Job, Run, start, this);
+        Context = new JobContext(scheduler.Scheduler, Job, Run, start, this);
         if (Job.Options.Timeout is { } timeout)
         {
             timeoutTimer = time.CreateTimer(static s => ((JobExecution)s!).Cancel(CancelReason.Timeout), this, timeout, Timeout.InfiniteTimeSpan);
@@ -232,7 +262,7 @@ internal sealed class JobExecution
     public CancellationToken CancellationToken => (Volatile.Read(ref cancellation) ?? CreateCancellation()).Token;
 
     /// <summary>Cancels the run's token (thread-safe); the first reason wins.</summary>
-    public void Cancel(CancelReason reason)
+    internal void Cancel(CancelReason reason)
     {
         Interlocked.CompareExchange(ref cancelReason, (int)reason, (int)CancelReason.None);
 

@@ -9,7 +9,14 @@ namespace Scheduler.Executors;
 /// At most N workers draining one queue of runs. Workers are started on demand and exit when the
 /// queue is empty, so an idle executor holds no thread; a subclass only says how one run is run.
 /// </summary>
-internal abstract class QueuedJobExecutor : JobExecutor
+/// <remarks>
+/// The extension point for executors: the thread-pool executor and the PowerShell module's runspace
+/// executor derive from it. <see cref="RunAsync"/> receives each run and must call
+/// <see cref="JobExecution.Begin"/> on the worker, run the job (observing
+/// <see cref="JobExecution.CancellationToken"/>), then call one of the <c>End</c> methods; the
+/// scheduler does the rest (timeouts, outcomes, run records, events, retries).
+/// </remarks>
+public abstract class QueuedJobExecutor : JobExecutor
 {
     private static readonly WaitCallback RunWorker = static state => _ = ((QueuedJobExecutor)state!).WorkAsync();
 
@@ -26,7 +33,8 @@ internal abstract class QueuedJobExecutor : JobExecutor
     /// Whether workers inherit the submitter's execution context (culture, async locals); without it a
     /// worker is a bare thread-pool work item, which costs less.
     /// </param>
-    private protected QueuedJobExecutor(int maxWorkers, bool flowExecutionContext)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1.</exception>
+    protected QueuedJobExecutor(int maxWorkers, bool flowExecutionContext)
     {
         if (maxWorkers < 1)
         {
@@ -93,16 +101,20 @@ internal abstract class QueuedJobExecutor : JobExecutor
         return done.Task;
     }
 
-    /// <summary>Runs one execution: <see cref="JobExecution.Begin"/>, invoke, <see cref="JobExecution.End"/>.</summary>
-    private protected abstract Task RunAsync(JobExecution execution);
+    /// <summary>
+    /// Runs one execution on a worker: <see cref="JobExecution.Begin"/> (false: it was cancelled before
+    /// it started and is already ended), invoke, then <see cref="JobExecution.End(object?, Exception?)"/>.
+    /// An exception that escapes is swallowed to keep the worker alive, and the run never ends: end it.
+    /// </summary>
+    protected abstract Task RunAsync(JobExecution execution);
 
     /// <summary>Called once the executor takes runs again.</summary>
-    private protected virtual void OnStarted()
+    protected virtual void OnStarted()
     {
     }
 
     /// <summary>Called once the executor refuses new runs, before it waits for the queued ones.</summary>
-    private protected virtual void OnStopping()
+    protected virtual void OnStopping()
     {
     }
 

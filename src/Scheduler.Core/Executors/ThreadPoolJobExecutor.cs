@@ -23,7 +23,7 @@ internal sealed class ThreadPoolJobExecutor : QueuedJobExecutor
     // Most jobs finish synchronously (or return a completed task): they end here without an async
     // state machine, and only a job still running when its call returns is awaited.
     [MethodImpl(DispatchPath.Optimized)]
-    private protected override Task RunAsync(JobExecution execution)
+    protected override Task RunAsync(JobExecution execution)
     {
         if (!execution.Begin())
         {
@@ -37,7 +37,7 @@ internal sealed class ThreadPoolJobExecutor : QueuedJobExecutor
             CallbackScope.Enter();
             try
             {
-                pending = DotNetInvoker.InvokeAsync(context, context.Scheduler.Delegates);
+                pending = DotNetInvoker.InvokeAsync(context, execution.Delegates);
             }
             finally
             {

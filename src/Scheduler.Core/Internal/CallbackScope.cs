@@ -1,4 +1,4 @@
-namespace Scheduler;
+namespace Scheduler.Internal;
 
 /// <summary>
 /// Marks the threads running user code for the scheduler (a job's synchronous part, an event

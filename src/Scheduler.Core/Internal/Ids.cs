@@ -1,4 +1,4 @@
-namespace Scheduler;
+namespace Scheduler.Internal;
 
 /// <summary>Short random ids for jobs and runs: 16 hex digits (64 random bits), unique enough for millions of jobs.</summary>
 internal static class Ids

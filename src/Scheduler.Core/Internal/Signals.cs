@@ -1,4 +1,4 @@
-namespace Scheduler;
+namespace Scheduler.Internal;
 
 /// <summary>Waiting helpers that netstandard2.0 lacks.</summary>
 internal static class Signals

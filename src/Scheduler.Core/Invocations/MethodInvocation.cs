@@ -12,7 +12,7 @@ namespace Scheduler.Invocations;
 /// </remarks>
 public sealed class MethodInvocation : Invocation
 {
-    private volatile MethodGroup? resolved;
+    private volatile object? resolution;
 
     /// <summary>Runs the method named by <paramref name="importString"/>.</summary>
     /// <exception cref="ArgumentException">The import string is not of the form <c>Namespace.Type::Method[, Assembly]</c>.</exception>
@@ -65,7 +65,13 @@ public sealed class MethodInvocation : Invocation
 
     public override string ToString() => ImportString;
 
-    /// <summary>The public static methods the import string names (resolved once).</summary>
-    /// <exception cref="ArgumentException">The type or method cannot be found, or the method is not public and static.</exception>
-    internal MethodGroup Resolve() => resolved ??= MethodGroup.Resolve(this);
+    /// <summary>
+    /// What the executors resolved the import string to (the public static methods it names), kept
+    /// with the invocation so it is resolved once; null until then.
+    /// </summary>
+    internal object? Resolution
+    {
+        get => resolution;
+        set => resolution = value;
+    }
 }

@@ -71,7 +71,7 @@ public sealed class PowerShellInvocation : Invocation
             var values = new Dictionary<string, object?>(UsingValues.Count, StringComparer.OrdinalIgnoreCase);
             foreach (var pair in UsingValues)
             {
-                values.Add(pair.Key, Jobs.JobData.ToData(pair.Value));
+                values.Add(pair.Key, JobData.ToData(pair.Value));
             }
 
             return values;
@@ -103,7 +103,7 @@ public sealed class PowerShellInvocation : Invocation
                 throw new ArgumentException($"The value of $using:{pair.Key} is given twice.", nameof(usingData));
             }
 
-            values.Add(pair.Key, Jobs.JobData.ToJson(pair.Value, $"$using:{pair.Key}"));
+            values.Add(pair.Key, JobData.ToJson(pair.Value, $"$using:{pair.Key}"));
         }
 
         return new(PowerShellSource.Script, script, initializationScript, values);

@@ -14,6 +14,9 @@ namespace Scheduler.Jobs;
 /// </remarks>
 public sealed record Job
 {
+    /// <summary>The name of the store and of the executor a job uses when it names none: "default".</summary>
+    internal const string DefaultComponentName = "default";
+
     internal Job(string id, string name, Trigger trigger, Invocation invocation, JobArguments arguments, JobOptions options, string executor, string store)
     {
         Id = id;

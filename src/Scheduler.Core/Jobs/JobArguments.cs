@@ -2,6 +2,8 @@ using System.Collections.ObjectModel;
 using System.Text;
 using System.Text.Json;
 
+using Scheduler.Invocations;
+
 namespace Scheduler.Jobs;
 
 /// <summary>

@@ -1,24 +1,23 @@
-using Scheduler.Executors;
-using Scheduler.Scheduling;
-
 namespace Scheduler.Jobs;
 
 /// <summary>What a running job knows about its run.</summary>
+/// <remarks>
+/// The scheduler running the job is <c>context.Scheduler</c>, an extension property in
+/// <see cref="Scheduling"/> (<c>using Scheduler.Scheduling;</c>): jobs sit below the scheduler, which
+/// depends on them, not the other way round.
+/// </remarks>
 public sealed class JobContext
 {
-    private readonly JobExecution execution;
+    private readonly IRunCancellation cancellation;
 
-    internal JobContext(JobScheduler scheduler, Job job, JobRun run, DateTimeOffset startTime, JobExecution execution)
+    internal JobContext(object scheduler, Job job, JobRun run, DateTimeOffset startTime, IRunCancellation cancellation)
     {
-        Scheduler = scheduler;
+        Owner = scheduler;
         Job = job;
         Run = run;
         StartTime = startTime;
-        this.execution = execution;
+        this.cancellation = cancellation;
     }
-
-    /// <summary>The scheduler running the job.</summary>
-    public JobScheduler Scheduler { get; }
 
     /// <summary>The job, as it was when the run was submitted.</summary>
     public Job Job { get; }
@@ -36,7 +35,16 @@ public sealed class JobContext
     public int Attempt => Run.Attempt;
 
     /// <summary>Cancelled when the run times out, is replaced by a newer run, or the scheduler shuts down without waiting.</summary>
-    public CancellationToken CancellationToken => execution.CancellationToken;
+    public CancellationToken CancellationToken => cancellation.CancellationToken;
+
+    /// <summary>The scheduler running the job (a <c>JobScheduler</c>).</summary>
+    internal object Owner { get; }
 
     internal JobRun Run { get; }
+}
+
+/// <summary>Where a run's cancellation token comes from: the execution that runs it.</summary>
+internal interface IRunCancellation
+{
+    CancellationToken CancellationToken { get; }
 }

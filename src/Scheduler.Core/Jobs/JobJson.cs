@@ -4,7 +4,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Scheduler.Internal;
 using Scheduler.Invocations;
-using Scheduler.Scheduling;
 using Scheduler.Triggers;
 
 namespace Scheduler.Jobs;
@@ -181,8 +180,8 @@ internal static class JobJson
         var options = fields.TryGet("options", out var optionsElement) && optionsElement.ValueKind != JsonValueKind.Null
             ? fields.Convert("options", optionsElement, static e => OptionsJson.ReadJobOptions(e, JobOptions.Default))
             : JobOptions.Default;
-        var executor = fields.OptionalName("executor") ?? JobScheduler.DefaultName;
-        var store = fields.OptionalName("store") ?? JobScheduler.DefaultName;
+        var executor = fields.OptionalName("executor") ?? Job.DefaultComponentName;
+        var store = fields.OptionalName("store") ?? Job.DefaultComponentName;
         return new Job(id, name, trigger, invocation, arguments, options, executor, store);
     }
 

@@ -1,3 +1,5 @@
+using Scheduler.Internal;
+
 namespace Scheduler.Jobs;
 
 /// <summary>

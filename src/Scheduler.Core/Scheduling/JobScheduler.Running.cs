@@ -911,6 +911,14 @@ public sealed partial class JobScheduler
 
     // ---------------------------------------------------------------- runs reported by executors
 
+    object IRunReporter.Scheduler => this;
+
+    DelegateRegistry IRunReporter.Delegates => Delegates;
+
+    void IRunReporter.OnRunStarted(JobExecution execution) => OnRunStarted(execution);
+
+    void IRunReporter.OnRunEnded(JobExecution execution) => OnRunEnded(execution);
+
     [MethodImpl(DispatchPath.Optimized)]
     internal void OnRunStarted(JobExecution execution)
     {

@@ -6,6 +6,8 @@ using Scheduler.Jobs;
 using Scheduler.Stores;
 using Scheduler.Triggers;
 
+using Scheduler.Internal;
+
 namespace Scheduler.Scheduling;
 
 /// <summary>
@@ -25,10 +27,10 @@ namespace Scheduler.Scheduling;
 /// <see cref="Shutdown"/> and <see cref="Dispose"/> start the shutdown without waiting for it (it
 /// would wait for the caller); an asynchronous job must likewise not await <see cref="ShutdownAsync"/>.</para>
 /// </remarks>
-public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
+public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunReporter
 {
     /// <summary>The name of the store and the executor that exist from the start.</summary>
-    public const string DefaultName = "default";
+    public const string DefaultName = Job.DefaultComponentName;
 
     private readonly object gate = new();
     private readonly EventHub events;

@@ -73,5 +73,25 @@ public sealed record SchedulerOptions
     /// </code>
     /// </summary>
     /// <exception cref="ArgumentException">The text is not JSON of that shape; the message names the property and value.</exception>
-    public static SchedulerOptions FromJson(string json) => OptionsJson.ReadSchedulerOptions(json);
+    public static SchedulerOptions FromJson(string json)
+    {
+        using var document = OptionsJson.Parse(json, "scheduler options");
+        var root = document.RootElement;
+        OptionsJson.RequireObject(root, "scheduler options");
+        var options = new SchedulerOptions();
+        foreach (var property in root.EnumerateObject())
+        {
+            options = OptionsJson.Apply(property, options, static (p, o) => OptionsJson.Key(p.Name) switch
+            {
+                "SCHEDULERID" => o with { SchedulerId = OptionsJson.ReadString(p) },
+                "MAXWORKERS" => o with { MaxWorkers = OptionsJson.ReadInt(p) },
+                "EVENTLOGCAPACITY" => o with { EventLogCapacity = OptionsJson.ReadInt(p) },
+                "RUNHISTORYLIMIT" => o with { RunHistoryLimit = OptionsJson.ReadInt(p) },
+                "JOBDEFAULTS" => o with { JobDefaults = OptionsJson.ReadJobOptions(p.Value, JobOptions.Default) },
+                _ => throw OptionsJson.Unknown(p, "schedulerId, maxWorkers, eventLogCapacity, runHistoryLimit, jobDefaults"),
+            });
+        }
+
+        return options;
+    }
 }

@@ -1,6 +1,5 @@
 using Scheduler.Invocations;
 using Scheduler.Jobs;
-using Scheduler.Scheduling;
 using Scheduler.Triggers;
 
 namespace Scheduler.Stores;
@@ -77,7 +76,7 @@ public static class StoredJob
 #pragma warning restore CA1031
         {
             loadFailure = error;
-            return new Job(id, name, BrokenTrigger, BrokenInvocation, JobArguments.None, JobOptions.Default, JobScheduler.DefaultName, JobScheduler.DefaultName)
+            return new Job(id, name, BrokenTrigger, BrokenInvocation, JobArguments.None, JobOptions.Default, Job.DefaultComponentName, Job.DefaultComponentName)
             {
                 State = JobState.Broken,
                 LoadError = $"The stored definition of the job '{id}' cannot be loaded: {error.Message}",

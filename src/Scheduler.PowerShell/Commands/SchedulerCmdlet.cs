@@ -4,6 +4,8 @@ using Scheduler.PowerShell.Sessions;
 using Job = Scheduler.Jobs.Job;
 using JobState = Scheduler.Jobs.JobState;
 
+using Scheduler.Internal;
+
 namespace Scheduler.PowerShell.Commands;
 
 /// <summary>

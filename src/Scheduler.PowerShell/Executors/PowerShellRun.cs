@@ -4,6 +4,7 @@ using System.Management.Automation.Runspaces;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
 using Scheduler.PowerShell.Invocations;
+using Scheduler.Scheduling;
 
 namespace Scheduler.PowerShell.Executors;
 
@@ -98,7 +99,7 @@ internal sealed class PowerShellRun
 
     private void Prepare(Runspace runspace, out string? script, out IReadOnlyList<object?> usingValues)
     {
-        runspace.SessionStateProxy.SetVariable(ContextVariable, context);
+        runspace.SessionStateProxy.SetVariable(ContextVariable, ScriptContext(context));
         script = null;
         usingValues = [];
         if (invocation.Source == PowerShellSource.Script)
@@ -214,5 +215,16 @@ internal sealed class PowerShellRun
                 current = null;
             }
         }
+    }
+
+    /// <summary>
+    /// The context as a script sees it: with its <c>Scheduler</c>, which .NET code reads through an
+    /// extension property PowerShell does not see (jobs sit below the scheduler in the engine).
+    /// </summary>
+    private static PSObject ScriptContext(JobContext context)
+    {
+        var wrapped = new PSObject(context);
+        wrapped.Properties.Add(new PSNoteProperty("Scheduler", context.Scheduler));
+        return wrapped;
     }
 }

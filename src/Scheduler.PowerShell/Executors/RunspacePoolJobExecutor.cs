@@ -61,11 +61,11 @@ internal sealed class RunspacePoolJobExecutor : QueuedJobExecutor
         return true;
     }
 
-    private protected override void OnStarted() => runspaces.Start();
+    protected override void OnStarted() => runspaces.Start();
 
-    private protected override void OnStopping() => runspaces.Stop();
+    protected override void OnStopping() => runspaces.Stop();
 
-    private protected override async Task RunAsync(JobExecution execution)
+    protected override async Task RunAsync(JobExecution execution)
     {
         if (!execution.Begin())
         {

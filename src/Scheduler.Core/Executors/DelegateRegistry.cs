@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 
-namespace Scheduler.Invocations;
+using Scheduler.Invocations;
+
+namespace Scheduler.Executors;
 
 /// <summary>The delegates a scheduler's jobs can name.</summary>
 internal sealed class DelegateRegistry

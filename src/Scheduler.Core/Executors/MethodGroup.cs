@@ -1,7 +1,9 @@
 using System.Reflection;
 using Scheduler.Jobs;
 
-namespace Scheduler.Invocations;
+using Scheduler.Invocations;
+
+namespace Scheduler.Executors;
 
 /// <summary>The public static overloads an import string names, and the choice among them for given arguments.</summary>
 internal sealed class MethodGroup
@@ -15,6 +17,11 @@ internal sealed class MethodGroup
     }
 
     public string ImportString { get; }
+
+    /// <summary>The methods the invocation names, resolved once and kept with the invocation.</summary>
+    /// <exception cref="ArgumentException">The type or method cannot be found, or the method is not public and static.</exception>
+    public static MethodGroup For(MethodInvocation invocation)
+        => invocation.Resolution as MethodGroup ?? (MethodGroup)(invocation.Resolution = Resolve(invocation));
 
     public static MethodGroup Resolve(MethodInvocation invocation)
     {

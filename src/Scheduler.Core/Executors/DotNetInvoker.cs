@@ -2,7 +2,9 @@ using System.Runtime.CompilerServices;
 using Scheduler.Internal;
 using Scheduler.Jobs;
 
-namespace Scheduler.Invocations;
+using Scheduler.Invocations;
+
+namespace Scheduler.Executors;
 
 /// <summary>Runs .NET invocations (delegates and public static methods) and checks them when a job is added.</summary>
 internal static class DotNetInvoker
@@ -39,7 +41,7 @@ internal static class DotNetInvoker
 
                 return;
             case MethodInvocation method:
-                method.Resolve().Bind(arguments, checkConversions: true);
+                MethodGroup.For(method).Bind(arguments, checkConversions: true);
                 return;
             default:
                 throw new ArgumentException($"A {invocation.Kind} invocation is not a .NET invocation.", nameof(invocation));
@@ -68,7 +70,7 @@ internal static class DotNetInvoker
 
                 return bound!.InvokeAsync(context);
             case MethodInvocation method:
-                return method.Resolve().Bind(job.Arguments, checkConversions: false).InvokeAsync(context);
+                return MethodGroup.For(method).Bind(job.Arguments, checkConversions: false).InvokeAsync(context);
             default:
                 throw new NotSupportedException($"A {job.Invocation.Kind} invocation cannot run as .NET code.");
         }

@@ -1,35 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Xml;
-using Scheduler.Jobs;
+namespace Scheduler.Jobs;
 
-namespace Scheduler.Scheduling;
-
-/// <summary>Reads and writes scheduler and job options as JSON, with errors that name the property and value.</summary>
+/// <summary>
+/// Reads and writes job options as JSON, with errors that name the property and value; the readers of
+/// single values also serve the scheduler's options (<c>SchedulerOptions.FromJson</c>).
+/// </summary>
 internal static class OptionsJson
 {
-    public static SchedulerOptions ReadSchedulerOptions(string json)
-    {
-        using var document = Parse(json, "scheduler options");
-        var root = document.RootElement;
-        RequireObject(root, "scheduler options");
-        var options = new SchedulerOptions();
-        foreach (var property in root.EnumerateObject())
-        {
-            options = Apply(property, options, static (p, o) => Key(p.Name) switch
-            {
-                "SCHEDULERID" => o with { SchedulerId = ReadString(p) },
-                "MAXWORKERS" => o with { MaxWorkers = ReadInt(p) },
-                "EVENTLOGCAPACITY" => o with { EventLogCapacity = ReadInt(p) },
-                "RUNHISTORYLIMIT" => o with { RunHistoryLimit = ReadInt(p) },
-                "JOBDEFAULTS" => o with { JobDefaults = ReadJobOptions(p.Value, JobOptions.Default) },
-                _ => throw Unknown(p, "schedulerId, maxWorkers, eventLogCapacity, runHistoryLimit, jobDefaults"),
-            });
-        }
-
-        return options;
-    }
-
     /// <summary>Reads job options from a JSON object; properties not given keep their value in <paramref name="defaults"/>.</summary>
     public static JobOptions ReadJobOptions(JsonElement element, JobOptions defaults)
     {
@@ -102,7 +81,7 @@ internal static class OptionsJson
         writer.WriteEndObject();
     }
 
-    private static T Apply<T>(JsonProperty property, T options, Func<JsonProperty, T, T> apply)
+    internal static T Apply<T>(JsonProperty property, T options, Func<JsonProperty, T, T> apply)
     {
         try
         {
@@ -114,9 +93,9 @@ internal static class OptionsJson
         }
     }
 
-    private static string Key(string name) => name.Replace("_", string.Empty).Replace("-", string.Empty).ToUpperInvariant();
+    internal static string Key(string name) => name.Replace("_", string.Empty).Replace("-", string.Empty).ToUpperInvariant();
 
-    private static JsonDocument Parse(string json, string what)
+    internal static JsonDocument Parse(string json, string what)
     {
         if (json is null)
         {
@@ -133,7 +112,7 @@ internal static class OptionsJson
         }
     }
 
-    private static void RequireObject(JsonElement element, string what)
+    internal static void RequireObject(JsonElement element, string what)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -141,29 +120,29 @@ internal static class OptionsJson
         }
     }
 
-    private static JsonOptionsException Unknown(JsonProperty property, string known)
+    internal static JsonOptionsException Unknown(JsonProperty property, string known)
         => new($"Unknown property '{property.Name}'; expected one of: {known}.");
 
-    private static string? ReadString(JsonProperty property) => property.Value.ValueKind switch
+    internal static string? ReadString(JsonProperty property) => property.Value.ValueKind switch
     {
         JsonValueKind.Null => null,
         JsonValueKind.String => property.Value.GetString(),
         _ => throw new ArgumentException($"'{property.Name}' must be a string."),
     };
 
-    private static int ReadInt(JsonProperty property)
+    internal static int ReadInt(JsonProperty property)
         => property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var value)
             ? value
             : throw new ArgumentException($"'{property.Name}' must be a whole number.");
 
-    private static bool ReadBool(JsonProperty property) => property.Value.ValueKind switch
+    internal static bool ReadBool(JsonProperty property) => property.Value.ValueKind switch
     {
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => throw new ArgumentException($"'{property.Name}' must be true or false."),
     };
 
-    private static T ReadEnum<T>(JsonProperty property)
+    internal static T ReadEnum<T>(JsonProperty property)
         where T : struct
     {
         if (property.Value.ValueKind == JsonValueKind.String
@@ -178,7 +157,7 @@ internal static class OptionsJson
     }
 
     /// <summary>Seconds as a number, or a time span as text ("00:05:00", "PT5M"); null for JSON null.</summary>
-    private static TimeSpan? ReadOptionalTime(JsonProperty property)
+    internal static TimeSpan? ReadOptionalTime(JsonProperty property)
     {
         var value = property.Value;
         switch (value.ValueKind)

@@ -6,7 +6,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scheduler.Jobs;
 
-namespace Scheduler.Invocations;
+using Scheduler.Invocations;
+
+namespace Scheduler.Executors;
 
 /// <summary>
 /// A callable .NET method or delegate with what the scheduler needs to call it: which parameters are

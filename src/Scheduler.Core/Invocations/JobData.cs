@@ -2,7 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Scheduler.Jobs;
+namespace Scheduler.Invocations;
 
 /// <summary>
 /// The values a job carries (arguments, <c>$using:</c> values) as plain .NET data: text, numbers,
