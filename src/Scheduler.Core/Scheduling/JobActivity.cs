@@ -26,3 +26,11 @@ internal enum RunDecision
     Skip,
     Missed,
 }
+
+/// <summary>The runs of a job in progress plus those decided earlier in the same pass, for the overlap rule.</summary>
+internal struct Tentative(JobActivity? activity)
+{
+    public int Running = activity?.Running ?? 0;
+
+    public bool QueueTaken = activity?.Queued is not null;
+}

@@ -27,7 +27,7 @@ namespace Scheduler.Scheduling;
 /// <see cref="Shutdown"/> and <see cref="Dispose"/> start the shutdown without waiting for it (it
 /// would wait for the caller); an asynchronous job must likewise not await <see cref="ShutdownAsync"/>.</para>
 /// </remarks>
-public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunReporter
+public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
 {
     /// <summary>The name of the store and the executor that exist from the start.</summary>
     public const string DefaultName = Job.DefaultComponentName;
@@ -38,6 +38,8 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
     private readonly Dictionary<string, JobExecutor> executors = new(StringComparer.Ordinal);
     private volatile DelegateInvocation? lastBound;
     private volatile NamedStore[] storeList = [];
+    private readonly RunTracker runs;
+    private readonly DispatchLoop loop;
     private SchedulerState state;
     private TaskCompletionSource<bool>? stoppedSignal;
 
@@ -60,6 +62,8 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
         TimeProvider = timeProvider ?? TimeProvider.System;
         Id = Options.SchedulerId ?? DefaultId();
         events = new EventHub(Options.EventLogCapacity);
+        runs = new RunTracker(this);
+        loop = new DispatchLoop(this, runs);
         lock (gate)
         {
             AttachStoreLocked(DefaultName, JobStore.CreateMemory(Options.RunHistoryLimit));
@@ -90,7 +94,28 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
 
     internal DelegateRegistry Delegates { get; } = new();
 
-    private DateTimeOffset Now => TimeProvider.GetUtcNow();
+    internal DateTimeOffset Now => TimeProvider.GetUtcNow();
+
+    // ---------------------------------------------------------------- for the loop and the run tracker
+
+    /// <summary>The one lock of the scheduler, shared by its loop and its run tracker.</summary>
+    internal object Gate => gate;
+
+    internal EventHub Hub => events;
+
+    internal DispatchLoop Loop => loop;
+
+    internal RunTracker Runs => runs;
+
+    /// <summary>Whether a shutdown is under way (read under the lock).</summary>
+    internal bool StoppingLocked => stopping;
+
+    /// <summary>The state (read under the lock).</summary>
+    internal SchedulerState StateLocked => state;
+
+    internal NamedStore[] StoreList => storeList;
+
+    internal bool HasStoreLocked(string name) => stores.ContainsKey(name);
 
     // ---------------------------------------------------------------- jobs
 
@@ -163,7 +188,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
             {
                 var first = FirstFireTime(anchored, now)
                     ?? throw new ArgumentException($"The trigger has no fire time at or after {now:O}: the job would never run.", nameof(trigger));
-                runTime = JitteredLocked(anchored, first);
+                runTime = loop.JitteredLocked(anchored, first);
                 jitterTicks = runTime.Value.UtcTicks - first.UtcTicks;
             }
 
@@ -179,7 +204,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
         }
 
         events.Flush();
-        WakeIfEarlier(job.NextRunTime);
+        loop.WakeIfEarlier(job.NextRunTime);
         return job;
     }
 
@@ -396,7 +421,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
             {
                 var first = FirstFireTime(anchored, now)
                     ?? throw new ArgumentException($"The trigger has no fire time at or after {now:O}: the job would never run.", nameof(trigger));
-                updated = WithNextFireLocked(updated, first);
+                updated = loop.WithNextFireLocked(updated, first);
             }
 
             target.Store.Update(updated);
@@ -404,7 +429,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
         }
 
         events.Flush();
-        WakeIfEarlier(updated.NextRunTime);
+        loop.WakeIfEarlier(updated.NextRunTime);
         return updated;
     }
 
@@ -453,7 +478,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
                 return job;
             }
 
-            result = RecomputeFromLocked(target, job, Now) ?? job;
+            result = loop.RecomputeFromLocked(target, job, Now) ?? job;
             if (!ReferenceEquals(result, job))
             {
                 events.Publish(JobEvent(SchedulerEventType.JobResumed, result));
@@ -461,7 +486,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
         }
 
         events.Flush();
-        WakeIfEarlier(result.NextRunTime);
+        loop.WakeIfEarlier(result.NextRunTime);
         return result;
     }
 
@@ -512,7 +537,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
     /// <exception cref="InvalidOperationException">The scheduler is not running.</exception>
     public JobRun RunJobNow(string id)
     {
-        var work = new Work();
+        var work = new RunWork();
         JobRun run;
         lock (gate)
         {
@@ -527,10 +552,10 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
                 throw new InvalidOperationException($"The job '{id}' is broken and cannot run: {job.LoadError}");
             }
 
-            run = SubmitOneLocked(target, job, Now, attempt: 1, work);
+            run = loop.SubmitOneLocked(target, job, Now, attempt: 1, work);
         }
 
-        Perform(work);
+        runs.Perform(work);
         return run;
     }
 
@@ -555,7 +580,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
             throw new ArgumentNullException(nameof(store));
         }
 
-        var work = new Work();
+        var work = new RunWork();
         lock (gate)
         {
             if (stores.ContainsKey(name))
@@ -585,12 +610,12 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
             events.Publish(new SchedulerEventData(SchedulerEventType.StoreAdded, Now) { SchedulerId = Id, StoreName = name });
             if (state != SchedulerState.Stopped)
             {
-                AbandonUnfinishedRunsLocked(target, work);
+                loop.AbandonUnfinishedRunsLocked(target, work);
             }
         }
 
-        Perform(work);
-        wake.Set();
+        runs.Perform(work);
+        loop.Wake();
     }
 
     /// <summary>Removes a job store; its jobs stay in it but are no longer scheduled.</summary>
@@ -795,7 +820,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
 
     private void OnStoreChanged(object? sender, EventArgs e)
     {
-        wake.Set();
+        loop.Wake();
         if (sender is JobStore store)
         {
             RunRequestedJobs(store);
@@ -817,7 +842,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
         events.Flush();
     }
 
-    private SchedulerEventData JobEvent(SchedulerEventType type, Job job, string? message = null) => new(type, Now)
+    internal SchedulerEventData JobEvent(SchedulerEventType type, Job job, string? message = null) => new(type, Now)
     {
         SchedulerId = Id,
         JobId = job.Id,
@@ -827,14 +852,6 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable, IRunRe
         ScheduledTime = job.NextRunTime,
         Message = message,
     };
-
-    /// <summary>A store with the name the scheduler knows it by.</summary>
-    private sealed class NamedStore(string name, JobStore store)
-    {
-        public string Name { get; } = name;
-
-        public JobStore Store { get; } = store;
-    }
 
     /// <summary>The batches of the stores that had one; ends each once.</summary>
     private sealed class StoreBatch(List<IDisposable> scopes) : IDisposable

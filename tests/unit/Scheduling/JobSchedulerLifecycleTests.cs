@@ -7,7 +7,7 @@ using Scheduler.Triggers;
 
 namespace Scheduler.Tests.Scheduling;
 
-public sealed class LifecycleTests
+public sealed class JobSchedulerLifecycleTests
 {
     private static readonly DateTimeOffset T0 = TestScheduler.Epoch;
 

@@ -9,7 +9,7 @@ using Scheduler.Triggers;
 namespace Scheduler.Tests.Scheduling;
 
 /// <summary>Max instances and overlap, timeout and retry, on the thread-pool executor with jobs blocked by the test.</summary>
-public sealed class RunPolicyTests
+public sealed class RunTrackerTests
 {
     private static readonly DateTimeOffset T0 = TestScheduler.Epoch;
 

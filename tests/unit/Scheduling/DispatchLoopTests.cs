@@ -5,7 +5,7 @@ using Scheduler.Triggers;
 
 namespace Scheduler.Tests.Scheduling;
 
-public sealed class MisfireAndCoalesceTests
+public sealed class DispatchLoopTests
 {
     private static readonly DateTimeOffset T0 = TestScheduler.Epoch;
 

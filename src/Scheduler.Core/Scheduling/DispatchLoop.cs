@@ -1,0 +1,445 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Scheduler.Events;
+using Scheduler.Internal;
+using Scheduler.Jobs;
+using Scheduler.Stores;
+using Scheduler.Triggers;
+
+namespace Scheduler.Scheduling;
+
+/// <summary>
+/// The scheduler's loop: sleeps until the earliest next run time over its stores (or a change), reads
+/// what is due in batches, plans each due job (misfire, coalesce, overlap), commits the plan to the
+/// store and hands the runs to the <see cref="RunTracker"/>. Never polls; never starts a run early.
+/// </summary>
+/// <remarks>
+/// Shares the scheduler's lock: everything named <c>...Locked</c> runs under it, and nothing that runs
+/// user code (executors, listeners) does.
+/// </remarks>
+internal sealed class DispatchLoop
+{
+    // Due jobs are read, decided and committed in batches: one store transaction per batch.
+    private const int DispatchBatchSize = 256;
+
+    // Batches per store per pass before the loop looks at the other stores and its signals again.
+    private const int MaxBatchesPerPass = 64;
+
+    // The loop never sleeps longer than this, so a jump of the wall clock is noticed within it.
+    private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
+
+    // On the system clock the loop's timer is set this much before the due time, and the rest is spun.
+    private static readonly TimeSpan SpinThreshold = TimeSpan.FromMilliseconds(1.5);
+
+    // After a store fails, the loop waits this long before it tries again.
+    private static readonly TimeSpan ErrorRetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly WakeSignal wake = new();
+
+    private readonly Random jitterRandom = new();
+
+    private long armedWakeTicks = long.MaxValue;
+
+    private readonly JobScheduler owner;
+    private readonly RunTracker tracker;
+    private Task? loopTask;
+
+    public DispatchLoop(JobScheduler owner, RunTracker tracker)
+    {
+        this.owner = owner;
+        this.tracker = tracker;
+    }
+
+    /// <summary>The loop of the latest start; completed once it has seen the scheduler stopping.</summary>
+    public Task? Task => loopTask;
+
+    /// <summary>Starts the loop (under the scheduler's lock, as the scheduler starts).</summary>
+    public void StartLocked()
+    {
+        Volatile.Write(ref armedWakeTicks, long.MaxValue);
+        loopTask = System.Threading.Tasks.Task.Run(LoopAsync);
+    }
+
+    /// <summary>Wakes the loop to look at the stores and its signals again.</summary>
+    public void Wake() => wake.Set();
+
+    // ---------------------------------------------------------------- the loop
+
+    /// <summary>
+    /// Sleeps until the earliest next run time over all stores (or a change), then dispatches
+    /// everything due in one pass. Never polls; never starts a run before its time.
+    /// </summary>
+    private async Task LoopAsync()
+    {
+        var work = new RunWork();
+        var preciseClock = ReferenceEquals(owner.TimeProvider, TimeProvider.System);
+        using var timer = owner.TimeProvider.CreateTimer(static s => ((WakeSignal)s!).Set(), wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        while (true)
+        {
+            // While awake, any change wakes the loop again: it may have read the stores before the change.
+            Volatile.Write(ref armedWakeTicks, long.MaxValue);
+            lock (owner.Gate)
+            {
+                if (owner.StoppingLocked)
+                {
+                    return;
+                }
+            }
+
+            DateTimeOffset? next;
+            try
+            {
+                next = ProcessDueJobs(work);
+            }
+#pragma warning disable CA1031 // The loop must survive a failing store; the failure is reported and retried.
+            catch (Exception error)
+#pragma warning restore CA1031
+            {
+                work.Clear();
+                owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, owner.Now)
+                {
+                    SchedulerId = owner.Id,
+                    Exception = error,
+                    Error = error.Message,
+                    Message = string.Format(CultureInfo.InvariantCulture, "Dispatching due jobs failed; retrying in {0}: {1}", ErrorRetryDelay, error.Message),
+                });
+                owner.Hub.Flush();
+                next = owner.Now + ErrorRetryDelay;
+            }
+
+            if (next is { } due)
+            {
+                var delay = due - owner.Now;
+                if (delay <= TimeSpan.Zero)
+                {
+                    continue;
+                }
+
+                if (preciseClock && delay <= SpinThreshold)
+                {
+                    SpinUntil(due);
+                    continue;
+                }
+
+                Volatile.Write(ref armedWakeTicks, due.UtcTicks);
+                var sleep = preciseClock ? delay - SpinThreshold : delay;
+                timer.Change(sleep < MaxSleep ? sleep : MaxSleep, Timeout.InfiniteTimeSpan);
+
+                // The timer counts from when it is set: a clock that moved on since the delay was
+                // computed (a fake clock jumps) would make it fire late.
+                if (owner.Now >= due)
+                {
+                    continue;
+                }
+            }
+            else
+            {
+                timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+
+            await wake.WaitAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Dispatches every due job of every store; returns the earliest next run time, or null when none (or paused).</summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private DateTimeOffset? ProcessDueJobs(RunWork work)
+    {
+        tracker.ProcessEndedRuns(wait: true);
+        var now = owner.Now;
+        DateTimeOffset? earliest = null;
+        foreach (var target in owner.StoreList)
+        {
+            for (var batch = 0; batch < MaxBatchesPerPass; batch++)
+            {
+                // Runs that ended while the previous batch held the lock give their slots back first.
+                tracker.ProcessEndedRuns(wait: true);
+                int dueCount;
+                lock (owner.Gate)
+                {
+                    if (owner.StoppingLocked || owner.StateLocked != SchedulerState.Running)
+                    {
+                        return null;
+                    }
+
+                    if (!owner.HasStoreLocked(target.Name))
+                    {
+                        break;
+                    }
+
+                    dueCount = DispatchBatchLocked(target, now, work);
+                }
+
+                tracker.Perform(work);
+                if (dueCount < DispatchBatchSize)
+                {
+                    break;
+                }
+            }
+
+            if (target.Store.GetNextRunTime() is { } next && (earliest is null || next < earliest))
+            {
+                earliest = next;
+            }
+        }
+
+        return earliest;
+    }
+
+    /// <summary>
+    /// Waits out the last stretch before a due time on the system clock by spinning: system timers
+    /// fire with millisecond granularity (rounded down, so early as often as late), and runs should
+    /// start within a fraction of a millisecond of their time.
+    /// </summary>
+    private void SpinUntil(DateTimeOffset due)
+    {
+        while (owner.Now < due)
+        {
+            if (!Thread.Yield())
+            {
+                Thread.SpinWait(64);
+            }
+        }
+    }
+
+    public void WakeIfEarlier(DateTimeOffset? nextRunTime)
+    {
+        if (nextRunTime is { } next && next.UtcTicks < Volatile.Read(ref armedWakeTicks))
+        {
+            wake.Set();
+        }
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    /// <summary>Decides, commits and applies one batch of due jobs; returns how many were due.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private int DispatchBatchLocked(NamedStore target, DateTimeOffset now, RunWork work)
+    {
+        var due = target.Store.GetDueJobs(now, DispatchBatchSize);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+
+        var dispatches = new List<JobDispatch>(due.Count);
+        var decisions = new List<RunDecision[]>(due.Count);
+        foreach (var job in due)
+        {
+            if (TryPlanLocked(target, job, now, out var dispatch, out var decided))
+            {
+                dispatches.Add(dispatch);
+                decisions.Add(decided);
+            }
+        }
+
+        if (dispatches.Count == 0)
+        {
+            return due.Count;
+        }
+
+        var rejected = target.Store.CommitDispatches(dispatches);
+        var rejectedIds = rejected.Count == 0 ? null : new HashSet<string>(rejected, StringComparer.Ordinal);
+        for (var i = 0; i < dispatches.Count; i++)
+        {
+            var dispatch = dispatches[i];
+            if (rejectedIds is not null && rejectedIds.Contains(dispatch.Job.Id))
+            {
+                // Changed meanwhile (by another process): the next read sees its new state.
+                continue;
+            }
+
+            var job = dispatch.Updated ?? dispatch.Job;
+            var runs = dispatch.Runs;
+            for (var r = 0; r < runs.Count; r++)
+            {
+                tracker.ApplyLocked(target, job, runs[r], decisions[i][r], work);
+            }
+
+            if (dispatch.Updated is null)
+            {
+                owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobRemoved, dispatch.Job, "The job's trigger has no further fire times."));
+            }
+        }
+
+        return due.Count;
+    }
+
+    /// <summary>What to do with one due job: the misfire/coalesce plan, then the overlap decision for each run.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private bool TryPlanLocked(NamedStore target, Job job, DateTimeOffset now, out JobDispatch dispatch, out RunDecision[] decisions)
+    {
+        DuePlan plan;
+        try
+        {
+            plan = DuePlanner.Plan(job.Trigger, job.NextFireTime!.Value, job.NextRunTime!.Value, job.Options, now);
+        }
+#pragma warning disable CA1031 // A trigger that throws must not stop the other jobs; its job is paused and reported.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            var paused = job with { NextRunTime = null, JitterTicks = 0, State = JobState.Paused };
+            target.Store.Update(paused);
+            owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, now)
+            {
+                SchedulerId = owner.Id,
+                JobId = job.Id,
+                JobName = job.Name,
+                StoreName = target.Name,
+                Exception = error,
+                Error = error.Message,
+                Message = $"The trigger of the job failed; the job is paused: {error.Message}",
+            });
+            owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobPaused, paused));
+            dispatch = null!;
+            decisions = null!;
+            return false;
+        }
+
+        var count = (plan.MissedTime is null ? 0 : 1) + (plan.RunTime is null ? 0 : 1) + (plan.RunTimes?.Count ?? 0);
+        var runs = new JobRun[count];
+        decisions = new RunDecision[count];
+        var index = 0;
+        if (plan.MissedTime is { } missed)
+        {
+            runs[index] = new JobRun(RunKey.New(), job.Id, missed, JobRunOutcome.Missed, 1, owner.Id)
+            {
+                EndTime = now,
+                Error = string.Format(
+                    CultureInfo.InvariantCulture,
+                    "The run was {0} late, more than the misfire grace time of {1}.",
+                    now - missed,
+                    job.Options.MisfireGraceTime),
+            };
+            decisions[index++] = RunDecision.Missed;
+        }
+
+        var tentative = tracker.TentativeFor(job.Id);
+        if (plan.RunTime is { } single)
+        {
+            decisions[index] = Decide(job, ref tentative);
+            runs[index] = NewRun(job, single, decisions[index], now, attempt: 1);
+            index++;
+        }
+        else if (plan.RunTimes is { } many)
+        {
+            foreach (var time in many)
+            {
+                decisions[index] = Decide(job, ref tentative);
+                runs[index] = NewRun(job, time, decisions[index], now, attempt: 1);
+                index++;
+            }
+        }
+
+        var updated = plan.NextFireTime is { } nextFire ? WithNextFireLocked(job, nextFire) : null;
+        dispatch = new JobDispatch(job, updated, runs);
+        return true;
+    }
+
+    /// <summary>The overlap rule: start, queue, replace or skip, given the runs in progress (and those already decided in this pass).</summary>
+    private static RunDecision Decide(Job job, ref Tentative tentative)
+    {
+        var options = job.Options;
+        if (tentative.Running < options.MaxInstances)
+        {
+            tentative.Running++;
+            return RunDecision.Start;
+        }
+
+        switch (options.Overlap)
+        {
+            case OverlapPolicy.Queue when !tentative.QueueTaken:
+                tentative.QueueTaken = true;
+                return RunDecision.Queue;
+            case OverlapPolicy.Replace:
+                return RunDecision.Replace;
+            default:
+                return RunDecision.Skip;
+        }
+    }
+
+    [MethodImpl(DispatchPath.Optimized)]
+    private JobRun NewRun(Job job, DateTimeOffset scheduled, RunDecision decision, DateTimeOffset now, int attempt)
+    {
+        if (decision != RunDecision.Skip)
+        {
+            return new JobRun(RunKey.New(), job.Id, scheduled, JobRunOutcome.Running, attempt, owner.Id);
+        }
+
+        return new JobRun(RunKey.New(), job.Id, scheduled, JobRunOutcome.Skipped, attempt, owner.Id)
+        {
+            EndTime = now,
+            Error = string.Format(CultureInfo.InvariantCulture, "The job already has its maximum of {0} run(s) in progress.", job.Options.MaxInstances),
+        };
+    }
+
+    /// <summary>Records and submits one run outside the schedule (run now, recovery).</summary>
+    public JobRun SubmitOneLocked(NamedStore target, Job job, DateTimeOffset scheduled, int attempt, RunWork work)
+    {
+        var tentative = tracker.TentativeFor(job.Id);
+        var decision = Decide(job, ref tentative);
+        var run = NewRun(job, scheduled, decision, owner.Now, attempt);
+        target.Store.SaveRun(run);
+        tracker.ApplyLocked(target, job, run, decision, work);
+        return run;
+    }
+
+    public void AbandonUnfinishedRunsLocked(NamedStore target, RunWork work)
+    {
+        var now = owner.Now;
+        foreach (var run in target.Store.AbandonUnfinishedRuns(owner.Id, now))
+        {
+            var job = target.Store.Get(run.JobId);
+            owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.JobAbandoned, now)
+            {
+                SchedulerId = owner.Id,
+                JobId = run.JobId,
+                JobName = job?.Name,
+                StoreName = target.Name,
+                RunKey = run.Key,
+                ScheduledTime = run.ScheduledTime,
+                StartTime = run.StartTime,
+                Attempt = run.Attempt,
+                Outcome = JobRunOutcome.Abandoned,
+                Message = job is { Options.Recover: true, State: not JobState.Broken }
+                    ? $"The run was left unfinished by the scheduler '{run.SchedulerId}'; it runs again."
+                    : $"The run was left unfinished by the scheduler '{run.SchedulerId}'.",
+            });
+            if (job is { Options.Recover: true, State: not JobState.Broken })
+            {
+                SubmitOneLocked(target, job, run.ScheduledTime, attempt: 1, work);
+            }
+        }
+    }
+
+    /// <summary>Sets the job's next run time from the trigger's first fire time at or after now; removes the job when there is none.</summary>
+    public Job? RecomputeFromLocked(NamedStore target, Job job, DateTimeOffset now)
+    {
+        if (job.Trigger.GetFireTimeAtOrAfter(now) is not { } next)
+        {
+            target.Store.Remove(job.Id);
+            owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobRemoved, job, "The job's trigger has no further fire times."));
+            return null;
+        }
+
+        var updated = WithNextFireLocked(job, next);
+        target.Store.Update(updated);
+        return updated;
+    }
+
+    /// <summary>The job scheduled at a fire time, with the trigger's jitter applied to the run time.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    public Job WithNextFireLocked(Job job, DateTimeOffset fireTime)
+    {
+        var runTime = JitteredLocked(job.Trigger, fireTime);
+        return job with
+        {
+            NextRunTime = runTime,
+            JitterTicks = runTime.UtcTicks - fireTime.UtcTicks,
+            State = JobState.Scheduled,
+        };
+    }
+
+    public DateTimeOffset JitteredLocked(Trigger trigger, DateTimeOffset fireTime)
+        => trigger.Jitter is null ? fireTime : trigger.ApplyJitter(fireTime, jitterRandom);
+}
