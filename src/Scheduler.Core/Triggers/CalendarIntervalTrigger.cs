@@ -118,7 +118,8 @@ public sealed class CalendarIntervalTrigger : Trigger
     /// <summary>The wall-clock time of day as given; null means the wall-clock time of the start.</summary>
     public TimeSpan? TimeOfDay { get; }
 
-    internal CalendarPeriod Period { get; }
+    /// <summary>The period of a step: <see cref="Years"/>, <see cref="Months"/>, <see cref="Weeks"/> and <see cref="Days"/>.</summary>
+    public CalendarPeriod Period { get; }
 
     /// <summary>Without a start, anchors the trigger at <paramref name="now"/>: fires from that date on.</summary>
     public override Trigger AnchoredAt(DateTimeOffset now)
