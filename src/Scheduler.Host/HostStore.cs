@@ -4,9 +4,6 @@ using Scheduler.Stores;
 
 namespace Scheduler.Host;
 
-/// <summary>Where a verb's store is, and whether it is the per-user default (whose folder schedhost creates).</summary>
-internal sealed record StoreLocation(string Path, bool IsDefault);
-
 /// <summary>What a verb does with its store.</summary>
 internal enum StoreUse
 {
@@ -22,8 +19,8 @@ internal enum StoreUse
 
 /// <summary>
 /// The <c>--store</c> option every verb shares, and opening the SQLite store with errors a user can act
-/// on. Without <c>--store</c>: <c>SCHEDHOST_STORE</c>, else the per-user file (the rule the PowerShell
-/// module follows too, see <see cref="DefaultStorePath"/>).
+/// on. Without <c>--store</c>: <c>SCHEDHOST_STORE</c>, else the per-user file; where the store is and which
+/// folder is created for it is the rule the PowerShell module follows too (<see cref="DefaultStorePath"/>).
 /// </summary>
 internal static class HostStore
 {
@@ -33,46 +30,44 @@ internal static class HostStore
         Description = $"The job store file (default: ${DefaultStorePath.EnvironmentVariable}, else the per-user store).",
     };
 
-    public static StoreLocation Resolve(ParseResult result, Option<string> option)
+    /// <summary>The store a verb uses: <c>--store</c>, else the store of <see cref="DefaultStorePath.Get"/>.</summary>
+    public static string Resolve(ParseResult result, Option<string> option)
     {
         var given = result.GetValue(option);
         if (given is not null)
         {
-            return string.IsNullOrWhiteSpace(given)
-                ? throw new BadInputException("--store must not be empty")
-                : new StoreLocation(given, IsDefault: false);
+            return string.IsNullOrWhiteSpace(given) ? throw new BadInputException("--store must not be empty") : given;
         }
 
-        var fromEnvironment = Environment.GetEnvironmentVariable(DefaultStorePath.EnvironmentVariable);
-        return string.IsNullOrWhiteSpace(fromEnvironment)
-            ? new StoreLocation(DefaultStorePath.Get(), IsDefault: true)
-            : new StoreLocation(fromEnvironment!, IsDefault: false);
+        return DefaultStorePath.Get();
     }
 
     /// <summary>
     /// Opens the store for a verb's <paramref name="use"/>: only the verbs that add or run jobs create a
-    /// missing store, and only the verbs that write have the whole file checked, at once, so that the check
-    /// runs while they prepare their write (which waits for it). A problem with the path or the file is bad input.
+    /// missing store (and, by the rule of <see cref="DefaultStorePath"/>, the per-user store's folder), and
+    /// only the verbs that write have the whole file checked, at once, so that the check runs while they
+    /// prepare their write (which waits for it). A problem with the path or the file is bad input.
     /// </summary>
-    public static SqliteJobStore Open(StoreLocation location, StoreUse use)
+    public static JobStore Open(string path, StoreUse use)
     {
-        var path = location.Path;
+        var perUser = false;
         try
         {
+            perUser = DefaultStorePath.IsPerUser(path);
             var create = use == StoreUse.Create;
-            if (create && location.IsDefault)
+            if (create)
             {
-                DefaultStorePath.CreateFolder(path);
+                DefaultStorePath.PrepareFolder(path);
             }
 
-            return SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, SqliteSchema.Migrations, create, checkNow: use != StoreUse.Read);
+            return JobStore.CreateSqlite(path, SqliteJobStoreOptions.Default with { CreateIfMissing = create, StartCheckAtOpen = use != StoreUse.Read });
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or NotSupportedException)
         {
             var problem = error switch
             {
                 // The per-user store's folder is made with the store: before that, neither exists.
-                DirectoryNotFoundException when !location.IsDefault => $"the folder of the store '{path}' does not exist",
+                DirectoryNotFoundException when !perUser => $"the folder of the store '{path}' does not exist",
                 DirectoryNotFoundException or FileNotFoundException => $"the store '{path}' does not exist (schedhost add or run creates it)",
                 _ => $"cannot use the store '{path}': {ExceptionText.FirstLine(error)}",
             };

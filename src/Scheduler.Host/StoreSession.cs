@@ -8,21 +8,23 @@ namespace Scheduler.Host;
 /// <summary>A verb's open store and the (not started) scheduler over it; disposing closes both.</summary>
 internal sealed class StoreSession : IDisposable
 {
-    private StoreSession(StoreLocation location, JobStore store, JobScheduler scheduler)
+    private StoreSession(string storePath, JobStore store, ISharedJobStore shared, JobScheduler scheduler)
     {
-        Location = location;
+        StorePath = storePath;
         Store = store;
+        Shared = shared;
         Scheduler = scheduler;
     }
 
-    public StoreLocation Location { get; }
+    /// <summary>The store's file, as the user gave it (for messages).</summary>
+    public string StorePath { get; }
 
     public JobStore Store { get; }
 
-    public JobScheduler Scheduler { get; }
+    /// <summary>What the store shares with other processes: the running scheduler, run requests, recorded events.</summary>
+    public ISharedJobStore Shared { get; }
 
-    /// <summary>The SQLite store's own operations (run requests, persisted events, the running scheduler).</summary>
-    public SqliteJobStore Sqlite => (SqliteJobStore)Store;
+    public JobScheduler Scheduler { get; }
 
     /// <param name="result">The parsed command line.</param>
     /// <param name="storeOption">The verb's --store option.</param>
@@ -31,11 +33,13 @@ internal sealed class StoreSession : IDisposable
     /// <param name="maxWorkers">The daemon's bound on runs at once per executor.</param>
     public static StoreSession Open(ParseResult result, Option<string> storeOption, HostContext context, StoreUse use, int? maxWorkers = null)
     {
-        var location = HostStore.Resolve(result, storeOption);
-        var store = HostStore.Open(location, use);
+        var path = HostStore.Resolve(result, storeOption);
+        var store = HostStore.Open(path, use);
         try
         {
-            return new StoreSession(location, store, HostScheduler.Create(store, maxWorkers, context.Time));
+            // Every verb works across processes; a SQLite store always can.
+            var shared = store as ISharedJobStore ?? throw new InvalidOperationException($"The store '{path}' cannot be shared with other processes.");
+            return new StoreSession(path, store, shared, HostScheduler.Create(store, maxWorkers, context.Time));
         }
         catch
         {
@@ -46,7 +50,7 @@ internal sealed class StoreSession : IDisposable
 
     /// <summary>The job with that id; an unknown id is bad input.</summary>
     public Job RequireJob(string id)
-        => Scheduler.GetJob(id) ?? throw new BadInputException($"there is no job with the id '{id}' in the store '{Location.Path}'");
+        => Scheduler.GetJob(id) ?? throw new BadInputException($"there is no job with the id '{id}' in the store '{StorePath}'");
 
     public void Dispose()
     {

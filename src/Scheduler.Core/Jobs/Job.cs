@@ -82,6 +82,26 @@ public sealed record Job
     /// <summary>The trigger's fire time behind <see cref="NextRunTime"/> (without jitter).</summary>
     internal DateTimeOffset? NextFireTime => NextRunTime is { } next && JitterTicks != 0 ? next.AddTicks(-JitterTicks) : NextRunTime;
 
+    /// <summary>
+    /// Reads a job definition from its JSON form (docs/stores.md), as <see cref="ToJson"/> writes it. The
+    /// job is in no store: it has no next run time and its state is <see cref="JobState.Scheduled"/>.
+    /// Reading never instantiates a type named in the data.
+    /// </summary>
+    /// <param name="json">The definition.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
+    /// <exception cref="FormatException">The JSON is not a job definition this version understands; the message names the field and value.</exception>
+    public static Job FromJson(string json) => JobJson.Read(json);
+
+    /// <summary>
+    /// The job's definition as JSON: the versioned document a SQLite store keeps (docs/stores.md), which
+    /// <see cref="FromJson"/> reads back. With <paramref name="includeSchedule"/>, also its next run time,
+    /// state and load error, for display (reading ignores them).
+    /// </summary>
+    /// <param name="includeSchedule">Whether to add the schedule.</param>
+    /// <exception cref="ArgumentException">The job runs a delegate bound in-process, which has no persistent form.</exception>
+    public string ToJson(bool includeSchedule = false) => JobJson.Write(this, includeSchedule);
+
+    /// <inheritdoc/>
     public override string ToString()
         => NextRunTime is { } next
             ? $"{Name} ({Id}): next run {next:O}"

@@ -282,8 +282,11 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
     /// ordered as <see cref="GetJobs"/> orders them. A store loads only the matching jobs, so finding a
     /// job by name in a large SQLite store does not parse every definition.
     /// </summary>
+    /// <param name="nameMatches">Whether a job's name is wanted (a wildcard or prefix match, for instance).</param>
+    /// <param name="store">The store to search; null for every store.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="nameMatches"/> is null.</exception>
     /// <exception cref="ArgumentException">There is no store with that name.</exception>
-    internal IReadOnlyList<Job> FindJobsByName(Func<string, bool> nameMatches, string? store = null)
+    public IReadOnlyList<Job> FindJobsByName(Func<string, bool> nameMatches, string? store = null)
     {
         if (nameMatches is null)
         {
@@ -321,9 +324,9 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// How many jobs the stores keep and the earliest next run time of any of them (null when none is
-    /// scheduled), asked of the stores without reading a job.
+    /// scheduled), asked of the stores without reading a job: what a status line shows, cheap for a large store.
     /// </summary>
-    internal (int Count, DateTimeOffset? NextRunTime) GetJobCountAndNextRunTime()
+    public (int Count, DateTimeOffset? NextRunTime) GetJobCountAndNextRunTime()
     {
         var count = 0;
         DateTimeOffset? next = null;

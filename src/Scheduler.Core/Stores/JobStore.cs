@@ -73,6 +73,7 @@ public abstract class JobStore : IDisposable
     /// <param name="options">Run history, event history and change detection; null for the defaults.</param>
     /// <param name="timeProvider">The clock for retention and change checks; null for the clock of the scheduler running on the store (the system clock before one does).</param>
     /// <exception cref="DirectoryNotFoundException">The file's folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist and <see cref="SqliteJobStoreOptions.CreateIfMissing"/> is false.</exception>
     /// <exception cref="InvalidDataException">The file is empty, is not a SQLite database, is not a job store, or was written by a newer version (its schema is newer).</exception>
     /// <exception cref="UnauthorizedAccessException">The file is read-only or cannot be opened for writing.</exception>
     /// <exception cref="IOException">The path is a folder, or the file cannot be opened.</exception>

@@ -56,7 +56,16 @@ public sealed class CalendarIntervalTrigger : Trigger
     {
     }
 
-    internal CalendarIntervalTrigger(CalendarPeriod period, TimeSpan? timeOfDay, DateTimeOffset? start, DateTimeOffset? end, TimeZoneInfo? timeZone, TimeSpan? jitter)
+    /// <summary>Creates a calendar interval trigger that steps by a period (<see cref="TriggerText.ParsePeriod"/> reads one).</summary>
+    /// <param name="period">The period of a step: not zero, no part negative.</param>
+    /// <param name="timeOfDay">The wall-clock time of day in [00:00, 24:00); null: the wall-clock time of the start.</param>
+    /// <param name="start">The anchor: its date in the zone is the first fire date, and no fire is earlier.</param>
+    /// <param name="end">No fire is later (inclusive).</param>
+    /// <param name="timeZone">The zone of the wall-clock rules; null: the machine's local zone.</param>
+    /// <param name="jitter">A random delay in [0, jitter] added to each run.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The period is zero, negative or longer than the calendar, the time of day is outside [00:00, 24:00), or the jitter is negative.</exception>
+    /// <exception cref="ArgumentException">The end is before the start.</exception>
+    public CalendarIntervalTrigger(CalendarPeriod period, TimeSpan? timeOfDay, DateTimeOffset? start, DateTimeOffset? end, TimeZoneInfo? timeZone, TimeSpan? jitter)
         : this(period, timeOfDay, start, end, timeZone, jitter, allowEndBeforeStart: false)
     {
     }
@@ -118,7 +127,8 @@ public sealed class CalendarIntervalTrigger : Trigger
     /// <summary>The wall-clock time of day as given; null means the wall-clock time of the start.</summary>
     public TimeSpan? TimeOfDay { get; }
 
-    internal CalendarPeriod Period { get; }
+    /// <summary>The period of a step: <see cref="Years"/>, <see cref="Months"/>, <see cref="Weeks"/> and <see cref="Days"/>.</summary>
+    public CalendarPeriod Period { get; }
 
     /// <summary>Without a start, anchors the trigger at <paramref name="now"/>: fires from that date on.</summary>
     public override Trigger AnchoredAt(DateTimeOffset now)

@@ -5,11 +5,16 @@ using System.Text.RegularExpressions;
 namespace Scheduler.Triggers;
 
 /// <summary>
-/// The text forms of durations, periods, date-times and fire times, shared by the JSON format, the
-/// cmdlets and every schedhost verb so they all accept and print the same thing. Parse errors are
-/// <see cref="FormatException"/>s whose message quotes the offending text.
+/// The text forms of durations, periods, date-times, times of day and cron expressions: what the
+/// trigger JSON format, the cmdlets and every schedhost verb accept and print, so a value written by one
+/// is read by the others. Parse errors are <see cref="FormatException"/>s whose message quotes the
+/// offending text and says which forms are accepted, fit to show to a user.
 /// </summary>
-internal static class TriggerText
+/// <remarks>
+/// Every form is culture-invariant. Durations and periods are written in ISO 8601 (<c>PT1H30M</c>,
+/// <c>P1M</c>), date-times in ISO 8601 with their offset (<c>2024-03-31T03:00:00+02:00</c>).
+/// </remarks>
+public static class TriggerText
 {
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.ExplicitCapture;
 
@@ -44,6 +49,9 @@ internal static class TriggerText
     /// ISO 8601 (<c>PT1H30M</c>, <c>P1D</c>, <c>PT0.5S</c>) or <c>[d.]hh:mm:ss[.fffffff]</c>. A leading
     /// minus makes it negative.
     /// </summary>
+    /// <param name="text">The text; surrounding white space is ignored.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="FormatException">The text is none of the forms, or the duration is too large for a <see cref="TimeSpan"/>.</exception>
     public static TimeSpan ParseDuration(string text)
     {
         if (text is null)
@@ -57,7 +65,10 @@ internal static class TriggerText
         return TimeSpan.FromTicks(ticks);
     }
 
-    /// <summary>Parses a duration that must be greater than zero (an interval, a timeout).</summary>
+    /// <summary>Parses a duration that must be greater than zero (an interval, a timeout); the forms of <see cref="ParseDuration"/>.</summary>
+    /// <param name="text">The text; surrounding white space is ignored.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="FormatException">The text is not a duration, or the duration is zero or negative.</exception>
     public static TimeSpan ParsePositiveDuration(string text)
     {
         var duration = ParseDuration(text);
@@ -70,6 +81,10 @@ internal static class TriggerText
     }
 
     /// <summary>Parses an ISO 8601 period of whole years, months, weeks and days: <c>P1M</c>, <c>P1Y6M</c>, <c>P2W</c>, <c>P3D</c>.</summary>
+    /// <param name="text">The text; surrounding white space is ignored.</param>
+    /// <returns>The period; <c>P0D</c> reads as the empty period, which a calendar interval refuses (see <see cref="CalendarPeriod.IsZero"/>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="FormatException">The text is not such a period, has a time part, or a number is too large.</exception>
     public static CalendarPeriod ParsePeriod(string text)
     {
         if (text is null)
@@ -106,9 +121,13 @@ internal static class TriggerText
 
     /// <summary>
     /// Parses <c>yyyy-MM-dd[THH:mm[:ss[.fffffff]]][Z|±HH:MM]</c> (a space may replace the T). Without an
-    /// offset the wall-clock time is read in <paramref name="zone"/> under the DST rules of
-    /// <see cref="WallClock.FirstInstant"/>; a date alone is midnight in the zone.
+    /// offset the wall-clock time is read in <paramref name="zone"/> under the DST rules of the triggers
+    /// (<see cref="TimeZones.ToInstant"/>); a date alone is midnight in the zone.
     /// </summary>
+    /// <param name="text">The text; surrounding white space is ignored.</param>
+    /// <param name="zone">The zone of a date-time written without an offset.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> or <paramref name="zone"/> is null.</exception>
+    /// <exception cref="FormatException">The text is not such a date-time, a field or the offset is out of range, or the instant is outside the range of <see cref="DateTimeOffset"/>.</exception>
     public static DateTimeOffset ParseDateTime(string text, TimeZoneInfo zone)
     {
         if (zone is null)
@@ -156,8 +175,17 @@ internal static class TriggerText
     /// Asia/Amman, whose clocks jumped from 00:00 to 01:00, is 01:00 +03:00), but the time of day it names
     /// is the one written: daily from that start runs at midnight, not at 01:00.
     /// </summary>
+    /// <param name="startText">The start as written, in a form of <see cref="ParseDateTime"/>.</param>
+    /// <param name="zone">The trigger's zone.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="startText"/> or <paramref name="zone"/> is null.</exception>
+    /// <exception cref="FormatException"><paramref name="startText"/> is not a date-time (see <see cref="ParseDateTime"/>).</exception>
     public static TimeSpan? WrittenTimeOfDayInGap(string startText, TimeZoneInfo zone)
     {
+        if (zone is null)
+        {
+            throw new ArgumentNullException(nameof(zone));
+        }
+
         var written = ParseWall(startText, out var match);
         if (match.Groups["z"].Success || match.Groups["offsign"].Success)
         {
@@ -195,6 +223,9 @@ internal static class TriggerText
     }
 
     /// <summary>Parses a wall-clock time of day <c>HH:mm[:ss[.fffffff]]</c> in [00:00, 24:00).</summary>
+    /// <param name="text">The text; surrounding white space is ignored.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="FormatException">The text is not a time of day, or lies outside [00:00, 24:00).</exception>
     public static TimeSpan ParseTimeOfDay(string text)
     {
         if (text is null)
@@ -220,10 +251,18 @@ internal static class TriggerText
     }
 
     /// <summary>
-    /// Builds a cron trigger from user or stored text; any rejection of the expression becomes a
-    /// <see cref="FormatException"/> that quotes it. The caller checks start, end and jitter first, so
-    /// every failure here is about the expression.
+    /// Builds a cron trigger from user or stored text (the dialect of <see cref="CronTrigger"/>); any
+    /// rejection becomes a <see cref="FormatException"/> that quotes the expression. Check start, end and
+    /// jitter first (as <see cref="CronTrigger"/>'s constructor would), so that every failure here is
+    /// about the expression.
     /// </summary>
+    /// <param name="expression">The cron expression.</param>
+    /// <param name="zone">The zone the expression is evaluated in.</param>
+    /// <param name="start">No fire is earlier.</param>
+    /// <param name="end">No fire is later (inclusive).</param>
+    /// <param name="jitter">A random delay in [0, jitter] added to each run.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="expression"/> is null.</exception>
+    /// <exception cref="FormatException">The expression is not valid; the message names the field and the token.</exception>
     public static CronTrigger ParseCron(string expression, TimeZoneInfo zone, DateTimeOffset? start = null, DateTimeOffset? end = null, TimeSpan? jitter = null)
     {
         if (expression is null)
@@ -246,10 +285,14 @@ internal static class TriggerText
     /// A fire time as users see it: ISO 8601 with the offset of <paramref name="zone"/> at that instant,
     /// always <c>±HH:MM</c> (never Z), fractional seconds only when present: <c>2024-03-31T03:00:00+02:00</c>.
     /// </summary>
+    /// <param name="instant">The instant.</param>
+    /// <param name="zone">The zone whose wall-clock time and offset are shown (the trigger's).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="zone"/> is null.</exception>
     public static string FormatFireTime(DateTimeOffset instant, TimeZoneInfo zone)
         => FormatDateTime(TimeZoneInfo.ConvertTime(instant, zone ?? throw new ArgumentNullException(nameof(zone))));
 
     /// <summary>ISO 8601 with the value's own offset, in the fire-time style of <see cref="FormatFireTime"/>.</summary>
+    /// <param name="value">The date-time.</param>
     public static string FormatDateTime(DateTimeOffset value)
     {
         var builder = new StringBuilder(value.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
@@ -261,7 +304,8 @@ internal static class TriggerText
         return builder.ToString();
     }
 
-    /// <summary>ISO 8601 duration: <c>PT1H30M</c>, <c>P1DT2H</c>, <c>PT0.5S</c>, <c>PT0S</c>.</summary>
+    /// <summary>ISO 8601 duration: <c>PT1H30M</c>, <c>P1DT2H</c>, <c>PT0.5S</c>, <c>PT0S</c>; <see cref="ParseDuration"/> reads it back.</summary>
+    /// <param name="duration">The duration; a negative one starts with a minus.</param>
     public static string FormatDuration(TimeSpan duration)
     {
         var builder = new StringBuilder();
@@ -302,7 +346,8 @@ internal static class TriggerText
         return builder.ToString();
     }
 
-    /// <summary>ISO 8601 period: <c>P1Y6M</c>, <c>P2W</c>, <c>P0D</c> for the empty period.</summary>
+    /// <summary>ISO 8601 period: <c>P1Y6M</c>, <c>P2W</c>, <c>P0D</c> for the empty period; <see cref="ParsePeriod"/> reads it back.</summary>
+    /// <param name="period">The period.</param>
     public static string FormatPeriod(CalendarPeriod period)
     {
         var builder = new StringBuilder("P");
@@ -326,7 +371,9 @@ internal static class TriggerText
         }
     }
 
-    /// <summary>A time of day as <c>HH:mm:ss[.fffffff]</c>.</summary>
+    /// <summary>A time of day as <c>HH:mm:ss[.fffffff]</c>; <see cref="ParseTimeOfDay"/> reads it back.</summary>
+    /// <param name="timeOfDay">The time of day, in [00:00, 24:00).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeOfDay"/> is negative.</exception>
     public static string FormatTimeOfDay(TimeSpan timeOfDay)
     {
         var builder = new StringBuilder(new DateTime(timeOfDay.Ticks - (timeOfDay.Ticks % TimeSpan.TicksPerSecond)).ToString("HH:mm:ss", CultureInfo.InvariantCulture));

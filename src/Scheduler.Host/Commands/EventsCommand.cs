@@ -37,13 +37,13 @@ internal static class EventsCommand
             }
 
             using var session = StoreSession.Open(result, store, context, StoreUse.Read);
-            var sqlite = session.Sqlite;
+            var shared = session.Shared;
             var asJson = result.GetValue(json);
             var streaming = result.GetValue(follow);
-            var after = Math.Max(0, sqlite.LastEventId - count);
+            var after = Math.Max(0, shared.LastEventId - count);
             var latest = new List<SchedulerEvent>();
             IReadOnlyList<SchedulerEvent> page;
-            while ((page = sqlite.ReadEvents(after, PageSize)).Count > 0)
+            while ((page = shared.ReadEvents(after, PageSize)).Count > 0)
             {
                 latest.AddRange(page);
                 after = page[^1].Sequence;
@@ -79,7 +79,7 @@ internal static class EventsCommand
             {
                 while (true)
                 {
-                    foreach (var e in await sqlite.WaitForEventsAsync(after, PageSize, stop.Token).ConfigureAwait(false))
+                    foreach (var e in await shared.WaitForEventsAsync(after, PageSize, stop.Token).ConfigureAwait(false))
                     {
                         Print(context.Output, e, asJson);
                         after = e.Sequence;

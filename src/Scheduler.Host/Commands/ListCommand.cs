@@ -32,7 +32,7 @@ internal static class ListCommand
 
             if (jobs.Count == 0)
             {
-                context.Output.WriteLine($"No jobs in {session.Location.Path}.");
+                context.Output.WriteLine($"No jobs in {session.StorePath}.");
                 return SchedHost.Success;
             }
 

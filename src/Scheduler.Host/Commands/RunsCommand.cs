@@ -100,8 +100,8 @@ internal static class RunsCommand
     private static IEnumerable<string> JobIds(StoreSession session)
     {
         var ids = new HashSet<string>(session.Scheduler.GetJobs().Select(job => job.Id), StringComparer.Ordinal);
-        var sqlite = session.Sqlite;
-        foreach (var e in sqlite.ReadEvents(Math.Max(0, sqlite.LastEventId - RecentEventsSearched), RecentEventsSearched))
+        var shared = session.Shared;
+        foreach (var e in shared.ReadEvents(Math.Max(0, shared.LastEventId - RecentEventsSearched), RecentEventsSearched))
         {
             if (e.Type == Events.SchedulerEventType.JobSubmitted && e.JobId is { } id)
             {

@@ -21,7 +21,7 @@ internal static class ShowCommand
             var job = session.RequireJob(result.GetValue(id)!);
             if (result.GetValue(json))
             {
-                context.Output.WriteLine(JobJson.Write(job, includeSchedule: true));
+                context.Output.WriteLine(job.ToJson(includeSchedule: true));
                 return SchedHost.Success;
             }
 

@@ -21,14 +21,14 @@ internal static class TriggerCommand
             var job = session.RequireJob(result.GetValue(id)!);
 
             // A request is only taken by a running scheduler: without one it would wait, and surprise later.
-            var running = session.Sqlite.GetRunningScheduler();
+            var running = session.Shared.GetRunningScheduler();
             if (running is null)
             {
-                context.Error.WriteLine($"schedhost: no scheduler is running on the store '{session.Location.Path}'; start one with 'schedhost run'");
+                context.Error.WriteLine($"schedhost: no scheduler is running on the store '{session.StorePath}'; start one with 'schedhost run'");
                 return SchedHost.Failure;
             }
 
-            session.Sqlite.RequestRun(job.Id);
+            session.Shared.RequestRun(job.Id);
             if (result.GetValue(json))
             {
                 context.Output.WriteLine(JsonOutput.Write(writer =>

@@ -58,5 +58,5 @@ internal static class Instants
     /// already an instant.
     /// </summary>
     public static DateTimeOffset InZone(DateTime value, TimeZoneInfo zone)
-        => value.Kind == DateTimeKind.Unspecified ? WallClock.FirstInstant(value, zone) : new DateTimeOffset(value);
+        => value.Kind == DateTimeKind.Unspecified ? TimeZones.ToInstant(value, zone) : new DateTimeOffset(value);
 }

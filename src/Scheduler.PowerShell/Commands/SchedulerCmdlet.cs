@@ -148,13 +148,19 @@ public abstract class SchedulerCmdlet : PSCmdlet
     {
         try
         {
-            Signals.WaitAsync(task, StopToken).GetAwaiter().GetResult();
-            return true;
+            task.Wait(StopToken);
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
             return false;
         }
+        catch (AggregateException)
+        {
+            // The task failed: GetResult below throws its own exception rather than the wrapper.
+        }
+
+        task.GetAwaiter().GetResult();
+        return true;
     }
 
     private protected SchedulerInfo Describe(SessionScheduler scheduler)

@@ -4,7 +4,7 @@ using Scheduler.Stores;
 namespace Scheduler.PowerShell.Sessions;
 
 /// <summary>
-/// Scheduler events to read and follow: a scheduler's live log in this process, or the events a SQLite
+/// Scheduler events to read and follow: a scheduler's live log in this process, or the events a shared
 /// store keeps for other processes. Sequence numbers belong to one source.
 /// </summary>
 internal sealed class SchedulerEventSource
@@ -39,7 +39,7 @@ internal sealed class SchedulerEventSource
     public static SchedulerEventSource FromLog(EventLog log, long first)
         => new("the scheduler of this session", first, after => log.Read(after), () => log.LastSequence, (after, token) => log.WaitForEventsAsync(after, token));
 
-    public static SchedulerEventSource FromStore(SqliteJobStore store)
+    public static SchedulerEventSource FromStore(ISharedJobStore store)
         => new(
             "the store's event history",
             0,

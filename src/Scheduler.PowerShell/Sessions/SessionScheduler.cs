@@ -165,7 +165,7 @@ internal sealed class SessionScheduler : IDisposable
     /// The scheduler running on the store in another process (<c>schedhost run</c>, another session), or
     /// null when none does or this session's does.
     /// </summary>
-    public RunningScheduler? RunningElsewhere => IsRunning || store is not SqliteJobStore sqlite ? null : sqlite.GetRunningScheduler();
+    public RunningScheduler? RunningElsewhere => IsRunning || store is not ISharedJobStore shared ? null : shared.GetRunningScheduler();
 
     /// <summary>
     /// Asks the scheduler running on the store in another process to run a job now (it does within a
@@ -174,9 +174,9 @@ internal sealed class SessionScheduler : IDisposable
     /// <exception cref="KeyNotFoundException">The job is gone.</exception>
     public long RequestRun(string jobId)
     {
-        var sqlite = (SqliteJobStore)store;
-        var last = sqlite.LastEventId;
-        sqlite.RequestRun(jobId);
+        var shared = Shared;
+        var last = shared.LastEventId;
+        shared.RequestRun(jobId);
         return last;
     }
 
@@ -187,7 +187,7 @@ internal sealed class SessionScheduler : IDisposable
     /// </summary>
     public async Task<JobRun?> WaitForRequestedRunAsync(string jobId, long afterEventId, CancellationToken cancellationToken)
     {
-        var sqlite = (SqliteJobStore)store;
+        var shared = Shared;
         var after = afterEventId;
         string? runId = null;
         while (true)
@@ -195,7 +195,7 @@ internal sealed class SessionScheduler : IDisposable
             IReadOnlyList<SchedulerEvent> events;
             try
             {
-                events = await sqlite.WaitForEventsAsync(after, 1000, cancellationToken).ConfigureAwait(false);
+                events = await shared.WaitForEventsAsync(after, 1000, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -224,9 +224,13 @@ internal sealed class SessionScheduler : IDisposable
     /// events the store keeps (written by whichever scheduler ran on it, in any process).
     /// </summary>
     public SchedulerEventSource Events()
-        => IsRunning || store is not SqliteJobStore sqlite
+        => IsRunning || store is not ISharedJobStore shared
             ? SchedulerEventSource.FromLog(Scheduler.Events, FirstSequence)
-            : SchedulerEventSource.FromStore(sqlite);
+            : SchedulerEventSource.FromStore(shared);
+
+    /// <summary>The store's side shared with other processes; only a store another process can run (a file) has one.</summary>
+    private ISharedJobStore Shared
+        => store as ISharedJobStore ?? throw new InvalidOperationException($"The store '{StorePath}' is not shared with other processes.");
 
     /// <summary>A run of a job by id, from the store's history, or null.</summary>
     public JobRun? FindRun(string jobId, string runId)

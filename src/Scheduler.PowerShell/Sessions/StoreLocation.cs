@@ -23,19 +23,16 @@ internal static class StoreLocation
         => Path.GetFullPath(cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(store));
 
     /// <summary>
-    /// Opens (creating when missing) the SQLite store at a full path. The folder of the default store is
-    /// created as schedhost creates it (readable by its owner only, on Unix); any other folder must exist.
+    /// Opens (creating when missing) the SQLite store at a full path. The per-user store's folder is
+    /// created as schedhost creates it (readable by its owner only, on Unix); any other folder, the one of
+    /// <c>$env:SCHEDHOST_STORE</c> included, must exist (the rule of <see cref="DefaultStorePath"/>).
     /// </summary>
     /// <exception cref="IOException">The folder does not exist, the path is a folder, or the file cannot be opened.</exception>
     /// <exception cref="InvalidDataException">The file is not a job store, or a newer version wrote it.</exception>
     /// <exception cref="UnauthorizedAccessException">The file is read-only.</exception>
     public static JobStore Open(string path)
     {
-        if (PathComparer.Equals(path, DefaultPath))
-        {
-            DefaultStorePath.CreateFolder(path);
-        }
-
+        DefaultStorePath.PrepareFolder(path);
         return JobStore.CreateSqlite(path);
     }
 }

@@ -99,6 +99,24 @@ public sealed class SchedHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task The_folder_of_a_store_named_by_SCHEDHOST_STORE_is_not_created()
+    {
+        // The rule of DefaultStorePath, which the module follows too (PowerShell/Sessions/StoreTests).
+        var dataHome = folder.File("data-unused");
+        Directory.CreateDirectory(dataHome);
+        var named = Path.Combine(folder.Path, "no-such-folder", "jobs.db");
+
+        var (exit, _, error) = await SchedHostProcess.Cli(
+            new Dictionary<string, string> { ["SCHEDHOST_STORE"] = named, ["XDG_DATA_HOME"] = dataHome },
+            "add", "--id", "named", "--interval", "1h", "--", "/bin/true");
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"schedhost: the folder of the store '{named}' does not exist", error.Trim());
+        Assert.False(Directory.Exists(Path.GetDirectoryName(named)));
+        Assert.Empty(Directory.GetFileSystemEntries(dataHome));
+    }
+
+    [Fact]
     public async Task A_store_damaged_inside_is_refused_by_add_and_run_and_reported_by_list_and_left_as_it_was()
     {
         // 4 KiB of random bytes in the middle of a valid store: SQLite opens it, and notices only where it reads.

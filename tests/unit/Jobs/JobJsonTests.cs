@@ -124,6 +124,16 @@ public sealed class JobJsonTests
         Assert.Null(read.NextRunTime);
     }
 
+    [Fact]
+    public void Job_ToJson_and_FromJson_are_this_format()
+    {
+        var job = JobWith(new DelegateInvocation("f")) with { NextRunTime = T0 };
+
+        Assert.Equal(JobJson.Write(job), job.ToJson());
+        Assert.Equal(JobJson.Write(job, includeSchedule: true), job.ToJson(includeSchedule: true));
+        Assert.Equal(job.ToJson(), Job.FromJson(job.ToJson()).ToJson());
+    }
+
     [Theory]
     [InlineData("""[]""", "must be an object")]
     [InlineData("""{"id":"a","trigger":{"type":"cron","expression":"* * * * *"}}""", "'invocation' is missing")]

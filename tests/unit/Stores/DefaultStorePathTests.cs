@@ -45,10 +45,33 @@ public sealed class DefaultStorePathTests
         using var home = new Support.TempFolder();
         var store = Path.Combine(home.Path, ".local", "share", "scheduler", "scheduler.db");
 
-        DefaultStorePath.CreateFolder(store);
+        DefaultStorePath.PrepareFolder(store, perUser: store);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(store)!));
         Assert.False(File.Exists(store));
+    }
+
+    [Fact]
+    public void The_folder_of_any_other_store_is_left_to_the_user_even_when_SCHEDHOST_STORE_names_it()
+    {
+        using var home = new Support.TempFolder();
+        var perUser = Path.Combine(home.Path, ".local", "share", "scheduler", "scheduler.db");
+        var named = Path.Combine(home.Path, "jobs", "jobs.db");
+
+        DefaultStorePath.PrepareFolder(named, perUser);
+
+        Assert.False(Directory.Exists(Path.GetDirectoryName(named)));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(perUser)));
+    }
+
+    [Fact]
+    public void The_per_user_store_is_recognised_by_its_full_path()
+    {
+        var perUser = Path.Combine(Directory.GetCurrentDirectory(), "data", "scheduler", "scheduler.db");
+
+        Assert.True(DefaultStorePath.IsPerUser(Path.Combine("data", "scheduler", "scheduler.db"), perUser));
+        Assert.True(DefaultStorePath.IsPerUser(Path.Combine("data", ".", "scheduler", "..", "scheduler", "scheduler.db"), perUser));
+        Assert.False(DefaultStorePath.IsPerUser(Path.Combine("data", "scheduler", "other.db"), perUser));
     }
 
     private static Func<string, string?> Environment(params (string Name, string Value)[] variables)

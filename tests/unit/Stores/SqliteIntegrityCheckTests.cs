@@ -40,7 +40,7 @@ public sealed class SqliteIntegrityCheckTests : IDisposable
     public void A_sound_store_opened_to_read_is_checked_once_at_its_first_write()
     {
         // Opened as a reader opens it: the check waits for the first write.
-        using var store = SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, SqliteSchema.Migrations, checkNow: false);
+        using var store = SqliteJobStore.Open(path, SqliteJobStoreOptions.Default with { StartCheckAtOpen = false }, null, SqliteSchema.Migrations);
         Assert.Equal(TimeSpan.Zero, store.IntegrityCheck.Elapsed);
 
         store.Add(Job("a", T0), replaceExisting: false);
@@ -57,7 +57,7 @@ public sealed class SqliteIntegrityCheckTests : IDisposable
         DamagePageHolding("job-1000 ");
         var damaged = File.ReadAllBytes(path);
 
-        using (var store = SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, SqliteSchema.Migrations, checkNow: false))
+        using (var store = SqliteJobStore.Open(path, SqliteJobStoreOptions.Default with { StartCheckAtOpen = false }, null, SqliteSchema.Migrations))
         {
             var error = Assert.Throws<InvalidDataException>(() => store.Add(Job("new", T0), replaceExisting: false));
             AssertDamageReported(error);
@@ -107,7 +107,7 @@ public sealed class SqliteIntegrityCheckTests : IDisposable
         DamagePageHolding("job-1000 ");
         var damaged = File.ReadAllBytes(path);
 
-        using (var store = SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, SqliteSchema.Migrations, checkNow: false))
+        using (var store = SqliteJobStore.Open(path, SqliteJobStoreOptions.Default with { StartCheckAtOpen = false }, null, SqliteSchema.Migrations))
         {
             // A job on a sound page reads fine: reading checks only what it reads.
             Assert.NotNull(store.Get("job-0001"));

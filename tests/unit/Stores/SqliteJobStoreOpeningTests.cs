@@ -85,7 +85,7 @@ public sealed class SqliteJobStoreOpeningTests : IDisposable
     {
         var path = folder.File("missing.db");
 
-        var error = Assert.Throws<FileNotFoundException>(() => SqliteJobStore.Open(path, SqliteJobStoreOptions.Default, null, SqliteSchema.Migrations, create: false));
+        var error = Assert.Throws<FileNotFoundException>(() => JobStore.CreateSqlite(path, SqliteJobStoreOptions.Default with { CreateIfMissing = false }));
 
         Assert.Contains($"'{path}'", error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(folder.Path));

@@ -215,6 +215,21 @@ public sealed class SqliteSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task Another_process_sees_the_running_scheduler_through_ISharedJobStore_and_a_memory_store_shares_nothing()
+    {
+        await using var test = Scheduler(out _);
+        test.Scheduler.Start();
+        var shared = Assert.IsAssignableFrom<ISharedJobStore>(Open());
+
+        Assert.Equal(new RunningScheduler(test.Scheduler.Id, Environment.ProcessId, Environment.MachineName, test.Now), shared.GetRunningScheduler());
+        using var memory = JobStore.CreateMemory();
+        Assert.False(memory is ISharedJobStore);
+
+        await test.Scheduler.ShutdownAsync();
+        Assert.Null(shared.GetRunningScheduler());
+    }
+
+    [Fact]
     public async Task The_running_store_reports_changes_from_other_processes_at_its_next_check_and_only_then()
     {
         await using var test = Scheduler(out var store);

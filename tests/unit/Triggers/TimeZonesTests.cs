@@ -30,4 +30,25 @@ public sealed class TimeZonesTests
         Assert.Contains(id, error.Message, StringComparison.Ordinal);
         Assert.False(TimeZones.TryResolve(id, out _));
     }
+
+    [Theory]
+    [InlineData("2024-03-31T02:30", "2024-03-31T03:00:00+02:00")] // In the spring-forward gap: the first instant after it.
+    [InlineData("2024-10-27T02:30", "2024-10-27T02:30:00+02:00")] // In the fall-back overlap: the first pass.
+    [InlineData("2024-07-01T09:00", "2024-07-01T09:00:00+02:00")]
+    public void A_wall_clock_time_stands_for_the_instant_the_triggers_give_it(string wall, string instant)
+    {
+        var berlin = TimeZones.Resolve("Europe/Berlin");
+
+        Assert.Equal(
+            DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture),
+            TimeZones.ToInstant(DateTime.Parse(wall, System.Globalization.CultureInfo.InvariantCulture), berlin));
+        Assert.Equal(TriggerText.ParseDateTime(wall, berlin), TimeZones.ToInstant(DateTime.Parse(wall, System.Globalization.CultureInfo.InvariantCulture), berlin));
+    }
+
+    [Fact]
+    public void A_missing_zone_is_an_argument_error()
+    {
+        Assert.Throws<ArgumentNullException>(() => TimeZones.ToInstant(new DateTime(2024, 1, 1), null!));
+        Assert.Throws<ArgumentNullException>(() => TimeZones.PortableId(null!));
+    }
 }

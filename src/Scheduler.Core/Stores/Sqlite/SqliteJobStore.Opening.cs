@@ -16,14 +16,7 @@ internal sealed partial class SqliteJobStore
     /// <param name="options">The store's options.</param>
     /// <param name="timeProvider">The store's clock, if not the scheduler's.</param>
     /// <param name="migrations">The schema versions this build knows.</param>
-    /// <param name="create">Create the store when the file does not exist; false only opens an existing one (FileNotFoundException).</param>
-    /// <param name="checkNow">
-    /// Start the check of the whole file (<see cref="SqliteIntegrityCheck"/>) at once, in the background, so
-    /// that it overlaps the opening and whatever the opener does before its first write, which waits for
-    /// it. False for an opener that only reads: the check then runs at the first write, if one comes.
-    /// </param>
-    internal static SqliteJobStore Open(
-        string path, SqliteJobStoreOptions options, TimeProvider? timeProvider, IReadOnlyList<SqliteMigration> migrations, bool create = true, bool checkNow = true)
+    internal static SqliteJobStore Open(string path, SqliteJobStoreOptions options, TimeProvider? timeProvider, IReadOnlyList<SqliteMigration> migrations)
     {
         if (path is null)
         {
@@ -53,7 +46,7 @@ internal sealed partial class SqliteJobStore
         CheckFile(fullPath, out var exists);
         if (!exists)
         {
-            if (!create)
+            if (!options.CreateIfMissing)
             {
                 throw new FileNotFoundException($"The store '{fullPath}' does not exist.", fullPath);
             }
@@ -81,7 +74,7 @@ internal sealed partial class SqliteJobStore
         try
         {
             OpenChecked(connection, fullPath, migrations, options.BusyTimeout);
-            if (checkNow)
+            if (options.StartCheckAtOpen)
             {
                 // After the opening's own reads, which would otherwise wait on the check's first read of the log.
                 integrityCheck.Start();

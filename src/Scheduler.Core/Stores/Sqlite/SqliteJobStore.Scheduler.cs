@@ -181,7 +181,7 @@ internal sealed partial class SqliteJobStore
     /// made while no scheduler runs is dropped when the next one starts (see <see cref="GetRunningScheduler"/>).
     /// </summary>
     /// <exception cref="KeyNotFoundException">There is no job with that id.</exception>
-    internal void RequestRun(string jobId)
+    public void RequestRun(string jobId)
     {
         if (jobId is null)
         {
@@ -205,7 +205,7 @@ internal sealed partial class SqliteJobStore
     /// on this machine that no longer exists is ignored (the process crashed); one from another machine
     /// is taken at its word.
     /// </summary>
-    internal RunningScheduler? GetRunningScheduler()
+    public RunningScheduler? GetRunningScheduler()
     {
         RunningScheduler? running;
         lock (sync)
@@ -235,7 +235,7 @@ internal sealed partial class SqliteJobStore
     /// oldest first, at most <paramref name="maxCount"/>. Each event's <see cref="SchedulerEvent.Sequence"/>
     /// is its id in the store, which increases across scheduler restarts.
     /// </summary>
-    internal IReadOnlyList<SchedulerEvent> ReadEvents(long afterId, int maxCount)
+    public IReadOnlyList<SchedulerEvent> ReadEvents(long afterId, int maxCount)
     {
         if (maxCount < 0)
         {
@@ -262,7 +262,7 @@ internal sealed partial class SqliteJobStore
     }
 
     /// <summary>The id of the newest event in the store, 0 when there is none (follow from here).</summary>
-    internal long LastEventId
+    public long LastEventId
     {
         get
         {
@@ -279,7 +279,7 @@ internal sealed partial class SqliteJobStore
     /// (at most <paramref name="maxCount"/>); checks every <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/>
     /// on the store's clock, reading the events table only when the file changed.
     /// </summary>
-    internal async Task<IReadOnlyList<SchedulerEvent>> WaitForEventsAsync(long afterId, int maxCount, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<SchedulerEvent>> WaitForEventsAsync(long afterId, int maxCount, CancellationToken cancellationToken = default)
     {
         long? seenVersion = null;
         while (true)
@@ -617,6 +617,3 @@ internal sealed partial class SqliteJobStore
         public Exception? LastError { get; set; }
     }
 }
-
-/// <summary>The scheduler that runs on a store, as it recorded itself when it started.</summary>
-internal sealed record RunningScheduler(string SchedulerId, int ProcessId, string Host, DateTimeOffset Since);

@@ -25,7 +25,7 @@ namespace Scheduler.Stores;
 /// <para>The partial classes hold the opening checks, the jobs, the runs, and what a running
 /// scheduler adds (its claim on the file, change detection, run requests, events).</para>
 /// </remarks>
-internal sealed partial class SqliteJobStore : JobStore
+internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
 {
     private const string JobColumns = "id, name, definition, next_run_time, jitter_ticks, state, load_error, version";
     private const string JobOrder = "ORDER BY next_run_time IS NULL, next_run_time, id";

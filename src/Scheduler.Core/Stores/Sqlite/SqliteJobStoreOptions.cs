@@ -57,6 +57,21 @@ public sealed record SqliteJobStoreOptions
             : value;
     }
 
+    /// <summary>
+    /// Whether opening creates the store when the file does not exist. Default: true. False opens only an
+    /// existing store, and a missing file fails with <see cref="FileNotFoundException"/>: for a tool that
+    /// reads or changes jobs and should not leave a new file behind a mistyped path.
+    /// </summary>
+    public bool CreateIfMissing { get; init; } = true;
+
+    /// <summary>
+    /// Whether the check of the whole file that must pass before the store's first write (<c>PRAGMA
+    /// quick_check</c>) starts in the background as the file opens, so that it overlaps whatever the
+    /// opener does before it writes. Default: true. False starts it at the first write instead: for an
+    /// opener that only reads, which then never pays for it.
+    /// </summary>
+    public bool StartCheckAtOpen { get; init; } = true;
+
     /// <summary>How long a write waits for another process that is writing to the file. Default: 10 seconds.</summary>
     public TimeSpan BusyTimeout
     {

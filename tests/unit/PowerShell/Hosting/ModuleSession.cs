@@ -36,7 +36,9 @@ public sealed class ModuleSession : IDisposable
         }
 
         // No test may touch the user's own store: the default store (cmdlets without -Store) is a temporary file.
+        // Its folder is made here: only the per-user store's folder is created by the module (and by schedhost).
         DefaultStore = Path.Combine(Path.GetTempPath(), "scheduler-tests", "default-" + Guid.NewGuid().ToString("N"), "scheduler.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(DefaultStore)!);
         Environment.SetEnvironmentVariable("SCHEDHOST_STORE", DefaultStore);
 
         var initialState = InitialSessionState.CreateDefault2();

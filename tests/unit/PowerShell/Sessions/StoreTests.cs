@@ -39,6 +39,51 @@ public sealed class StoreTests(ModuleSession session)
     }
 
     [Fact]
+    public void The_folder_of_a_store_named_by_SCHEDHOST_STORE_is_not_created()
+    {
+        // The rule of DefaultStorePath, which schedhost follows too (Host/SchedHostProcessTests).
+        using var store = new TestStore(session);
+        var named = Path.Combine(store.Folder, "no-such-folder", "jobs.db");
+        var dataHome = Path.Combine(store.Folder, "data");
+        Directory.CreateDirectory(dataHome);
+
+        PowerShellResult result;
+        using (new EnvironmentScope(("SCHEDHOST_STORE", named), ("XDG_DATA_HOME", dataHome)))
+        {
+            result = session.Run("Register-ScheduledJobEx -Name named -Interval 1h -ScriptBlock { 1 }");
+        }
+
+        var error = result.SingleError("StoreUnavailable");
+        Assert.StartsWith($"The job store '{named}' cannot be opened: ", error.Exception.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(named)));
+        Assert.Empty(Directory.GetFileSystemEntries(dataHome));
+    }
+
+    [Fact]
+    public void The_per_user_store_is_made_for_its_owner_only()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // XDG_DATA_HOME places the per-user store on Linux only.
+        }
+
+        using var store = new TestStore(session);
+        var dataHome = Path.Combine(store.Folder, "data");
+        Directory.CreateDirectory(dataHome);
+
+        PowerShellResult result;
+        using (new EnvironmentScope(("SCHEDHOST_STORE", null), ("XDG_DATA_HOME", dataHome)))
+        {
+            result = session.Run("Register-ScheduledJobEx -Name private -Interval 1h -ScriptBlock { 1 } -PassThru | ForEach-Object Store").ShouldSucceed();
+        }
+
+        var storeFolder = Path.Combine(dataHome, "scheduler");
+        Assert.Equal([Path.Combine(storeFolder, "scheduler.db")], result.Objects);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(storeFolder));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(storeFolder, "scheduler.db")));
+    }
+
+    [Fact]
     public void Jobs_and_runs_outlive_Remove_Module_and_Import_Module_on_the_same_store()
     {
         using var store = new TestStore(session);
@@ -168,6 +213,29 @@ public sealed class StoreTests(ModuleSession session)
         finally
         {
             Environment.SetEnvironmentVariable("PATH", original);
+        }
+    }
+
+    /// <summary>Environment variables of the test process (which hosts the session) set for a while, then restored.</summary>
+    private sealed class EnvironmentScope : IDisposable
+    {
+        private readonly (string Name, string? Value)[] saved;
+
+        public EnvironmentScope(params (string Name, string? Value)[] variables)
+        {
+            saved = variables.Select(variable => (variable.Name, Environment.GetEnvironmentVariable(variable.Name))).ToArray();
+            foreach (var (name, value) in variables)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var (name, value) in saved)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
         }
     }
 }

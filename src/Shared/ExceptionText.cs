@@ -1,6 +1,10 @@
 namespace Scheduler.Internal;
 
 /// <summary>Exception messages fit for one line of user-facing text.</summary>
+/// <remarks>
+/// Compiled into the engine and into each front-end (a linked source file, see src/Shared): every one of
+/// them words its messages this way, but it is no part of the engine's API.
+/// </remarks>
 internal static class ExceptionText
 {
     /// <summary>
