@@ -13,7 +13,7 @@ internal sealed class InlineJobExecutor : JobExecutor
 
     public override int MaxWorkers => 1;
 
-    internal override int ActiveWorkers => Volatile.Read(ref running);
+    public override int ActiveWorkers => Volatile.Read(ref running);
 
     public override bool CanRun(InvocationKind kind) => DotNetInvoker.CanRun(kind);
 

@@ -60,7 +60,7 @@ public abstract class JobExecutor
     internal object? Owner { get; set; }
 
     /// <summary>How many workers are running now.</summary>
-    internal abstract int ActiveWorkers { get; }
+    public abstract int ActiveWorkers { get; }
 
     /// <summary>Prepares to take runs (again, after a stop).</summary>
     internal abstract void Start();

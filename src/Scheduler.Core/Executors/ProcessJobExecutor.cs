@@ -52,7 +52,7 @@ internal sealed class ProcessJobExecutor : JobExecutor
 
     public override int MaxWorkers => maxWorkers;
 
-    internal override int ActiveWorkers => Volatile.Read(ref active);
+    public override int ActiveWorkers => Volatile.Read(ref active);
 
     public override bool CanRun(InvocationKind kind) => kind is InvocationKind.Command or InvocationKind.PowerShell;
 

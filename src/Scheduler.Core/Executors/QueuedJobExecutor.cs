@@ -34,6 +34,10 @@ public abstract class QueuedJobExecutor : JobExecutor
     /// worker is a bare thread-pool work item, which costs less.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is less than 1.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage(
+        "ApiDesign",
+        "RS0022:Constructor make noninheritable base class inheritable",
+        Justification = "This is the one way to derive an executor; JobExecutor has no protected members of its own to expose.")]
     protected QueuedJobExecutor(int maxWorkers, bool flowExecutionContext)
     {
         if (maxWorkers < 1)
@@ -47,7 +51,7 @@ public abstract class QueuedJobExecutor : JobExecutor
 
     public sealed override int MaxWorkers => maxWorkers;
 
-    internal sealed override int ActiveWorkers => Volatile.Read(ref workers);
+    public sealed override int ActiveWorkers => Volatile.Read(ref workers);
 
     internal sealed override void Start()
     {
