@@ -187,6 +187,15 @@ public sealed class JobExecution : IRunCancellation
             return false;
         }
 
+        if (!Store.MayStart(Run))
+        {
+            // Fencing: another scheduler sharing the store took this one's runs over (it seemed dead).
+            forcedOutcome = JobRunOutcome.Abandoned;
+            endError = "The run was not started: this scheduler lost its claim to it (another scheduler sharing the store took its runs over).";
+            Finish(returnValue: null, exception: null);
+            return false;
+        }
+
         var time = scheduler.TimeProvider;
         var start = time.GetUtcNow();
         StartTime = start;

@@ -3,6 +3,16 @@ namespace Scheduler.Internal;
 /// <summary>Waiting helpers that netstandard2.0 lacks.</summary>
 internal static class Signals
 {
+    /// <summary>Waits <paramref name="delay"/> on the given clock (a fake clock in tests); the token ends the wait early.</summary>
+    /// <exception cref="TaskCanceledException">The token was cancelled.</exception>
+    public static async Task DelayAsync(TimeProvider clock, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timer = clock.CreateTimer(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(true), done, delay, Timeout.InfiniteTimeSpan);
+        using var registration = cancellationToken.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetCanceled(), done);
+        await done.Task.ConfigureAwait(false);
+    }
+
     /// <summary>Waits for <paramref name="task"/> or the token, whichever comes first (the task keeps running).</summary>
     public static async Task WaitAsync(Task task, CancellationToken cancellationToken)
     {

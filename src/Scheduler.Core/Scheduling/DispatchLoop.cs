@@ -31,6 +31,9 @@ internal sealed class DispatchLoop
     // On the system clock the loop's timer is set this much before the due time, and the rest is spun.
     private static readonly TimeSpan SpinThreshold = TimeSpan.FromMilliseconds(1.5);
 
+    // While a queued run waits for runs in other schedulers sharing its store, the loop asks the store this often.
+    private static readonly TimeSpan QueuedElsewhereRecheck = TimeSpan.FromSeconds(1);
+
     // After a store fails, the loop waits this long before it tries again.
     private static readonly TimeSpan ErrorRetryDelay = TimeSpan.FromSeconds(1);
 
@@ -148,6 +151,19 @@ internal sealed class DispatchLoop
         tracker.ProcessEndedRuns(wait: true);
         var now = owner.Now;
         DateTimeOffset? earliest = null;
+        if (tracker.MayHaveQueuedBehindElsewhere)
+        {
+            lock (owner.Gate)
+            {
+                tracker.StartQueuedFreedElsewhereLocked(work);
+                if (tracker.HasQueuedBehindElsewhereLocked)
+                {
+                    earliest = now + QueuedElsewhereRecheck;
+                }
+            }
+
+            tracker.Perform(work);
+        }
         foreach (var target in owner.StoreList)
         {
             for (var batch = 0; batch < MaxBatchesPerPass; batch++)
@@ -222,11 +238,14 @@ internal sealed class DispatchLoop
             return 0;
         }
 
+        // A store several schedulers share counts the runs the others have in progress, so
+        // max-instances and the overlap policy hold across all of them.
+        var elsewhere = target.Store.CountRunningElsewhere(due, owner.Id);
         var dispatches = new List<JobDispatch>(due.Count);
         var decisions = new List<RunDecision[]>(due.Count);
         foreach (var job in due)
         {
-            if (TryPlanLocked(target, job, now, out var dispatch, out var decided))
+            if (TryPlanLocked(target, job, now, elsewhere, out var dispatch, out var decided))
             {
                 dispatches.Add(dispatch);
                 decisions.Add(decided);
@@ -267,7 +286,7 @@ internal sealed class DispatchLoop
 
     /// <summary>What to do with one due job: the misfire/coalesce plan, then the overlap decision for each run.</summary>
     [MethodImpl(DispatchPath.Optimized)]
-    private bool TryPlanLocked(NamedStore target, Job job, DateTimeOffset now, out JobDispatch dispatch, out RunDecision[] decisions)
+    private bool TryPlanLocked(NamedStore target, Job job, DateTimeOffset now, IReadOnlyDictionary<string, int>? elsewhere, out JobDispatch dispatch, out RunDecision[] decisions)
     {
         DuePlan plan;
         try
@@ -315,6 +334,11 @@ internal sealed class DispatchLoop
         }
 
         var tentative = tracker.TentativeFor(job.Id);
+        if (elsewhere is not null && elsewhere.TryGetValue(job.Id, out var runningElsewhere))
+        {
+            tentative.Running += runningElsewhere;
+        }
+
         if (plan.RunTime is { } single)
         {
             decisions[index] = Decide(job, ref tentative);
@@ -385,9 +409,13 @@ internal sealed class DispatchLoop
     }
 
     public void AbandonUnfinishedRunsLocked(NamedStore target, RunWork work)
+        => ReportAbandonedLocked(target, target.Store.AbandonUnfinishedRuns(owner.Id, owner.Now), work);
+
+    /// <summary>Reports runs a dead scheduler left unfinished, and runs again those of jobs that ask for recovery.</summary>
+    public void ReportAbandonedLocked(NamedStore target, IReadOnlyList<JobRun> abandoned, RunWork work)
     {
         var now = owner.Now;
-        foreach (var run in target.Store.AbandonUnfinishedRuns(owner.Id, now))
+        foreach (var run in abandoned)
         {
             var job = target.Store.Get(run.JobId);
             owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.JobAbandoned, now)

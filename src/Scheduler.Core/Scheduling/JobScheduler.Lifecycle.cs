@@ -309,27 +309,53 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Runs the jobs that other processes asked the store to run now.</summary>
-    private void RunRequestedJobs(JobStore store)
+    /// <summary>
+    /// Serves what others asked of the store since the last look: jobs to run now, runs of this scheduler
+    /// to cancel (replaced in another scheduler sharing the store), and runs of dead schedulers taken over.
+    /// </summary>
+    private void ServeStoreRequests(JobStore store)
     {
+        NamedStore? target;
         lock (gate)
         {
             if (state == SchedulerState.Stopped || stopping || store.Owner != this)
             {
                 return;
             }
+
+            target = storeList.FirstOrDefault(s => s.Store == store);
         }
 
         IReadOnlyList<string> requested;
+        IReadOnlyList<string> toCancel;
+        IReadOnlyList<JobRun> abandoned;
         try
         {
             requested = store.TakeRunRequests();
+            toCancel = store.TakeCancelRequests();
+            abandoned = store.TakeAbandonedRuns();
         }
 #pragma warning disable CA1031 // A failing store is reported; the requests stay for the next change.
         catch (Exception error)
 #pragma warning restore CA1031
         {
-            ReportError(null, $"Reading the run requests of a store failed: {error.Message}", error);
+            ReportError(null, $"Reading the requests made of a store failed: {error.Message}", error);
             return;
+        }
+
+        if (target is not null && (toCancel.Count > 0 || abandoned.Count > 0))
+        {
+            var work = new RunWork();
+            lock (gate)
+            {
+                runs.CancelReplacedElsewhereLocked(toCancel, work);
+                if (abandoned.Count > 0 && !stopping && state != SchedulerState.Stopped)
+                {
+                    loop.ReportAbandonedLocked(target, abandoned, work);
+                }
+            }
+
+            runs.Perform(work);
         }
 
         foreach (var id in requested)

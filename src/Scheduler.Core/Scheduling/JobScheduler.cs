@@ -826,7 +826,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         loop.Wake();
         if (sender is JobStore store)
         {
-            RunRequestedJobs(store);
+            ServeStoreRequests(store);
         }
     }
 

@@ -32,6 +32,10 @@ internal sealed class RunTracker : IRunReporter
 
     private readonly ConcurrentQueue<(JobExecution Execution, JobRun Ended)> endedRuns = new();
 
+    // Jobs whose queued run waits for runs in other schedulers (a shared store) to end, and their store.
+    private readonly Dictionary<string, NamedStore> queuedBehindElsewhere = new(StringComparer.Ordinal);
+    private int queuedBehindElsewhereHint;
+
     /// <summary>Carries out a committed decision for one run.</summary>
     [MethodImpl(DispatchPath.Optimized)]
     public void ApplyLocked(NamedStore target, Job job, JobRun run, RunDecision decision, RunWork work)
@@ -47,6 +51,14 @@ internal sealed class RunTracker : IRunReporter
             case RunDecision.Queue:
                 var activity = ActivityLocked(job.Id);
                 activity.Queued = new JobExecution(this, job, run, target.Store, owner.ExecutorFor(job));
+                if (activity.Running == 0)
+                {
+                    // The slots are held by runs in other schedulers sharing the store: no run here will
+                    // end to let this one in, so the loop asks the store until one has.
+                    queuedBehindElsewhere[job.Id] = target;
+                    Volatile.Write(ref queuedBehindElsewhereHint, 1);
+                }
+
                 owner.Hub.Publish(RunEvent(
                     SchedulerEventType.JobMaxInstances,
                     job,
@@ -62,6 +74,11 @@ internal sealed class RunTracker : IRunReporter
                     victim.Replaced = true;
                     running.Running--;
                     work.ToCancel.Add((victim, CancelReason.Replaced));
+                }
+                else
+                {
+                    // The run to replace is in another scheduler sharing the store.
+                    target.Store.CancelElsewhere(job.Id, owner.Id);
                 }
 
                 StartLocked(target, job, run, work);
@@ -485,6 +502,69 @@ internal sealed class RunTracker : IRunReporter
                 activity.Running++;
                 activity.Active.Add(queued);
                 work.ToEnd.Add((queued, JobRunOutcome.Cancelled, "The run was cancelled before it started: the scheduler shut down."));
+            }
+        }
+    }
+
+    /// <summary>Whether a queued run waits for runs in other schedulers to end: the loop then looks again soon.</summary>
+    public bool HasQueuedBehindElsewhereLocked => queuedBehindElsewhere.Count > 0;
+
+    /// <summary>A hint read without the lock, so the loop takes it only when such runs may exist (almost never).</summary>
+    public bool MayHaveQueuedBehindElsewhere => Volatile.Read(ref queuedBehindElsewhereHint) != 0;
+
+    /// <summary>Starts the queued runs whose job's runs in other schedulers have ended meanwhile.</summary>
+    public void StartQueuedFreedElsewhereLocked(RunWork work)
+    {
+        if (queuedBehindElsewhere.Count == 0)
+        {
+            Volatile.Write(ref queuedBehindElsewhereHint, 0);
+            return;
+        }
+
+        foreach (var pair in queuedBehindElsewhere.ToArray())
+        {
+            var jobId = pair.Key;
+            var target = pair.Value;
+            if (!activities.TryGetValue(jobId, out var activity) || activity.Queued is not { } queued)
+            {
+                queuedBehindElsewhere.Remove(jobId);
+                continue;
+            }
+
+            var elsewhere = target.Store.CountRunningElsewhere([queued.Job], owner.Id);
+            var others = elsewhere is not null && elsewhere.TryGetValue(jobId, out var count) ? count : 0;
+            if (activity.Running + others < queued.Job.Options.MaxInstances)
+            {
+                queuedBehindElsewhere.Remove(jobId);
+                activity.Queued = null;
+                activity.Running++;
+                activity.Active.Add(queued);
+                SubmitLocked(queued, work);
+            }
+        }
+    }
+
+    /// <summary>Cancels this scheduler's runs that another scheduler sharing the store replaced (overlap policy Replace).</summary>
+    public void CancelReplacedElsewhereLocked(IReadOnlyList<string> runIds, RunWork work)
+    {
+        if (runIds.Count == 0)
+        {
+            return;
+        }
+
+        var wanted = new HashSet<string>(runIds, StringComparer.Ordinal);
+        foreach (var activity in activities.Values)
+        {
+            for (var i = activity.Active.Count - 1; i >= 0; i--)
+            {
+                var execution = activity.Active[i];
+                if (wanted.Contains(execution.Run.RunId))
+                {
+                    activity.Active.RemoveAt(i);
+                    execution.Replaced = true;
+                    activity.Running--;
+                    work.ToCancel.Add((execution, CancelReason.Replaced));
+                }
             }
         }
     }

@@ -28,6 +28,13 @@ public interface ISharedJobStore
     RunningScheduler? GetRunningScheduler();
 
     /// <summary>
+    /// Every scheduler running on the store: at most one on a SQLite file; every live node of a cluster on
+    /// PostgreSQL, the longest-running first.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    IReadOnlyList<RunningScheduler> GetRunningSchedulers();
+
+    /// <summary>
     /// Asks the scheduler running on the store to run a job now, in addition to its schedule; it notices
     /// within about a second. A request made while no scheduler runs is dropped when the next one starts,
     /// so ask <see cref="GetRunningScheduler"/> first.

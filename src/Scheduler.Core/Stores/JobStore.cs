@@ -80,6 +80,33 @@ public abstract class JobStore : IDisposable
     public static JobStore CreateSqlite(string path, SqliteJobStoreOptions? options = null, TimeProvider? timeProvider = null)
         => SqliteJobStore.Open(path, options ?? SqliteJobStoreOptions.Default, timeProvider);
 
+    /// <summary>
+    /// A store in PostgreSQL that any number of schedulers share — several <c>schedhost</c> services,
+    /// several instances of an application — each on its own machine or not: the nodes of a cluster. Every
+    /// fire time runs once across them; a node that dies has its due work taken over at once and its
+    /// running runs marked Abandoned (and re-run for jobs with Recover) when its lease expires.
+    /// </summary>
+    /// <remarks>
+    /// <para>The tables live in their own schema (<see cref="PostgresJobStoreOptions.Schema"/>), created and
+    /// migrated on opening; a schema written by a newer version is refused. The user needs to create tables
+    /// in it, or the schema must exist already. See docs/stores.md for the guarantees and what a crash can leave.</para>
+    /// <para>The password never appears in messages, events or errors.</para>
+    /// </remarks>
+    /// <param name="connectionString">
+    /// <c>postgres://user:password@host:5432/database</c> (parameters such as <c>?sslmode=require</c> allowed) or
+    /// Npgsql's <c>Host=...;Database=...;Username=...;Password=...</c>.
+    /// </param>
+    /// <param name="options">Schema, history and cluster timings; null for the defaults.</param>
+    /// <param name="timeProvider">The clock for leases and polling; null for the clock of the scheduler running on the store.</param>
+    /// <exception cref="ArgumentException">The text is not a connection string.</exception>
+    /// <exception cref="IOException">The server cannot be reached, or refuses the login or the schema.</exception>
+    /// <exception cref="InvalidDataException">The schema was written by a newer version of Scheduler.</exception>
+    public static JobStore CreatePostgres(string connectionString, PostgresJobStoreOptions? options = null, TimeProvider? timeProvider = null)
+        => PostgresJobStore.Open(connectionString ?? throw new ArgumentNullException(nameof(connectionString)), options ?? PostgresJobStoreOptions.Default, timeProvider);
+
+    /// <summary>Whether a store location names a PostgreSQL database (a <c>postgres://</c> URI or <c>Host=...</c> connection string) rather than a SQLite file.</summary>
+    public static bool IsPostgresLocation(string location) => PostgresLocation.IsPostgres(location);
+
     /// <summary>Opens (or creates) a SQLite job store with the default options and clock; see the overload with options.</summary>
     /// <remarks>Callers that never name a clock bind here, not to the <see cref="TimeProvider"/> type (the PowerShell module).</remarks>
     /// <param name="path">The database file; relative paths are resolved against the current directory.</param>
@@ -196,6 +223,38 @@ public abstract class JobStore : IDisposable
 
     /// <summary>The ids of the jobs other processes asked to run now, removed from the store as they are taken.</summary>
     protected internal virtual IReadOnlyList<string> TakeRunRequests() => [];
+
+    // ---------------------------------------------------------------- the protocol of stores several schedulers share
+
+    /// <summary>
+    /// How many runs of each of these jobs are in progress in other schedulers sharing the store (the
+    /// nodes of a cluster), so max-instances and the overlap policy hold across all of them; null for a
+    /// store one scheduler uses alone. Called with the due jobs of each batch, under the scheduler's lock.
+    /// </summary>
+    protected internal virtual IReadOnlyDictionary<string, int>? CountRunningElsewhere(IReadOnlyList<Job> jobs, string schedulerId) => null;
+
+    /// <summary>
+    /// Asks the scheduler that runs the oldest run of the job in progress elsewhere to cancel it (overlap
+    /// policy Replace across a cluster); false when there is none.
+    /// </summary>
+    protected internal virtual bool CancelElsewhere(string jobId, string schedulerId) => false;
+
+    /// <summary>The ids of this scheduler's runs that other schedulers asked it to cancel, removed as they are taken.</summary>
+    protected internal virtual IReadOnlyList<string> TakeCancelRequests() => [];
+
+    /// <summary>
+    /// Runs that schedulers sharing the store left unfinished when they died, found since the last call and
+    /// now marked <see cref="JobRunOutcome.Abandoned"/>: this scheduler reports them and re-runs those of
+    /// jobs that ask for recovery. Each such run is returned to one scheduler only.
+    /// </summary>
+    protected internal virtual IReadOnlyList<JobRun> TakeAbandonedRuns() => [];
+
+    /// <summary>
+    /// Whether this scheduler may still start a run it committed: false once the store knows it has lost
+    /// its claim to the run (another scheduler took over its runs after it seemed dead), and the run is
+    /// then dropped. Called on the worker, just before the run starts.
+    /// </summary>
+    protected internal virtual bool MayStart(JobRun run) => true;
 
     /// <summary>Tells the scheduler that jobs changed outside it.</summary>
     protected void OnChanged() => Changed?.Invoke(this, EventArgs.Empty);

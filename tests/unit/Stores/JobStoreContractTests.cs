@@ -350,3 +350,23 @@ public sealed class SqliteJobStoreContractTests : JobStoreContractTests
 
     private protected override void DisposeCore() => folder.Dispose();
 }
+
+public sealed class PostgresJobStoreContractTests : JobStoreContractTests
+{
+    private readonly List<string> schemas = [];
+
+    private protected override JobStore CreateStore(int runHistoryLimit)
+    {
+        var schema = PostgresServer.NewSchema();
+        schemas.Add(schema);
+        return JobStore.CreatePostgres(PostgresServer.ConnectionString, new PostgresJobStoreOptions { Schema = schema, RunHistoryLimit = runHistoryLimit });
+    }
+
+    private protected override void DisposeCore()
+    {
+        foreach (var schema in schemas)
+        {
+            PostgresServer.DropSchema(schema);
+        }
+    }
+}

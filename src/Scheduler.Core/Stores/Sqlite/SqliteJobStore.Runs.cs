@@ -6,7 +6,7 @@ namespace Scheduler.Stores;
 /// <summary>Run history: recording runs, reading them, retention, and abandoning runs a dead scheduler left.</summary>
 internal sealed partial class SqliteJobStore
 {
-    private const string RunColumns = "run_id, job_id, scheduled_time, start_time, end_time, outcome, attempt, exit_code, output, error, scheduler_id";
+    private const string RunColumns = StoredRows.RunColumns;
 
     // Retention for a job runs every this many saved runs of it (at least once per quarter of the
     // limit): the history may briefly hold a few runs more than the limit, and reading caps it.
@@ -318,21 +318,5 @@ internal sealed partial class SqliteJobStore
         return now - Math.Min(now, age.Ticks);
     }
 
-    private static JobRun ReadRun(SqliteDataReader reader)
-    {
-        return new JobRun(
-            reader.GetString(0),
-            reader.GetString(1),
-            FromTicks(reader.GetInt64(2)),
-            (JobRunOutcome)reader.GetInt32(5),
-            reader.GetInt32(6),
-            reader.IsDBNull(10) ? null : reader.GetString(10))
-        {
-            StartTime = reader.IsDBNull(3) ? null : FromTicks(reader.GetInt64(3)),
-            EndTime = reader.IsDBNull(4) ? null : FromTicks(reader.GetInt64(4)),
-            ExitCode = reader.IsDBNull(7) ? null : reader.GetInt32(7),
-            Output = reader.IsDBNull(8) ? null : reader.GetString(8),
-            Error = reader.IsDBNull(9) ? null : reader.GetString(9),
-        };
-    }
+    private static JobRun ReadRun(SqliteDataReader reader) => StoredRows.ReadRun(reader);
 }

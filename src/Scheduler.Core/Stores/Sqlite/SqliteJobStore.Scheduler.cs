@@ -230,6 +230,9 @@ internal sealed partial class SqliteJobStore
         }
     }
 
+    /// <summary>The scheduler running on the file, if any: one at most.</summary>
+    public IReadOnlyList<RunningScheduler> GetRunningSchedulers() => GetRunningScheduler() is { } running ? [running] : [];
+
     /// <summary>
     /// The events the running scheduler wrote to the store with an id above <paramref name="afterId"/>,
     /// oldest first, at most <paramref name="maxCount"/>. Each event's <see cref="SchedulerEvent.Sequence"/>
@@ -511,29 +514,7 @@ internal sealed partial class SqliteJobStore
             .Execute();
     }
 
-    private static SchedulerEvent ReadEvent(SqliteDataReader reader)
-    {
-        static string? Text(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
-        static long? Number(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetInt64(column);
-
-        var data = new SchedulerEventData((SchedulerEventType)reader.GetInt64(2), FromTicks(reader.GetInt64(3)))
-        {
-            SchedulerId = Text(reader, 4),
-            JobId = Text(reader, 5),
-            JobName = Text(reader, 6),
-            StoreName = Text(reader, 7),
-            ExecutorName = Text(reader, 8),
-            RunKey = RunKey.From(Text(reader, 9)),
-            ScheduledTime = Number(reader, 10) is { } scheduled ? FromTicks(scheduled) : null,
-            StartTime = Number(reader, 11) is { } start ? FromTicks(start) : null,
-            Duration = Number(reader, 12) is { } duration ? TimeSpan.FromTicks(duration) : null,
-            Attempt = reader.GetInt32(13),
-            Outcome = Number(reader, 14) is { } outcome ? (JobRunOutcome)outcome : null,
-            Error = Text(reader, 15),
-            Message = Text(reader, 16),
-        };
-        return new SchedulerEvent(data, reader.GetInt64(0));
-    }
+    private static SchedulerEvent ReadEvent(SqliteDataReader reader) => StoredRows.ReadEvent(reader);
 
     /// <summary>Drops the run histories of ended jobs beyond the kept number or past the retention age.</summary>
     private void MaintainLocked()
@@ -568,13 +549,7 @@ internal sealed partial class SqliteJobStore
         }
     }
 
-    private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var timer = Clock.CreateTimer(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(true), done, delay, Timeout.InfiniteTimeSpan);
-        using var registration = cancellationToken.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetCanceled(), done);
-        await done.Task.ConfigureAwait(false);
-    }
+    private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => Signals.DelayAsync(Clock, delay, cancellationToken);
 
     private void DisposeStatements()
     {

@@ -588,7 +588,7 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
 
     // ---------------------------------------------------------------- helpers
 
-    private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
+    private static DateTimeOffset FromTicks(long ticks) => StoredRows.FromTicks(ticks);
 
     private SqliteStatement Prepare(string sql, params string[] parameters) => new(connection, sql, DamageFoundLocked, parameters);
 

@@ -1,0 +1,358 @@
+using Npgsql;
+using NpgsqlTypes;
+using Scheduler.Jobs;
+
+namespace Scheduler.Stores;
+
+/// <summary>
+/// Run history: recording runs under the node's fencing token, writing run ends in batches, reading
+/// history, counting runs in progress across the cluster, and cancel requests between nodes.
+/// </summary>
+internal sealed partial class PostgresJobStore
+{
+    // Run ends are written together, at most this long after the first of them.
+    private static readonly TimeSpan EndFlushDelay = TimeSpan.FromMilliseconds(50);
+
+    private const int MaxPendingEnds = 512;
+
+    private readonly object endsSync = new();
+    private readonly List<JobRun> pendingEnds = [];
+    private ITimer? endFlushTimer;
+
+    // The fencing token each run this store committed was committed under, until it ends.
+    private readonly Dictionary<string, long> runFences = new(StringComparer.Ordinal);
+
+    protected internal override void SaveRun(JobRun run)
+    {
+        if (run is null)
+        {
+            throw new ArgumentNullException(nameof(run));
+        }
+
+        ThrowIfDisposed();
+        if (run.Outcome == JobRunOutcome.Running)
+        {
+            // A run about to start is in the store before it starts (crash safety).
+            var fence = CurrentFence;
+            using (var connection = Open())
+            using (var batch = new NpgsqlBatch(connection))
+            {
+                AddInsertRun(batch, run, fence);
+                ExecuteBatch(batch);
+            }
+
+            RememberFence([run], fence);
+            return;
+        }
+
+        bool flushNow;
+        lock (endsSync)
+        {
+            pendingEnds.Add(run);
+            flushNow = pendingEnds.Count >= MaxPendingEnds;
+            if (!flushNow && pendingEnds.Count == 1)
+            {
+                endFlushTimer ??= Clock.CreateTimer(static state => ((PostgresJobStore)state!).FlushEndsQuietly(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                endFlushTimer.Change(EndFlushDelay, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        if (flushNow)
+        {
+            FlushEnds();
+        }
+    }
+
+    public override IReadOnlyList<JobRun> GetRuns(string jobId, int maxCount)
+    {
+        if (jobId is null)
+        {
+            throw new ArgumentNullException(nameof(jobId));
+        }
+
+        if (maxCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
+        }
+
+        var count = Math.Min(maxCount, options.RunHistoryLimit);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        FlushEnds();
+        var runs = new List<JobRun>(Math.Min(count, 64));
+        using var connection = Open();
+        using var command = Command(connection, $"""SELECT {StoredRows.RunColumns} FROM "{s}".runs WHERE job_id = @id ORDER BY seq DESC LIMIT @max""");
+        command.Parameters.AddWithValue("id", jobId);
+        command.Parameters.AddWithValue("max", count);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            runs.Add(StoredRows.ReadRun(reader));
+        }
+
+        return runs;
+    }
+
+    /// <remarks>
+    /// At start: every run left Running by a scheduler that is not a live node with the token the run was
+    /// committed under — dead, gone, or this scheduler's own earlier life. Runs of live nodes are theirs.
+    /// </remarks>
+    protected internal override IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now)
+    {
+        using var connection = Open();
+        return AbandonDead(connection, now);
+    }
+
+    /// <summary>The runs this store object recorded as started and has not seen end: in progress in this process, never abandoned by it.</summary>
+    private string[] RunsInProgressHere()
+    {
+        lock (runFences)
+        {
+            return [.. runFences.Keys];
+        }
+    }
+
+    protected internal override IReadOnlyDictionary<string, int>? CountRunningElsewhere(IReadOnlyList<Job> jobs, string schedulerId)
+    {
+        if (jobs is null)
+        {
+            throw new ArgumentNullException(nameof(jobs));
+        }
+
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (jobs.Count == 0)
+        {
+            return counts;
+        }
+
+        using var connection = Open();
+        using var command = Command(
+            connection,
+            $"""
+            SELECT r.job_id, count(*)::integer FROM "{s}".runs r
+            JOIN "{s}".nodes n ON n.scheduler_id = r.scheduler_id AND n.fence = r.fence AND n.lease_until >= "{s}".now_ticks()
+            WHERE r.outcome = 0 AND r.job_id = ANY(@ids) AND r.scheduler_id <> @me
+            GROUP BY r.job_id
+            """);
+        command.Parameters.AddWithValue("ids", jobs.Select(j => j.Id).ToArray());
+        command.Parameters.AddWithValue("me", schedulerId);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            counts[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
+        return counts;
+    }
+
+    protected internal override bool CancelElsewhere(string jobId, string schedulerId)
+    {
+        var asked = false;
+        WriteChange(connection =>
+        {
+            using var command = Command(
+                connection,
+                $"""
+                INSERT INTO "{s}".cancel_requests (run_id, scheduler_id, requested_time)
+                SELECT run_id, scheduler_id, "{s}".now_ticks() FROM "{s}".runs
+                WHERE job_id = @job AND outcome = 0 AND scheduler_id <> @me ORDER BY seq LIMIT 1
+                ON CONFLICT (run_id) DO NOTHING
+                """);
+            command.Parameters.AddWithValue("job", jobId);
+            command.Parameters.AddWithValue("me", schedulerId);
+            asked = command.ExecuteNonQuery() > 0;
+        });
+        return asked;
+    }
+
+    protected internal override IReadOnlyList<string> TakeCancelRequests()
+    {
+        if (attachment is not { } current)
+        {
+            return [];
+        }
+
+        using var connection = Open();
+        using var command = Command(connection, $"""DELETE FROM "{s}".cancel_requests WHERE scheduler_id = @me RETURNING run_id""");
+        command.Parameters.AddWithValue("me", current.SchedulerId);
+        var ids = new List<string>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>Writes the run ends saved so far, each only if this node still owns its run.</summary>
+    internal void FlushEnds()
+    {
+        List<JobRun> ends;
+        lock (endsSync)
+        {
+            if (pendingEnds.Count == 0)
+            {
+                return;
+            }
+
+            ends = [.. pendingEnds];
+            pendingEnds.Clear();
+        }
+
+        var me = ClaimOwner;
+        long[] fences;
+        lock (runFences)
+        {
+            fences = ends.Select(run => runFences.TryGetValue(run.RunId, out var fence) ? fence : -1).ToArray();
+        }
+
+        using var connection = Open();
+        using var batch = new NpgsqlBatch(connection);
+        for (var i = 0; i < ends.Count; i++)
+        {
+            var run = ends[i];
+            if (fences[i] >= 0)
+            {
+                // Fencing: the end is recorded only while the run is this node's, under the token it started with.
+                var update = Batch(
+                    batch,
+                    $"""
+                    UPDATE "{s}".runs SET start_time = @start, end_time = @end, outcome = @outcome, output = @output, error = @error, exit_code = @exit
+                    WHERE run_id = @run AND outcome = 0 AND fence = @fence
+                    """);
+                BindEnd(update, run);
+                update.Parameters.AddWithValue("fence", fences[i]);
+            }
+            else
+            {
+                // Decided without running (skipped, missed, cancelled before it started): recorded as it is.
+                var upsert = Batch(
+                    batch,
+                    $"""
+                    INSERT INTO "{s}".runs (run_id, job_id, scheduled_time, start_time, end_time, outcome, attempt, exit_code, output, error, scheduler_id, fence)
+                    VALUES (@run, @job, @scheduled, @start, @end, @outcome, @attempt, @exit, @output, @error, @me, 0)
+                    ON CONFLICT (run_id) DO UPDATE SET start_time = excluded.start_time, end_time = excluded.end_time, outcome = excluded.outcome,
+                        output = excluded.output, error = excluded.error, exit_code = excluded.exit_code
+                    WHERE "{s}".runs.outcome = 0 AND "{s}".runs.fence = 0
+                    """);
+                BindEnd(upsert, run);
+                upsert.Parameters.AddWithValue("job", run.JobId);
+                upsert.Parameters.AddWithValue("scheduled", run.ScheduledTime.UtcTicks);
+                upsert.Parameters.AddWithValue("attempt", run.Attempt);
+                upsert.Parameters.AddWithValue("me", me);
+            }
+        }
+
+        ExecuteBatch(batch);
+        var dropped = new List<JobRun>();
+        for (var i = 0; i < ends.Count; i++)
+        {
+            if (fences[i] >= 0 && batch.BatchCommands[i].RecordsAffected == 0)
+            {
+                dropped.Add(ends[i]);
+            }
+        }
+
+        lock (runFences)
+        {
+            foreach (var run in ends)
+            {
+                runFences.Remove(run.RunId);
+            }
+        }
+
+        if (dropped.Count > 0)
+        {
+            RecordDroppedEnds(connection, dropped);
+        }
+    }
+
+    private void FlushEndsQuietly()
+    {
+        try
+        {
+            FlushEnds();
+        }
+#pragma warning disable CA1031 // A timer callback that throws would end the process; the ends stay lost like a crash's, and their runs are abandoned.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    /// <summary>Adds the insert of a new run, under a fencing token, to a batch.</summary>
+    private void AddInsertRun(NpgsqlBatch batch, JobRun run, long fence)
+    {
+        var insert = Batch(
+            batch,
+            $"""
+            INSERT INTO "{s}".runs (run_id, job_id, scheduled_time, start_time, end_time, outcome, attempt, exit_code, output, error, scheduler_id, fence)
+            VALUES (@run, @job, @scheduled, @start, @end, @outcome, @attempt, @exit, @output, @error, @me, @fence)
+            """);
+        BindEnd(insert, run);
+        insert.Parameters.AddWithValue("job", run.JobId);
+        insert.Parameters.AddWithValue("scheduled", run.ScheduledTime.UtcTicks);
+        insert.Parameters.AddWithValue("attempt", run.Attempt);
+        insert.Parameters.AddWithValue("me", (object?)run.SchedulerId ?? ClaimOwner);
+        insert.Parameters.AddWithValue("fence", fence);
+    }
+
+    /// <summary>Notes the token the runs were committed under, for <see cref="MayStart"/> and the end's fencing.</summary>
+    private void RememberFence(IEnumerable<JobRun> runs, long fence)
+    {
+        lock (runFences)
+        {
+            foreach (var run in runs)
+            {
+                if (run.Outcome == JobRunOutcome.Running)
+                {
+                    runFences[run.RunId] = fence;
+                }
+            }
+        }
+    }
+
+    private static void BindEnd(NpgsqlBatchCommand command, JobRun run)
+    {
+        command.Parameters.AddWithValue("run", run.RunId);
+        command.Parameters.Add(new NpgsqlParameter("start", NpgsqlDbType.Bigint) { Value = (object?)run.StartTime?.UtcTicks ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.Bigint) { Value = (object?)run.EndTime?.UtcTicks ?? DBNull.Value });
+        command.Parameters.AddWithValue("outcome", (int)run.Outcome);
+        command.Parameters.Add(new NpgsqlParameter("output", NpgsqlDbType.Text) { Value = (object?)run.Output ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)run.Error ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("exit", NpgsqlDbType.Integer) { Value = (object?)run.ExitCode ?? DBNull.Value });
+    }
+
+    /// <summary>
+    /// Marks Abandoned every run left Running by a scheduler that is not a live node holding the token
+    /// the run was committed under, and removes expired nodes. One statement: under concurrent nodes each
+    /// run is abandoned, and returned, once.
+    /// </summary>
+    private List<JobRun> AbandonDead(NpgsqlConnection connection, DateTimeOffset now)
+    {
+        using var command = Command(
+            connection,
+            $"""
+            WITH dead AS (DELETE FROM "{s}".nodes WHERE lease_until < "{s}".now_ticks() RETURNING scheduler_id)
+            UPDATE "{s}".runs r SET outcome = {(int)JobRunOutcome.Abandoned}, end_time = @now
+            WHERE r.outcome = 0 AND NOT (r.run_id = ANY(@here))
+              AND NOT EXISTS (SELECT 1 FROM "{s}".nodes n
+                              WHERE n.scheduler_id = r.scheduler_id AND n.fence = r.fence AND n.lease_until >= "{s}".now_ticks())
+            RETURNING {StoredRows.RunColumns}
+            """);
+        command.Parameters.AddWithValue("now", now.UtcTicks);
+        command.Parameters.AddWithValue("here", RunsInProgressHere());
+        var abandoned = new List<JobRun>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            abandoned.Add(StoredRows.ReadRun(reader));
+        }
+
+        return abandoned;
+    }
+}
