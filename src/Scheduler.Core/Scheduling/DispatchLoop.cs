@@ -401,6 +401,11 @@ internal sealed class DispatchLoop
     public JobRun SubmitOneLocked(NamedStore target, Job job, DateTimeOffset scheduled, int attempt, RunWork work)
     {
         var tentative = tracker.TentativeFor(job.Id);
+        if (target.Store.CountRunningElsewhere([job], owner.Id) is { } elsewhere && elsewhere.TryGetValue(job.Id, out var runningElsewhere))
+        {
+            tentative.Running += runningElsewhere;
+        }
+
         var decision = Decide(job, ref tentative);
         var run = NewRun(job, scheduled, decision, owner.Now, attempt);
         target.Store.SaveRun(run);

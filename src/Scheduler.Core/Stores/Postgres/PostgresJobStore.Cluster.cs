@@ -123,6 +123,29 @@ internal sealed partial class PostgresJobStore
         }
     }
 
+    /// <summary>
+    /// Stops the heartbeat, the polling and the notifications without leaving, as a process does when it
+    /// is frozen (SIGSTOP, a paused VM, a long GC): for tests of takeover and fencing. <see cref="Thaw"/> resumes.
+    /// </summary>
+    internal void Freeze()
+    {
+        if (attachment is { } current)
+        {
+            current.Heartbeat?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            current.Poll?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Resumes what <see cref="Freeze"/> stopped, as a process that wakes up; the next beat comes at once.</summary>
+    internal void Thaw()
+    {
+        if (attachment is { } current)
+        {
+            current.Heartbeat?.Change(TimeSpan.Zero, options.HeartbeatInterval);
+            current.Poll?.Change(options.PollInterval, options.PollInterval);
+        }
+    }
+
     protected internal override IReadOnlyList<string> TakeRunRequests()
     {
         if (attachment is null)
@@ -325,12 +348,18 @@ internal sealed partial class PostgresJobStore
         }
 
         current.LeaseValidUntil = before + options.LeaseDuration - options.HeartbeatInterval;
+        using var skew = Command(connection, $"""UPDATE "{s}".nodes SET clock_skew = @skew WHERE scheduler_id = @me AND fence = @fence""");
+        skew.Parameters.AddWithValue("skew", current.ClockSkew.Ticks);
+        skew.Parameters.AddWithValue("me", current.SchedulerId);
+        skew.Parameters.AddWithValue("fence", current.Fence);
+        skew.ExecuteNonQuery();
     }
 
     /// <summary>The heartbeat: renews the lease (or registers again after losing it), then takes over dead nodes.</summary>
     private void Beat()
     {
-        if (attachment is not { } current || disposed)
+        // One beat at a time: a slow server must not pile beats up, each holding a connection and a thread.
+        if (attachment is not { } current || disposed || Interlocked.Exchange(ref current.Beating, 1) == 1)
         {
             return;
         }
@@ -381,10 +410,19 @@ internal sealed partial class PostgresJobStore
 #pragma warning restore CA1031
         {
         }
+        finally
+        {
+            Volatile.Write(ref current.Beating, 0);
+        }
     }
 
     private void PollQuietly()
     {
+        if (attachment is not { } current || Interlocked.Exchange(ref current.Polling, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             Poll();
@@ -393,6 +431,10 @@ internal sealed partial class PostgresJobStore
         catch (Exception)
 #pragma warning restore CA1031
         {
+        }
+        finally
+        {
+            Volatile.Write(ref current.Polling, 0);
         }
     }
 
@@ -470,7 +512,12 @@ internal sealed partial class PostgresJobStore
         }
     }
 
-    /// <summary>The fencing token under which this node may commit now, read in the transaction (null: it lost its lease).</summary>
+    /// <summary>
+    /// The fencing token under which this node may commit now, read in the transaction (null: it lost its
+    /// lease). A plain read, no row lock: a lock here would queue the node's own heartbeat behind every
+    /// commit. A lease that runs out during the commit is caught by the takeover, which abandons runs by
+    /// their token after it, and by <see cref="MayStart"/>.
+    /// </summary>
     private long? FenceInTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
         if (attachment is not { } current)
@@ -480,7 +527,7 @@ internal sealed partial class PostgresJobStore
 
         using var command = Command(
             connection,
-            $"""SELECT fence FROM "{s}".nodes WHERE scheduler_id = @me AND fence = @fence AND lease_until >= "{s}".now_ticks() FOR SHARE""",
+            $"""SELECT fence FROM "{s}".nodes WHERE scheduler_id = @me AND fence = @fence AND lease_until >= "{s}".now_ticks()""",
             transaction);
         command.Parameters.AddWithValue("me", current.SchedulerId);
         command.Parameters.AddWithValue("fence", current.Fence);
@@ -490,6 +537,13 @@ internal sealed partial class PostgresJobStore
     /// <summary>What is due is decided by the database's clock when the node's differs from it by more than allowed.</summary>
     private DateTimeOffset DueClock(DateTimeOffset now)
         => attachment is { } current && current.ClockSkew.Duration() > options.MaxClockSkew ? now + current.ClockSkew : now;
+
+    /// <summary>
+    /// A time by the database's clock as the node's clock will show it, when the two differ by more than
+    /// allowed: the scheduler sleeps until the next run time by its own clock.
+    /// </summary>
+    private DateTimeOffset FromDatabaseClock(DateTimeOffset time)
+        => attachment is { } current && current.ClockSkew.Duration() > options.MaxClockSkew ? time - current.ClockSkew : time;
 
     private void MeasureSkew(Attachment current, DateTimeOffset before, long databaseTicks)
     {
@@ -691,6 +745,10 @@ internal sealed partial class PostgresJobStore
 
 #pragma warning disable SA1401, CA1051 // Exchanged with Interlocked.
         public long ChangeCounter;
+
+        public int Beating;
+
+        public int Polling;
 #pragma warning restore SA1401, CA1051
 
         public DateTimeOffset NextMaintenance { get; set; }

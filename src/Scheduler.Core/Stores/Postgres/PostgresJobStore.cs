@@ -252,7 +252,7 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
             FROM "{s}".jobs WHERE next_run_time IS NOT NULL AND load_error IS NULL
             """);
         command.Parameters.AddWithValue("me", ClaimOwner);
-        return command.ExecuteScalar() is long ticks ? StoredRows.FromTicks(ticks) : null;
+        return command.ExecuteScalar() is long ticks ? FromDatabaseClock(StoredRows.FromTicks(ticks)) : null;
     }
 
     protected internal override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount)
@@ -317,6 +317,9 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
             return [];
         }
 
+        // Every node takes the rows in the same order (by id), so two commits that meet on a job (a claim
+        // that ran out while its holder was slow) wait for each other instead of deadlocking.
+        var ordered = dispatches.OrderBy(d => d.Job.Id, StringComparer.Ordinal).ToList();
         var rejected = new List<string>();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
@@ -331,7 +334,7 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
 
         using var batch = new NpgsqlBatch(connection, transaction);
         var now = Clock.GetUtcNow().UtcTicks;
-        foreach (var dispatch in dispatches)
+        foreach (var dispatch in ordered)
         {
             var job = dispatch.Job;
             if (dispatch.Updated is not { } updated)
@@ -363,22 +366,22 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         ExecuteBatch(batch);
         using var runs = new NpgsqlBatch(connection, transaction);
         var committed = new List<JobRun>();
-        for (var i = 0; i < dispatches.Count; i++)
+        for (var i = 0; i < ordered.Count; i++)
         {
             if (batch.BatchCommands[i].RecordsAffected == 0)
             {
-                rejected.Add(dispatches[i].Job.Id);
+                rejected.Add(ordered[i].Job.Id);
                 continue;
             }
 
-            if (dispatches[i].Updated is null)
+            if (ordered[i].Updated is null)
             {
                 var ended = Batch(runs, $"""INSERT INTO "{s}".ended_jobs (job_id, ended_time) VALUES (@id, @time)""");
-                ended.Parameters.AddWithValue("id", dispatches[i].Job.Id);
+                ended.Parameters.AddWithValue("id", ordered[i].Job.Id);
                 ended.Parameters.AddWithValue("time", now);
             }
 
-            foreach (var run in dispatches[i].Runs)
+            foreach (var run in ordered[i].Runs)
             {
                 AddInsertRun(runs, run, fence.Value);
                 committed.Add(run);

@@ -1,0 +1,432 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using Scheduler.Events;
+using Scheduler.Jobs;
+using Scheduler.Scheduling;
+using Scheduler.Stores;
+using Scheduler.Tests.Support;
+using Scheduler.Triggers;
+
+namespace Scheduler.Tests.Stores;
+
+/// <summary>
+/// Several schedulers sharing one PostgreSQL store in this process (the nodes of a cluster), on the real
+/// clock with short leases: every fire time runs once, max-instances holds across them, a dead node's
+/// runs are taken over, and a node that was frozen past its lease records and starts nothing it lost.
+/// </summary>
+public sealed class PostgresClusterTests : IAsyncLifetime
+{
+    private static readonly PostgresJobStoreOptions Fast = new()
+    {
+        LeaseDuration = TimeSpan.FromSeconds(2),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(250),
+        PollInterval = TimeSpan.FromMilliseconds(200),
+        ClaimDuration = TimeSpan.FromSeconds(2),
+    };
+
+    private readonly string schema = PostgresServer.NewSchema();
+    private readonly List<JobScheduler> nodes = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in nodes)
+        {
+            await node.ShutdownAsync(wait: false);
+            node.Dispose();
+        }
+
+        PostgresServer.DropSchema(schema);
+    }
+
+    [Fact]
+    public async Task Every_fire_time_runs_exactly_once_across_three_nodes()
+    {
+        var ran = new ConcurrentDictionary<(string Job, DateTimeOffset Scheduled), int>();
+        var a = Node("a");
+        var b = Node("b");
+        var c = Node("c");
+        foreach (var node in new[] { a, b, c })
+        {
+            node.RegisterDelegate("count", (Action<JobContext>)(context => ran.AddOrUpdate((context.Job.Id, context.ScheduledTime), 1, (_, n) => n + 1)));
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        using (a.BeginBatch())
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                a.AddJob(new DateTrigger(now.AddMilliseconds(-i), TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("count"), "once-" + i);
+            }
+        }
+
+        // Interval jobs count from when they are added: a fire time before the add never runs.
+        now = DateTimeOffset.UtcNow;
+        using (a.BeginBatch())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                a.AddJob(
+                    new IntervalTrigger(TimeSpan.FromSeconds(1), start: now.AddSeconds(1), end: now.AddSeconds(4.5), timeZone: TimeZoneInfo.Utc),
+                    new Scheduler.Invocations.DelegateInvocation("count"),
+                    "every-" + i,
+                    options: JobOptions.Default with { Coalesce = CoalescePolicy.All, MaxInstances = 4 });
+            }
+        }
+
+        foreach (var node in new[] { a, b, c })
+        {
+            node.Start();
+        }
+
+        try
+        {
+            await Until(() => ran.Count >= 300 + (10 * 4), TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException(DescribeStuckCluster(ran, [a, b, c]));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.All(ran, pair => Assert.Equal(1, pair.Value));
+        Assert.Equal(300, ran.Keys.Count(k => k.Job.StartsWith("once-", StringComparison.Ordinal)));
+        Assert.All(Enumerable.Range(0, 10), i => Assert.Equal(4, ran.Keys.Count(k => k.Job == "every-" + i)));
+        var byNode = new[] { a, b, c }.Select(node => node.Events.Read().Count(e => e.Type == SchedulerEventType.JobExecuted)).ToList();
+        Assert.Equal(340, byNode.Sum());
+        Assert.True(byNode.Count(n => n > 0) >= 2, $"The work went to one node only: {string.Join(", ", byNode)}.");
+    }
+
+    [Fact]
+    public async Task Max_instances_holds_across_nodes()
+    {
+        var running = 0;
+        var most = 0;
+        var a = Node("a");
+        var b = Node("b");
+        foreach (var node in new[] { a, b })
+        {
+            node.RegisterDelegate("slow", (Func<JobContext, CancellationToken, Task>)(async (_, token) =>
+            {
+                var now = Interlocked.Increment(ref running);
+                InterlockedMax(ref most, now);
+                await Task.Delay(700, token);
+                Interlocked.Decrement(ref running);
+            }));
+        }
+
+        a.AddJob(
+            new IntervalTrigger(TimeSpan.FromMilliseconds(200), start: DateTimeOffset.UtcNow, timeZone: TimeZoneInfo.Utc),
+            new Scheduler.Invocations.DelegateInvocation("slow"),
+            "single",
+            options: JobOptions.Default with { MaxInstances = 1, Overlap = OverlapPolicy.Skip });
+        a.Start();
+        b.Start();
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        Assert.Equal(1, most);
+        var skipped = a.Events.Read().Concat(b.Events.Read()).Count(e => e.Type == SchedulerEventType.JobMaxInstances);
+        Assert.True(skipped > 3, $"Only {skipped} runs were skipped.");
+    }
+
+    [Fact]
+    public async Task A_dead_nodes_run_is_abandoned_and_recovered_by_another_node_and_the_dead_node_records_nothing_of_it()
+    {
+        var started = new ConcurrentQueue<(string Node, string RunId)>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = Node("a", out var storeA);
+        var b = Node("b");
+        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (context, _) =>
+        {
+            started.Enqueue(("a", context.RunId));
+            await release.Task;
+        }));
+        b.RegisterDelegate("work", (Action<JobContext>)(context => started.Enqueue(("b", context.RunId))));
+        a.AddJob(
+            new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
+            new Scheduler.Invocations.DelegateInvocation("work"),
+            "precious",
+            options: JobOptions.Default with { Recover = true });
+        a.Start();
+        a.RunJobNow("precious");
+        await Until(() => started.Any(s => s.Node == "a"), TimeSpan.FromSeconds(10));
+        var lostRun = started.Single(s => s.Node == "a").RunId;
+
+        storeA.Freeze();
+        var frozenAt = DateTimeOffset.UtcNow;
+        b.Start();
+
+        var abandoned = await WaitForEvent(b, e => e.Type == SchedulerEventType.JobAbandoned && e.RunId == lostRun, TimeSpan.FromSeconds(15));
+        var tookOver = DateTimeOffset.UtcNow - frozenAt;
+        await Until(() => started.Any(s => s.Node == "b"), TimeSpan.FromSeconds(10));
+
+        Assert.True(tookOver < TimeSpan.FromSeconds(5), $"The takeover took {tookOver}.");
+        Assert.Contains("runs again", abandoned.Message, StringComparison.Ordinal);
+
+        // The frozen node wakes up and its run ends: the store keeps the run as the takeover left it.
+        storeA.Thaw();
+        release.SetResult();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var shared = (ISharedJobStore)storeA;
+        await Until(() => shared.ReadEvents(0, 1000).Any(e => e.Message?.Contains("was not recorded", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(10));
+        var runs = b.GetJobRuns("precious");
+        Assert.Equal(JobRunOutcome.Abandoned, runs.Single(r => r.RunId == lostRun).Outcome);
+        Assert.Contains(runs, r => r.RunId != lostRun && r.Outcome == JobRunOutcome.Succeeded);
+    }
+
+    [Fact]
+    public async Task A_node_frozen_past_its_lease_does_not_start_a_run_it_committed_before()
+    {
+        var a = Node("a", out var storeA);
+        var gate = new ManualResetEventSlim();
+        var ranOnA = 0;
+        a.RegisterDelegate("hold", (Action<JobContext>)(_ => gate.Wait(TimeSpan.FromSeconds(30))));
+        a.RegisterDelegate("later", (Action<JobContext>)(_ => Interlocked.Increment(ref ranOnA)));
+        var executor = Scheduler.Executors.JobExecutor.CreateThreadPool(1);
+        a.AddExecutor("one", executor);
+        a.AddJob(new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("hold"), "hold", executor: "one");
+        a.AddJob(new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("later"), "later", executor: "one");
+        a.Start();
+        a.RunJobNow("hold");
+
+        // 'later' is committed, then waits behind 'hold' for the one worker while the node is frozen.
+        a.RunJobNow("later");
+        storeA.Freeze();
+        var b = Node("b");
+        b.Start();
+        await WaitForEvent(b, e => e.Type == SchedulerEventType.JobAbandoned && e.JobId == "later", TimeSpan.FromSeconds(15));
+
+        gate.Set();
+        await WaitForEvent(a, e => e.JobId == "later" && e.Outcome == JobRunOutcome.Abandoned, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, ranOnA);
+    }
+
+    [Fact]
+    public async Task A_run_now_requested_through_any_store_runs_once_on_one_node()
+    {
+        var ran = new ConcurrentQueue<string>();
+        var a = Node("a");
+        var b = Node("b");
+        a.RegisterDelegate("now", (Action<JobContext>)(_ => ran.Enqueue("a")));
+        b.RegisterDelegate("now", (Action<JobContext>)(_ => ran.Enqueue("b")));
+        a.AddJob(new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("now"), "asked");
+        a.Start();
+        b.Start();
+
+        using var outside = JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema });
+        var requested = DateTimeOffset.UtcNow;
+        ((ISharedJobStore)outside).RequestRun("asked");
+        await Until(() => !ran.IsEmpty, TimeSpan.FromSeconds(10));
+        var latency = DateTimeOffset.UtcNow - requested;
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.Single(ran);
+        Assert.True(latency < TimeSpan.FromSeconds(1), $"The request took {latency} to run.");
+    }
+
+    [Fact]
+    public async Task Replace_cancels_the_run_in_progress_on_another_node()
+    {
+        var cancelled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = Node("a");
+        var b = Node("b");
+        a.RegisterDelegate("long", (Func<JobContext, CancellationToken, Task>)(async (context, token) =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), token);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled.TrySetResult(context.RunId);
+                throw;
+            }
+        }));
+        b.RegisterDelegate("long", (Func<JobContext, CancellationToken, Task>)((_, token) => Task.Delay(TimeSpan.FromSeconds(30), token)));
+        a.AddJob(
+            new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
+            new Scheduler.Invocations.DelegateInvocation("long"),
+            "replaced",
+            options: JobOptions.Default with { MaxInstances = 1, Overlap = OverlapPolicy.Replace });
+        a.Start();
+        a.RunJobNow("replaced");
+        await WaitForEvent(a, e => e.Type == SchedulerEventType.JobStarted, TimeSpan.FromSeconds(10));
+
+        b.Start();
+        b.RunJobNow("replaced");
+        var victim = await cancelled.Task.Within(10);
+
+        var ended = await WaitForEvent(a, e => e.RunId == victim && e.Outcome is not null, TimeSpan.FromSeconds(10));
+        Assert.Equal(JobRunOutcome.Cancelled, ended.Outcome);
+        await WaitForEvent(b, e => e.Type == SchedulerEventType.JobStarted, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void A_second_live_node_with_the_same_id_is_refused()
+    {
+        var first = Node("twin");
+        first.Start();
+        var second = Node("twin");
+
+        var error = Assert.Throws<InvalidOperationException>(() => second.Start());
+
+        Assert.Contains("'twin'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_password_never_appears_in_errors()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { Password = "hunter2-secret" };
+        var wrongPassword = Assert.Throws<IOException>(() => JobStore.CreatePostgres(builder.ConnectionString, Fast with { Schema = schema }));
+        var uri = $"postgres://scheduler:hunter2-secret@127.0.0.1:1/nowhere";
+        var unreachable = Assert.Throws<IOException>(() => JobStore.CreatePostgres(uri, Fast with { Schema = schema }));
+        var unreadable = Assert.Throws<ArgumentException>(() => JobStore.CreatePostgres("Host=x;Password=hunter2-secret;Port=notanumber", Fast));
+
+        foreach (var error in new Exception[] { wrongPassword, unreachable, unreadable })
+        {
+            Assert.DoesNotContain("hunter2-secret", error.ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Host=127.0.0.1", unreachable.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_schema_written_by_a_newer_version_is_refused()
+    {
+        using (JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema }))
+        {
+        }
+
+        using (var connection = new NpgsqlConnection(PostgresServer.ConnectionString))
+        {
+            connection.Open();
+            using var command = new NpgsqlCommand($"UPDATE \"{schema}\".schema_version SET version = 99", connection);
+            command.ExecuteNonQuery();
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema }));
+        Assert.Contains("version 99", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Many_nodes_opening_a_new_schema_at_once_all_succeed()
+    {
+        var opens = Enumerable.Range(0, 8).Select(_ => Task.Run(() => JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema }))).ToList();
+        var stores = await Task.WhenAll(opens);
+
+        foreach (var store in stores)
+        {
+            Assert.Equal(0, store.Count);
+            store.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_node_whose_clock_is_off_is_told_and_decides_what_is_due_by_the_database()
+    {
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var late = new ShiftedClock(TimeSpan.FromSeconds(-30));
+        var store = JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema }, late);
+        var node = new JobScheduler(new SchedulerOptions { SchedulerId = "late" }, late);
+        nodes.Add(node);
+        node.RemoveJobStore(JobScheduler.DefaultName);
+        node.AddJobStore(JobScheduler.DefaultName, store);
+        node.RegisterDelegate("due", (Action<JobContext>)(_ => ran.TrySetResult()));
+
+        // Due now by the database's clock, in 30 s by the node's.
+        node.AddJob(new DateTrigger(DateTimeOffset.UtcNow, TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("due"), "db-time");
+        node.Start();
+
+        await ran.Task.Within(10);
+        var running = ((ISharedJobStore)store).GetRunningSchedulers().Single();
+        Assert.InRange(running.ClockSkew!.Value.TotalSeconds, 29, 31);
+        Assert.Contains(((ISharedJobStore)store).ReadEvents(0, 100), e => e.Message?.Contains("differs from the database's", StringComparison.Ordinal) == true);
+    }
+
+    private JobScheduler Node(string id) => Node(id, out _);
+
+    private JobScheduler Node(string id, out PostgresJobStore store)
+    {
+        var node = new JobScheduler(new SchedulerOptions { SchedulerId = id });
+        store = (PostgresJobStore)JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema });
+        node.RemoveJobStore(JobScheduler.DefaultName);
+        node.AddJobStore(JobScheduler.DefaultName, store);
+        nodes.Add(node);
+        return node;
+    }
+
+    private static async Task<SchedulerEvent> WaitForEvent(JobScheduler node, Func<SchedulerEvent, bool> match, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        long seen = 0;
+        while (true)
+        {
+            var events = await node.Events.WaitForEventsAsync(seen, timeout.Token);
+            foreach (var e in events)
+            {
+                seen = e.Sequence;
+                if (match(e))
+                {
+                    return e;
+                }
+            }
+        }
+    }
+
+    private static async Task Until(Func<bool> condition, TimeSpan within)
+    {
+        var deadline = DateTimeOffset.UtcNow + within;
+        while (!condition())
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Not reached within {within}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    /// <summary>The system clock shifted by a fixed amount: a machine whose clock is off.</summary>
+    private sealed class ShiftedClock(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + shift;
+    }
+
+    // What a CI log needs to tell a lost fire time from a stuck node: what ran, what each node
+    // reported, and what the database sessions are waiting on.
+    private string DescribeStuckCluster(ConcurrentDictionary<(string Job, DateTimeOffset Scheduled), int> ran, JobScheduler[] cluster)
+    {
+        var lines = new List<string> { $"{ran.Count} fire times ran, {cluster[0].GetJobs().Count} jobs left" };
+        lines.Add("not run: " + string.Join(",", Enumerable.Range(0, 300).Select(i => "once-" + i).Where(id => !ran.Keys.Any(k => k.Job == id)).Take(10)));
+        lines.Add("runs of every-N: " + string.Join(",", Enumerable.Range(0, 10).Select(i => ran.Keys.Count(k => k.Job == "every-" + i))));
+        var events = cluster.SelectMany(node => node.Events.Read()).ToList();
+        lines.Add("events: " + string.Join(",", events.GroupBy(e => e.Type).Select(g => g.Key + "=" + g.Count())));
+        lines.Add("errors: " + string.Join(" | ", events.Where(e => e.Type == SchedulerEventType.SchedulerError).Select(e => e.Message).Distinct().Take(5)));
+        using var connection = new NpgsqlConnection(PostgresServer.ConnectionString);
+        connection.Open();
+        using var activity = new NpgsqlCommand(
+            "SELECT pid, state, wait_event_type, wait_event, pg_blocking_pids(pid)::text, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) "
+            + "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'",
+            connection);
+        using var reader = activity.ExecuteReader();
+        while (reader.Read())
+        {
+            lines.Add($"session {reader.GetValue(0)} {reader.GetValue(1)} {reader.GetValue(2)}/{reader.GetValue(3)} blocked by {reader.GetValue(4)}: {reader.GetValue(5)}");
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+}
