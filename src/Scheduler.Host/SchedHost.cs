@@ -78,6 +78,7 @@ internal static class SchedHost
         root.Subcommands.Add(TriggerCommand.Create(context));
         root.Subcommands.Add(RunsCommand.Create(context));
         root.Subcommands.Add(EventsCommand.Create(context));
+        root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(NextCommand.Create(context.Output, context.Time));
         return root;
     }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using Scheduler.Internal;
 
 namespace Scheduler.Stores;
 
@@ -55,17 +56,18 @@ public sealed class PostgresStoreLocation
         var isUri = text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase);
         string? named;
         string rest;
+        Npgsql.NpgsqlConnectionStringBuilder builder;
         try
         {
             (rest, named) = isUri ? TakeFromUri(text) : TakeFromKeywords(text);
+            builder = PostgresLocation.Parse(rest);
         }
         catch (ArgumentException)
         {
-            // The parser's message may quote the text, password included.
-            throw new ArgumentException($"'{PostgresLocation.Redact(text)}' is not a PostgreSQL connection string: use postgres://user@host:5432/database or Host=...;Database=...;Username=....", nameof(location));
+            // The parsers' messages may quote the text, password included; this one quotes all of it, without.
+            throw new ArgumentException($"'{PostgresLocation.Redact(text)}' is not a PostgreSQL connection string: use postgres://user@host:5432/database?schema=NAME or Host=...;Database=...;Username=...;Schema=NAME.", nameof(location));
         }
 
-        var builder = PostgresLocation.Parse(rest);
         string schema;
         try
         {
@@ -73,7 +75,7 @@ public sealed class PostgresStoreLocation
         }
         catch (ArgumentException invalid)
         {
-            throw new ArgumentException($"The store '{PostgresLocation.Display(builder)}' names a schema that cannot be used: {invalid.Message}", nameof(location), invalid);
+            throw new ArgumentException($"The store '{Canonical(PostgresLocation.Display(builder))}' names a schema that cannot be used: {ExceptionText.FirstLine(invalid)}", nameof(location), invalid);
         }
 
         return new PostgresStoreLocation(rest, schema, $"{Canonical(PostgresLocation.Display(builder))};Schema={schema}");
