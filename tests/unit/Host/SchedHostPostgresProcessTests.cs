@@ -41,6 +41,7 @@ public sealed class SchedHostPostgresProcessTests : IDisposable
             Assert.Equal(ids.Order(StringComparer.Ordinal), status.RootElement.GetProperty("schedulers").EnumerateArray().Select(node => node.GetProperty("schedulerId").GetString()).Order(StringComparer.Ordinal));
         }
 
+        using var follower = SchedHostProcess.Start(null, "events", "--follow", "--store", Store);
         var asked = await SchedHostProcess.Succeeds("trigger", "manual", "--store", Store);
         Assert.Equal("Asked the 2 schedulers running on the store to run 'manual' now; the first to take the request runs it.\n", asked);
 
@@ -57,14 +58,17 @@ public sealed class SchedHostPostgresProcessTests : IDisposable
         Assert.Contains(run.GetProperty("schedulerId").GetString(), ids);
         Assert.Equal(File.ReadAllText(marks).Trim(), run.GetProperty("runId").GetString());
 
-        // Both nodes' events are in the store; no output of any verb shows the password.
+        // Both nodes' events are in the store, and followed as they come; no output of any verb shows the password.
+        await follower.WaitForLine(" JobExecuted manual ", TimeSpan.FromSeconds(20));
+        follower.Signal("TERM");
+        Assert.Equal(0, await follower.WaitForExit());
         var events = await SchedHostProcess.Succeeds("events", "--store", Store);
         Assert.Equal(2, events.Split('\n').Count(l => l.Contains(" SchedulerStarted", StringComparison.Ordinal)));
         first.Signal("TERM");
         second.Signal("TERM");
         Assert.Equal(0, await first.WaitForExit());
         Assert.Equal(0, await second.WaitForExit());
-        var everything = string.Join("\n", first.Lines.Concat(second.Lines)) + await first.StandardError + await second.StandardError + asked + events;
+        var everything = string.Join("\n", first.Lines.Concat(second.Lines).Concat(follower.Lines)) + await first.StandardError + await second.StandardError + await follower.StandardError + asked + events;
         Assert.DoesNotContain(server.Password!, everything, StringComparison.Ordinal);
         Assert.Contains($"schedhost: running on Host={server.Host};Port={server.Port};Database={server.Database};Username={server.Username};Schema={schema} as '", everything, StringComparison.Ordinal);
     }
