@@ -7,7 +7,7 @@ namespace Scheduler.PowerShell.Sessions;
 /// <summary>
 /// The module's state in one PowerShell session (runspace): the scheduler of each store the session
 /// used, and which of them runs. A session runs at most one scheduler (Start-Scheduler); the other
-/// cmdlets default to its store while it runs, and to the per-user store otherwise.
+/// cmdlets default to its store while it runs, and to the default store (schedhost's) otherwise.
 /// </summary>
 /// <remarks>
 /// Kept per runspace, not per process: two runspaces of one process (a job's runspace among them) each
