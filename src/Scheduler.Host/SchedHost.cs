@@ -56,6 +56,13 @@ internal static class SchedHost
             error.WriteLine("schedhost: " + OneLine(damaged.Message));
             return BadInput;
         }
+        catch (IOException unavailable)
+        {
+            // A store that became unusable after it opened (a PostgreSQL server gone, a refused
+            // connection): not a defect, and the store's message names it without its password.
+            error.WriteLine("schedhost: " + OneLine(unavailable.Message));
+            return Failure;
+        }
         catch (Exception unexpected) when (unexpected is not OutOfMemoryException)
         {
             // A defect, not bad input: say what happened on one line rather than dumping a stack trace.
@@ -78,6 +85,7 @@ internal static class SchedHost
         root.Subcommands.Add(TriggerCommand.Create(context));
         root.Subcommands.Add(RunsCommand.Create(context));
         root.Subcommands.Add(EventsCommand.Create(context));
+        root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(NextCommand.Create(context.Output, context.Time));
         return root;
     }

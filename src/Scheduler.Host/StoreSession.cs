@@ -8,16 +8,20 @@ namespace Scheduler.Host;
 /// <summary>A verb's open store and the (not started) scheduler over it; disposing closes both.</summary>
 internal sealed class StoreSession : IDisposable
 {
-    private StoreSession(string storePath, JobStore store, ISharedJobStore shared, JobScheduler scheduler)
+    private StoreSession(OpenedStore opened, ISharedJobStore shared, JobScheduler scheduler)
     {
-        StorePath = storePath;
-        Store = store;
+        StoreName = opened.Name;
+        IsPostgres = opened.IsPostgres;
+        Store = opened.Store;
         Shared = shared;
         Scheduler = scheduler;
     }
 
-    /// <summary>The store's file, as the user gave it (for messages).</summary>
-    public string StorePath { get; }
+    /// <summary>The store for messages: the file as the user gave it, or the PostgreSQL location without its password.</summary>
+    public string StoreName { get; }
+
+    /// <summary>Whether the store is in PostgreSQL (shared by a cluster of schedulers) rather than a SQLite file.</summary>
+    public bool IsPostgres { get; }
 
     public JobStore Store { get; }
 
@@ -33,24 +37,23 @@ internal sealed class StoreSession : IDisposable
     /// <param name="maxWorkers">The daemon's bound on runs at once per executor.</param>
     public static StoreSession Open(ParseResult result, Option<string> storeOption, HostContext context, StoreUse use, int? maxWorkers = null)
     {
-        var path = HostStore.Resolve(result, storeOption);
-        var store = HostStore.Open(path, use);
+        var opened = HostStore.Open(HostStore.Resolve(result, storeOption), use);
         try
         {
-            // Every verb works across processes; a SQLite store always can.
-            var shared = store as ISharedJobStore ?? throw new InvalidOperationException($"The store '{path}' cannot be shared with other processes.");
-            return new StoreSession(path, store, shared, HostScheduler.Create(store, maxWorkers, context.Time));
+            // Every verb works across processes; SQLite and PostgreSQL stores always can.
+            var shared = opened.Store as ISharedJobStore ?? throw new InvalidOperationException($"The store '{opened.Name}' cannot be shared with other processes.");
+            return new StoreSession(opened, shared, HostScheduler.Create(opened.Store, maxWorkers, context.Time));
         }
         catch
         {
-            store.Dispose();
+            opened.Store.Dispose();
             throw;
         }
     }
 
     /// <summary>The job with that id; an unknown id is bad input.</summary>
     public Job RequireJob(string id)
-        => Scheduler.GetJob(id) ?? throw new BadInputException($"there is no job with the id '{id}' in the store '{StorePath}'");
+        => Scheduler.GetJob(id) ?? throw new BadInputException($"there is no job with the id '{id}' in the store '{StoreName}'");
 
     public void Dispose()
     {

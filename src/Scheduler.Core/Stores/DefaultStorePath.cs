@@ -9,8 +9,9 @@ namespace Scheduler.Stores;
 /// run by the <c>schedhost run</c> service, and a .NET application can use the same file.
 /// </summary>
 /// <remarks>
-/// <para>The store is the file named by the <c>SCHEDHOST_STORE</c> environment variable, else the
-/// per-user store (<see cref="GetPerUser"/>).</para>
+/// <para>The store is the one named by the <c>SCHEDHOST_STORE</c> environment variable (a file, or a
+/// PostgreSQL connection string: <see cref="JobStore.IsPostgresLocation"/>, <see cref="PostgresStoreLocation"/>),
+/// else the per-user store (<see cref="GetPerUser"/>).</para>
 /// <para>Only the per-user store's folder is created (by <see cref="PrepareFolder"/>), readable by its
 /// owner only: it is this library's own folder in the user's data folder. Any other store, whether named
 /// by <c>SCHEDHOST_STORE</c> or given as a path, must be in an existing folder, so a mistyped path is
@@ -18,14 +19,14 @@ namespace Scheduler.Stores;
 /// </remarks>
 public static class DefaultStorePath
 {
-    /// <summary>The environment variable that names the store file: <c>SCHEDHOST_STORE</c>.</summary>
+    /// <summary>The environment variable that names the store (a file or a PostgreSQL connection string): <c>SCHEDHOST_STORE</c>.</summary>
     public const string EnvironmentVariable = "SCHEDHOST_STORE";
 
     internal const string FileName = "scheduler.db";
 
     /// <summary>
-    /// The store file to use when none is given: the value of <c>SCHEDHOST_STORE</c> when it is set
-    /// (as it is, possibly relative), else the per-user store (<see cref="GetPerUser"/>).
+    /// The store to use when none is given: the value of <c>SCHEDHOST_STORE</c> when it is set (as it is:
+    /// a possibly relative path, or a connection string), else the per-user store file (<see cref="GetPerUser"/>).
     /// </summary>
     public static string Get() => Get(Environment.GetEnvironmentVariable, CurrentPlatform(), Home());
 

@@ -104,7 +104,7 @@ internal static class AddCommand
             }
             catch (InvalidOperationException exists)
             {
-                throw new BadInputException($"a job with the id '{jobId}' already exists in the store '{session.StorePath}'; use --replace to overwrite it", exists);
+                throw new BadInputException($"a job with the id '{jobId}' already exists in the store '{session.StoreName}'; use --replace to overwrite it", exists);
             }
             catch (ArgumentException invalid)
             {

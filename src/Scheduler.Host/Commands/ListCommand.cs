@@ -32,7 +32,7 @@ internal static class ListCommand
 
             if (jobs.Count == 0)
             {
-                context.Output.WriteLine($"No jobs in {session.StorePath}.");
+                context.Output.WriteLine($"No jobs in {session.StoreName}.");
                 return SchedHost.Success;
             }
 

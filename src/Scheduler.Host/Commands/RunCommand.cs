@@ -100,7 +100,7 @@ internal static class RunCommand
             return SchedHost.Failure;
         }
 
-        log($"schedhost: running on {session.StorePath} as '{scheduler.Id}'; Ctrl+C stops.");
+        log($"schedhost: running on {session.StoreName} as '{scheduler.Id}'; Ctrl+C stops.");
         var stopping = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         using (stop.Register(() => stopping.TrySetResult(true)))
         {

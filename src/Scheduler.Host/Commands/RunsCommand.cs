@@ -76,18 +76,34 @@ internal static class RunsCommand
                 return SchedHost.Success;
             }
 
-            var table = new TextTable("JOB", "SCHEDULED", "STARTED", "DURATION", "OUTCOME", "EXIT", "OUTPUT / ERROR");
+            // On a cluster, which node ran a run is part of the answer; a SQLite file has one scheduler.
+            var headers = new List<string> { "JOB", "SCHEDULED", "STARTED", "DURATION", "OUTCOME", "EXIT" };
+            if (session.IsPostgres)
+            {
+                headers.Add("SCHEDULER");
+            }
+
+            headers.Add("OUTPUT / ERROR");
+            var table = new TextTable([.. headers]);
             foreach (var run in runs)
             {
                 var text = run.Outcome == JobRunOutcome.Succeeded ? run.Output : run.Error ?? run.Output;
-                table.Add(
+                var cells = new List<string>
+                {
                     run.JobId,
                     Describe.Time(run.ScheduledTime),
                     Describe.Time(run.StartTime),
                     run.Duration is { } duration ? Describe.Seconds(duration) : "-",
                     run.Outcome.ToString(),
                     run.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
-                    Describe.FirstLine(text));
+                };
+                if (session.IsPostgres)
+                {
+                    cells.Add(run.SchedulerId ?? "-");
+                }
+
+                cells.Add(Describe.FirstLine(text));
+                table.Add([.. cells]);
             }
 
             table.WriteTo(context.Output);

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Scheduler.Events;
 using Scheduler.Jobs;
+using Scheduler.Stores;
 using Scheduler.Triggers;
 
 namespace Scheduler.Host.Output;
@@ -102,6 +103,26 @@ internal static class JsonOutput
 
         WriteIfSet(writer, "error", e.Error);
         WriteIfSet(writer, "message", e.Message);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A scheduler running on the store, as <c>status --json</c> and <c>trigger --json</c> show it.</summary>
+    public static void WriteRunningScheduler(Utf8JsonWriter writer, RunningScheduler scheduler)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("schedulerId", scheduler.SchedulerId);
+        writer.WriteString("host", scheduler.Host);
+        writer.WriteNumber("processId", scheduler.ProcessId);
+        WriteTime(writer, "since", scheduler.Since);
+        if (scheduler.ClockSkew is { } skew)
+        {
+            writer.WriteNumber("clockSkewSeconds", skew.TotalSeconds);
+        }
+        else
+        {
+            writer.WriteNull("clockSkewSeconds");
+        }
+
         writer.WriteEndObject();
     }
 

@@ -7,7 +7,7 @@ namespace Scheduler.PowerShell.Arguments;
 
 /// <summary>
 /// Tab completion of job names: the names in the store the command would use (its -Store argument when
-/// typed, else the running scheduler's store, else the per-user store) that start with the typed text.
+/// typed, else the running scheduler's store, else the default store) that start with the typed text.
 /// </summary>
 internal sealed class JobNameCompleter : IArgumentCompleter
 {
@@ -24,15 +24,17 @@ internal sealed class JobNameCompleter : IArgumentCompleter
         {
             var store = fakeBoundParameters?["Store"] is { } value ? Convert.ToString(value is PSObject wrapped ? wrapped.BaseObject : value, System.Globalization.CultureInfo.InvariantCulture) : null;
             var state = ModuleState.Current;
-            var path = store is null ? state.Running?.StorePath ?? StoreLocation.DefaultPath : ResolvePath(store);
+            var location = store is null ? state.Running?.Location ?? StoreLocation.Default() : StoreLocation.FromText(store, ResolvePath);
 
-            // Pressing Tab must not create a store file (a typo in -Store, a first use).
-            if (!File.Exists(path))
+            // Pressing Tab must not create a store (a typo in -Store, a first use), nor wait on a database
+            // server that does not answer: a PostgreSQL store is completed once the session has opened it.
+            var scheduler = state.Opened(location);
+            if (scheduler is null && (location.IsPostgres || !File.Exists(location.Name)))
             {
                 return [];
             }
 
-            named = state.ForPath(path).Scheduler.FindJobsByName(name => name.StartsWith(typed, StringComparison.OrdinalIgnoreCase));
+            named = (scheduler ?? state.For(location)).Scheduler.FindJobsByName(name => name.StartsWith(typed, StringComparison.OrdinalIgnoreCase));
         }
 #pragma warning disable CA1031 // Completion offers nothing rather than failing the user's Tab.
         catch (Exception)
@@ -48,14 +50,14 @@ internal sealed class JobNameCompleter : IArgumentCompleter
     }
 
     /// <summary>
-    /// The store's full path, relative to the session's location. Completion runs inside a pipeline of the
+    /// A store file's path, relative to the session's location. Completion runs inside a pipeline of the
     /// session, where the runspace's session-state proxy is off limits; a nested pipeline may ask.
     /// </summary>
     private static string ResolvePath(string store)
     {
         using var shell = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
         shell.AddScript("param($path) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($path)").AddArgument(store);
-        return Path.GetFullPath(shell.Invoke<string>().Single());
+        return shell.Invoke<string>().Single();
     }
 
     private static string Quote(string name)

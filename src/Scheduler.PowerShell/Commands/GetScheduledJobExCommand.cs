@@ -26,7 +26,7 @@ public sealed class GetScheduledJobExCommand : SchedulerCmdlet
         var jobs = scheduler.FindJobs(Name);
         foreach (var job in jobs)
         {
-            WriteObject(new ScheduledJob(job, scheduler.StorePath));
+            WriteObject(new ScheduledJob(job, scheduler.StoreName));
         }
 
         // A name without wildcards names one job: its absence is an error, as with Get-Process -Name.
@@ -34,7 +34,7 @@ public sealed class GetScheduledJobExCommand : SchedulerCmdlet
         {
             if (!WildcardPattern.ContainsWildcardCharacters(name) && !jobs.Any(job => string.Equals(job.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
-                WriteError(Errors.JobNotFound(name, scheduler.StorePath));
+                WriteError(Errors.JobNotFound(name, scheduler.StoreName));
             }
         }
     }

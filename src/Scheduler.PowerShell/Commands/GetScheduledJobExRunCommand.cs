@@ -51,7 +51,7 @@ public sealed class GetScheduledJobExRunCommand : SchedulerCmdlet
             }
             else
             {
-                WriteError(Errors.JobNotFound(name, scheduler.StorePath));
+                WriteError(Errors.JobNotFound(name, scheduler.StoreName));
             }
         }
 
@@ -70,7 +70,7 @@ public sealed class GetScheduledJobExRunCommand : SchedulerCmdlet
 
             foreach (var run in runs)
             {
-                WriteObject(new ScheduledJobRun(run, name, zone, scheduler.StorePath));
+                WriteObject(new ScheduledJobRun(run, name, zone, scheduler.StoreName));
             }
         }
     }

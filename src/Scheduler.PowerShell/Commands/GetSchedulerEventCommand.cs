@@ -84,7 +84,7 @@ public sealed class GetSchedulerEventCommand : SchedulerCmdlet
             limit.CancelAfter(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero);
         }
 
-        WriteVerbose($"Waiting for events after #{sequence} of {log.Description} on '{scheduler.StorePath}'.");
+        WriteVerbose($"Waiting for events after #{sequence} of {log.Description} on '{scheduler.StoreName}'.");
         while (true)
         {
             IReadOnlyList<SchedulerEvent> events;

@@ -66,7 +66,7 @@ public sealed class GetSchedulerFireTimeCommand : SchedulerCmdlet
         {
             if (!WildcardPattern.ContainsWildcardCharacters(name) && !jobs.Any(job => string.Equals(job.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
-                WriteError(Errors.JobNotFound(name, scheduler.StorePath));
+                WriteError(Errors.JobNotFound(name, scheduler.StoreName));
             }
         }
     }

@@ -45,7 +45,7 @@ public abstract class JobTargetCmdlet : SchedulerCmdlet
     {
         foreach (var (scheduler, job) in Targets())
         {
-            if (!ShouldProcess($"{job.Name} in {scheduler.StorePath}", action))
+            if (!ShouldProcess($"{job.Name} in {scheduler.StoreName}", action))
             {
                 continue;
             }
@@ -56,7 +56,7 @@ public abstract class JobTargetCmdlet : SchedulerCmdlet
             }
             catch (KeyNotFoundException)
             {
-                WriteError(Errors.JobNotFound(job.Name, scheduler.StorePath));
+                WriteError(Errors.JobNotFound(job.Name, scheduler.StoreName));
             }
         }
     }

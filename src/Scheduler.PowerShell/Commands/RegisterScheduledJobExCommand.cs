@@ -162,11 +162,11 @@ public sealed class RegisterScheduledJobExCommand : JobOptionsCmdlet, ITriggerPa
         var existing = scheduler.FindJob(Name);
         if (existing is not null && !Force)
         {
-            WriteError(Errors.DuplicateJobName(Name, scheduler.StorePath));
+            WriteError(Errors.DuplicateJobName(Name, scheduler.StoreName));
             return;
         }
 
-        if (!ShouldProcess($"{Name} ({TriggerDisplay.Schedule(trigger!)}) in {scheduler.StorePath}", existing is null ? "Register the job" : "Replace the job"))
+        if (!ShouldProcess($"{Name} ({TriggerDisplay.Schedule(trigger!)}) in {scheduler.StoreName}", existing is null ? "Register the job" : "Replace the job"))
         {
             return;
         }
@@ -198,7 +198,7 @@ public sealed class RegisterScheduledJobExCommand : JobOptionsCmdlet, ITriggerPa
         }
         catch (InvalidOperationException)
         {
-            WriteError(Errors.DuplicateJobName(Name, scheduler.StorePath));
+            WriteError(Errors.DuplicateJobName(Name, scheduler.StoreName));
             return;
         }
 
@@ -209,7 +209,7 @@ public sealed class RegisterScheduledJobExCommand : JobOptionsCmdlet, ITriggerPa
 
         if (PassThru)
         {
-            WriteObject(new ScheduledJob(job, scheduler.StorePath));
+            WriteObject(new ScheduledJob(job, scheduler.StoreName));
         }
     }
 }

@@ -26,7 +26,7 @@ public sealed class ResumeScheduledJobExCommand : JobTargetCmdlet
                 }
                 else if (PassThru)
                 {
-                    WriteObject(new ScheduledJob(resumed, scheduler.StorePath));
+                    WriteObject(new ScheduledJob(resumed, scheduler.StoreName));
                 }
             }
             catch (InvalidOperationException error)

@@ -16,7 +16,7 @@ public sealed class ResumeSchedulerCommand : SchedulerCmdlet
 
     protected override void ProcessRecord()
     {
-        if (RunningScheduler("resuming it") is not { } running || !ShouldProcess(running.StorePath, "Resume the scheduler"))
+        if (RunningScheduler("resuming it") is not { } running || !ShouldProcess(running.StoreName, "Resume the scheduler"))
         {
             return;
         }

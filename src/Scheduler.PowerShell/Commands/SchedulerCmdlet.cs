@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Scheduler.Jobs;
 using Scheduler.PowerShell.Sessions;
+using Scheduler.Stores;
 using Job = Scheduler.Jobs.Job;
 using JobState = Scheduler.Jobs.JobState;
 
@@ -28,20 +29,26 @@ public abstract class SchedulerCmdlet : PSCmdlet
     /// <summary>Ctrl+C ends the cmdlet's waits.</summary>
     protected override void StopProcessing() => stopping.Cancel();
 
-    /// <summary>The session's scheduler of a store (see <see cref="ModuleState.For"/>); a store that cannot be opened stops the cmdlet.</summary>
+    /// <summary>
+    /// The session's scheduler of a store: the one <paramref name="store"/> names (a file path or a
+    /// PostgreSQL connection string), else the running scheduler's, else the default store (see
+    /// <see cref="ModuleState.For(StoreLocation?)"/>); a store that cannot be opened stops the cmdlet.
+    /// </summary>
     private protected SessionScheduler SchedulerFor(string? store)
     {
+        StoreLocation? location = null;
         try
         {
-            return State.For(store, this);
+            location = store is null ? State.Running?.Location ?? StoreLocation.Default() : StoreLocation.Resolve(store, this);
+            return State.For(location, this);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or NotSupportedException)
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new IOException($"The job store '{store ?? StoreLocation.DefaultPath}' cannot be opened: {error.Message}", error),
-                ErrorIds.StoreUnavailable,
-                ErrorCategory.OpenError,
-                store));
+            // Never the text as given: a connection string may hold a password (an unreadable one is quoted,
+            // without it, by the error itself).
+            var name = location?.Name ?? (store is null || JobStore.IsPostgresLocation(store) ? null : store);
+            var message = name is null ? $"The job store cannot be opened: {ExceptionText.FirstLine(error)}" : $"The job store '{name}' cannot be opened: {ExceptionText.FirstLine(error)}";
+            ThrowTerminatingError(new ErrorRecord(new IOException(message, error), ErrorIds.StoreUnavailable, ErrorCategory.OpenError, name));
             throw;
         }
     }
@@ -63,7 +70,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
                 }
                 else
                 {
-                    WriteError(Errors.JobNotFound(input.Name, scheduler.StorePath));
+                    WriteError(Errors.JobNotFound(input.Name, scheduler.StoreName));
                 }
             }
 
@@ -79,7 +86,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
             }
             else
             {
-                WriteError(Errors.JobNotFound(name, target.StorePath));
+                WriteError(Errors.JobNotFound(name, target.StoreName));
             }
         }
     }
@@ -105,24 +112,27 @@ public abstract class SchedulerCmdlet : PSCmdlet
     {
         if (!scheduler.IsRunning)
         {
-            if (scheduler.RunningElsewhere is { } other)
+            var others = scheduler.RunningElsewhere;
+            if (others.Count > 0)
             {
                 try
                 {
                     var after = scheduler.RequestRun(job.Id);
-                    WriteVerbose($"Asked the scheduler '{other.SchedulerId}' (process {other.ProcessId} on {other.Host}) to run the job '{job.Name}' now.");
+                    WriteVerbose(others.Count == 1
+                        ? $"Asked the scheduler '{others[0].SchedulerId}' (process {others[0].ProcessId} on {others[0].Host}) to run the job '{job.Name}' now."
+                        : $"Asked the {others.Count} schedulers running on the store '{scheduler.StoreName}' to run the job '{job.Name}' now; the first to take the request runs it.");
                     return new RunNowResult(null, after);
                 }
                 catch (KeyNotFoundException)
                 {
-                    WriteError(Errors.JobNotFound(job.Name, scheduler.StorePath));
+                    WriteError(Errors.JobNotFound(job.Name, scheduler.StoreName));
                     return default;
                 }
             }
 
             WriteError(Errors.InvalidOperation(
                 ErrorIds.SchedulerNotRunning,
-                new InvalidOperationException($"No scheduler runs on the store '{scheduler.StorePath}', in this session or another process: start one with Start-Scheduler (or schedhost run) to run the job '{job.Name}' now."),
+                new InvalidOperationException($"No scheduler runs on the store '{scheduler.StoreName}', in this session or another process: start one with Start-Scheduler (or schedhost run) to run the job '{job.Name}' now."),
                 job.Name));
             return default;
         }
@@ -133,7 +143,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
         }
         catch (KeyNotFoundException)
         {
-            WriteError(Errors.JobNotFound(job.Name, scheduler.StorePath));
+            WriteError(Errors.JobNotFound(job.Name, scheduler.StoreName));
         }
         catch (InvalidOperationException error)
         {
@@ -173,7 +183,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
         return new SchedulerInfo(
             engine.Id,
             engine.State,
-            scheduler.StorePath,
+            scheduler.StoreName,
             scheduler.Runspaces.MaxWorkers,
             scheduler.Runspaces.ActiveWorkers,
             count,

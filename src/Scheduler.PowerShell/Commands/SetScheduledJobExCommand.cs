@@ -132,7 +132,7 @@ public sealed class SetScheduledJobExCommand : JobOptionsCmdlet, ITriggerParamet
 
         foreach (var (scheduler, job) in Targets(ParameterSetName == NameSet ? Name : null, ParameterSetName == InputObjectSet ? InputObject : null, Store))
         {
-            if (!Change(job, out var invocation, out var arguments, out var options) || !ShouldProcess($"{job.Name} in {scheduler.StorePath}", "Change the job"))
+            if (!Change(job, out var invocation, out var arguments, out var options) || !ShouldProcess($"{job.Name} in {scheduler.StoreName}", "Change the job"))
             {
                 continue;
             }
@@ -152,12 +152,12 @@ public sealed class SetScheduledJobExCommand : JobOptionsCmdlet, ITriggerParamet
 
                 if (PassThru)
                 {
-                    WriteObject(new ScheduledJob(changed, scheduler.StorePath));
+                    WriteObject(new ScheduledJob(changed, scheduler.StoreName));
                 }
             }
             catch (KeyNotFoundException)
             {
-                WriteError(Errors.JobNotFound(job.Name, scheduler.StorePath));
+                WriteError(Errors.JobNotFound(job.Name, scheduler.StoreName));
             }
             catch (ArgumentException failure)
             {

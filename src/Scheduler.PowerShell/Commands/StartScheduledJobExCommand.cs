@@ -24,7 +24,7 @@ public sealed class StartScheduledJobExCommand : JobTargetCmdlet
     {
         foreach (var (scheduler, job) in Targets())
         {
-            if (!ShouldProcess($"{job.Name} in {scheduler.StorePath}", "Run the job now"))
+            if (!ShouldProcess($"{job.Name} in {scheduler.StoreName}", "Run the job now"))
             {
                 continue;
             }
@@ -65,7 +65,7 @@ public sealed class StartScheduledJobExCommand : JobTargetCmdlet
 
             if (Wait || PassThru)
             {
-                WriteObject(new ScheduledJobRun(run!, job.Name, job.Trigger.TimeZone, scheduler.StorePath));
+                WriteObject(new ScheduledJobRun(run!, job.Name, job.Trigger.TimeZone, scheduler.StoreName));
             }
         }
     }

@@ -34,13 +34,13 @@ public sealed class StartSchedulerCommand : SchedulerCmdlet
         {
             WriteError(Errors.InvalidOperation(
                 ErrorIds.SchedulerAlreadyRunning,
-                new InvalidOperationException($"A scheduler already runs in this session, on the store '{running.StorePath}': stop it with Stop-Scheduler first."),
-                running.StorePath));
+                new InvalidOperationException($"A scheduler already runs in this session, on the store '{running.StoreName}': stop it with Stop-Scheduler first."),
+                running.StoreName));
             return;
         }
 
         var scheduler = SchedulerFor(Store);
-        if (!ShouldProcess(scheduler.StorePath, Paused ? "Start the scheduler paused" : "Start the scheduler"))
+        if (!ShouldProcess(scheduler.StoreName, Paused ? "Start the scheduler paused" : "Start the scheduler"))
         {
             return;
         }
@@ -52,7 +52,7 @@ public sealed class StartSchedulerCommand : SchedulerCmdlet
         catch (InvalidOperationException error)
         {
             // Another process (schedhost run, another session) runs a scheduler on the store.
-            WriteError(Errors.InvalidOperation(ErrorIds.SchedulerAlreadyRunning, error, scheduler.StorePath));
+            WriteError(Errors.InvalidOperation(ErrorIds.SchedulerAlreadyRunning, error, scheduler.StoreName));
             return;
         }
 

@@ -26,7 +26,7 @@ public sealed class StopSchedulerCommand : SchedulerCmdlet
             return;
         }
 
-        if (!ShouldProcess(running.StorePath, NoWait ? "Stop the scheduler and its running jobs" : "Stop the scheduler after its running jobs"))
+        if (!ShouldProcess(running.StoreName, NoWait ? "Stop the scheduler and its running jobs" : "Stop the scheduler after its running jobs"))
         {
             return;
         }

@@ -20,7 +20,7 @@ public sealed class SuspendScheduledJobExCommand : JobTargetCmdlet
             var paused = scheduler.Scheduler.PauseJob(job.Id);
             if (PassThru)
             {
-                WriteObject(new ScheduledJob(paused, scheduler.StorePath));
+                WriteObject(new ScheduledJob(paused, scheduler.StoreName));
             }
         });
 }

@@ -16,7 +16,7 @@ public sealed class SuspendSchedulerCommand : SchedulerCmdlet
 
     protected override void ProcessRecord()
     {
-        if (RunningScheduler("suspending it") is not { } running || !ShouldProcess(running.StorePath, "Pause the scheduler"))
+        if (RunningScheduler("suspending it") is not { } running || !ShouldProcess(running.StoreName, "Pause the scheduler"))
         {
             return;
         }

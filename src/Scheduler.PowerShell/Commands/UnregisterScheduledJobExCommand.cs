@@ -17,7 +17,7 @@ public sealed class UnregisterScheduledJobExCommand : JobTargetCmdlet
             scheduler.Scheduler.RemoveJob(job.Id);
             if (PassThru)
             {
-                WriteObject(new ScheduledJob(job, scheduler.StorePath));
+                WriteObject(new ScheduledJob(job, scheduler.StoreName));
             }
         });
 }

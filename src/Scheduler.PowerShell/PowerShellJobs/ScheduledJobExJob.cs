@@ -62,7 +62,7 @@ public sealed class ScheduledJobExJob : Job2
         => Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Information.Count > 0;
 
     /// <summary>The store that keeps the run.</summary>
-    public override string Location => scheduler.StorePath;
+    public override string Location => scheduler.StoreName;
 
     /// <summary>Brings the job up to date with its run record; a run that has ended fills the job's streams once.</summary>
     internal void Update(JobRun run)

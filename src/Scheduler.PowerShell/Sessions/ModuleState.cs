@@ -7,7 +7,7 @@ namespace Scheduler.PowerShell.Sessions;
 /// <summary>
 /// The module's state in one PowerShell session (runspace): the scheduler of each store the session
 /// used, and which of them runs. A session runs at most one scheduler (Start-Scheduler); the other
-/// cmdlets default to its store while it runs, and to the per-user store otherwise.
+/// cmdlets default to its store while it runs, and to the default store (schedhost's) otherwise.
 /// </summary>
 /// <remarks>
 /// Kept per runspace, not per process: two runspaces of one process (a job's runspace among them) each
@@ -19,7 +19,7 @@ internal sealed class ModuleState
     private static readonly ConditionalWeakTable<Runspace, ModuleState> States = new();
 
     private readonly object sync = new();
-    private readonly Dictionary<string, SessionScheduler> schedulers = new(StoreLocation.PathComparer);
+    private readonly Dictionary<string, SessionScheduler> schedulers = new(StoreLocation.NameComparer);
     private PSEventManager? sessionEvents;
 
     /// <summary>The state of the session the calling pipeline runs in.</summary>
@@ -41,35 +41,42 @@ internal sealed class ModuleState
     }
 
     /// <summary>
-    /// The scheduler of the store a cmdlet names (<paramref name="store"/>, a path), or else of the
-    /// store of the scheduler running in this session, or else of the per-user default store. The store
-    /// is opened on first use.
+    /// The scheduler of a store (<paramref name="location"/>), or else of the store of the scheduler running
+    /// in this session, or else of the default store. The store is opened on first use.
     /// </summary>
-    public SessionScheduler For(string? store, PSCmdlet cmdlet)
+    public SessionScheduler For(StoreLocation? location, PSCmdlet cmdlet)
     {
-        var path = store is null ? null : StoreLocation.Resolve(store, cmdlet);
         lock (sync)
         {
             // The first cmdlet that runs in the session lends its event manager to every scheduler of it.
             sessionEvents ??= cmdlet.Events;
         }
 
-        return ForPath(path);
+        return For(location);
     }
 
-    /// <summary>The scheduler of a store given by full path (null: the running one's, else the per-user store).</summary>
-    public SessionScheduler ForPath(string? path)
+    /// <summary>The scheduler of a store (null: the running one's, else the default store), opened on first use.</summary>
+    public SessionScheduler For(StoreLocation? location)
     {
-        path ??= Running?.StorePath ?? StoreLocation.DefaultPath;
+        location ??= Running?.Location ?? StoreLocation.Default();
         lock (sync)
         {
-            if (!schedulers.TryGetValue(path, out var scheduler))
+            if (!schedulers.TryGetValue(location.Name, out var scheduler))
             {
-                scheduler = new SessionScheduler(path, StoreLocation.Open(path), sessionEvents);
-                schedulers.Add(path, scheduler);
+                scheduler = new SessionScheduler(location, location.Open(), sessionEvents);
+                schedulers.Add(location.Name, scheduler);
             }
 
             return scheduler;
+        }
+    }
+
+    /// <summary>The scheduler of a store this session has opened already, or null.</summary>
+    public SessionScheduler? Opened(StoreLocation location)
+    {
+        lock (sync)
+        {
+            return schedulers.TryGetValue(location.Name, out var scheduler) ? scheduler : null;
         }
     }
 

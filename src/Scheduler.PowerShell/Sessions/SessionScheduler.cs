@@ -33,9 +33,9 @@ internal sealed class SessionScheduler : IDisposable
     private const SchedulerEventType RunEnds = SchedulerEventType.JobExecuted | SchedulerEventType.JobError | SchedulerEventType.JobTimedOut
         | SchedulerEventType.JobCancelled | SchedulerEventType.JobMissed | SchedulerEventType.JobMaxInstances;
 
-    public SessionScheduler(string storePath, JobStore store, PSEventManager? sessionEvents)
+    public SessionScheduler(StoreLocation location, JobStore store, PSEventManager? sessionEvents)
     {
-        StorePath = storePath;
+        Location = location;
         this.store = store;
         this.sessionEvents = sessionEvents;
         Scheduler = new JobScheduler();
@@ -67,8 +67,11 @@ internal sealed class SessionScheduler : IDisposable
     /// <summary>The last event of the setup above (the store and executor swapped in), which nobody asked for.</summary>
     public long FirstSequence { get; }
 
-    /// <summary>The store's file, as a full path.</summary>
-    public string StorePath { get; }
+    /// <summary>Where the store is.</summary>
+    public StoreLocation Location { get; }
+
+    /// <summary>The store as output and messages name it: a full file path, or the PostgreSQL location without its password.</summary>
+    public string StoreName => Location.Name;
 
     public JobScheduler Scheduler { get; }
 
@@ -162,14 +165,14 @@ internal sealed class SessionScheduler : IDisposable
     }
 
     /// <summary>
-    /// The scheduler running on the store in another process (<c>schedhost run</c>, another session), or
-    /// null when none does or this session's does.
+    /// The schedulers running on the store in other processes (<c>schedhost run</c>, another session; every
+    /// node of a PostgreSQL cluster), none when this session's runs (it runs jobs asked of it itself).
     /// </summary>
-    public RunningScheduler? RunningElsewhere => IsRunning || store is not ISharedJobStore shared ? null : shared.GetRunningScheduler();
+    public IReadOnlyList<RunningScheduler> RunningElsewhere => IsRunning || store is not ISharedJobStore shared ? [] : shared.GetRunningSchedulers();
 
     /// <summary>
-    /// Asks the scheduler running on the store in another process to run a job now (it does within a
-    /// second); returns the store's last event id before the request, to follow the run with.
+    /// Asks the schedulers running on the store in other processes to run a job now (the first to take the
+    /// request does, within about a second); returns the store's last event id before the request, to follow the run with.
     /// </summary>
     /// <exception cref="KeyNotFoundException">The job is gone.</exception>
     public long RequestRun(string jobId)
@@ -228,9 +231,9 @@ internal sealed class SessionScheduler : IDisposable
             ? SchedulerEventSource.FromLog(Scheduler.Events, FirstSequence)
             : SchedulerEventSource.FromStore(shared);
 
-    /// <summary>The store's side shared with other processes; only a store another process can run (a file) has one.</summary>
+    /// <summary>The store's side shared with other processes; only a store another process can run (a file, a database) has one.</summary>
     private ISharedJobStore Shared
-        => store as ISharedJobStore ?? throw new InvalidOperationException($"The store '{StorePath}' is not shared with other processes.");
+        => store as ISharedJobStore ?? throw new InvalidOperationException($"The store '{StoreName}' is not shared with other processes.");
 
     /// <summary>A run of a job by id, from the store's history, or null.</summary>
     public JobRun? FindRun(string jobId, string runId)

@@ -47,6 +47,10 @@ internal sealed class SchedHostProcess : IDisposable
     public static SchedHostProcess StartDaemon(string store, IDictionary<string, string>? environment, params string[] args)
         => new(Process.Start(StartInfo(["run", "--store", store, .. args], environment))!);
 
+    /// <summary>Starts a long-running verb (<c>events --follow</c>) whose lines the test awaits.</summary>
+    public static SchedHostProcess Start(IDictionary<string, string>? environment, params string[] args)
+        => new(Process.Start(StartInfo(args, environment))!);
+
     /// <summary>The schedhost.dll next to the tests, else the one built in src/Scheduler.Host in the tests' configuration.</summary>
     public static string Assembly
     {
@@ -110,7 +114,7 @@ internal sealed class SchedHostProcess : IDisposable
         return json.RootElement.EnumerateArray().Select(e => e.Clone()).Reverse().ToList();
     }
 
-    /// <summary>Waits for the first log line (from the start) that matches; fails the test after a timeout.</summary>
+    /// <summary>Waits for the first line (from the start) that matches; fails the test after a timeout.</summary>
     public async Task<string> WaitForLine(Func<string, bool> match, TimeSpan? timeout = null)
     {
         using var limit = new CancellationTokenSource(timeout ?? FailAfter);
