@@ -46,6 +46,7 @@ public sealed class PowerShellInvocation : Invocation
         UsingValues = usingValues ?? NoUsingValues;
     }
 
+    /// <inheritdoc/>
     public override InvocationKind Kind => InvocationKind.PowerShell;
 
     /// <summary>Whether <see cref="Text"/> is script text, a file path or a command name.</summary>
@@ -121,6 +122,7 @@ public sealed class PowerShellInvocation : Invocation
     public static PowerShellInvocation FromCommand(string commandName, string? initializationScript = null)
         => new(PowerShellSource.Command, commandName, initializationScript, usingValues: null);
 
+    /// <summary>The script block's text, the script file or the command, by <see cref="Source"/>.</summary>
     public override string ToString() => Source switch
     {
         PowerShellSource.File => $"pwsh file '{Text}'",

@@ -5,7 +5,7 @@ namespace Scheduler.Stores;
 
 /// <summary>
 /// Keeps jobs and their run history and answers "which jobs are due" and "when is the next one due".
-/// Create the built-in stores with the factory methods (<see cref="CreateMemory"/>, <see cref="CreateSqlite"/>).
+/// Create the built-in stores with the factory methods (<see cref="CreateMemory"/>, <see cref="CreateSqlite(string, SqliteJobStoreOptions, TimeProvider)"/>).
 /// </summary>
 /// <remarks>
 /// <para>Two audiences. Users manage jobs through the public members (or, better, through a
@@ -208,6 +208,7 @@ public abstract class JobStore : IDisposable
 /// <summary>What a scheduler decided for one due job, committed atomically by <see cref="JobStore.CommitDispatches"/>.</summary>
 public sealed class JobDispatch
 {
+    /// <summary>Creates a dispatch: the job as read, the job as updated (null: removed) and the runs to record.</summary>
     public JobDispatch(Job job, Job? updated, IReadOnlyList<JobRun> runs)
     {
         Job = job ?? throw new ArgumentNullException(nameof(job));
@@ -228,9 +229,12 @@ public sealed class JobDispatch
 /// <summary>A job a store could not load.</summary>
 public sealed class JobLoadFailedEventArgs(string jobId, string error, Exception? exception) : EventArgs
 {
+    /// <summary>The id of the job that could not be loaded.</summary>
     public string JobId { get; } = jobId;
 
+    /// <summary>Why it could not be loaded.</summary>
     public string Error { get; } = error;
 
+    /// <summary>The exception that reading its definition threw, if any.</summary>
     public Exception? Exception { get; } = exception;
 }

@@ -7,7 +7,7 @@ namespace Scheduler.Stores;
 /// <summary>Opening a file: every check that can fail runs before anything is written to it.</summary>
 internal sealed partial class SqliteJobStore
 {
-    /// <summary>Opens (or creates) the store at <paramref name="path"/>; see <see cref="JobStore.CreateSqlite"/> for the errors.</summary>
+    /// <summary>Opens (or creates) the store at <paramref name="path"/>; see <see cref="JobStore.CreateSqlite(string, SqliteJobStoreOptions, TimeProvider)"/> for the errors.</summary>
     public static SqliteJobStore Open(string path, SqliteJobStoreOptions options, TimeProvider? timeProvider)
         => Open(path, options, timeProvider, SqliteSchema.Migrations);
 
