@@ -50,12 +50,16 @@ public sealed class FireTime : IComparable, IComparable<FireTime>
     /// <summary>A date as a fire time (see the DateTimeOffset conversion); a date without a kind is local.</summary>
     public static explicit operator FireTime(DateTime dateTime) => FromDateTimeOffset(new DateTimeOffset(dateTime));
 
+    /// <summary>Whether <paramref name="left"/> is earlier than <paramref name="right"/> (null is earliest).</summary>
     public static bool operator <(FireTime? left, FireTime? right) => Compare(left, right) < 0;
 
+    /// <summary>Whether <paramref name="left"/> is earlier than or the same instant as <paramref name="right"/> (null is earliest).</summary>
     public static bool operator <=(FireTime? left, FireTime? right) => Compare(left, right) <= 0;
 
+    /// <summary>Whether <paramref name="left"/> is later than <paramref name="right"/> (null is earliest).</summary>
     public static bool operator >(FireTime? left, FireTime? right) => Compare(left, right) > 0;
 
+    /// <summary>Whether <paramref name="left"/> is later than or the same instant as <paramref name="right"/> (null is earliest).</summary>
     public static bool operator >=(FireTime? left, FireTime? right) => Compare(left, right) >= 0;
 
     /// <summary>The instant as a DateTimeOffset (for languages without conversion operators).</summary>
@@ -80,11 +84,13 @@ public sealed class FireTime : IComparable, IComparable<FireTime>
         _ => throw new ArgumentException($"A fire time compares with a date, not with a {obj.GetType().Name}.", nameof(obj)),
     };
 
+    /// <summary>Orders by instant; null is earliest.</summary>
     public int CompareTo(FireTime? other) => other is null ? 1 : Time.CompareTo(other.Time);
 
     /// <summary>True for a fire time of the same instant, whatever its number, zone or job: it stands for its time.</summary>
     public override bool Equals(object? obj) => obj is FireTime other && Time.Equals(other.Time);
 
+    /// <summary>The instant's hash, as <see cref="Equals(object)"/> compares instants.</summary>
     public override int GetHashCode() => Time.GetHashCode();
 
     /// <summary>ISO 8601 with the zone's offset, fractional seconds only when present: <c>2024-03-31T03:00:00+02:00</c>.</summary>
