@@ -166,7 +166,7 @@ internal static class JobJson
     {
         var fields = new JsonFields(element, path: string.Empty, subject: "job");
         fields.CheckVersion(CurrentVersion);
-        RejectUnknown(fields, 
+        RejectUnknown(fields,
             "version, id, name, trigger, invocation, arguments, options, executor, store",
             "version", "id", "name", "trigger", "invocation", "arguments", "options", "executor", "store", "nextRunTime", "state", "loadError");
 

@@ -4,7 +4,6 @@ using Scheduler.PowerShell.Sessions;
 using Job = Scheduler.Jobs.Job;
 using JobState = Scheduler.Jobs.JobState;
 
-using Scheduler.Internal;
 
 namespace Scheduler.PowerShell.Commands;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Scheduler.Triggers;
 
 namespace Scheduler.Tests.Triggers;

@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Microsoft.Data.Sqlite;
-using Scheduler.Invocations;
 using Scheduler.Jobs;
-using Scheduler.Scheduling;
-using Scheduler.Triggers;
 
 namespace Scheduler.Stores;
 
