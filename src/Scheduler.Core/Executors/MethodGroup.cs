@@ -1,7 +1,6 @@
 using System.Reflection;
-using Scheduler.Jobs;
-
 using Scheduler.Invocations;
+using Scheduler.Jobs;
 
 namespace Scheduler.Executors;
 

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using Scheduler.Events;
 using Scheduler.Executors;
+using Scheduler.Internal;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
 using Scheduler.Stores;
 using Scheduler.Triggers;
-
-using Scheduler.Internal;
 
 namespace Scheduler.Scheduling;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Scheduler.Internal;
 using Scheduler.Events;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 
 namespace Scheduler.Stores;
