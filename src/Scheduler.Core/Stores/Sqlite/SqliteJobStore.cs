@@ -788,6 +788,7 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
 
     protected override void Dispose(bool disposing)
     {
+        base.Dispose(disposing);
         if (!disposing)
         {
             return;
