@@ -76,6 +76,7 @@ public sealed class SchedulerEvent
     /// A method, not a property: an event is data that serializers walk (PowerShell's ConvertTo-Json,
     /// Export-Csv), and a live exception graph is not data; walking one fails in some of them.
     /// </remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1024:Use properties where appropriate", Justification = "A method on purpose, see the remarks: serializers walk properties.")]
     public Exception? GetException() => data.Exception;
 
     /// <summary>One line: sequence, timestamp, type, the job and the message or error.</summary>

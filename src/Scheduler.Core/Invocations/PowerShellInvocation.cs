@@ -1,6 +1,7 @@
 namespace Scheduler.Invocations;
 
 /// <summary>What a <see cref="PowerShellInvocation"/> runs.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1008:Enums should have zero value", Justification = "Every PowerShell invocation has a source; the values are stored codes from 1, so a default value is never a valid source.")]
 public enum PowerShellSource
 {
     /// <summary>The text of a script block.</summary>

@@ -101,6 +101,7 @@ public abstract class JobStore : IDisposable
     public abstract void RemoveAll();
 
     /// <summary>The job with that id, or null.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "Shipped public API; Get is a keyword only in Visual Basic, where it still binds.")]
     public abstract Job? Get(string id);
 
     /// <summary>Every job, ordered by next run time (paused jobs last).</summary>
@@ -122,6 +123,7 @@ public abstract class JobStore : IDisposable
     }
 
     /// <summary>The jobs whose name matches, in their order: the default of <see cref="GetByName"/>, for stores that filter loaded jobs.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1002:Do not expose generic lists", Justification = "Shipped public API: a fresh list a derived store may add to before returning it.")]
     protected static List<Job> WithMatchingName(IEnumerable<Job> jobs, Func<string, bool> nameMatches)
     {
         var matching = new List<Job>();

@@ -8,6 +8,8 @@ namespace Scheduler.PowerShell;
 /// <c>[datetime]$t</c> convert it, <c>$t -lt (Get-Date)</c> compares it, and Sort-Object orders fire
 /// times by instant.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1036:Override methods on comparable types", Justification = "== stays reference equality, as for any class; value equality is Equals, which PowerShell's -eq uses.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2225:Operator overloads have named alternates", Justification = "The DateTime conversions serve PowerShell's casts; .NET callers have ToDateTimeOffset and FromDateTimeOffset.")]
 public sealed class FireTime : IComparable, IComparable<FireTime>
 {
     internal FireTime(int number, DateTimeOffset time, TimeZoneInfo zone, string? jobName = null)
@@ -34,6 +36,7 @@ public sealed class FireTime : IComparable, IComparable<FireTime>
     public DayOfWeek DayOfWeek => Time.DayOfWeek;
 
     /// <summary>The fire time's instant, with the zone's offset.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1065:Do not raise exceptions in unexpected locations", Justification = "A null fire time has no instant: converting it is the caller's error, named as such.")]
     public static implicit operator DateTimeOffset(FireTime fireTime)
         => (fireTime ?? throw new ArgumentNullException(nameof(fireTime))).Time;
 

@@ -135,7 +135,9 @@ internal sealed class SqliteCheckpointer : IDisposable
         {
             opened.Open();
             using var command = opened.CreateCommand();
+#pragma warning disable CA2100 // A PRAGMA with a number the store computed; PRAGMA takes no parameters.
             command.CommandText = "PRAGMA busy_timeout = " + busyTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture);
+#pragma warning restore CA2100
             command.ExecuteNonQuery();
             return opened;
         }
