@@ -113,9 +113,8 @@ internal sealed class SqliteCheckpointer : IDisposable
                 command.ExecuteNonQuery();
                 Interlocked.Increment(ref completed);
             }
-#pragma warning disable CA1031 // A checkpoint is an optimization: whatever fails, the store goes on and the next one tries again.
+            // A checkpoint is an optimization: whatever fails, the store goes on and the next one tries again.
             catch (Exception error) when (error is not OutOfMemoryException)
-#pragma warning restore CA1031
             {
                 connection?.Dispose();
                 connection = null;
