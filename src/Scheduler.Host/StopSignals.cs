@@ -14,7 +14,7 @@ internal sealed class StopSignals : IDisposable
     private readonly Action<int>? onSignal;
     private int count;
 
-    private StopSignals(CancellationToken external, Action<int>? onSignal)
+    private StopSignals(Action<int>? onSignal, CancellationToken external)
     {
         source = CancellationTokenSource.CreateLinkedTokenSource(external);
         this.onSignal = onSignal;
@@ -26,7 +26,7 @@ internal sealed class StopSignals : IDisposable
 
     public CancellationToken Token => source.Token;
 
-    public static StopSignals Register(CancellationToken external, Action<int>? onSignal = null) => new(external, onSignal);
+    public static StopSignals Register(CancellationToken external, Action<int>? onSignal = null) => new(onSignal, external);
 
     public void Dispose()
     {

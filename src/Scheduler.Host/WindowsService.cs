@@ -39,8 +39,8 @@ internal static class WindowsService
                 demo,
                 stopTimeout,
                 context.Time,
-                stop,
-                Task.Delay(Timeout.Infinite, CancellationToken.None)).ConfigureAwait(false);
+                Task.Delay(Timeout.Infinite, CancellationToken.None),
+                stop).ConfigureAwait(false);
             if (exitCode != SchedHost.Success)
             {
                 logger.LogError("{Error}", errors.ToString().Trim());

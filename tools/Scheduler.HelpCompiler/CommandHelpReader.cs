@@ -17,6 +17,8 @@ internal sealed partial class CommandHelpReader
     private static readonly string[] YamlKeys =
         ["Type", "Parameter Sets", "Aliases", "Accepted values", "Required", "Position", "Default value", "Accept pipeline input", "Accept wildcard characters"];
 
+    private static readonly string[] RequiredYamlKeys = ["Type", "Parameter Sets", "Required", "Position", "Accept pipeline input"];
+
     /// <summary>Parameters every cmdlet has, documented once by the CommonParameters section, never one by one.</summary>
     private static readonly string[] CommonParameterSections = ["CommonParameters", "WorkflowCommonParameters"];
 
@@ -101,7 +103,7 @@ internal sealed partial class CommandHelpReader
     }
 
     /// <summary>The parameter set names of the <c>### Name (Default)</c> headings, in page order; none for a single set.</summary>
-    private IReadOnlyList<string> ParameterSets(PageSection? syntax, int titleLine)
+    private List<string> ParameterSets(PageSection? syntax, int titleLine)
     {
         if (syntax is null)
         {
@@ -230,7 +232,7 @@ internal sealed partial class CommandHelpReader
         {
             var values = Yaml(lines, where);
             first ??= values;
-            foreach (var key in new[] { "Type", "Parameter Sets", "Required", "Position", "Accept pipeline input" }.Where(key => !values.ContainsKey(key)))
+            foreach (var key in RequiredYamlKeys.Where(key => !values.ContainsKey(key)))
             {
                 Problem(line, where, $"The yaml has no '{key}:'.");
             }
@@ -325,7 +327,7 @@ internal sealed partial class CommandHelpReader
     }
 
     /// <summary>Each set a parameter names must have its heading in ## SYNTAX, and no set may take a parameter twice.</summary>
-    private void CheckSets(PageSection? syntax, IReadOnlyList<string> sets, IReadOnlyList<ParameterHelp> parameters)
+    private void CheckSets(PageSection? syntax, List<string> sets, IReadOnlyList<ParameterHelp> parameters)
     {
         if (syntax is null)
         {
@@ -355,7 +357,7 @@ internal sealed partial class CommandHelpReader
     /// The syntax blocks, which readers of the page see, must list the parameters the yaml puts in each set:
     /// a parameter added to one half of the page and not the other is a page out of date.
     /// </summary>
-    private void CheckSyntax(PageSection? syntax, IReadOnlyList<string> sets, IReadOnlyList<ParameterHelp> parameters)
+    private void CheckSyntax(PageSection? syntax, List<string> sets, IReadOnlyList<ParameterHelp> parameters)
     {
         if (syntax is null)
         {

@@ -7,6 +7,7 @@ namespace Scheduler.Benchmarks.Engine;
 /// number is reached, and optionally each run's lateness. Quartz creates its job objects itself,
 /// so its jobs find the probe through <see cref="Current"/>.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "One probe per benchmark process; its event's wait handle is released with the process.")]
 internal sealed class Probe
 {
     private readonly ManualResetEventSlim done = new();

@@ -64,6 +64,7 @@ public sealed class EventLog
     /// Waits until there is an event with a sequence number above <paramref name="afterSequence"/>,
     /// then returns the kept events after it (at most <paramref name="maxCount"/>).
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1068:CancellationToken parameters must come last", Justification = "Shipped public API; maxCount was added after the token, as an optional parameter.")]
     public async Task<IReadOnlyList<SchedulerEvent>> WaitForEventsAsync(long afterSequence, CancellationToken cancellationToken = default, int maxCount = 1000)
     {
         if (maxCount < 1)

@@ -20,19 +20,25 @@ public sealed class SchedulerEvent
     /// <summary>The event's position in its scheduler's event log; increases by one per event.</summary>
     public long Sequence { get; }
 
+    /// <summary>What happened.</summary>
     public SchedulerEventType Type => data.Type;
 
     /// <summary>When the event happened, by the scheduler's clock.</summary>
     public DateTimeOffset Timestamp => data.Timestamp;
 
+    /// <summary>The id of the scheduler that raised the event.</summary>
     public string? SchedulerId => data.SchedulerId;
 
+    /// <summary>The id of the job the event is about.</summary>
     public string? JobId => data.JobId;
 
+    /// <summary>The name of the job the event is about.</summary>
     public string? JobName => data.JobName;
 
+    /// <summary>The name of the job store the event is about (its job's store, or the store added or removed).</summary>
     public string? StoreName => data.StoreName;
 
+    /// <summary>The name of the executor the event is about (its run's executor, or the executor added or removed).</summary>
     public string? ExecutorName => data.ExecutorName;
 
     /// <summary>The id of the run the event is about.</summary>
@@ -70,8 +76,10 @@ public sealed class SchedulerEvent
     /// A method, not a property: an event is data that serializers walk (PowerShell's ConvertTo-Json,
     /// Export-Csv), and a live exception graph is not data; walking one fails in some of them.
     /// </remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1024:Use properties where appropriate", Justification = "A method on purpose, see the remarks: serializers walk properties.")]
     public Exception? GetException() => data.Exception;
 
+    /// <summary>One line: sequence, timestamp, type, the job and the message or error.</summary>
     public override string ToString()
     {
         var subject = JobId is null ? string.Empty : $" {JobName ?? JobId}";

@@ -7,22 +7,49 @@ namespace Scheduler.Events;
 [Flags]
 public enum SchedulerEventType
 {
+    /// <summary>No event; as a mask, nothing.</summary>
     None = 0,
+
+    /// <summary>The scheduler started.</summary>
     SchedulerStarted = 1 << 0,
+
+    /// <summary>The scheduler shut down.</summary>
     SchedulerShutdown = 1 << 1,
+
+    /// <summary>The scheduler was paused: it starts no runs until resumed.</summary>
     SchedulerPaused = 1 << 2,
+
+    /// <summary>The scheduler was resumed.</summary>
     SchedulerResumed = 1 << 3,
+
+    /// <summary>An executor was added.</summary>
     ExecutorAdded = 1 << 4,
+
+    /// <summary>An executor was removed.</summary>
     ExecutorRemoved = 1 << 5,
+
+    /// <summary>A job store was added.</summary>
     StoreAdded = 1 << 6,
+
+    /// <summary>A job store was removed.</summary>
     StoreRemoved = 1 << 7,
+
+    /// <summary>Every job of a store (or of all stores) was removed.</summary>
     AllJobsRemoved = 1 << 8,
+
+    /// <summary>A job was added.</summary>
     JobAdded = 1 << 9,
 
     /// <summary>A job was removed, by request or because its trigger has no further fire times (see the message).</summary>
     JobRemoved = 1 << 10,
+
+    /// <summary>A job's definition, options or trigger were changed.</summary>
     JobModified = 1 << 11,
+
+    /// <summary>A job was paused: it has no next run time until resumed.</summary>
     JobPaused = 1 << 12,
+
+    /// <summary>A job was resumed.</summary>
     JobResumed = 1 << 13,
 
     /// <summary>A run was handed to an executor (it may wait for a free worker).</summary>
@@ -61,5 +88,6 @@ public enum SchedulerEventType
     /// <summary>Something failed inside the scheduler without stopping it: a listener threw, a store failed.</summary>
     SchedulerError = 1 << 25,
 
+    /// <summary>Every kind; as a mask, all events.</summary>
     All = (1 << 26) - 1,
 }

@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Reflection;
+#if !NET
 using System.Runtime.InteropServices;
+#endif
 using System.Text;
 
 using Scheduler.Internal;

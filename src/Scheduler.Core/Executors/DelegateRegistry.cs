@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 
-using Scheduler.Invocations;
 
 namespace Scheduler.Executors;
 

@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using Scheduler.Internal;
-using Scheduler.Jobs;
-
 using Scheduler.Invocations;
+using Scheduler.Jobs;
 
 namespace Scheduler.Executors;
 

@@ -1,7 +1,6 @@
+using Scheduler.Internal;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
-
-using Scheduler.Internal;
 
 namespace Scheduler.Executors;
 

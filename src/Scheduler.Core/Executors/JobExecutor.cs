@@ -4,7 +4,7 @@ namespace Scheduler.Executors;
 
 /// <summary>
 /// Runs due jobs and reports how they ended. Create the built-in executors with the factory methods:
-/// <see cref="CreateThreadPool"/> for .NET code, <see cref="CreateProcess"/> for commands and PowerShell in child
+/// <see cref="CreateThreadPool"/> for .NET code, <see cref="CreateProcess(int?)"/> for commands and PowerShell in child
 /// processes, <see cref="CreateInline"/> for tests.
 /// </summary>
 /// <remarks>
@@ -65,7 +65,7 @@ public abstract class JobExecutor
     /// <summary>Prepares to take runs (again, after a stop).</summary>
     internal abstract void Start();
 
-    /// <summary>Runs the execution (now or when a worker is free): <see cref="JobExecution.Begin"/>, invoke, <see cref="JobExecution.End"/>.</summary>
+    /// <summary>Runs the execution (now or when a worker is free): <see cref="JobExecution.Begin"/>, invoke, <see cref="JobExecution.End(object, Exception)"/>.</summary>
     internal abstract void Submit(JobExecution execution);
 
     /// <summary>Stops taking runs; completes when every run handed over has ended and every worker has exited.</summary>

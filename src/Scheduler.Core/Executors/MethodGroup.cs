@@ -1,7 +1,6 @@
 using System.Reflection;
-using Scheduler.Jobs;
-
 using Scheduler.Invocations;
+using Scheduler.Jobs;
 
 namespace Scheduler.Executors;
 
@@ -28,19 +27,19 @@ internal sealed class MethodGroup
         var type = FindType(invocation);
         if (!type.IsVisible)
         {
-            throw new ArgumentException($"The type '{type.FullName}' of '{invocation.ImportString}' is not public.", "invocation");
+            throw new ArgumentException($"The type '{type.FullName}' of '{invocation.ImportString}' is not public.", nameof(invocation));
         }
 
         if (type.ContainsGenericParameters)
         {
-            throw new ArgumentException($"The type '{type.FullName}' of '{invocation.ImportString}' is an open generic type.", "invocation");
+            throw new ArgumentException($"The type '{type.FullName}' of '{invocation.ImportString}' is an open generic type.", nameof(invocation));
         }
 
         const BindingFlags Everything = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.FlattenHierarchy;
         var named = type.GetMethods(Everything).Where(m => string.Equals(m.Name, invocation.MethodName, StringComparison.Ordinal)).ToArray();
         if (named.Length == 0)
         {
-            throw new ArgumentException($"The type '{type.FullName}' has no method named '{invocation.MethodName}' (from '{invocation.ImportString}').", "invocation");
+            throw new ArgumentException($"The type '{type.FullName}' has no method named '{invocation.MethodName}' (from '{invocation.ImportString}').", nameof(invocation));
         }
 
         var usable = named.Where(m => m.IsPublic && m.IsStatic && !m.ContainsGenericParameters).ToArray();
@@ -50,7 +49,7 @@ internal sealed class MethodGroup
             var why = !method.IsPublic ? "is not public"
                 : !method.IsStatic ? "is not static (only public static methods can be scheduled)"
                 : "is generic (generic methods cannot be scheduled)";
-            throw new ArgumentException($"The method '{type.FullName}.{invocation.MethodName}' {why}.", "invocation");
+            throw new ArgumentException($"The method '{type.FullName}.{invocation.MethodName}' {why}.", nameof(invocation));
         }
 
         return new MethodGroup(invocation.ImportString, usable.Select(MethodShape.ForMethod).ToArray());
@@ -111,12 +110,12 @@ internal sealed class MethodGroup
             }
             catch (Exception error) when (error is IOException or BadImageFormatException or ArgumentException)
             {
-                throw new ArgumentException($"The assembly '{assemblyName}' of '{invocation.ImportString}' cannot be loaded: {error.Message}", "invocation", error);
+                throw new ArgumentException($"The assembly '{assemblyName}' of '{invocation.ImportString}' cannot be loaded: {error.Message}", nameof(invocation), error);
             }
 
             return type ?? throw new ArgumentException(
                 $"The type '{invocation.TypeName}' was not found in the assembly '{assemblyName}' (from '{invocation.ImportString}').",
-                "invocation");
+                nameof(invocation));
         }
 
         foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
@@ -129,6 +128,6 @@ internal sealed class MethodGroup
 
         throw new ArgumentException(
             $"The type '{invocation.TypeName}' was not found in the loaded assemblies; name its assembly: '{invocation.TypeName}::{invocation.MethodName}, AssemblyName'.",
-            "invocation");
+            nameof(invocation));
     }
 }

@@ -6,7 +6,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scheduler.Jobs;
 
-using Scheduler.Invocations;
 
 namespace Scheduler.Executors;
 

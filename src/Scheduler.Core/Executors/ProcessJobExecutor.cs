@@ -17,6 +17,7 @@ namespace Scheduler.Executors;
 /// <c>SCHEDULER_ATTEMPT</c> describing the run. A command job's positional arguments follow the
 /// command's own argument list (strings as they are, other values as JSON text).
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The SemaphoreSlim's wait handle is never asked for, so it holds nothing to release.")]
 internal sealed class ProcessJobExecutor : JobExecutor
 {
     /// <summary>How much of standard output and of standard error is kept, in characters: as much as a run record holds.</summary>

@@ -49,8 +49,10 @@ public abstract class QueuedJobExecutor : JobExecutor
         this.flowExecutionContext = flowExecutionContext;
     }
 
+    /// <inheritdoc/>
     public sealed override int MaxWorkers => maxWorkers;
 
+    /// <inheritdoc/>
     public sealed override int ActiveWorkers => Volatile.Read(ref workers);
 
     internal sealed override void Start()

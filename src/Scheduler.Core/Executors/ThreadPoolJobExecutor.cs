@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Scheduler.Internal;
 using Scheduler.Invocations;
-using Scheduler.Jobs;
 
 namespace Scheduler.Executors;
 

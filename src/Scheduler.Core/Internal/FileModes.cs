@@ -1,5 +1,7 @@
+#if !NET
 using System.Reflection;
 using System.Runtime.InteropServices;
+#endif
 
 namespace Scheduler.Internal;
 

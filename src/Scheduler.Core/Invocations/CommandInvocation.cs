@@ -50,6 +50,7 @@ public sealed class CommandInvocation : Invocation
         }
     }
 
+    /// <inheritdoc/>
     public override InvocationKind Kind => InvocationKind.Command;
 
     /// <summary>The program to start: a path, or a name looked up on the PATH.</summary>
@@ -64,5 +65,6 @@ public sealed class CommandInvocation : Invocation
     /// <summary>Environment variables set for the process on top of the scheduler's environment.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; }
 
+    /// <summary>The command line: the executable and its arguments.</summary>
     public override string ToString() => Arguments.Count == 0 ? Executable : $"{Executable} {string.Join(" ", Arguments)}";
 }

@@ -36,6 +36,7 @@ public sealed class DelegateInvocation : Invocation
         Name = Describe(target);
     }
 
+    /// <inheritdoc/>
     public override InvocationKind Kind => InvocationKind.Delegate;
 
     /// <summary>The registered name, or a description of the bound delegate's method.</summary>
@@ -44,6 +45,7 @@ public sealed class DelegateInvocation : Invocation
     /// <summary>The bound delegate, or null when the delegate is looked up by <see cref="Name"/>.</summary>
     public Delegate? Target { get; }
 
+    /// <summary>The delegate's name (quoted when it is looked up by name).</summary>
     public override string ToString() => Target is null ? $"delegate '{Name}'" : $"delegate {Name}";
 
     private static string Describe(Delegate target)

@@ -1,6 +1,7 @@
 namespace Scheduler.Invocations;
 
 /// <summary>The kinds of invocation; an executor says which kinds it runs.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1008:Enums should have zero value", Justification = "Every invocation has a kind; the values are stored codes from 1, so a default value is never a valid kind.")]
 public enum InvocationKind
 {
     /// <summary>A .NET delegate, registered with the scheduler by name or bound in-process.</summary>

@@ -49,6 +49,7 @@ public sealed class MethodInvocation : Invocation
         AssemblyName = assemblyName;
     }
 
+    /// <inheritdoc/>
     public override InvocationKind Kind => InvocationKind.Method;
 
     /// <summary>The import string as given.</summary>
@@ -63,6 +64,7 @@ public sealed class MethodInvocation : Invocation
     /// <summary>The assembly to load the type from, or null to look among the loaded assemblies.</summary>
     public string? AssemblyName { get; }
 
+    /// <summary>The import string.</summary>
     public override string ToString() => ImportString;
 
     /// <summary>

@@ -1,6 +1,7 @@
 namespace Scheduler.Invocations;
 
 /// <summary>What a <see cref="PowerShellInvocation"/> runs.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1008:Enums should have zero value", Justification = "Every PowerShell invocation has a source; the values are stored codes from 1, so a default value is never a valid source.")]
 public enum PowerShellSource
 {
     /// <summary>The text of a script block.</summary>
@@ -46,6 +47,7 @@ public sealed class PowerShellInvocation : Invocation
         UsingValues = usingValues ?? NoUsingValues;
     }
 
+    /// <inheritdoc/>
     public override InvocationKind Kind => InvocationKind.PowerShell;
 
     /// <summary>Whether <see cref="Text"/> is script text, a file path or a command name.</summary>
@@ -121,6 +123,7 @@ public sealed class PowerShellInvocation : Invocation
     public static PowerShellInvocation FromCommand(string commandName, string? initializationScript = null)
         => new(PowerShellSource.Command, commandName, initializationScript, usingValues: null);
 
+    /// <summary>The script block's text, the script file or the command, by <see cref="Source"/>.</summary>
     public override string ToString() => Source switch
     {
         PowerShellSource.File => $"pwsh file '{Text}'",

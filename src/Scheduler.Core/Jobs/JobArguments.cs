@@ -213,6 +213,7 @@ public sealed class JobArguments
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>The arguments as JSON (<see cref="ToJson"/>).</summary>
     public override string ToString() => ToJson();
 
     private const string PositionalProperty = "positional";

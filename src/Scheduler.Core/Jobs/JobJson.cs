@@ -46,6 +46,8 @@ internal static class JobJson
 
     private static readonly JsonDocumentOptions ReaderOptions = new() { MaxDepth = 64 };
 
+    private static readonly string[] PowerShellSources = ["script", "file", "command"];
+
     /// <summary>The job's definition as JSON; with <paramref name="includeSchedule"/>, also its next run time, state and load error (for display).</summary>
     /// <exception cref="ArgumentException">The job runs a delegate bound in-process, which has no persistent form.</exception>
     public static string Write(Job job, bool includeSchedule = false)
@@ -166,7 +168,7 @@ internal static class JobJson
     {
         var fields = new JsonFields(element, path: string.Empty, subject: "job");
         fields.CheckVersion(CurrentVersion);
-        RejectUnknown(fields, 
+        RejectUnknown(fields,
             "version, id, name, trigger, invocation, arguments, options, executor, store",
             "version", "id", "name", "trigger", "invocation", "arguments", "options", "executor", "store", "nextRunTime", "state", "loadError");
 
@@ -299,7 +301,7 @@ internal static class JobJson
                 return Construct(fields, "environment", () => new CommandInvocation(executable, arguments, directory, environment), whenOther: "executable");
             case "powershell":
                 RejectUnknown(fields, "kind, script, file, command, initializationScript, using", "kind", "script", "file", "command", "initializationScript", "using");
-                var sources = new[] { "script", "file", "command" }.Where(f => fields.TryGet(f, out _)).ToArray();
+                var sources = PowerShellSources.Where(f => fields.TryGet(f, out _)).ToArray();
                 if (sources.Length != 1)
                 {
                     throw new FormatException(sources.Length == 0

@@ -22,7 +22,7 @@ internal struct DuePlan
 }
 
 /// <summary>
-/// The misfire and coalesce rule (DESIGN.md §4), written once: given a due job and the time now,
+/// The misfire and coalesce rule (docs/dotnet.md, "Late and missed runs"), written once: given a due job and the time now,
 /// which runs start, which one is reported missed, and when the job is due next.
 /// </summary>
 /// <remarks>

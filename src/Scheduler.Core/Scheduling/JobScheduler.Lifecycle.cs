@@ -1,4 +1,3 @@
-using System.Globalization;
 using Scheduler.Events;
 using Scheduler.Executors;
 using Scheduler.Internal;

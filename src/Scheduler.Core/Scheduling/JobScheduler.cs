@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using Scheduler.Events;
 using Scheduler.Executors;
+using Scheduler.Internal;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
 using Scheduler.Stores;
 using Scheduler.Triggers;
-
-using Scheduler.Internal;
 
 namespace Scheduler.Scheduling;
 
@@ -74,13 +73,16 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
     /// <summary>The scheduler's id, recorded with every run it makes.</summary>
     public string Id { get; }
 
+    /// <summary>The options the scheduler was created with.</summary>
     public SchedulerOptions Options { get; }
 
+    /// <summary>The clock the scheduler takes every time from.</summary>
     public TimeProvider TimeProvider { get; }
 
     /// <summary>The recent events, readable by sequence number and awaitable.</summary>
     public EventLog Events => events.Log;
 
+    /// <summary>Whether the scheduler is stopped, running or paused.</summary>
     public SchedulerState State
     {
         get

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Scheduler.Jobs;
 using Scheduler.Stores;
 

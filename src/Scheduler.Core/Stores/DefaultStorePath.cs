@@ -12,7 +12,7 @@ namespace Scheduler.Stores;
 /// <para>The store is the one named by the <c>SCHEDHOST_STORE</c> environment variable (a file, or a
 /// PostgreSQL connection string: <see cref="JobStore.IsPostgresLocation"/>, <see cref="PostgresStoreLocation"/>),
 /// else the per-user store (<see cref="GetPerUser"/>).</para>
-/// <para>Only the per-user store's folder is created (by <see cref="PrepareFolder"/>), readable by its
+/// <para>Only the per-user store's folder is created (by <see cref="PrepareFolder(string)"/>), readable by its
 /// owner only: it is this library's own folder in the user's data folder. Any other store, whether named
 /// by <c>SCHEDHOST_STORE</c> or given as a path, must be in an existing folder, so a mistyped path is
 /// reported instead of creating folders somewhere unexpected.</para>

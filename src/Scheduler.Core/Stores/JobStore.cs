@@ -5,7 +5,7 @@ namespace Scheduler.Stores;
 
 /// <summary>
 /// Keeps jobs and their run history and answers "which jobs are due" and "when is the next one due".
-/// Create the built-in stores with the factory methods (<see cref="CreateMemory"/>, <see cref="CreateSqlite"/>).
+/// Create the built-in stores with the factory methods (<see cref="CreateMemory"/>, <see cref="CreateSqlite(string, SqliteJobStoreOptions, TimeProvider)"/>).
 /// </summary>
 /// <remarks>
 /// <para>Two audiences. Users manage jobs through the public members (or, better, through a
@@ -128,6 +128,7 @@ public abstract class JobStore : IDisposable
     public abstract void RemoveAll();
 
     /// <summary>The job with that id, or null.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "Shipped public API; Get is a keyword only in Visual Basic, where it still binds.")]
     public abstract Job? Get(string id);
 
     /// <summary>Every job, ordered by next run time (paused jobs last).</summary>
@@ -149,6 +150,7 @@ public abstract class JobStore : IDisposable
     }
 
     /// <summary>The jobs whose name matches, in their order: the default of <see cref="GetByName"/>, for stores that filter loaded jobs.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1002:Do not expose generic lists", Justification = "Shipped public API: a fresh list a derived store may add to before returning it.")]
     protected static List<Job> WithMatchingName(IEnumerable<Job> jobs, Func<string, bool> nameMatches)
     {
         var matching = new List<Job>();
@@ -267,6 +269,7 @@ public abstract class JobStore : IDisposable
 /// <summary>What a scheduler decided for one due job, committed atomically by <see cref="JobStore.CommitDispatches"/>.</summary>
 public sealed class JobDispatch
 {
+    /// <summary>Creates a dispatch: the job as read, the job as updated (null: removed) and the runs to record.</summary>
     public JobDispatch(Job job, Job? updated, IReadOnlyList<JobRun> runs)
     {
         Job = job ?? throw new ArgumentNullException(nameof(job));
@@ -287,9 +290,12 @@ public sealed class JobDispatch
 /// <summary>A job a store could not load.</summary>
 public sealed class JobLoadFailedEventArgs(string jobId, string error, Exception? exception) : EventArgs
 {
+    /// <summary>The id of the job that could not be loaded.</summary>
     public string JobId { get; } = jobId;
 
+    /// <summary>Why it could not be loaded.</summary>
     public string Error { get; } = error;
 
+    /// <summary>The exception that reading its definition threw, if any.</summary>
     public Exception? Exception { get; } = exception;
 }

@@ -71,9 +71,8 @@ public static class StoredJob
                 throw new FormatException($"The job JSON field 'id' is '{parsed.Id}', but the job is stored under the id '{id}'.");
             }
         }
-#pragma warning disable CA1031 // Whatever the data makes the reader throw, the job is kept as broken and reported.
+        // Whatever the data makes the reader throw, the job is kept as broken and reported.
         catch (Exception error) when (error is not OutOfMemoryException)
-#pragma warning restore CA1031
         {
             loadFailure = error;
             return new Job(id, name, BrokenTrigger, BrokenInvocation, JobArguments.None, JobOptions.Default, Job.DefaultComponentName, Job.DefaultComponentName)

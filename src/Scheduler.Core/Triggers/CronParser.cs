@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Scheduler.Triggers;
 
 /// <summary>
-/// Reads the cron dialect of DESIGN.md §3 into a <see cref="CronSchedule"/>. Every rejection is a
+/// Reads the cron dialect of docs/triggers.md ("Cron") into a <see cref="CronSchedule"/>. Every rejection is a
 /// <see cref="FormatException"/> whose message names the expression, the field and the offending token.
 /// </summary>
 /// <remarks>

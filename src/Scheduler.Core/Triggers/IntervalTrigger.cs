@@ -7,6 +7,13 @@ namespace Scheduler.Triggers;
 /// </summary>
 public sealed class IntervalTrigger : Trigger
 {
+    /// <summary>Creates an interval trigger.</summary>
+    /// <param name="every">The elapsed time between fires; positive.</param>
+    /// <param name="start">The first fire time and the anchor of the others; null: one interval after the job is added.</param>
+    /// <param name="end">No fire time is later (inclusive).</param>
+    /// <param name="timeZone">The zone the fire times are shown in (default: the machine's local zone).</param>
+    /// <param name="jitter">A random delay in [0, jitter] added to each run, never past the end.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="every"/> is not positive.</exception>
     public IntervalTrigger(
         TimeSpan every,
         DateTimeOffset? start = null,
@@ -28,8 +35,10 @@ public sealed class IntervalTrigger : Trigger
         Every = every;
     }
 
+    /// <summary>The elapsed time between fires.</summary>
     public TimeSpan Every { get; }
 
+    /// <summary>Without a start: the same trigger starting one interval after <paramref name="now"/>; with one, this trigger.</summary>
     public override Trigger AnchoredAt(DateTimeOffset now)
     {
         if (Start is not null)

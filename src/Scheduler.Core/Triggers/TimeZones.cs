@@ -13,12 +13,14 @@ namespace Scheduler.Triggers;
 /// </remarks>
 public static class TimeZones
 {
+    private static readonly string[] SpecialIds = ["UTC", "Local"];
+
     /// <summary>
     /// Every id <see cref="TryResolve"/> knows by name: <c>UTC</c> and <c>Local</c>, then the IANA ids,
     /// then the Windows ids, each group in order, without duplicates. For completion; a new list each call.
     /// </summary>
     public static IReadOnlyList<string> KnownIds()
-        => new[] { "UTC", "Local" }
+        => SpecialIds
             .Concat(TZConvert.KnownIanaTimeZoneNames.OrderBy(id => id, StringComparer.OrdinalIgnoreCase))
             .Concat(TZConvert.KnownWindowsTimeZoneIds.OrderBy(id => id, StringComparer.OrdinalIgnoreCase))
             .Distinct(StringComparer.OrdinalIgnoreCase)

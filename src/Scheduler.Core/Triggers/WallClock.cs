@@ -1,7 +1,7 @@
 namespace Scheduler.Triggers;
 
 /// <summary>
-/// Maps wall-clock times of a zone to instants under the DST rules of DESIGN.md §3. Written once and
+/// Maps wall-clock times of a zone to instants under the DST rules of docs/triggers.md ("DST rules"). Written once and
 /// used by every wall-clock trigger (cron, calendar interval), so they agree on gaps and overlaps.
 /// The zone facts (which offsets apply when) come from <see cref="ZoneOffsets"/>; callers on a hot
 /// path keep a <see cref="ZoneOffsets"/> and use the overloads that take it.

@@ -3,7 +3,6 @@ using Scheduler.Host.Output;
 using Scheduler.Internal;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
-using Scheduler.Triggers;
 
 namespace Scheduler.Host.Commands;
 

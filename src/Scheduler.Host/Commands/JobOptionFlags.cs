@@ -131,10 +131,10 @@ internal sealed class JobOptionFlags
     private static T ParseEnum<T>(Option option, string text)
         where T : struct, Enum
     {
-        var names = Enum.GetNames(typeof(T));
+        var names = Enum.GetNames<T>();
         var match = names.FirstOrDefault(n => string.Equals(n, text.Trim(), StringComparison.OrdinalIgnoreCase));
         return match is not null
-            ? (T)Enum.Parse(typeof(T), match)
+            ? Enum.Parse<T>(match)
             : throw new BadInputException($"{option.Name} '{text}' is not one of {string.Join(", ", names.Select(n => n.ToLowerInvariant()))}");
     }
 }

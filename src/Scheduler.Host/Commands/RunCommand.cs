@@ -72,7 +72,7 @@ internal static class RunCommand
                 stopNow.TrySetResult(true);
             }
         });
-        return await RunDaemonAsync(session, log.Write, context.Error, demo, stopTimeout, context.Time, signals.Token, stopNow.Task).ConfigureAwait(false);
+        return await RunDaemonAsync(session, log.Write, context.Error, demo, stopTimeout, context.Time, stopNow.Task, signals.Token).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ internal static class RunCommand
     /// then they are cancelled.
     /// </summary>
     internal static async Task<int> RunDaemonAsync(
-        StoreSession session, Action<string> log, TextWriter error, bool demo, TimeSpan stopTimeout, TimeProvider time, CancellationToken stop, Task stopNow)
+        StoreSession session, Action<string> log, TextWriter error, bool demo, TimeSpan stopTimeout, TimeProvider time, Task stopNow, CancellationToken stop)
     {
         var scheduler = session.Scheduler;
         using var subscription = scheduler.Subscribe(e => log(EventLine.Format(e)));
@@ -109,7 +109,7 @@ internal static class RunCommand
 
         log($"schedhost: stopping; running jobs have {Describe.Duration(stopTimeout)} to finish (Ctrl+C again cancels them).");
         var shutdown = scheduler.ShutdownAsync(wait: true);
-        var first = await Task.WhenAny(shutdown, stopNow, Task.Delay(stopTimeout, time)).ConfigureAwait(false);
+        var first = await Task.WhenAny(shutdown, stopNow, Task.Delay(stopTimeout, time, CancellationToken.None)).ConfigureAwait(false);
         if (first != shutdown)
         {
             log("schedhost: cancelling the running jobs.");

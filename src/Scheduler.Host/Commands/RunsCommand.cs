@@ -113,7 +113,7 @@ internal static class RunsCommand
     }
 
     /// <summary>The jobs in the store, and those the daemon ran recently that have ended since.</summary>
-    private static IEnumerable<string> JobIds(StoreSession session)
+    private static HashSet<string> JobIds(StoreSession session)
     {
         var ids = new HashSet<string>(session.Scheduler.GetJobs().Select(job => job.Id), StringComparer.Ordinal);
         var shared = session.Shared;

@@ -25,7 +25,8 @@ internal static class ShowCommand
                 return SchedHost.Success;
             }
 
-            var lastRun = session.Scheduler.GetJobRuns(job.Id, 1).FirstOrDefault();
+            var lastRuns = session.Scheduler.GetJobRuns(job.Id, 1);
+            var lastRun = lastRuns.Count > 0 ? lastRuns[0] : null;
             foreach (var (label, value) in Fields(job, lastRun))
             {
                 context.Output.WriteLine($"{label + ":",-15}{TerminalText.Escape(value)}");

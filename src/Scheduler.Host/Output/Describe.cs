@@ -110,7 +110,7 @@ internal static class Describe
         }
 
         var line = OneLine(text!.Split('\n').FirstOrDefault(l => l.Trim().Length > 0) ?? string.Empty);
-        return line.Length <= width ? line : line.Substring(0, width - 3) + "...";
+        return line.Length <= width ? line : string.Concat(line.AsSpan(0, width - 3), "...");
     }
 
     private static DateTimeOffset ToMilliseconds(DateTimeOffset value)

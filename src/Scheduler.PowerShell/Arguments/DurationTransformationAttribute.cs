@@ -54,7 +54,7 @@ internal sealed class DurationTransformationAttribute : ArgumentTransformationAt
         }
     }
 
-    private static object Seconds(object number)
+    private static TimeSpan Seconds(object number)
     {
         var seconds = Convert.ToDouble(number, CultureInfo.InvariantCulture);
         if (double.IsNaN(seconds) || seconds < 0 || seconds > TimeSpan.MaxValue.TotalSeconds)

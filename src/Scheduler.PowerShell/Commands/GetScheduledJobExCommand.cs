@@ -20,6 +20,7 @@ public sealed class GetScheduledJobExCommand : SchedulerCmdlet
     [ValidateNotNullOrEmpty]
     public string? Store { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         var scheduler = SchedulerFor(Store);

@@ -33,6 +33,7 @@ public sealed class GetScheduledJobExRunCommand : SchedulerCmdlet
     [ValidateNotNullOrEmpty]
     public string? Store { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         var scheduler = SchedulerFor(Store);

@@ -15,5 +15,6 @@ public sealed class GetSchedulerCommand : SchedulerCmdlet
     [ValidateNotNullOrEmpty]
     public string? Store { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord() => WriteObject(Describe(SchedulerFor(Store)));
 }

@@ -48,6 +48,7 @@ public sealed class GetSchedulerEventCommand : SchedulerCmdlet
     [ValidateNotNullOrEmpty]
     public string? Store { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         if (Timeout is not null && !Wait)

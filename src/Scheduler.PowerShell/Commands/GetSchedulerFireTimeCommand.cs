@@ -47,6 +47,7 @@ public sealed class GetSchedulerFireTimeCommand : SchedulerCmdlet
     [DateTimeTransformation]
     public DateTime? After { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         if (ParameterSetName == TriggerSet)

@@ -83,6 +83,7 @@ public sealed class NewSchedulerTriggerCommand : PSCmdlet, ITriggerParameters
     [DurationTransformation]
     public TimeSpan? Jitter { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         var spec = TriggerSpec.From(this);

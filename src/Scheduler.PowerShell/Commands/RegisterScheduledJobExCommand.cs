@@ -127,6 +127,7 @@ public sealed class RegisterScheduledJobExCommand : JobOptionsCmdlet, ITriggerPa
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         var trigger = JobParameters.Trigger(this, Trigger, TriggerSpec.From(this), out var error);

@@ -14,6 +14,7 @@ public sealed class ResumeScheduledJobExCommand : JobTargetCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord() =>
         ChangeEach("Resume the job", (scheduler, job) =>
         {

@@ -14,6 +14,7 @@ public sealed class ResumeSchedulerCommand : SchedulerCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         if (RunningScheduler("resuming it") is not { } running || !ShouldProcess(running.StoreName, "Resume the scheduler"))

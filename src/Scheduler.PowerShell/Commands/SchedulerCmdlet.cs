@@ -5,7 +5,6 @@ using Scheduler.Stores;
 using Job = Scheduler.Jobs.Job;
 using JobState = Scheduler.Jobs.JobState;
 
-using Scheduler.Internal;
 
 namespace Scheduler.PowerShell.Commands;
 
@@ -13,6 +12,7 @@ namespace Scheduler.PowerShell.Commands;
 /// What the scheduler and job cmdlets share: the session's schedulers, finding jobs by name or by a
 /// piped job object, and turning engine failures into error records with the module's ids.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The CancellationTokenSource has no timer and no wait handle, so it holds nothing to release; a disposable cmdlet would change when PowerShell lets it go.")]
 public abstract class SchedulerCmdlet : PSCmdlet
 {
     private readonly CancellationTokenSource stopping = new();
@@ -173,7 +173,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
         return true;
     }
 
-    private protected SchedulerInfo Describe(SessionScheduler scheduler)
+    private protected static SchedulerInfo Describe(SessionScheduler scheduler)
     {
         var engine = scheduler.Scheduler;
 

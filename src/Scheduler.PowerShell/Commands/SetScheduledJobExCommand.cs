@@ -115,6 +115,7 @@ public sealed class SetScheduledJobExCommand : JobOptionsCmdlet, ITriggerParamet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         var trigger = JobParameters.Trigger(this, Trigger, TriggerSpec.From(this), out var error);

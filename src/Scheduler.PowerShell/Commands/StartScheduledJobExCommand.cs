@@ -20,6 +20,7 @@ public sealed class StartScheduledJobExCommand : JobTargetCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         foreach (var (scheduler, job) in Targets())

@@ -28,6 +28,7 @@ public sealed class StartSchedulerCommand : SchedulerCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         if (State.Running is { } running)

@@ -18,6 +18,7 @@ public sealed class StopSchedulerCommand : SchedulerCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         if (State.Running is not { } running)

@@ -14,6 +14,7 @@ public sealed class SuspendScheduledJobExCommand : JobTargetCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord() =>
         ChangeEach("Pause the job", (scheduler, job) =>
         {

@@ -14,6 +14,7 @@ public sealed class SuspendSchedulerCommand : SchedulerCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         if (RunningScheduler("suspending it") is not { } running || !ShouldProcess(running.StoreName, "Pause the scheduler"))

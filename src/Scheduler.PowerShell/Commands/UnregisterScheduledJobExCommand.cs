@@ -11,6 +11,7 @@ public sealed class UnregisterScheduledJobExCommand : JobTargetCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord() =>
         ChangeEach("Unregister the job", (scheduler, job) =>
         {

@@ -20,6 +20,7 @@ public sealed class WaitSchedulerCommand : SchedulerCmdlet
     [DurationTransformation(NumbersAreSeconds = true)]
     public TimeSpan? Timeout { get; set; }
 
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         if (RunningScheduler("waiting for it") is not { } running)

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Scheduler.Executors;
 using Scheduler.Invocations;
-using Scheduler.Jobs;
 
 namespace Scheduler.PowerShell.Executors;
 

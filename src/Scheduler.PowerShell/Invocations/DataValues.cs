@@ -17,7 +17,7 @@ namespace Scheduler.PowerShell.Invocations;
 /// script block or a live object (a process, a connection) means nothing in another runspace, and a
 /// secret must not be written into a store in clear text.</para>
 /// <para>The module never handles JSON itself: System.Text.Json lives in the engine's load context
-/// (see <see cref="DependencyLoadContext"/>), so only plain .NET values cross.</para>
+/// (see <c>DependencyLoadContext</c> in Scheduler.PowerShell.Loader), so only plain .NET values cross.</para>
 /// <para>Coming back, a JSON object becomes a case-insensitive hashtable (it binds to a
 /// <c>[hashtable]</c> parameter, and <c>$x.Name</c> works on it as on an object), an array an
 /// <c>object[]</c>, a number an int, a long or a double.</para>

@@ -8,6 +8,8 @@ namespace Scheduler.PowerShell;
 /// <c>[datetime]$t</c> convert it, <c>$t -lt (Get-Date)</c> compares it, and Sort-Object orders fire
 /// times by instant.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1036:Override methods on comparable types", Justification = "== stays reference equality, as for any class; value equality is Equals, which PowerShell's -eq uses.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2225:Operator overloads have named alternates", Justification = "The DateTime conversions serve PowerShell's casts; .NET callers have ToDateTimeOffset and FromDateTimeOffset.")]
 public sealed class FireTime : IComparable, IComparable<FireTime>
 {
     internal FireTime(int number, DateTimeOffset time, TimeZoneInfo zone, string? jobName = null)
@@ -34,6 +36,7 @@ public sealed class FireTime : IComparable, IComparable<FireTime>
     public DayOfWeek DayOfWeek => Time.DayOfWeek;
 
     /// <summary>The fire time's instant, with the zone's offset.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1065:Do not raise exceptions in unexpected locations", Justification = "A null fire time has no instant: converting it is the caller's error, named as such.")]
     public static implicit operator DateTimeOffset(FireTime fireTime)
         => (fireTime ?? throw new ArgumentNullException(nameof(fireTime))).Time;
 
@@ -50,12 +53,16 @@ public sealed class FireTime : IComparable, IComparable<FireTime>
     /// <summary>A date as a fire time (see the DateTimeOffset conversion); a date without a kind is local.</summary>
     public static explicit operator FireTime(DateTime dateTime) => FromDateTimeOffset(new DateTimeOffset(dateTime));
 
+    /// <summary>Whether <paramref name="left"/> is earlier than <paramref name="right"/> (null is earliest).</summary>
     public static bool operator <(FireTime? left, FireTime? right) => Compare(left, right) < 0;
 
+    /// <summary>Whether <paramref name="left"/> is earlier than or the same instant as <paramref name="right"/> (null is earliest).</summary>
     public static bool operator <=(FireTime? left, FireTime? right) => Compare(left, right) <= 0;
 
+    /// <summary>Whether <paramref name="left"/> is later than <paramref name="right"/> (null is earliest).</summary>
     public static bool operator >(FireTime? left, FireTime? right) => Compare(left, right) > 0;
 
+    /// <summary>Whether <paramref name="left"/> is later than or the same instant as <paramref name="right"/> (null is earliest).</summary>
     public static bool operator >=(FireTime? left, FireTime? right) => Compare(left, right) >= 0;
 
     /// <summary>The instant as a DateTimeOffset (for languages without conversion operators).</summary>
@@ -80,11 +87,13 @@ public sealed class FireTime : IComparable, IComparable<FireTime>
         _ => throw new ArgumentException($"A fire time compares with a date, not with a {obj.GetType().Name}.", nameof(obj)),
     };
 
+    /// <summary>Orders by instant; null is earliest.</summary>
     public int CompareTo(FireTime? other) => other is null ? 1 : Time.CompareTo(other.Time);
 
     /// <summary>True for a fire time of the same instant, whatever its number, zone or job: it stands for its time.</summary>
     public override bool Equals(object? obj) => obj is FireTime other && Time.Equals(other.Time);
 
+    /// <summary>The instant's hash, as <see cref="Equals(object)"/> compares instants.</summary>
     public override int GetHashCode() => Time.GetHashCode();
 
     /// <summary>ISO 8601 with the zone's offset, fractional seconds only when present: <c>2024-03-31T03:00:00+02:00</c>.</summary>

@@ -32,12 +32,13 @@ public sealed class ScheduledJob
     public DateTimeOffset? NextRunTime
         => Definition.NextRunTime is { } next ? TimeZoneInfo.ConvertTime(next, Definition.Trigger.TimeZone) : null;
 
+    /// <summary>When the job fires: the engine's trigger.</summary>
     public Trigger Trigger => Definition.Trigger;
 
-    /// <summary>The trigger's rule in one line: <c>0 9 * * MON-FRI</c>, <c>every PT1H</c>.</summary>
     /// <summary>The trigger's time zone (IANA id where one exists), as the table shows it.</summary>
     public string TimeZone => TimeZones.PortableId(Definition.Trigger.TimeZone);
 
+    /// <summary>The trigger's rule in one line: <c>0 9 * * MON-FRI</c>, <c>every PT1H</c>.</summary>
     public string Schedule => TriggerDisplay.Schedule(Definition.Trigger);
 
     /// <summary>What the job runs: ScriptBlock, File or Command (or a kind registered outside PowerShell).</summary>
@@ -99,18 +100,25 @@ public sealed class ScheduledJob
     /// <summary>Runspace (in-process) or Process (a child pwsh), or another executor's name.</summary>
     public string Executor => ExecutorNames.Display(Definition.Executor);
 
+    /// <summary>How late a run may start before it is recorded as Missed instead; null: unlimited.</summary>
     public TimeSpan? MisfireGraceTime => Definition.Options.MisfireGraceTime;
 
+    /// <summary>Which runs start when several are due at once: Latest, Earliest or All.</summary>
     public CoalescePolicy Coalesce => Definition.Options.Coalesce;
 
+    /// <summary>How many runs of the job may run at once.</summary>
     public int MaxInstances => Definition.Options.MaxInstances;
 
+    /// <summary>What a run does when MaxInstances runs are in progress: Skip, Queue or Replace.</summary>
     public OverlapPolicy OverlapPolicy => Definition.Options.Overlap;
 
+    /// <summary>How long a run may take before it is cancelled and recorded as TimedOut; null: no limit.</summary>
     public TimeSpan? Timeout => Definition.Options.Timeout;
 
+    /// <summary>How many times a failed run is run again.</summary>
     public int RetryCount => Definition.Options.RetryCount;
 
+    /// <summary>How long after a failure the retry runs.</summary>
     public TimeSpan RetryDelay => Definition.Options.RetryDelay;
 
     /// <summary>Whether a run left unfinished by a stopped scheduler runs again.</summary>
@@ -125,6 +133,7 @@ public sealed class ScheduledJob
     /// <summary>The job as the engine keeps it.</summary>
     internal Job Definition { get; }
 
+    /// <summary>The job's name.</summary>
     public override string ToString() => Name;
 }
 

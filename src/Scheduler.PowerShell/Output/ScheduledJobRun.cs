@@ -18,8 +18,10 @@ public sealed class ScheduledJobRun
     /// <summary>The name of the job that ran.</summary>
     public string JobName { get; }
 
+    /// <summary>The id of the job that ran.</summary>
     public string JobId => Record.JobId;
 
+    /// <summary>The run's id, the same for every attempt of it.</summary>
     public string RunId => Record.RunId;
 
     /// <summary>Running, Succeeded, Failed, Missed, Skipped, TimedOut, Abandoned or Cancelled.</summary>
@@ -28,10 +30,13 @@ public sealed class ScheduledJobRun
     /// <summary>When the run was due, with the offset of the job's trigger zone.</summary>
     public DateTimeOffset ScheduledTime => TimeZoneInfo.ConvertTime(Record.ScheduledTime, zone);
 
+    /// <summary>When the run started, with the offset of the job's trigger zone; null when it never started.</summary>
     public DateTimeOffset? StartTime => Record.StartTime is { } start ? TimeZoneInfo.ConvertTime(start, zone) : null;
 
+    /// <summary>When the run ended, with the offset of the job's trigger zone; null while it runs.</summary>
     public DateTimeOffset? EndTime => Record.EndTime is { } end ? TimeZoneInfo.ConvertTime(end, zone) : null;
 
+    /// <summary>How long the run took; null until it ended.</summary>
     public TimeSpan? Duration => Record.Duration;
 
     /// <summary>1 for the first attempt, 2 for the first retry...</summary>
@@ -54,5 +59,6 @@ public sealed class ScheduledJobRun
 
     internal JobRun Record { get; }
 
+    /// <summary>The job's name, the outcome and the scheduled time.</summary>
     public override string ToString() => $"{JobName} {Outcome} {Display.Time(ScheduledTime)}";
 }

@@ -41,5 +41,6 @@ public sealed class SchedulerInfo
     /// <summary>When it was started in this session; null when it never was.</summary>
     public DateTimeOffset? StartTime { get; }
 
+    /// <summary>The state and the store.</summary>
     public override string ToString() => $"{State} on {Store}";
 }

@@ -58,6 +58,7 @@ public sealed class ScheduledJobExJob : Job2
         }
     }
 
+    /// <summary>Whether any of the run's streams still holds records to receive.</summary>
     public override bool HasMoreData
         => Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Information.Count > 0;
 
@@ -97,10 +98,13 @@ public sealed class ScheduledJobExJob : Job2
         SetJobState(StateOf(run.Outcome));
     }
 
+    /// <summary>Not supported: the scheduler starts runs (Start-ScheduledJobEx runs a job now).</summary>
     public override void StartJob() => throw NotSupported("started; the scheduler starts runs (Start-ScheduledJobEx runs a job now)");
 
+    /// <summary>Not supported, as <see cref="StartJob"/>; reported through the completion event.</summary>
     public override void StartJobAsync() => Complete(StartJob, OnStartJobCompleted);
 
+    /// <summary>Stops the run, as <see cref="StopJob(bool, string)"/>.</summary>
     public override void StopJob() => StopJob(force: false, reason: null);
 
     /// <summary>Stops the run's pipeline when it runs in this session; it ends as Failed ("stopped with Stop-Job").</summary>
@@ -117,24 +121,34 @@ public sealed class ScheduledJobExJob : Job2
         }
     }
 
+    /// <summary>Stops the run, as <see cref="StopJob(bool, string)"/>; reported through the completion event.</summary>
     public override void StopJobAsync() => Complete(StopJob, OnStopJobCompleted);
 
+    /// <summary>Stops the run, as <see cref="StopJob(bool, string)"/>; reported through the completion event.</summary>
     public override void StopJobAsync(bool force, string? reason) => Complete(() => StopJob(force, reason), OnStopJobCompleted);
 
+    /// <summary>Not supported: Suspend-ScheduledJobEx pauses the scheduled job.</summary>
     public override void SuspendJob() => throw NotSupported("suspended; Suspend-ScheduledJobEx pauses the scheduled job");
 
+    /// <summary>Not supported, as <see cref="SuspendJob()"/>; reported through the completion event.</summary>
     public override void SuspendJobAsync() => Complete(SuspendJob, OnSuspendJobCompleted);
 
+    /// <summary>Not supported, as <see cref="SuspendJob()"/>.</summary>
     public override void SuspendJob(bool force, string? reason) => SuspendJob();
 
+    /// <summary>Not supported, as <see cref="SuspendJob()"/>; reported through the completion event.</summary>
     public override void SuspendJobAsync(bool force, string? reason) => SuspendJobAsync();
 
+    /// <summary>Not supported: Resume-ScheduledJobEx resumes the scheduled job.</summary>
     public override void ResumeJob() => throw NotSupported("resumed; Resume-ScheduledJobEx resumes the scheduled job");
 
+    /// <summary>Not supported, as <see cref="ResumeJob"/>; reported through the completion event.</summary>
     public override void ResumeJobAsync() => Complete(ResumeJob, OnResumeJobCompleted);
 
+    /// <summary>Not supported: a run never blocks.</summary>
     public override void UnblockJob() => throw NotSupported("unblocked");
 
+    /// <summary>Not supported, as <see cref="UnblockJob"/>; reported through the completion event.</summary>
     public override void UnblockJobAsync() => Complete(UnblockJob, OnUnblockJobCompleted);
 
     /// <summary>

@@ -32,26 +32,32 @@ public sealed class ScheduledJobExSourceAdapter : JobSourceAdapter
         Name = ScheduledJobExJob.JobTypeName;
     }
 
+    /// <summary>Every run of the session's stores (except those removed with Remove-Job), oldest first.</summary>
     public override IList<Job2> GetJobs() => Refresh().Cast<Job2>().ToList();
 
+    /// <summary>The runs whose job name matches the wildcard <paramref name="name"/>.</summary>
     public override IList<Job2> GetJobsByName(string name, bool recurse)
     {
         var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
         return Refresh().Where(job => pattern.IsMatch(job.Name)).Cast<Job2>().ToList();
     }
 
+    /// <summary>The runs whose command matches the wildcard <paramref name="command"/>.</summary>
     public override IList<Job2> GetJobsByCommand(string command, bool recurse)
     {
         var pattern = WildcardPattern.Get(command, WildcardOptions.IgnoreCase);
         return Refresh().Where(job => pattern.IsMatch(job.Command)).Cast<Job2>().ToList();
     }
 
+    /// <summary>The run with that instance id, or null.</summary>
     public override Job2? GetJobByInstanceId(Guid instanceId, bool recurse)
         => Refresh().FirstOrDefault(job => job.InstanceId == instanceId);
 
+    /// <summary>The run with that session id, or null.</summary>
     public override Job2? GetJobBySessionId(int id, bool recurse)
         => Refresh().FirstOrDefault(job => job.Id == id);
 
+    /// <summary>The runs in that job state.</summary>
     public override IList<Job2> GetJobsByState(PSJobState state, bool recurse)
         => Refresh().Where(job => job.JobStateInfo.State == state).Cast<Job2>().ToList();
 
@@ -86,6 +92,7 @@ public sealed class ScheduledJobExSourceAdapter : JobSourceAdapter
         run.Dispose();
     }
 
+    /// <summary>Not supported: the scheduler creates runs (Register-ScheduledJobEx, Start-ScheduledJobEx).</summary>
     public override Job2 NewJob(JobInvocationInfo specification)
         => throw new PSNotSupportedException("Scheduled runs are created by the scheduler: register a job with Register-ScheduledJobEx and run it with Start-ScheduledJobEx.");
 

@@ -4,8 +4,8 @@ using Scheduler.Executors;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
 using Scheduler.Tests.Support;
-using static Scheduler.Tests.Support.ChildProcesses;
 using Scheduler.Triggers;
+using static Scheduler.Tests.Support.ChildProcesses;
 
 namespace Scheduler.Tests.Executors;
 

@@ -2,7 +2,7 @@ using Scheduler.Jobs;
 
 namespace Scheduler.Tests.Invocations;
 
-#pragma warning disable CA1822, CA1801, IDE0060 // Shapes that method invocations must accept or reject.
+#pragma warning disable CA1822, CA1068, IDE0060 // Shapes that method invocations must accept or reject.
 
 /// <summary>Methods that method-invocation tests name by import string.</summary>
 public static class TestMethods
@@ -44,4 +44,4 @@ public sealed class InstanceMethods
 {
     public int Instance() => 1;
 }
-#pragma warning restore CA1822, CA1801, IDE0060
+#pragma warning restore CA1822, CA1068, IDE0060

@@ -44,7 +44,7 @@ public sealed class JobSchedulerLifecycleTests
         Assert.Equal(SchedulerState.Stopped, test.Scheduler.State);
         Assert.True(test.Scheduler.LoopTask!.IsCompleted);
         Assert.Equal(0, pool.ActiveWorkers);
-        Assert.Equal(SchedulerEventType.SchedulerShutdown, test.Scheduler.Events.Read().Last().Type);
+        Assert.Equal(SchedulerEventType.SchedulerShutdown, test.Scheduler.Events.Read()[^1].Type);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace Scheduler.Tests.Support;
 
 /// <summary>
 /// The built <c>schedhost</c> started with <c>dotnet</c> as a child process: a one-shot verb
-/// (<see cref="Cli"/>) or the daemon, whose log lines the test awaits. Disposing kills what is left
+/// (<see cref="Cli(string[])"/>) or the daemon, whose log lines the test awaits. Disposing kills what is left
 /// (the daemon and the jobs it started). Shared by the core and the PowerShell test projects.
 /// </summary>
 internal sealed class SchedHostProcess : IDisposable

@@ -215,7 +215,7 @@ public sealed class CronBruteForceTests(ITestOutputHelper output)
     }
 
     /// <summary>The instants (UTC) a matching wall-clock time fires at.</summary>
-    private static IEnumerable<DateTime> Instants(DateTime wall, TimeZoneInfo zone, bool intervalLike)
+    private static SortedSet<DateTime> Instants(DateTime wall, TimeZoneInfo zone, bool intervalLike)
     {
         var passes = new SortedSet<DateTime>();
         foreach (var probe in new[] { wall.AddDays(-1), wall, wall.AddDays(1) })
@@ -277,15 +277,15 @@ public sealed class CronBruteForceTests(ITestOutputHelper output)
             var fields = new List<string>();
             if (withSeconds)
             {
-                fields.Add(spec.Numeric(random, 0, 59, spec.seconds, null));
+                fields.Add(Numeric(random, 0, 59, spec.seconds, null));
             }
             else
             {
                 spec.seconds[0] = true;
             }
 
-            fields.Add(spec.Numeric(random, 0, 59, spec.minutes, null));
-            fields.Add(earlyHours ? spec.EarlyHours(random) : spec.Numeric(random, 0, 23, spec.hours, null));
+            fields.Add(Numeric(random, 0, 59, spec.minutes, null));
+            fields.Add(earlyHours ? spec.EarlyHours(random) : Numeric(random, 0, 23, spec.hours, null));
             spec.IntervalLike = fields.Any(field => field.IndexOfAny(['*', '-', '/']) >= 0);
             fields.Add(spec.DayOfMonth(random));
             if (earlyHours && random.Next(2) == 0)
@@ -296,7 +296,7 @@ public sealed class CronBruteForceTests(ITestOutputHelper output)
             }
             else
             {
-                fields.Add(spec.Numeric(random, 1, 12, spec.months, MonthNames));
+                fields.Add(Numeric(random, 1, 12, spec.months, MonthNames));
             }
 
             fields.Add(spec.DayOfWeek(random));
@@ -641,7 +641,7 @@ public sealed class CronBruteForceTests(ITestOutputHelper output)
             return string.Join(",", elements);
         }
 
-        private string Numeric(Random random, int min, int max, bool[] values, string[]? names)
+        private static string Numeric(Random random, int min, int max, bool[] values, string[]? names)
         {
             if (random.Next(6) == 0)
             {

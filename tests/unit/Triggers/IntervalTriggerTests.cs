@@ -1,3 +1,4 @@
+using System.Globalization;
 using Scheduler.Triggers;
 
 namespace Scheduler.Tests.Triggers;
@@ -16,7 +17,7 @@ public sealed class IntervalTriggerTests
     {
         var trigger = new IntervalTrigger(TimeSpan.FromMinutes(90), Anchor, timeZone: TimeZoneInfo.Utc);
 
-        Assert.Equal(DateTimeOffset.Parse(expected), trigger.GetFireTimeAtOrAfter(DateTimeOffset.Parse(instant)));
+        Assert.Equal(DateTimeOffset.Parse(expected, CultureInfo.InvariantCulture), trigger.GetFireTimeAtOrAfter(DateTimeOffset.Parse(instant, CultureInfo.InvariantCulture)));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Scheduler.Triggers;
 
 namespace Scheduler.Tests.Triggers;
@@ -103,7 +102,7 @@ public sealed class TriggerJsonTests
         var written = trigger.ToJson();
         var reread = Trigger.FromJson(written);
 
-        Assert.Equal("""{"version":1,""" + json.Substring(1), written);
+        Assert.Equal(string.Concat("""{"version":1,""", json.AsSpan(1)), written);
         Assert.Equal(written, reread.ToJson());
         Assert.Equal(trigger.GetType(), reread.GetType());
         Assert.Equal(trigger.GetFireTimes(May1, 20).Select(t => Format(t)), reread.GetFireTimes(May1, 20).Select(t => Format(t)));

@@ -113,9 +113,8 @@ internal sealed class SqliteCheckpointer : IDisposable
                 command.ExecuteNonQuery();
                 Interlocked.Increment(ref completed);
             }
-#pragma warning disable CA1031 // A checkpoint is an optimization: whatever fails, the store goes on and the next one tries again.
+            // A checkpoint is an optimization: whatever fails, the store goes on and the next one tries again.
             catch (Exception error) when (error is not OutOfMemoryException)
-#pragma warning restore CA1031
             {
                 connection?.Dispose();
                 connection = null;
@@ -135,7 +134,9 @@ internal sealed class SqliteCheckpointer : IDisposable
         {
             opened.Open();
             using var command = opened.CreateCommand();
+#pragma warning disable CA2100 // A PRAGMA with a number the store computed; PRAGMA takes no parameters.
             command.CommandText = "PRAGMA busy_timeout = " + busyTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture);
+#pragma warning restore CA2100
             command.ExecuteNonQuery();
             return opened;
         }

@@ -7,7 +7,7 @@ namespace Scheduler.Stores;
 /// <summary>Opening a file: every check that can fail runs before anything is written to it.</summary>
 internal sealed partial class SqliteJobStore
 {
-    /// <summary>Opens (or creates) the store at <paramref name="path"/>; see <see cref="JobStore.CreateSqlite"/> for the errors.</summary>
+    /// <summary>Opens (or creates) the store at <paramref name="path"/>; see <see cref="JobStore.CreateSqlite(string, SqliteJobStoreOptions, TimeProvider)"/> for the errors.</summary>
     public static SqliteJobStore Open(string path, SqliteJobStoreOptions options, TimeProvider? timeProvider)
         => Open(path, options, timeProvider, SqliteSchema.Migrations);
 
@@ -159,7 +159,9 @@ internal sealed partial class SqliteJobStore
     internal static void WaitWhenBusy(SqliteConnection connection, TimeSpan busyTimeout)
     {
         using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // A PRAGMA with a number computed from the options; PRAGMA takes no parameters.
         command.CommandText = "PRAGMA busy_timeout = " + ((int)Math.Min(int.MaxValue, Math.Ceiling(busyTimeout.TotalMilliseconds))).ToString(CultureInfo.InvariantCulture);
+#pragma warning restore CA2100
         command.ExecuteNonQuery();
     }
 
@@ -242,11 +244,13 @@ internal sealed partial class SqliteJobStore
             command.ExecuteNonQuery();
             // The background checkpoints (SqliteCheckpointer) do the copying; this bound is where the writer
             // checkpoints itself, so a log they cannot keep up with, or a failed one, stays bounded.
+#pragma warning disable CA2100 // PRAGMAs with the store's constants; PRAGMA takes no parameters.
             command.CommandText = string.Format(
                 CultureInfo.InvariantCulture,
                 "PRAGMA wal_autocheckpoint = {0}; PRAGMA journal_size_limit = {1}",
                 SqliteCheckpointer.WalAutoCheckpointPages,
                 SqliteCheckpointer.WalSizeLimitBytes);
+#pragma warning restore CA2100
             command.ExecuteNonQuery();
         }
 

@@ -219,6 +219,7 @@ internal sealed partial class SqliteJobStore
     }
 
     /// <summary>Writes a run: its end into the row of its start, or a new row (then retention may run for its job).</summary>
+    /// <param name="run">The run to write.</param>
     /// <param name="isNew">The run was never written (a dispatch's runs), so no row is looked for.</param>
     private bool SaveRunLocked(JobRun run, bool isNew = false)
     {

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Scheduler.Internal;
 using Scheduler.Events;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 
 namespace Scheduler.Stores;
@@ -86,7 +86,9 @@ internal sealed partial class SqliteJobStore
                 throw new InvalidOperationException($"The store '{Path}' is already used by the scheduler '{attachment.SchedulerId}' in this process.");
             }
 
+#pragma warning disable CA2000 // The attachment owns the claim from here and releases it on detach; a failure before that disposes it below.
             var claim = Claim();
+#pragma warning restore CA2000
             try
             {
                 var clock = fixedClock ?? timeProvider;

@@ -1,15 +1,12 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Microsoft.Data.Sqlite;
-using Scheduler.Invocations;
 using Scheduler.Jobs;
-using Scheduler.Scheduling;
-using Scheduler.Triggers;
 
 namespace Scheduler.Stores;
 
 /// <summary>
-/// Jobs, runs and events in a SQLite file (see <see cref="JobStore.CreateSqlite"/>). One connection,
+/// Jobs, runs and events in a SQLite file (see <see cref="JobStore.CreateSqlite(string, SqliteJobStoreOptions, TimeProvider)"/>). One connection,
 /// guarded by a lock, with its statements prepared once. Nothing is cached: due jobs are read through
 /// the <c>jobs_due</c> index when they are due, so another process's changes are seen at the next read
 /// and opening a large store reads no definitions.
@@ -623,6 +620,8 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
     /// written before it, unless a batch holds the transaction open. With <paramref name="atomic"/>,
     /// a body that throws leaves nothing of itself behind (a savepoint); a single statement is atomic by itself.
     /// </summary>
+    /// <param name="body">The writes; its result is returned.</param>
+    /// <param name="atomic">Wrap the body in a savepoint.</param>
     /// <param name="durable">Commit even inside a batch: what follows depends on the write being in the file (a dispatch, a run about to start).</param>
     private T Write<T>(Func<T> body, bool atomic = true, bool durable = false)
     {
@@ -789,6 +788,7 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
 
     protected override void Dispose(bool disposing)
     {
+        base.Dispose(disposing);
         if (!disposing)
         {
             return;

@@ -2,7 +2,7 @@ namespace Scheduler.Stores;
 
 /// <summary>
 /// How a SQLite job store keeps run history and events and how it watches for changes made by other
-/// processes; see <see cref="JobStore.CreateSqlite"/>. Immutable; derive variants with <c>with</c>.
+/// processes; see <see cref="JobStore.CreateSqlite(string, SqliteJobStoreOptions, TimeProvider)"/>. Immutable; derive variants with <c>with</c>.
 /// </summary>
 public sealed record SqliteJobStoreOptions
 {

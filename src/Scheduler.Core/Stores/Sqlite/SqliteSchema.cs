@@ -146,7 +146,9 @@ internal static class SqliteSchema
             using (var command = connection.CreateCommand())
             {
                 command.Transaction = transaction;
+#pragma warning disable CA2100 // The migration's SQL is a constant of this file.
                 command.CommandText = migration.Sql;
+#pragma warning restore CA2100
                 command.ExecuteNonQuery();
                 command.CommandText = "UPDATE schema_version SET version = $version";
                 command.Parameters.AddWithValue("$version", migration.ToVersion);

@@ -261,6 +261,7 @@ public sealed class RunningScript : IDisposable
 
 /// <summary>Test classes that share one <see cref="ModuleSession"/> (one import for all of them).</summary>
 [CollectionDefinition(Name)]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "An xunit test collection, named as xunit names them.")]
 public sealed class ModuleCollection : ICollectionFixture<ModuleSession>
 {
     public const string Name = "Scheduler module";

@@ -33,6 +33,7 @@ public sealed class PowerShellResult(
     }
 
     /// <summary>The only output object.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Named after LINQ's Single, which it mirrors.")]
     public PSObject Single()
     {
         ShouldSucceed();

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text.Json;
 using Scheduler.PowerShell.Tests.Hosting;
 using Scheduler.Tests.Support;
@@ -59,14 +60,10 @@ public sealed class StoreTests(ModuleSession session)
         Assert.Empty(Directory.GetFileSystemEntries(dataHome));
     }
 
-    [Fact]
+    [LinuxFact("XDG_DATA_HOME places the per-user store only there.")]
+    [SupportedOSPlatform("linux")]
     public void The_per_user_store_is_made_for_its_owner_only()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // XDG_DATA_HOME places the per-user store on Linux only.
-        }
-
         using var store = new TestStore(session);
         var dataHome = Path.Combine(store.Folder, "data");
         Directory.CreateDirectory(dataHome);
@@ -152,14 +149,10 @@ public sealed class StoreTests(ModuleSession session)
         Assert.Equal(["j3 Nightly BACKUP", "j1 Weekly backup", "j3 Paused", "3 2999-01-01T00:00:00"], found);
     }
 
-    [Fact]
+    [UnixFact("The stand-in pwsh is a shell script.")]
+    [UnsupportedOSPlatform("windows")]
     public async Task With_schedhost_running_on_the_store_a_job_runs_there_on_request_and_its_events_are_read_from_the_store()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // The stand-in pwsh is a shell script.
-        }
-
         using var store = new TestStore(session);
         var path = FakePwsh.Install(store.Folder);
         store.Run("param($store) Register-ScheduledJobEx -Name elsewhere -Store $store -Interval 1h -Executor Process -ScriptBlock { 'ignored by the stand-in' }").ShouldSucceed();
@@ -185,14 +178,10 @@ public sealed class StoreTests(ModuleSession session)
         Assert.Contains(daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), refused.Exception.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("The stand-in pwsh is a shell script.")]
+    [UnsupportedOSPlatform("windows")]
     public void A_Process_job_runs_in_a_child_pwsh_of_the_session_scheduler()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // The stand-in pwsh is a shell script.
-        }
-
         using var store = new TestStore(session);
         var original = Environment.GetEnvironmentVariable("PATH");
         Environment.SetEnvironmentVariable("PATH", FakePwsh.Install(store.Folder));
