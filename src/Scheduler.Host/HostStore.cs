@@ -102,7 +102,10 @@ internal static class HostStore
                 DefaultStorePath.PrepareFolder(path);
             }
 
-            return new OpenedStore(JobStore.CreateSqlite(path, SqliteJobStoreOptions.Default with { CreateIfMissing = create, StartCheckAtOpen = use != StoreUse.Read }), path, IsPostgres: false);
+            var options = SqliteJobStoreOptions.Default with { CreateIfMissing = create, StartCheckAtOpen = use != StoreUse.Read };
+#pragma warning disable CA2000 // The opened store owns it from here, and the verb disposes that.
+            return new OpenedStore(JobStore.CreateSqlite(path, options), path, IsPostgres: false);
+#pragma warning restore CA2000
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or NotSupportedException)
         {

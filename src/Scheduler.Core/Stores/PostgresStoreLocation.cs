@@ -126,10 +126,10 @@ public sealed class PostgresStoreLocation
         foreach (var pair in text.Substring(query + 1).Split(['&'], StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = pair.IndexOf('=');
-            var key = Uri.UnescapeDataString(equals < 0 ? pair : pair.Substring(0, equals));
+            var key = Uri.UnescapeDataString(equals < 0 ? pair.AsSpan() : pair.AsSpan(0, equals));
             if (string.Equals(key, SchemaKey, StringComparison.OrdinalIgnoreCase))
             {
-                schema = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair.Substring(equals + 1));
+                schema = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair.AsSpan(equals + 1));
             }
             else
             {

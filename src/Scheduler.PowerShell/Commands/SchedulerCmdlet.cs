@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 using Scheduler.PowerShell.Sessions;
 using Scheduler.Stores;

@@ -170,8 +170,7 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         storeA.Thaw();
         release.SetResult();
         await Task.Delay(TimeSpan.FromSeconds(1));
-        var shared = (ISharedJobStore)storeA;
-        await Until(() => shared.ReadEvents(0, 1000).Any(e => e.Message?.Contains("was not recorded", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(10));
+        await Until(() => storeA.ReadEvents(0, 1000).Any(e => e.Message?.Contains("was not recorded", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(10));
         var runs = b.GetJobRuns("precious");
         Assert.Equal(JobRunOutcome.Abandoned, runs.Single(r => r.RunId == lostRun).Outcome);
         Assert.Contains(runs, r => r.RunId != lostRun && r.Outcome == JobRunOutcome.Succeeded);
@@ -407,7 +406,7 @@ public sealed class PostgresClusterTests : IAsyncLifetime
 
     // What a CI log needs to tell a lost fire time from a stuck node: what ran, what each node
     // reported, and what the database sessions are waiting on.
-    private string DescribeStuckCluster(ConcurrentDictionary<(string Job, DateTimeOffset Scheduled), int> ran, JobScheduler[] cluster)
+    private static string DescribeStuckCluster(ConcurrentDictionary<(string Job, DateTimeOffset Scheduled), int> ran, JobScheduler[] cluster)
     {
         var lines = new List<string> { $"{ran.Count} fire times ran, {cluster[0].GetJobs().Count} jobs left" };
         lines.Add("not run: " + string.Join(",", Enumerable.Range(0, 300).Select(i => "once-" + i).Where(id => !ran.Keys.Any(k => k.Job == id)).Take(10)));

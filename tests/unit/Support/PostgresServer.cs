@@ -19,7 +19,7 @@ public static class PostgresServer
     public static string ConnectionString => LazyConnectionString.Value;
 
     /// <summary>A new schema name for one test.</summary>
-    public static string NewSchema() => "t_" + Guid.NewGuid().ToString("N").Substring(0, 16);
+    public static string NewSchema() => "t_" + Guid.NewGuid().ToString("N")[..16];
 
     /// <summary>Drops a test's schema (best effort).</summary>
     public static void DropSchema(string schema)
@@ -50,7 +50,7 @@ public static class PostgresServer
         }
 
         var script = Path.Combine(root, "tests", "postgres", "cluster.sh");
-        var folder = Path.Combine(Path.GetTempPath(), "scheduler-pg-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        var folder = Path.Combine(Path.GetTempPath(), "scheduler-pg-" + Guid.NewGuid().ToString("N")[..8]);
         var output = RunScript(script, "start", folder);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => RunScript(script, "stop", folder);
         return output.Trim();

@@ -222,7 +222,7 @@ internal sealed partial class PostgresJobStore
     }
 
     /// <summary>The longest-running live node, or null when none runs; all of them are in <see cref="GetRunningSchedulers"/>.</summary>
-    public RunningScheduler? GetRunningScheduler() => GetRunningSchedulers().FirstOrDefault();
+    public RunningScheduler? GetRunningScheduler() => GetRunningSchedulers() is { Count: > 0 } all ? all[0] : null;
 
     /// <summary>Every live node of the cluster, the longest-running first, with its clock's difference from the database's.</summary>
     public IReadOnlyList<RunningScheduler> GetRunningSchedulers()

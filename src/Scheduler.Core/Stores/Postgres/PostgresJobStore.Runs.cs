@@ -319,12 +319,12 @@ internal sealed partial class PostgresJobStore
     private static void BindEnd(NpgsqlBatchCommand command, JobRun run)
     {
         command.Parameters.AddWithValue("run", run.RunId);
-        command.Parameters.Add(new NpgsqlParameter("start", NpgsqlDbType.Bigint) { Value = (object?)run.StartTime?.UtcTicks ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.Bigint) { Value = (object?)run.EndTime?.UtcTicks ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("start", NpgsqlDbType.Bigint) { Value = TicksOrNull(run.StartTime) });
+        command.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.Bigint) { Value = TicksOrNull(run.EndTime) });
         command.Parameters.AddWithValue("outcome", (int)run.Outcome);
         command.Parameters.Add(new NpgsqlParameter("output", NpgsqlDbType.Text) { Value = (object?)run.Output ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)run.Error ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("exit", NpgsqlDbType.Integer) { Value = (object?)run.ExitCode ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("exit", NpgsqlDbType.Integer) { Value = run.ExitCode is { } exitCode ? exitCode : DBNull.Value });
     }
 
     /// <summary>

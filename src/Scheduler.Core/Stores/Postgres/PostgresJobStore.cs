@@ -355,7 +355,7 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
                 update.Parameters.AddWithValue("id", job.Id);
                 update.Parameters.AddWithValue("name", updated.Name);
                 update.Parameters.Add(new NpgsqlParameter("definition", NpgsqlDbType.Text) { Value = OnlyScheduleChanged(job, updated) ? DBNull.Value : StoredJob.Serialize(updated) });
-                update.Parameters.Add(new NpgsqlParameter("next", NpgsqlDbType.Bigint) { Value = (object?)updated.NextRunTime?.UtcTicks ?? DBNull.Value });
+                update.Parameters.Add(new NpgsqlParameter("next", NpgsqlDbType.Bigint) { Value = TicksOrNull(updated.NextRunTime) });
                 update.Parameters.AddWithValue("jitter", updated.JitterTicks);
                 update.Parameters.AddWithValue("state", (int)updated.State);
                 update.Parameters.AddWithValue("version", NewVersion());
@@ -434,13 +434,13 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         command.Parameters.AddWithValue("id", job.Id);
         command.Parameters.AddWithValue("name", job.Name);
         command.Parameters.AddWithValue("definition", definition);
-        command.Parameters.Add(new NpgsqlParameter("next", NpgsqlDbType.Bigint) { Value = (object?)job.NextRunTime?.UtcTicks ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("next", NpgsqlDbType.Bigint) { Value = TicksOrNull(job.NextRunTime) });
         command.Parameters.AddWithValue("jitter", job.JitterTicks);
         command.Parameters.AddWithValue("state", (int)job.State);
         command.Parameters.AddWithValue("version", version);
     }
 
-    private IReadOnlyList<Job> ReadJobs(string sql, Func<string, bool>? nameMatches)
+    private List<Job> ReadJobs(string sql, Func<string, bool>? nameMatches)
     {
         var loads = new List<(Job Job, Exception Failure)>();
         var jobs = new List<Job>();
@@ -533,11 +533,9 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
     }
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null)
-    {
-#pragma warning disable CA2100 // The store's own SQL; the schema name is checked to be a plain identifier.
-        return new NpgsqlCommand(sql, connection, transaction);
-#pragma warning restore CA2100
-    }
+        => PostgresSchema.Command(connection, sql, transaction);
+
+    private static object TicksOrNull(DateTimeOffset? time) => time is { } some ? some.UtcTicks : DBNull.Value;
 
     private static NpgsqlBatchCommand Batch(NpgsqlBatch batch, string sql)
     {

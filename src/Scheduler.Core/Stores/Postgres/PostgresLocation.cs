@@ -82,18 +82,18 @@ internal static class PostgresLocation
         if (uri.UserInfo.Length > 0)
         {
             var colon = uri.UserInfo.IndexOf(':');
-            builder.Username = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo.Substring(0, colon));
+            builder.Username = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo.AsSpan() : uri.UserInfo.AsSpan(0, colon));
             if (colon >= 0)
             {
-                builder.Password = Uri.UnescapeDataString(uri.UserInfo.Substring(colon + 1));
+                builder.Password = Uri.UnescapeDataString(uri.UserInfo.AsSpan(colon + 1));
             }
         }
 
         foreach (var pair in uri.Query.TrimStart('?').Split(['&'], StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = pair.IndexOf('=');
-            var key = Uri.UnescapeDataString(equals < 0 ? pair : pair.Substring(0, equals));
-            var value = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair.Substring(equals + 1));
+            var key = Uri.UnescapeDataString(equals < 0 ? pair.AsSpan() : pair.AsSpan(0, equals));
+            var value = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair.AsSpan(equals + 1));
             builder[Keyword(key)] = value;
         }
 

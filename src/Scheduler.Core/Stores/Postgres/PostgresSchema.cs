@@ -58,7 +58,7 @@ internal static class PostgresSchema
             return -1;
         }
 
-        using var read = new NpgsqlCommand($"""SELECT max(version) FROM "{schema}".schema_version""", connection, transaction);
+        using var read = Command(connection, $"""SELECT max(version) FROM "{schema}".schema_version""", transaction);
         return read.ExecuteScalar() is int version ? version : 0;
     }
 
@@ -140,11 +140,17 @@ internal static class PostgresSchema
         INSERT INTO "{s}".changes (one, counter) VALUES (1, 0);
         """;
 
-    private static void Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+    /// <summary>A command of the store's own SQL, into which only the checked schema name is spliced; values are parameters.</summary>
+    internal static NpgsqlCommand Command(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null)
     {
 #pragma warning disable CA2100 // The store's own SQL; the schema name is checked to be a plain identifier.
-        using var command = new NpgsqlCommand(sql, connection, transaction);
+        return new NpgsqlCommand(sql, connection, transaction);
 #pragma warning restore CA2100
+    }
+
+    private static void Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+    {
+        using var command = Command(connection, sql, transaction);
         command.ExecuteNonQuery();
     }
 }

@@ -135,7 +135,7 @@ public sealed class PostgresStoreTests(ModuleSession session) : IDisposable
             var error = result.SingleError("StoreUnavailable");
             Assert.Equal(ErrorCategory.OpenError, error.CategoryInfo.Category);
             Assert.Contains(expected, error.Exception.Message, StringComparison.Ordinal);
-            var shown = string.Join("\n", error.ToString(), error.Exception.ToString(), error.CategoryInfo.GetMessage(), error.TargetObject);
+            var shown = string.Join("\n", error.ToString(), error.Exception.ToString(), error.CategoryInfo.GetMessage(System.Globalization.CultureInfo.InvariantCulture), error.TargetObject);
             Assert.DoesNotContain(Secret, shown, StringComparison.Ordinal);
         }
 
