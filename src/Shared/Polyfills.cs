@@ -8,18 +8,6 @@ namespace System.Runtime.CompilerServices
     }
 }
 
-namespace System
-{
-    // Span overloads the analyzers ask for on net10.0; here they copy, as the string overloads do.
-    internal static class UriPolyfills
-    {
-        extension(Uri)
-        {
-            public static string UnescapeDataString(ReadOnlySpan<char> text) => Uri.UnescapeDataString(text.ToString());
-        }
-    }
-}
-
 namespace System.Diagnostics.CodeAnalysis
 {
     [AttributeUsage(AttributeTargets.Parameter)]

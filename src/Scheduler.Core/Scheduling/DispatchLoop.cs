@@ -443,6 +443,11 @@ internal sealed class DispatchLoop
                 SubmitOneLocked(target, job, run.ScheduledTime, attempt: 1, work);
             }
         }
+
+        if (abandoned.Count > 0)
+        {
+            target.Store.AbandonedRunsHandled(abandoned);
+        }
     }
 
     /// <summary>Sets the job's next run time from the trigger's first fire time at or after now; removes the job when there is none.</summary>

@@ -307,7 +307,6 @@ public sealed partial class JobScheduler
         }
     }
 
-    /// <summary>Runs the jobs that other processes asked the store to run now.</summary>
     /// <summary>
     /// Serves what others asked of the store since the last look: jobs to run now, runs of this scheduler
     /// to cancel (replaced in another scheduler sharing the store), and runs of dead schedulers taken over.

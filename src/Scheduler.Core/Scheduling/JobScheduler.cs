@@ -803,6 +803,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         store.Owner = this;
         store.Changed += OnStoreChanged;
         store.JobLoadFailed += OnJobLoadFailed;
+        store.ErrorOccurred += OnStoreError;
         var target = new NamedStore(name, store);
         storeList = [.. storeList, target];
         return target;
@@ -812,6 +813,7 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
     {
         store.Changed -= OnStoreChanged;
         store.JobLoadFailed -= OnJobLoadFailed;
+        store.ErrorOccurred -= OnStoreError;
         store.Owner = null;
         stores.Remove(name);
         storeList = storeList.Where(s => s.Store != store).ToArray();
@@ -843,6 +845,19 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
             Error = e.Error,
             Exception = e.Exception,
             Message = $"The job '{e.JobId}' could not be loaded from the store '{name}' and is kept as broken: {e.Error}",
+        });
+        events.Flush();
+    }
+
+    private void OnStoreError(object? sender, StoreErrorEventArgs e)
+    {
+        events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, Now)
+        {
+            SchedulerId = Id,
+            StoreName = storeList.FirstOrDefault(s => s.Store == sender)?.Name,
+            Error = e.Exception?.Message,
+            Exception = e.Exception,
+            Message = e.Message,
         });
         events.Flush();
     }

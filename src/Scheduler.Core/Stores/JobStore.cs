@@ -39,6 +39,12 @@ public abstract class JobStore : IDisposable
     /// <summary>Raised when the store finds a job definition it cannot load; the job is kept and marked broken.</summary>
     public event EventHandler<JobLoadFailedEventArgs>? JobLoadFailed;
 
+    /// <summary>
+    /// Raised when the store meets a problem its scheduler should report, such as a cluster node that lost
+    /// its lease or a run end it may no longer record; the scheduler publishes it as a SchedulerError event.
+    /// </summary>
+    public event EventHandler<StoreErrorEventArgs>? ErrorOccurred;
+
     /// <summary>The scheduler the store was added to; a store serves one scheduler.</summary>
     internal object? Owner { get; set; }
 
@@ -252,6 +258,16 @@ public abstract class JobStore : IDisposable
     protected internal virtual IReadOnlyList<JobRun> TakeAbandonedRuns() => [];
 
     /// <summary>
+    /// The scheduler has reported these abandoned runs (from <see cref="TakeAbandonedRuns"/> or
+    /// <see cref="AbandonUnfinishedRuns"/>) and recorded the runs it starts again for them. A shared store
+    /// keeps each abandoned run in the care of the scheduler it was handed to until then, so a scheduler
+    /// that dies in between passes the recovery on instead of losing it.
+    /// </summary>
+    protected internal virtual void AbandonedRunsHandled(IReadOnlyList<JobRun> runs)
+    {
+    }
+
+    /// <summary>
     /// Whether this scheduler may still start a run it committed: false once the store knows it has lost
     /// its claim to the run (another scheduler took over its runs after it seemed dead), and the run is
     /// then dropped. Called on the worker, just before the run starts.
@@ -264,6 +280,10 @@ public abstract class JobStore : IDisposable
     /// <summary>Tells the scheduler that a job could not be loaded.</summary>
     protected void OnJobLoadFailed(string jobId, string error, Exception? exception = null)
         => JobLoadFailed?.Invoke(this, new JobLoadFailedEventArgs(jobId, error, exception));
+
+    /// <summary>Tells the scheduler of a problem to report.</summary>
+    protected void OnErrorOccurred(string message, Exception? exception = null)
+        => ErrorOccurred?.Invoke(this, new StoreErrorEventArgs(message, exception));
 }
 
 /// <summary>What a scheduler decided for one due job, committed atomically by <see cref="JobStore.CommitDispatches"/>.</summary>
@@ -285,6 +305,16 @@ public sealed class JobDispatch
 
     /// <summary>The runs this dispatch records: Running ones being started, and Missed or Skipped ones already decided.</summary>
     public IReadOnlyList<JobRun> Runs { get; }
+}
+
+/// <summary>A problem a store reports through its scheduler.</summary>
+public sealed class StoreErrorEventArgs(string message, Exception? exception) : EventArgs
+{
+    /// <summary>What happened, for the operator.</summary>
+    public string Message { get; } = message;
+
+    /// <summary>The exception behind it, if any.</summary>
+    public Exception? Exception { get; } = exception;
 }
 
 /// <summary>A job a store could not load.</summary>

@@ -24,7 +24,7 @@ public sealed class SchedHostPostgresProcessTests : IDisposable
 
     private string Store => $"postgres://{Uri.EscapeDataString(server.Username!)}:{Uri.EscapeDataString(server.Password!)}@{server.Host}:{server.Port}/{server.Database}?schema={schema}";
 
-    [Fact]
+    [UnixFact("The jobs run /bin/sh.")]
     public async Task Two_daemons_share_the_store_and_a_triggered_job_runs_once_on_one_of_them()
     {
         var marks = folder.File("marks");
@@ -73,7 +73,7 @@ public sealed class SchedHostPostgresProcessTests : IDisposable
         Assert.Contains($"schedhost: running on Host={server.Host};Port={server.Port};Database={server.Database};Username={server.Username};Schema={schema} as '", everything, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("The jobs run /bin/sh.")]
     public async Task A_job_due_now_runs_once_across_the_nodes()
     {
         var marks = folder.File("marks");
@@ -92,7 +92,7 @@ public sealed class SchedHostPostgresProcessTests : IDisposable
         Assert.Equal(fireTimes.Length, fireTimes.Distinct(StringComparer.Ordinal).Count());
     }
 
-    [Fact]
+    [UnixFact("The password file is made private with Unix file modes.")]
     public async Task The_password_can_come_from_a_password_file_instead_of_the_store_location()
     {
         var passfile = folder.File("pgpass");

@@ -177,6 +177,57 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_recovery_passes_on_when_the_node_that_took_it_over_dies_before_running_it_again()
+    {
+        var ranOn = new ConcurrentQueue<string>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = Node("a", out var storeA);
+        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
+        {
+            ranOn.Enqueue("a");
+            await release.Task;
+        }));
+        a.AddJob(
+            new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
+            new Scheduler.Invocations.DelegateInvocation("work"),
+            "precious",
+            options: JobOptions.Default with { Recover = true });
+        a.Start();
+        a.RunJobNow("precious");
+        await Until(() => !ranOn.IsEmpty, TimeSpan.FromSeconds(10));
+        storeA.Freeze();
+
+        // Node b takes the dead node's run over, then dies itself before it runs the job again.
+        using var storeB = (PostgresJobStore)JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema });
+        storeB.AttachScheduler("b", TimeProvider.System, new EventLog(100));
+        IReadOnlyList<JobRun> taken = [];
+        await Until(() => (taken = storeB.TakeAbandonedRuns()).Count > 0, TimeSpan.FromSeconds(15));
+        var lost = Assert.Single(taken);
+        storeB.Freeze();
+
+        // Node c finds the recovery without a live node caring for it, and runs the fire time again, once.
+        var c = Node("c");
+        c.RegisterDelegate("work", (Action<JobContext>)(_ => ranOn.Enqueue("c")));
+        c.Start();
+        var passedOn = await WaitForEvent(c, e => e.Type == SchedulerEventType.JobAbandoned && e.RunId == lost.RunId, TimeSpan.FromSeconds(15));
+        await Until(() => ranOn.Contains("c"), TimeSpan.FromSeconds(10));
+
+        // Node b comes back and tries the re-run it owed: the recovery is no longer its own.
+        storeB.Thaw();
+        var late = new JobRun(Guid.NewGuid().ToString("N")[..16], lost.JobId, lost.ScheduledTime, JobRunOutcome.Running, 1, "b");
+        storeB.SaveRun(late);
+
+        Assert.False(storeB.MayStart(late));
+        Assert.Contains("runs again", passedOn.Message, StringComparison.Ordinal);
+        var runs = c.GetJobRuns("precious");
+        Assert.Equal(JobRunOutcome.Abandoned, runs.Single(r => r.RunId == lost.RunId).Outcome);
+        Assert.Single(runs, r => r.ScheduledTime == lost.ScheduledTime && r.Outcome == JobRunOutcome.Succeeded);
+        Assert.DoesNotContain(runs, r => r.RunId == late.RunId);
+        Assert.Equal(["a", "c"], ranOn);
+        release.SetResult();
+    }
+
+    [Fact]
     public async Task A_node_frozen_past_its_lease_does_not_start_a_run_it_committed_before()
     {
         var a = Node("a", out var storeA);

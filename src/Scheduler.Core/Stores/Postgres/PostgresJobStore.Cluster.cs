@@ -389,11 +389,12 @@ internal sealed partial class PostgresJobStore
                 {
                     // Declared dead (a freeze longer than the lease): the runs committed under the old token
                     // are someone else's now. A new token lets this node go on with new work.
-                    RecordEvent(connection, current, $"The scheduler '{current.SchedulerId}' lost its lease (it did not renew it for {options.LeaseDuration}): its runs in progress were taken over; it goes on with a new one.");
+                    OnErrorOccurred($"The scheduler '{current.SchedulerId}' lost its lease (it did not renew it for {options.LeaseDuration}): its runs in progress were taken over; it goes on with a new one.");
                     Register(connection, current, refuseLiveTwin: false);
                 }
             }
 
+            ReleaseHandledRecoveries(connection, current);
             var taken = AbandonDead(connection, current.Clock.GetUtcNow());
             if (taken.Count > 0)
             {
@@ -554,10 +555,7 @@ internal sealed partial class PostgresJobStore
         current.ClockSkew = skew;
         if (skew.Duration() > options.MaxClockSkew && !wasOff)
         {
-            using var connection = dataSource.OpenConnection();
-            RecordEvent(
-                connection,
-                current,
+            OnErrorOccurred(
                 $"The clock of the scheduler '{current.SchedulerId}' on {Environment.MachineName} differs from the database's by {skew.TotalSeconds:0.###} s, more than {options.MaxClockSkew.TotalSeconds:0.###} s: it decides what is due by the database's clock.");
         }
     }
@@ -613,20 +611,8 @@ internal sealed partial class PostgresJobStore
     }
 
     /// <summary>An event the store itself has to tell (a lease lost, a clock off, a run end it refused), for every process to read.</summary>
-    private void RecordEvent(NpgsqlConnection connection, Attachment current, string message)
-    {
-        if (options.EventHistoryLimit == 0)
-        {
-            return;
-        }
-
-        using var batch = new NpgsqlBatch(connection);
-        AddEvent(batch, 0, SchedulerEventType.SchedulerError, current.Clock.GetUtcNow(), current.SchedulerId, null, null, null, null, null, null, null, null, 0, null, null, message);
-        ExecuteBatch(batch);
-    }
-
     /// <summary>Run ends that arrived after the node lost the runs (fencing): not recorded, and said so.</summary>
-    private void RecordDroppedEnds(NpgsqlConnection connection, List<JobRun> dropped)
+    private void ReportDroppedEnds(List<JobRun> dropped)
     {
         if (attachment is not { } current)
         {
@@ -635,9 +621,7 @@ internal sealed partial class PostgresJobStore
 
         foreach (var run in dropped)
         {
-            RecordEvent(
-                connection,
-                current,
+            OnErrorOccurred(
                 $"The end of the run '{run.RunId}' of the job '{run.JobId}' ({run.Outcome}) was not recorded: the scheduler '{current.SchedulerId}' no longer owns the run (another node took it over).");
         }
     }

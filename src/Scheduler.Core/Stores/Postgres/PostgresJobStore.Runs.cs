@@ -15,12 +15,25 @@ internal sealed partial class PostgresJobStore
 
     private const int MaxPendingEnds = 512;
 
+    private static readonly TimeSpan EndRetryDelay = TimeSpan.FromSeconds(1);
+
     private readonly object endsSync = new();
     private readonly List<JobRun> pendingEnds = [];
     private ITimer? endFlushTimer;
 
     // The fencing token each run this store committed was committed under, until it ends.
     private readonly Dictionary<string, long> runFences = new(StringComparer.Ordinal);
+
+    // The token of a run that was never committed (its recovery had passed to another node): it matches
+    // no row and no node, so the run does not start and its end is not recorded.
+    private const long NeverCommitted = long.MaxValue;
+
+    // Abandoned runs in this node's care, by fire time, until the run started again for one is recorded
+    // (which releases it in the same statement) or the scheduler has handled them.
+    private readonly Dictionary<(string JobId, long Scheduled), (string RunId, long Fence)> recoveries = [];
+
+    // Handled abandoned runs whose release the next heartbeat writes.
+    private readonly List<(string RunId, long Fence)> handledRecoveries = [];
 
     protected internal override void SaveRun(JobRun run)
     {
@@ -34,11 +47,17 @@ internal sealed partial class PostgresJobStore
         {
             // A run about to start is in the store before it starts (crash safety).
             var fence = CurrentFence;
+            var recovering = TakeRecovery(run);
             using (var connection = Open())
             using (var batch = new NpgsqlBatch(connection))
             {
-                AddInsertRun(batch, run, fence);
+                AddInsertRun(batch, run, fence, recovering);
                 ExecuteBatch(batch);
+                if (recovering is not null && batch.BatchCommands[0].RecordsAffected == 0)
+                {
+                    // Another node took the recovery over while this one was away: it runs the fire time.
+                    fence = NeverCommitted;
+                }
             }
 
             RememberFence([run], fence);
@@ -247,7 +266,23 @@ internal sealed partial class PostgresJobStore
             }
         }
 
-        ExecuteBatch(batch);
+        try
+        {
+            ExecuteBatch(batch);
+        }
+        catch (Exception error) when (error is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // The server was away: the ends wait for the next flush (fenced as before, so a node that lost
+            // its runs meanwhile still records nothing of them) instead of being lost.
+            lock (endsSync)
+            {
+                pendingEnds.InsertRange(0, ends);
+                endFlushTimer?.Change(EndRetryDelay, Timeout.InfiniteTimeSpan);
+            }
+
+            throw;
+        }
+
         var dropped = new List<JobRun>();
         for (var i = 0; i < ends.Count; i++)
         {
@@ -267,7 +302,7 @@ internal sealed partial class PostgresJobStore
 
         if (dropped.Count > 0)
         {
-            RecordDroppedEnds(connection, dropped);
+            ReportDroppedEnds(dropped);
         }
     }
 
@@ -277,22 +312,38 @@ internal sealed partial class PostgresJobStore
         {
             FlushEnds();
         }
-#pragma warning disable CA1031 // A timer callback that throws would end the process; the ends stay lost like a crash's, and their runs are abandoned.
+#pragma warning disable CA1031 // A timer callback that throws would end the process; ends the server refused wait for the next flush.
         catch (Exception)
 #pragma warning restore CA1031
         {
         }
     }
 
-    /// <summary>Adds the insert of a new run, under a fencing token, to a batch.</summary>
-    private void AddInsertRun(NpgsqlBatch batch, JobRun run, long fence)
+    /// <summary>
+    /// Adds the insert of a new run, under a fencing token, to a batch. A run started again for an abandoned
+    /// run in this node's care releases it in the same statement, and only while it is still in this
+    /// node's care: a fire time is recovered once, however often the nodes recovering it die.
+    /// </summary>
+    private void AddInsertRun(NpgsqlBatch batch, JobRun run, long fence, (string RunId, long Fence)? recovering = null)
     {
+        const string Columns = "run_id, job_id, scheduled_time, start_time, end_time, outcome, attempt, exit_code, output, error, scheduler_id, fence";
+        const string Values = "@run, @job, @scheduled, @start, @end, @outcome, @attempt, @exit, @output, @error, @me, @fence";
         var insert = Batch(
             batch,
-            $"""
-            INSERT INTO "{s}".runs (run_id, job_id, scheduled_time, start_time, end_time, outcome, attempt, exit_code, output, error, scheduler_id, fence)
-            VALUES (@run, @job, @scheduled, @start, @end, @outcome, @attempt, @exit, @output, @error, @me, @fence)
-            """);
+            recovering is null
+                ? $"""INSERT INTO "{s}".runs ({Columns}) VALUES ({Values})"""
+                : $"""
+                  WITH released AS (
+                      UPDATE "{s}".runs SET recovering_by = NULL, recovering_fence = NULL
+                      WHERE run_id = @abandoned AND recovering_by = @me AND recovering_fence = @care RETURNING 1)
+                  INSERT INTO "{s}".runs ({Columns}) SELECT {Values} WHERE EXISTS (SELECT 1 FROM released)
+                  """);
+        if (recovering is { } care)
+        {
+            insert.Parameters.AddWithValue("abandoned", care.RunId);
+            insert.Parameters.AddWithValue("care", care.Fence);
+        }
+
         BindEnd(insert, run);
         insert.Parameters.AddWithValue("job", run.JobId);
         insert.Parameters.AddWithValue("scheduled", run.ScheduledTime.UtcTicks);
@@ -332,27 +383,122 @@ internal sealed partial class PostgresJobStore
     /// the run was committed under, and removes expired nodes. One statement: under concurrent nodes each
     /// run is abandoned, and returned, once.
     /// </summary>
+    /// <remarks>
+    /// The runs taken are in this node's care (recovering_by) until it has re-run or reported them; the
+    /// care of a node that died before that passes to the next node that looks, so a recovery is never
+    /// lost between the takeover and the re-run.
+    /// </remarks>
     private List<JobRun> AbandonDead(NpgsqlConnection connection, DateTimeOffset now)
     {
+        var me = ClaimOwner;
+        var fence = CurrentFence;
         using var command = Command(
             connection,
             $"""
-            WITH dead AS (DELETE FROM "{s}".nodes WHERE lease_until < "{s}".now_ticks() RETURNING scheduler_id)
-            UPDATE "{s}".runs r SET outcome = {(int)JobRunOutcome.Abandoned}, end_time = @now
-            WHERE r.outcome = 0 AND NOT (r.run_id = ANY(@here))
-              AND NOT EXISTS (SELECT 1 FROM "{s}".nodes n
-                              WHERE n.scheduler_id = r.scheduler_id AND n.fence = r.fence AND n.lease_until >= "{s}".now_ticks())
-            RETURNING {StoredRows.RunColumns}
+            WITH dead AS (DELETE FROM "{s}".nodes WHERE lease_until < "{s}".now_ticks() RETURNING scheduler_id),
+            abandoned AS (
+                UPDATE "{s}".runs r SET outcome = {(int)JobRunOutcome.Abandoned}, end_time = @now, recovering_by = @me, recovering_fence = @fence
+                WHERE r.outcome = 0 AND NOT (r.run_id = ANY(@here))
+                  AND NOT EXISTS (SELECT 1 FROM "{s}".nodes n
+                                  WHERE n.scheduler_id = r.scheduler_id AND n.fence = r.fence AND n.lease_until >= "{s}".now_ticks())
+                RETURNING {StoredRows.RunColumns}),
+            orphaned AS (
+                UPDATE "{s}".runs r SET recovering_by = @me, recovering_fence = @fence
+                WHERE r.recovering_by IS NOT NULL AND NOT (r.recovering_by = @me AND r.recovering_fence = @fence)
+                  AND NOT EXISTS (SELECT 1 FROM "{s}".nodes n
+                                  WHERE n.scheduler_id = r.recovering_by AND n.fence = r.recovering_fence AND n.lease_until >= "{s}".now_ticks())
+                RETURNING {StoredRows.RunColumns})
+            SELECT * FROM abandoned UNION ALL SELECT * FROM orphaned
             """);
         command.Parameters.AddWithValue("now", now.UtcTicks);
         command.Parameters.AddWithValue("here", RunsInProgressHere());
+        command.Parameters.AddWithValue("me", me);
+        command.Parameters.AddWithValue("fence", fence);
         var abandoned = new List<JobRun>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        using (var reader = command.ExecuteReader())
         {
-            abandoned.Add(StoredRows.ReadRun(reader));
+            while (reader.Read())
+            {
+                abandoned.Add(StoredRows.ReadRun(reader));
+            }
+        }
+
+        lock (recoveries)
+        {
+            foreach (var run in abandoned)
+            {
+                recoveries[(run.JobId, run.ScheduledTime.UtcTicks)] = (run.RunId, fence);
+            }
         }
 
         return abandoned;
+    }
+
+    /// <summary>The abandoned run in this node's care that <paramref name="run"/> starts again, taken out of the care list; null for any other run.</summary>
+    private (string RunId, long Fence)? TakeRecovery(JobRun run)
+    {
+        lock (recoveries)
+        {
+            var key = (run.JobId, run.ScheduledTime.UtcTicks);
+            if (recoveries.Count == 0 || !recoveries.TryGetValue(key, out var care))
+            {
+                return null;
+            }
+
+            recoveries.Remove(key);
+            return care;
+        }
+    }
+
+    protected internal override void AbandonedRunsHandled(IReadOnlyList<JobRun> runs)
+    {
+        if (runs is null)
+        {
+            throw new ArgumentNullException(nameof(runs));
+        }
+
+        lock (recoveries)
+        {
+            foreach (var run in runs)
+            {
+                var key = (run.JobId, run.ScheduledTime.UtcTicks);
+                if (recoveries.TryGetValue(key, out var care) && care.RunId == run.RunId)
+                {
+                    recoveries.Remove(key);
+                    handledRecoveries.Add(care);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends this node's care of the abandoned runs its scheduler reported without re-running (at the
+    /// heartbeat, off the scheduler's lock). Should the node die first, another reports them again.
+    /// </summary>
+    private void ReleaseHandledRecoveries(NpgsqlConnection connection, Attachment current)
+    {
+        (string RunId, long Fence)[] handled;
+        lock (recoveries)
+        {
+            if (handledRecoveries.Count == 0)
+            {
+                return;
+            }
+
+            handled = [.. handledRecoveries];
+            handledRecoveries.Clear();
+        }
+
+        using var command = Command(
+            connection,
+            $"""
+            UPDATE "{s}".runs r SET recovering_by = NULL, recovering_fence = NULL
+            FROM unnest(@ids, @fences) AS h(run_id, fence)
+            WHERE r.run_id = h.run_id AND r.recovering_by = @me AND r.recovering_fence = h.fence
+            """);
+        command.Parameters.AddWithValue("ids", handled.Select(h => h.RunId).ToArray());
+        command.Parameters.AddWithValue("fences", handled.Select(h => h.Fence).ToArray());
+        command.Parameters.AddWithValue("me", current.SchedulerId);
+        command.ExecuteNonQuery();
     }
 }

@@ -18,7 +18,10 @@ namespace Scheduler.Stores;
 /// a claim delays those jobs by at most <see cref="PostgresJobStoreOptions.ClaimDuration"/>.</para>
 /// <para>Each node holds a lease (<c>nodes</c>) renewed by its heartbeat, and a fencing token recorded with
 /// every run it commits. A node whose lease expired is dead: the first live node to see it marks its
-/// running runs Abandoned (re-run under Recover by that node's scheduler) and removes it; the dead node,
+/// running runs Abandoned and removes it. The abandoned runs stay in that node's care until its scheduler
+/// has run them again (Recover; the re-run's record ends the care in the same statement) or reported them,
+/// and the care of a node that dies first passes to the next live node, so a recovery is never lost and
+/// never made twice. The dead node,
 /// should it wake up (a paused VM), cannot start those runs (<see cref="MayStart"/>) nor record their end,
 /// since both check the token.</para>
 /// <para>The partial classes hold the jobs and dispatches, the runs, and the cluster (leases, takeover,

@@ -96,8 +96,11 @@ internal static class PostgresSchema
             output text,
             error text,
             scheduler_id text,
-            fence bigint NOT NULL DEFAULT 0);
+            fence bigint NOT NULL DEFAULT 0,
+            recovering_by text,
+            recovering_fence bigint);
         CREATE UNIQUE INDEX runs_run_id ON "{s}".runs (run_id);
+        CREATE INDEX runs_recovering ON "{s}".runs (recovering_by) WHERE recovering_by IS NOT NULL;
         CREATE INDEX runs_job ON "{s}".runs (job_id, seq);
         CREATE INDEX runs_running ON "{s}".runs (scheduler_id, job_id) WHERE outcome = 0;
 
