@@ -162,9 +162,9 @@ public sealed class SchedHostClusterChaosTests : IDisposable
         Assert.True(late.Count == 0, $"{late.Count} runs started more than {DueWorkBound.TotalSeconds} s late, e.g. {Describe(late.Take(5))} ({context}).");
 
         // The figures, for the record (dotnet test --logger "console;verbosity=detailed").
-        var delays = inWindow.Where(r => r.Outcome == JobRunOutcome.Succeeded).Select(r => (r.Start - new DateTimeOffset(r.Scheduled, TimeSpan.Zero)).TotalMilliseconds).Order().ToList();
+        var delays = inWindow.Where(r => r.Outcome == JobRunOutcome.Succeeded && !abandonedFireTimes.Contains((r.JobId, r.Scheduled))).Select(r => (r.Start - new DateTimeOffset(r.Scheduled, TimeSpan.Zero)).TotalMilliseconds).Order().ToList();
         var abandonDelays = abandoned.Select(r => (r.End - kills.Where(k => k.Node == r.SchedulerId).Select(k => k.Time).Min()).TotalSeconds).Order().ToList();
-        output.WriteLine($"{context}; {fireTimes.Count * JobCount} fire times; {abandoned.Count} runs abandoned (after {abandonDelays[0]:0.0}-{abandonDelays[^1]:0.0} s) and run again; start delay p50 {delays[delays.Count / 2]:0} ms, p99 {delays[(int)(delays.Count * 0.99)]:0} ms, max {delays[^1]:0} ms");
+        output.WriteLine($"{context}; {fireTimes.Count * JobCount} fire times; {abandoned.Count} runs abandoned (after {abandonDelays[0]:0.0}-{abandonDelays[^1]:0.0} s) and run again; start delay of the others p50 {delays[delays.Count / 2]:0} ms, p99 {delays[(int)(delays.Count * 0.99)]:0} ms, max {delays[^1]:0} ms");
     }
 
     [UnixFact("The node is frozen with SIGSTOP; the jobs run /bin/sh.")]
