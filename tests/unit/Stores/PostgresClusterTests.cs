@@ -394,7 +394,11 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         await ran.Task.Within(10);
         var running = ((ISharedJobStore)store).GetRunningSchedulers().Single();
         Assert.InRange(running.ClockSkew!.Value.TotalSeconds, 29, 31);
-        Assert.Contains(((ISharedJobStore)store).ReadEvents(0, 100), e => e.Message?.Contains("differs from the database's", StringComparison.Ordinal) == true);
+
+        // The event reaches the store's history with the scheduler's next event flush, not with the run.
+        await Until(
+            () => ((ISharedJobStore)store).ReadEvents(0, 100).Any(e => e.Message?.Contains("differs from the database's", StringComparison.Ordinal) == true),
+            TimeSpan.FromSeconds(10));
     }
 
     private JobScheduler Node(string id) => Node(id, out _);
