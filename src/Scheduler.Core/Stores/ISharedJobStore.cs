@@ -4,10 +4,10 @@ namespace Scheduler.Stores;
 
 /// <summary>
 /// A job store that several processes use at once: the SQLite store (<see cref="JobStore.CreateSqlite(string)"/>),
-/// later a PostgreSQL store. One scheduler runs on it; any other process may add, change and remove jobs
-/// in it, and through this interface also learn which scheduler runs on it, ask that scheduler to run a
-/// job now, and read the events it recorded. A tool that manages a store from outside (a CLI verb, a
-/// PowerShell session) asks <c>if (store is ISharedJobStore shared)</c>.
+/// on which one scheduler runs, and the PostgreSQL store, on which any number do. Any other process may
+/// add, change and remove jobs in it, and through this interface also learn which schedulers run on it,
+/// ask one of them to run a job now, and read the events they recorded. A tool that manages a store from
+/// outside (a CLI verb, a PowerShell session) asks <c>if (store is ISharedJobStore shared)</c>.
 /// </summary>
 /// <remarks>
 /// The members are safe to call from several threads and from any process, whether or not a scheduler

@@ -43,11 +43,15 @@ public sealed class PostgresStoreLocationTests
     [InlineData("Host=db1;Password=s3cret;Port=notaport")]
     [InlineData("postgres://ann:s3cret@[db1/jobs")]
     [InlineData("Host=db1;Password='s3cret")]
+    [InlineData("postgres://ann:s3@cret@[db1/jobs")]
+    [InlineData("Host=db1;Password='s3;cret';Bogus=1")]
+    [InlineData("Host=db1;Password=\"s3;cret\";Bogus=1")]
+    [InlineData("Host=db1;Password='it''s;cret';Bogus=1")]
     public void A_location_that_cannot_be_used_is_refused_without_its_password(string text)
     {
         var error = Assert.ThrowsAny<ArgumentException>(() => PostgresStoreLocation.Parse(text));
 
-        Assert.DoesNotContain("s3cret", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("cret", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -61,8 +61,10 @@ internal static class PostgresLocation
     /// <summary>Text that may hold a password with every password in it replaced, for an error about unreadable input.</summary>
     public static string Redact(string text)
     {
-        var uri = System.Text.RegularExpressions.Regex.Replace(text, @"(://[^:/@]*:)[^@]*@", "$1***@");
-        return System.Text.RegularExpressions.Regex.Replace(uri, @"(?i)(password|pwd)\s*=\s*[^;]*", "$1=***");
+        // A password may hold an unescaped '@' (the user info ends at the last one before the path) and,
+        // quoted, a ';' (a quoted value ends at its closing quote; a doubled quote stands for one).
+        var uri = System.Text.RegularExpressions.Regex.Replace(text, @"(://[^:/@]*:)[^/?#]*@", "$1***@");
+        return System.Text.RegularExpressions.Regex.Replace(uri, @"(?i)(password|pwd)\s*=\s*(""(?:[^""]|"""")*""?|'(?:[^']|'')*'?|[^;]*)", "$1=***");
     }
 
     private static NpgsqlConnectionStringBuilder FromUri(string text)
