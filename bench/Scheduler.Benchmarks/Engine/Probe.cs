@@ -30,6 +30,9 @@ internal sealed class Probe
     /// <summary>Garbage collections (all generations) while the probe was recording.</summary>
     public int Collections { get; set; }
 
+    /// <summary>The CPU time the whole process used over the measured window, when the workload measures it.</summary>
+    public TimeSpan Cpu { get; set; }
+
     public int Runs => Volatile.Read(ref runs);
 
     /// <summary>A run happened.</summary>
