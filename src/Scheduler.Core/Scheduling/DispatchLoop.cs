@@ -28,8 +28,13 @@ internal sealed class DispatchLoop
     // The loop never sleeps longer than this, so a jump of the wall clock is noticed within it.
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
 
-    // On the system clock the loop's timer is set this much before the due time, and the rest is spun.
+    // On the system clock the loop's timer is set this much before the due time (its granularity is a
+    // millisecond), and the rest is waited out precisely: a sub-millisecond sleep, or a spin.
     private static readonly TimeSpan SpinThreshold = TimeSpan.FromMilliseconds(1.5);
+
+    // A sub-millisecond sleep ends this much before the due time; the rest, which covers the sleep's
+    // overshoot, is spun.
+    private static readonly TimeSpan SpinTail = TimeSpan.FromTicks(1_000);
 
     // While a queued run waits for runs in other schedulers sharing its store, the loop asks the store this often.
     private static readonly TimeSpan QueuedElsewhereRecheck = TimeSpan.FromSeconds(1);
@@ -42,6 +47,10 @@ internal sealed class DispatchLoop
     private readonly Random jitterRandom = new();
 
     private long armedWakeTicks = long.MaxValue;
+
+    // Whether the loop spun through the last stretch since it last slept: where there is no precise
+    // sleep, it spins for the first due time of a wake-up only, never back to back.
+    private bool spunSinceSleep;
 
     private readonly JobScheduler owner;
     private readonly RunTracker tracker;
@@ -118,14 +127,14 @@ internal sealed class DispatchLoop
                     continue;
                 }
 
-                if (preciseClock && delay <= SpinThreshold)
+                if (preciseClock && delay <= SpinThreshold && (PreciseSleep.IsAvailable || !spunSinceSleep))
                 {
-                    SpinUntil(due);
+                    WaitOutLastStretch(due);
                     continue;
                 }
 
                 Volatile.Write(ref armedWakeTicks, due.UtcTicks);
-                var sleep = preciseClock ? delay - SpinThreshold : delay;
+                var sleep = preciseClock && delay > SpinThreshold ? delay - SpinThreshold : delay;
                 timer.Change(sleep < MaxSleep ? sleep : MaxSleep, Timeout.InfiniteTimeSpan);
 
                 // The timer counts from when it is set: a clock that moved on since the delay was
@@ -141,6 +150,7 @@ internal sealed class DispatchLoop
             }
 
             await wake.WaitAsync().ConfigureAwait(false);
+            spunSinceSleep = false;
         }
     }
 
@@ -203,12 +213,15 @@ internal sealed class DispatchLoop
     }
 
     /// <summary>
-    /// Waits out the last stretch before a due time on the system clock by spinning: system timers
-    /// fire with millisecond granularity (rounded down, so early as often as late), and runs should
-    /// start within a fraction of a millisecond of their time.
+    /// Waits out the last stretch before a due time on the system clock: system timers fire with
+    /// millisecond granularity (rounded down, so early as often as late), and runs should start within
+    /// a fraction of a millisecond of their time. Sleeps precisely where the platform can and spins only
+    /// the sleep's overshoot; elsewhere spins the whole stretch.
     /// </summary>
-    private void SpinUntil(DateTimeOffset due)
+    private void WaitOutLastStretch(DateTimeOffset due)
     {
+        spunSinceSleep = true;
+        _ = PreciseSleep.TrySleep(due - owner.Now - SpinTail);
         while (owner.Now < due)
         {
             if (!Thread.Yield())

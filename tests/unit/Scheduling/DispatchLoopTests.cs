@@ -1,5 +1,6 @@
 using Scheduler.Events;
 using Scheduler.Jobs;
+using Scheduler.Scheduling;
 using Scheduler.Tests.Support;
 using Scheduler.Triggers;
 
@@ -8,6 +9,38 @@ namespace Scheduler.Tests.Scheduling;
 public sealed class DispatchLoopTests
 {
     private static readonly DateTimeOffset T0 = TestScheduler.Epoch;
+
+    [Fact]
+    public async Task On_the_system_clock_no_run_starts_before_its_time()
+    {
+        // The loop's timer wakes it up to a millisecond early and it waits out the rest (a precise
+        // sleep or a spin): the run's body must never see a clock before its scheduled time.
+        const int Jobs = 40;
+        var scheduler = new JobScheduler();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<(DateTimeOffset Scheduled, DateTimeOffset Started)>();
+        var first = DateTimeOffset.UtcNow.AddMilliseconds(50);
+        for (var i = 0; i < Jobs; i++)
+        {
+            scheduler.AddJob($"job-{i}", new DateTrigger(first.AddTicks(i * 23_417)), (Action<JobContext>)(context => seen.Add((context.ScheduledTime, DateTimeOffset.UtcNow))));
+        }
+
+        scheduler.Start();
+        try
+        {
+            var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+            while (seen.Count < Jobs && DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+        }
+        finally
+        {
+            scheduler.Shutdown();
+        }
+
+        Assert.Equal(Jobs, seen.Count);
+        Assert.All(seen, run => Assert.True(run.Started >= run.Scheduled, $"Started {(run.Scheduled - run.Started).TotalMilliseconds} ms early."));
+    }
 
     [Fact]
     public async Task A_run_later_than_its_grace_time_is_missed_and_not_run()
