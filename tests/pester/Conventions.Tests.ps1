@@ -89,7 +89,9 @@ Describe 'Stored jobs, runs, events and the scheduler' {
     BeforeAll {
         $store = Join-Path $TestDrive 'conventions.db'
         Register-ScheduledJobEx -Name zeta -Store $store -Cron '0 9 * * *' -TimeZone Europe/Berlin -ScriptBlock { 'z' } -Timeout 5m
-        Register-ScheduledJobEx -Name alpha -Store $store -Cron '0 7 * * *' -TimeZone America/New_York -ScriptBlock { throw 'boom' }
+        # alpha's next run is years away whatever the time of day the tests run, so zeta's comes first
+        # by time, though not by name.
+        Register-ScheduledJobEx -Name alpha -Store $store -Cron '0 0 7 1 1 * 2099' -TimeZone America/New_York -ScriptBlock { throw 'boom' }
         Start-Scheduler -Store $store
         $null = Start-ScheduledJobEx -Name zeta -Wait
         $null = Start-ScheduledJobEx -Name zeta -Wait
@@ -103,7 +105,9 @@ Describe 'Stored jobs, runs, events and the scheduler' {
     It 'jobs sort by next run time, filter by zone, and export their schedule and zone as text' {
         $jobs = Get-ScheduledJobEx
 
+        $jobs[0].NextRunTime | Should -BeOfType [DateTimeOffset]
         ($jobs | Sort-Object NextRunTime | Select-Object -First 1).Name | Should -Be 'zeta'
+        ($jobs | Sort-Object NextRunTime -Descending | Select-Object -First 1).Name | Should -Be 'alpha'
         @($jobs | Where-Object TimeZone -eq 'America/New_York').Name | Should -Be 'alpha'
         $rows = $jobs | Export-AndImport
         $row = $rows | Where-Object Name -eq 'zeta'

@@ -122,11 +122,13 @@ public sealed class SchedHostClusterChaosTests : IDisposable
 
         if (problems.Count > 0)
         {
-            // What the nodes said of the first of those runs, and of their leases.
+            // What the nodes said of the first of those runs, then of their leases, then other errors.
             var runIds = problems.Take(3).SelectMany(p => p.Split(' ')).Where(w => w.Length == 16 && w.All(char.IsAsciiHexDigitLower)).ToHashSet(StringComparer.Ordinal);
-            var said = started.SelectMany(node => node.Lines
-                .Where(line => runIds.Any(id => line.Contains(id, StringComparison.Ordinal)) || line.Contains("lease", StringComparison.Ordinal) || line.Contains("rror", StringComparison.Ordinal))
-                .Select(line => node.Id + ": " + line));
+            var said = started
+                .SelectMany(node => node.Lines
+                    .Where(line => runIds.Any(id => line.Contains(id, StringComparison.Ordinal)) || line.Contains("lease", StringComparison.Ordinal) || line.Contains("rror", StringComparison.Ordinal))
+                    .Select(line => node.Id + ": " + line))
+                .OrderBy(line => runIds.Any(id => line.Contains(id, StringComparison.Ordinal)) ? 0 : line.Contains("lease", StringComparison.Ordinal) ? 1 : 2);
             Assert.Fail($"{problems.Count} fire times did not run exactly once ({context}):\n{string.Join("\n", problems.Take(20))}\n{string.Join("\n", said.Take(60))}");
         }
 

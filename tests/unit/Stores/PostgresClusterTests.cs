@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Scheduler.Events;
 using Scheduler.Jobs;
@@ -225,6 +226,23 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         Assert.DoesNotContain(runs, r => r.RunId == late.RunId);
         Assert.Equal(["a", "c"], ranOn);
         release.SetResult();
+    }
+
+    [Fact]
+    public void A_node_whose_heartbeat_is_late_but_whose_lease_holds_still_starts_its_runs()
+    {
+        // The node's clock runs past the lease it last renewed while no beat comes (a busy machine, a
+        // starved thread pool), but the database never declared it dead: the run is still its own.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var store = (PostgresJobStore)JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema });
+        store.AttachScheduler("busy", clock, new EventLog(100));
+        store.Freeze();
+        var run = new JobRun("0123456789abcdef", "job", clock.GetUtcNow(), JobRunOutcome.Running, 1, "busy");
+        store.SaveRun(run);
+        clock.Advance(Fast.LeaseDuration);
+
+        Assert.True(store.MayStart(run));
+        Assert.Equal("busy", Assert.Single(store.GetRunningSchedulers()).SchedulerId);
     }
 
     [Fact]

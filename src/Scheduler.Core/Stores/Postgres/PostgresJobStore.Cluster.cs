@@ -186,9 +186,10 @@ internal sealed partial class PostgresJobStore
     }
 
     /// <remarks>
-    /// Local and cheap: the run must have been committed under this node's current token, and the lease
-    /// the node last renewed must still hold by its own clock (less a heartbeat, for safety). A node
-    /// frozen past its lease finds both false when it wakes up.
+    /// The run must have been committed under this node's current token, and the lease the node last
+    /// renewed must still hold by its own clock (less a heartbeat, for safety). Cheap and local, except
+    /// when the heartbeat is late: then the lease is renewed first, so a busy node keeps its runs. A node
+    /// frozen past its lease finds its lease gone when it wakes up, and gets a new token.
     /// </remarks>
     protected internal override bool MayStart(JobRun run)
     {
@@ -203,6 +204,24 @@ internal sealed partial class PostgresJobStore
             if (!runFences.TryGetValue(run.RunId, out fence))
             {
                 return true;
+            }
+        }
+
+        if (fence != current.Fence)
+        {
+            return false;
+        }
+
+        if (current.Clock.GetUtcNow() >= current.LeaseValidUntil)
+        {
+            try
+            {
+                RenewLeaseIfStale(current);
+            }
+            catch (Exception error) when (error is NpgsqlException or IOException or TimeoutException)
+            {
+                // The database cannot say the lease still holds: the run is not started.
+                return false;
             }
         }
 
@@ -355,11 +374,14 @@ internal sealed partial class PostgresJobStore
         skew.ExecuteNonQuery();
     }
 
-    /// <summary>The heartbeat: renews the lease (or registers again after losing it), then takes over dead nodes.</summary>
+    /// <summary>
+    /// The heartbeat: renews the lease (or registers again after losing it), then takes over dead nodes.
+    /// The renewal never waits behind a takeover: taking over a dead node's hundreds of runs can outlast
+    /// several beats, and a node whose own lease lapsed meanwhile would refuse to start what it took over.
+    /// </summary>
     private void Beat()
     {
-        // One beat at a time: a slow server must not pile beats up, each holding a connection and a thread.
-        if (attachment is not { } current || disposed || Interlocked.Exchange(ref current.Beating, 1) == 1)
+        if (attachment is not { } current || disposed)
         {
             return;
         }
@@ -367,43 +389,42 @@ internal sealed partial class PostgresJobStore
         try
         {
             using var connection = dataSource.OpenConnection();
-            var before = current.Clock.GetUtcNow();
-            using (var renew = Command(
-                connection,
-                $"""
-                UPDATE "{s}".nodes SET lease_until = "{s}".now_ticks() + @lease, clock_skew = @skew
-                WHERE scheduler_id = @me AND fence = @fence AND lease_until >= "{s}".now_ticks()
-                RETURNING "{s}".now_ticks()
-                """))
+
+            // One renewal at a time: a slow server must not pile them up, each holding a connection and a thread.
+            if (Monitor.TryEnter(current.RenewGate))
             {
-                renew.Parameters.AddWithValue("lease", options.LeaseDuration.Ticks);
-                renew.Parameters.AddWithValue("skew", current.ClockSkew.Ticks);
-                renew.Parameters.AddWithValue("me", current.SchedulerId);
-                renew.Parameters.AddWithValue("fence", current.Fence);
-                if (renew.ExecuteScalar() is long databaseNow)
+                try
                 {
-                    MeasureSkew(current, before, databaseNow);
-                    current.LeaseValidUntil = before + options.LeaseDuration - options.HeartbeatInterval;
+                    RenewLease(connection, current);
                 }
-                else
+                finally
                 {
-                    // Declared dead (a freeze longer than the lease): the runs committed under the old token
-                    // are someone else's now. A new token lets this node go on with new work.
-                    OnErrorOccurred($"The scheduler '{current.SchedulerId}' lost its lease (it did not renew it for {options.LeaseDuration}): its runs in progress were taken over; it goes on with a new one.");
-                    Register(connection, current, refuseLiveTwin: false);
+                    Monitor.Exit(current.RenewGate);
                 }
             }
 
-            ReleaseHandledRecoveries(connection, current);
-            var taken = AbandonDead(connection, current.Clock.GetUtcNow());
-            if (taken.Count > 0)
+            if (Interlocked.Exchange(ref current.TakingOver, 1) == 1)
             {
-                lock (takenOver)
-                {
-                    takenOver.AddRange(taken);
-                }
+                return;
+            }
 
-                OnChanged();
+            try
+            {
+                ReleaseHandledRecoveries(connection, current);
+                var taken = AbandonDead(connection, current.Clock.GetUtcNow());
+                if (taken.Count > 0)
+                {
+                    lock (takenOver)
+                    {
+                        takenOver.AddRange(taken);
+                    }
+
+                    OnChanged();
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref current.TakingOver, 0);
             }
         }
 #pragma warning disable CA1031 // A timer callback that throws would end the process; an unreachable server is tried again at the next beat.
@@ -411,9 +432,52 @@ internal sealed partial class PostgresJobStore
 #pragma warning restore CA1031
         {
         }
-        finally
+    }
+
+    /// <summary>Renews the lease, or registers again with a new fencing token when the node was declared dead. The caller holds <see cref="Attachment.RenewGate"/>.</summary>
+    private void RenewLease(NpgsqlConnection connection, Attachment current)
+    {
+        var before = current.Clock.GetUtcNow();
+        using var renew = Command(
+            connection,
+            $"""
+            UPDATE "{s}".nodes SET lease_until = "{s}".now_ticks() + @lease, clock_skew = @skew
+            WHERE scheduler_id = @me AND fence = @fence AND lease_until >= "{s}".now_ticks()
+            RETURNING "{s}".now_ticks()
+            """);
+        renew.Parameters.AddWithValue("lease", options.LeaseDuration.Ticks);
+        renew.Parameters.AddWithValue("skew", current.ClockSkew.Ticks);
+        renew.Parameters.AddWithValue("me", current.SchedulerId);
+        renew.Parameters.AddWithValue("fence", current.Fence);
+        if (renew.ExecuteScalar() is long databaseNow)
         {
-            Volatile.Write(ref current.Beating, 0);
+            MeasureSkew(current, before, databaseNow);
+            current.LeaseValidUntil = before + options.LeaseDuration - options.HeartbeatInterval;
+        }
+        else
+        {
+            // Declared dead (a freeze longer than the lease): the runs committed under the old token
+            // are someone else's now. A new token lets this node go on with new work.
+            OnErrorOccurred($"The scheduler '{current.SchedulerId}' lost its lease (it did not renew it for {options.LeaseDuration}): its runs in progress were taken over; it goes on with a new one.");
+            Register(connection, current, refuseLiveTwin: false);
+        }
+    }
+
+    /// <summary>
+    /// Renews the lease at once when this node's clock says it may have lapsed: a late heartbeat (a busy
+    /// machine, a starved thread pool) is not a lost lease, and only the database can tell them apart.
+    /// </summary>
+    private void RenewLeaseIfStale(Attachment current)
+    {
+        lock (current.RenewGate)
+        {
+            if (current.Clock.GetUtcNow() < current.LeaseValidUntil)
+            {
+                return;
+            }
+
+            using var connection = dataSource.OpenConnection();
+            RenewLease(connection, current);
         }
     }
 
@@ -730,10 +794,13 @@ internal sealed partial class PostgresJobStore
 #pragma warning disable SA1401, CA1051 // Exchanged with Interlocked.
         public long ChangeCounter;
 
-        public int Beating;
+        public int TakingOver;
 
         public int Polling;
 #pragma warning restore SA1401, CA1051
+
+        /// <summary>Held while the lease is renewed: by the heartbeat, or by a run that found the lease stale.</summary>
+        public object RenewGate { get; } = new();
 
         public DateTimeOffset NextMaintenance { get; set; }
 
