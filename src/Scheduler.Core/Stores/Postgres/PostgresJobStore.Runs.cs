@@ -352,6 +352,59 @@ internal sealed partial class PostgresJobStore
         insert.Parameters.AddWithValue("fence", fence);
     }
 
+    /// <summary>Inserts the runs a dispatch starts, in one statement.</summary>
+    private void AddInsertRuns(NpgsqlBatch batch, List<JobRun> runs, long fence)
+    {
+        var insert = Batch(
+            batch,
+            $"""
+            INSERT INTO "{s}".runs (run_id, job_id, scheduled_time, start_time, end_time, outcome, attempt, exit_code, output, error, scheduler_id, fence)
+            SELECT r.run_id, r.job_id, r.scheduled_time, r.start_time, r.end_time, r.outcome, r.attempt, r.exit_code, r.output, r.error, r.scheduler_id, @fence
+            FROM unnest(@run, @job, @scheduled, @start, @end, @outcome, @attempt, @exit, @output, @error, @me)
+                AS r(run_id, job_id, scheduled_time, start_time, end_time, outcome, attempt, exit_code, output, error, scheduler_id)
+            """);
+        var count = runs.Count;
+        var runIds = new string[count];
+        var jobIds = new string[count];
+        var scheduled = new long[count];
+        var starts = new long?[count];
+        var ends = new long?[count];
+        var outcomes = new int[count];
+        var attempts = new int[count];
+        var exits = new int?[count];
+        var outputs = new string?[count];
+        var errors = new string?[count];
+        var owners = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            var run = runs[i];
+            runIds[i] = run.RunId;
+            jobIds[i] = run.JobId;
+            scheduled[i] = run.ScheduledTime.UtcTicks;
+            starts[i] = run.StartTime?.UtcTicks;
+            ends[i] = run.EndTime?.UtcTicks;
+            outcomes[i] = (int)run.Outcome;
+            attempts[i] = run.Attempt;
+            exits[i] = run.ExitCode;
+            outputs[i] = run.Output;
+            errors[i] = run.Error;
+            owners[i] = run.SchedulerId ?? ClaimOwner;
+        }
+
+        insert.Parameters.Add(new NpgsqlParameter("run", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = runIds });
+        insert.Parameters.Add(new NpgsqlParameter("job", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = jobIds });
+        insert.Parameters.Add(new NpgsqlParameter("scheduled", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = scheduled });
+        insert.Parameters.Add(new NpgsqlParameter("start", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = starts });
+        insert.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ends });
+        insert.Parameters.Add(new NpgsqlParameter("outcome", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = outcomes });
+        insert.Parameters.Add(new NpgsqlParameter("attempt", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = attempts });
+        insert.Parameters.Add(new NpgsqlParameter("exit", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = exits });
+        insert.Parameters.Add(new NpgsqlParameter("output", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = outputs });
+        insert.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = errors });
+        insert.Parameters.Add(new NpgsqlParameter("me", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = owners });
+        insert.Parameters.AddWithValue("fence", fence);
+    }
+
     /// <summary>Notes the token the runs were committed under, for <see cref="MayStart"/> and the end's fencing.</summary>
     private void RememberFence(IEnumerable<JobRun> runs, long fence)
     {

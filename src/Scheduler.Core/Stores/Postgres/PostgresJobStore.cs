@@ -373,7 +373,7 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         }
 
         ExecuteBatch(batch);
-        using var runs = new NpgsqlBatch(connection, transaction);
+        var ended = new List<string>();
         var committed = new List<JobRun>();
         for (var i = 0; i < ordered.Count; i++)
         {
@@ -385,16 +385,25 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
 
             if (ordered[i].Updated is null)
             {
-                var ended = Batch(runs, $"""INSERT INTO "{s}".ended_jobs (job_id, ended_time) VALUES (@id, @time)""");
-                ended.Parameters.AddWithValue("id", ordered[i].Job.Id);
-                ended.Parameters.AddWithValue("time", now);
+                ended.Add(ordered[i].Job.Id);
             }
 
-            foreach (var run in ordered[i].Runs)
-            {
-                AddInsertRun(runs, run, fence.Value);
-                committed.Add(run);
-            }
+            committed.AddRange(ordered[i].Runs);
+        }
+
+        // One statement for all rows of a kind: a statement per row costs the server a parse and a plan
+        // each, most of a dispatch's work there.
+        using var runs = new NpgsqlBatch(connection, transaction);
+        if (ended.Count > 0)
+        {
+            var insertEnded = Batch(runs, $"""INSERT INTO "{s}".ended_jobs (job_id, ended_time) SELECT unnest(@ids), @time""");
+            insertEnded.Parameters.AddWithValue("ids", ended.ToArray());
+            insertEnded.Parameters.AddWithValue("time", now);
+        }
+
+        if (committed.Count > 0)
+        {
+            AddInsertRuns(runs, committed, fence.Value);
         }
 
         if (runs.BatchCommands.Count > 0)
