@@ -14,7 +14,7 @@ namespace Scheduler.Benchmarks.Postgres;
 /// <item><c>"mode":"batch"</c>: all at once: ours <c>AddJob</c> inside <c>BeginBatch()</c>, Quartz
 /// <c>ScheduleJobs(jobs and triggers)</c>; one transaction each.</item>
 /// </list>
-/// Quartz is a clustered instance (see <see cref="QuartzPostgres"/>). 10 000 jobs one by one and 50 000
+/// Quartz is a clustered instance (see <see cref="QuartzPostgres"/>). 5 000 jobs one by one and 50 000
 /// in a batch for ours (1 000 and 5 000 with <c>--quick</c>); Quartz adds 2 000 one by one and 10 000 in
 /// a batch (500 and 2 000): a smaller table only helps it.
 /// </summary>
@@ -33,7 +33,7 @@ internal sealed class AddPostgresWorkload : IWorkload
             return;
         }
 
-        var oursSingle = quick ? 1_000 : 10_000;
+        var oursSingle = quick ? 1_000 : 5_000;
         var oursBatch = quick ? 5_000 : 50_000;
         var theirsSingle = quick ? 500 : 2_000;
         var theirsBatch = quick ? 2_000 : 10_000;

@@ -10,8 +10,8 @@ namespace Scheduler.Benchmarks.Postgres;
 /// store, or 3 instances of clustered Quartz. The jobs are added before the nodes start (one transaction
 /// each side; not measured); the clock runs from the moment the nodes are told to start until the last
 /// run began on any of them. Ours records every run in its history and the nodes' events; Quartz records
-/// none. 20 000 jobs for ours (2 000 with <c>--quick</c>); Quartz fires fewer at its rate (5 000; 500),
-/// since its rate does not grow with the count and 20 000 would take minutes.
+/// none. 20 000 jobs for ours (2 000 with <c>--quick</c>); Quartz fires fewer at its rate (2 000; 300),
+/// since its rate does not grow with the count and 20 000 would take many minutes.
 /// </summary>
 internal sealed class FirePostgresWorkload : IWorkload
 {
@@ -29,7 +29,7 @@ internal sealed class FirePostgresWorkload : IWorkload
         }
 
         var ours = quick ? 2_000 : 20_000;
-        var theirs = quick ? 500 : 5_000;
+        var theirs = quick ? 300 : 2_000;
         var ids = Measure.Ids("fire-", Math.Max(ours, theirs));
         var oursRate = FireScheduler(connectionString, ids, ours, out var oursLoad);
         Json.Print(Name, "scheduler", ("nodes", 3), ("processes", 3), ("n", ours), ("per_s", Math.Round(oursRate)), ("load", oursLoad));
