@@ -67,8 +67,8 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
     {
         get
         {
-            using var connection = Open();
-            using var command = Command(connection, $"""SELECT count(*) FROM "{s}".jobs""");
+            using var lease = Connect();
+            using var command = Command(lease.Connection, $"""SELECT count(*) FROM "{s}".jobs""");
             return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
     }
@@ -126,6 +126,8 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
     public override void Add(Job job, bool replaceExisting)
     {
         var definition = StoredJob.Serialize(job);
+
+        // A duplicate is found without failing the statement: a failed statement would abort a batch's transaction.
         var sql = replaceExisting
             ? $"""
               INSERT INTO "{s}".jobs (id, name, definition, next_run_time, jitter_ticks, state, load_error, version)
@@ -137,27 +139,25 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
             : $"""
               INSERT INTO "{s}".jobs (id, name, definition, next_run_time, jitter_ticks, state, load_error, version)
               VALUES (@id, @name, @definition, @next, @jitter, @state, NULL, @version)
+              ON CONFLICT (id) DO NOTHING
               """;
-        try
+        WriteJob(job, connection =>
         {
-            WriteChange(connection =>
+            using var command = Command(connection, sql);
+            BindJob(command, job, definition, NewVersion());
+            if (command.ExecuteNonQuery() == 0)
             {
-                using var command = Command(connection, sql);
-                BindJob(command, job, definition, NewVersion());
-                command.ExecuteNonQuery();
-            });
-        }
-        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            throw new InvalidOperationException($"A job with the id '{job.Id}' already exists; remove it first or replace it.", error);
-        }
+                // Thrown inside the write, so a change of its own is not committed nor announced.
+                throw new InvalidOperationException($"A job with the id '{job.Id}' already exists; remove it first or replace it.");
+            }
+        });
     }
 
     public override void Update(Job job)
     {
         var definition = StoredJob.Serialize(job);
         var updated = 0;
-        WriteChange(connection =>
+        WriteJob(job, connection =>
         {
             using var command = Command(
                 connection,
@@ -222,8 +222,8 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
 
         var loads = new List<(Job Job, Exception Failure)>();
         Job? job = null;
-        using (var connection = Open())
-        using (var command = Command(connection, $"""SELECT {JobColumns} FROM "{s}".jobs WHERE id = @id"""))
+        using (var lease = Connect())
+        using (var command = Command(lease.Connection, $"""SELECT {JobColumns} FROM "{s}".jobs WHERE id = @id"""))
         {
             command.Parameters.AddWithValue("id", id);
             using var reader = command.ExecuteReader();
@@ -247,9 +247,9 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
     {
         // A due job another node has claimed counts from when its claim runs out: should that node
         // die before it commits, this one takes the job over then.
-        using var connection = Open();
+        using var lease = Connect();
         using var command = Command(
-            connection,
+            lease.Connection,
             $"""
             SELECT min(CASE WHEN claimed_by IS NOT NULL AND claimed_by <> @me AND claim_until > next_run_time THEN claim_until ELSE next_run_time END)
             FROM "{s}".jobs WHERE next_run_time IS NOT NULL AND load_error IS NULL
@@ -270,6 +270,8 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
             return [];
         }
 
+        var dueTicks = DueClock(now).UtcTicks;
+        FlushBatch(reportLoss: false, () => BatchHoldsDue(dueTicks));
         var loads = new List<(Job Job, Exception Failure)>();
         var due = new List<Job>(Math.Min(maxCount, 256));
         using (var connection = Open())
@@ -288,7 +290,7 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         {
             command.Parameters.AddWithValue("me", ClaimOwner);
             command.Parameters.AddWithValue("claim", options.ClaimDuration.Ticks);
-            command.Parameters.AddWithValue("now", DueClock(now).UtcTicks);
+            command.Parameters.AddWithValue("now", dueTicks);
             command.Parameters.AddWithValue("max", maxCount);
             using var reader = command.ExecuteReader();
             while (reader.Read())
@@ -323,6 +325,10 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         // Every node takes the rows in the same order (by id), so two commits that meet on a job (a claim
         // that ran out while its holder was slow) wait for each other instead of deadlocking.
         var ordered = dispatches.OrderBy(d => d.Job.Id, StringComparer.Ordinal).ToList();
+
+        // A job this process's open batch changed is locked by the batch: commit it first (and the
+        // version check below then rejects the stale dispatch, as for any change made meanwhile).
+        FlushBatch(reportLoss: false, () => BatchWroteAny(dispatches));
         var rejected = new List<string>();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
@@ -367,7 +373,7 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         }
 
         ExecuteBatch(batch);
-        using var runs = new NpgsqlBatch(connection, transaction);
+        var ended = new List<string>();
         var committed = new List<JobRun>();
         for (var i = 0; i < ordered.Count; i++)
         {
@@ -379,16 +385,25 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
 
             if (ordered[i].Updated is null)
             {
-                var ended = Batch(runs, $"""INSERT INTO "{s}".ended_jobs (job_id, ended_time) VALUES (@id, @time)""");
-                ended.Parameters.AddWithValue("id", ordered[i].Job.Id);
-                ended.Parameters.AddWithValue("time", now);
+                ended.Add(ordered[i].Job.Id);
             }
 
-            foreach (var run in ordered[i].Runs)
-            {
-                AddInsertRun(runs, run, fence.Value);
-                committed.Add(run);
-            }
+            committed.AddRange(ordered[i].Runs);
+        }
+
+        // One statement for all rows of a kind: a statement per row costs the server a parse and a plan
+        // each, most of a dispatch's work there.
+        using var runs = new NpgsqlBatch(connection, transaction);
+        if (ended.Count > 0)
+        {
+            var insertEnded = Batch(runs, $"""INSERT INTO "{s}".ended_jobs (job_id, ended_time) SELECT unnest(@ids), @time""");
+            insertEnded.Parameters.AddWithValue("ids", ended.ToArray());
+            insertEnded.Parameters.AddWithValue("time", now);
+        }
+
+        if (committed.Count > 0)
+        {
+            AddInsertRuns(runs, committed, fence.Value);
         }
 
         if (runs.BatchCommands.Count > 0)
@@ -415,8 +430,15 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
                 disposed = true;
             }
 
-            DetachScheduler();
-            dataSource.Dispose();
+            try
+            {
+                EndBatchesOnDispose();
+            }
+            finally
+            {
+                DetachScheduler();
+                dataSource.Dispose();
+            }
         }
 
         base.Dispose(disposing);
@@ -447,8 +469,8 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
     {
         var loads = new List<(Job Job, Exception Failure)>();
         var jobs = new List<Job>();
-        using (var connection = Open())
-        using (var command = Command(connection, sql))
+        using (var lease = Connect())
+        using (var command = Command(lease.Connection, sql))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -492,11 +514,11 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
             return;
         }
 
-        using (var connection = Open())
+        using (var lease = Connect())
         {
             foreach (var (job, _) in loads)
             {
-                using var command = Command(connection, $"""UPDATE "{s}".jobs SET load_error = @error WHERE id = @id AND version = @version AND load_error IS NULL""");
+                using var command = Command(lease.Connection, $"""UPDATE "{s}".jobs SET load_error = @error WHERE id = @id AND version = @version AND load_error IS NULL""");
                 command.Parameters.AddWithValue("error", job.LoadError!);
                 command.Parameters.AddWithValue("id", job.Id);
                 command.Parameters.AddWithValue("version", job.StoreVersion);
@@ -563,6 +585,9 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
     /// </summary>
     private void WriteChange(Action<NpgsqlConnection> write)
     {
+        // After what an open batch wrote before it: a removal must not be undone by the batch's commit,
+        // nor wait on a row the batch holds.
+        FlushBatch(reportLoss: true);
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         write(connection);
