@@ -91,9 +91,14 @@ internal sealed class SqliteFileWatch : IDisposable
 
     public void Dispose()
     {
-        disposed = true;
+        // Under the gate: a run that saw nothing re-arms the timer under it, and a disposed timer would throw there.
+        lock (gate)
+        {
+            disposed = true;
+            recheckTimer.Dispose();
+        }
+
         watcher.Dispose();
-        recheckTimer.Dispose();
     }
 
     private void OnEvent(object sender, FileSystemEventArgs e)
