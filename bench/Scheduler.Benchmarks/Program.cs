@@ -18,6 +18,11 @@ internal static class Program
             return Postgres.PostgresNode.Child(args);
         }
 
+        if (args.Length > 0 && args[0] == Sqlite.IdleSqliteWorkload.ChildArgument)
+        {
+            return Sqlite.IdleSqliteWorkload.Child(args);
+        }
+
         var quick = args.Contains("--quick");
         var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         var workloads = typeof(Program).Assembly.GetTypes()

@@ -16,6 +16,9 @@ public sealed class SqliteSchedulerTests : IDisposable
 {
     private static readonly TimeSpan Tick = SqliteJobStoreOptions.Default.ChangeCheckInterval;
 
+    // The watch of the file, which the store starts by itself only on the system clock.
+    private static readonly SqliteJobStoreOptions Watched = new() { WatchFile = true };
+
     private readonly TempFolder folder = new();
     private readonly List<IDisposable> owned = [];
 
@@ -390,6 +393,126 @@ public sealed class SqliteSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_due_job_added_by_another_process_runs_within_a_second_while_the_clock_stands_still()
+    {
+        // Without the watch (WatchFile = false) nothing would notice the change before the clock's next check.
+        await using var test = Scheduler(out var store, Watched);
+        test.Scheduler.RegisterDelegate("outside", (Action<JobContext>)(_ => { }));
+        test.Scheduler.Start();
+        await test.Settle();
+        Assert.True(((SqliteJobStore)store).IsWatching);
+        using var other = Open();
+        var after = test.Scheduler.Events.LastSequence;
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        other.Add(OutsideJob("outside", test.Now), replaceExisting: false);
+        await test.WaitFor(SchedulerEventType.JobExecuted, "outside", after);
+
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task A_run_requested_by_another_process_runs_within_a_second_while_the_clock_stands_still()
+    {
+        await using var test = Scheduler(out _, Watched);
+        var ran = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Scheduler.RegisterDelegate("report", (Action<JobContext>)(context => ran.TrySetResult(context.ScheduledTime)));
+        test.Scheduler.AddJob(new CronTrigger("0 3 * * *", TimeZoneInfo.Utc), new DelegateInvocation("report"), "nightly", executor: "inline", store: "disk");
+        test.Scheduler.Start();
+        await test.Settle();
+        using var other = (SqliteJobStore)Open();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        other.RequestRun("nightly");
+
+        Assert.Equal(test.Now, await ran.Task.Within());
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task While_nothing_happens_the_check_backs_off_to_5_s_and_a_change_or_an_event_brings_it_back()
+    {
+        await using var test = Scheduler(out var jobStore, Watched);
+        var store = (SqliteJobStore)jobStore;
+        test.Scheduler.Start();
+        await BackOffFully(test, store);
+
+        // Another process's change, reported by the watch.
+        using var other = Open();
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.Changed += (_, _) => changed.TrySetResult();
+        other.Add(SqliteJobStoreTests.Job("outside", null), replaceExisting: false);
+        await changed.Task.Within();
+        Assert.Equal(Tick, store.CheckInterval);
+
+        // The scheduler's own event, which must reach the file soon.
+        await BackOffFully(test, store);
+        test.Scheduler.Pause();
+        await Until(() => store.CheckInterval == Tick);
+        test.Time.Advance(Tick);
+        Assert.Equal(SchedulerEventType.SchedulerPaused, ((SqliteJobStore)other).ReadEvents(0, 1000)[^1].Type);
+    }
+
+    [Fact]
+    public async Task When_the_watch_fails_the_store_checks_at_its_full_rate_and_still_notices_changes()
+    {
+        await using var test = Scheduler(out var jobStore, Watched);
+        var store = (SqliteJobStore)jobStore;
+        test.Scheduler.Start();
+        await BackOffFully(test, store);
+        var changes = 0;
+        store.Changed += (_, _) => Interlocked.Increment(ref changes);
+
+        store.WatchFailed(new IOException("The watch lost events."));
+        Assert.False(store.IsWatching);
+        Assert.Equal(Tick, store.CheckInterval);
+        for (var i = 0; i < 20; i++)
+        {
+            test.Time.Advance(Tick);
+            Assert.Equal(Tick, store.CheckInterval);
+        }
+
+        using var other = Open();
+        other.Add(SqliteJobStoreTests.Job("outside", null), replaceExisting: false);
+        test.Time.Advance(Tick);
+        Assert.Equal(1, Volatile.Read(ref changes));
+    }
+
+    [Fact]
+    public async Task On_a_fake_clock_the_store_neither_watches_nor_backs_off_unless_told_to()
+    {
+        await using var test = Scheduler(out var jobStore);
+        var store = (SqliteJobStore)jobStore;
+        test.Scheduler.Start();
+        await test.Settle();
+
+        Assert.False(store.IsWatching);
+        for (var i = 0; i < 40; i++)
+        {
+            test.Time.Advance(Tick);
+            Assert.Equal(Tick, store.CheckInterval);
+        }
+    }
+
+    [Fact]
+    public async Task A_follower_is_woken_by_the_write_while_the_clock_stands_still()
+    {
+        await using var test = Scheduler(out var store);
+        test.Scheduler.Start();
+        var other = (SqliteJobStore)JobStore.CreateSqlite(Path, Watched, test.Time);
+        owned.Add(other);
+        test.Time.Advance(Tick);
+        var last = other.LastEventId;
+
+        var waiting = other.WaitForEventsAsync(last, 10);
+        test.Scheduler.Pause();
+        ((SqliteJobStore)store).FlushEvents();
+
+        var events = await waiting.Within(5);
+        Assert.Equal(SchedulerEventType.SchedulerPaused, events[0].Type);
+    }
+
+    [Fact]
     public async Task Runs_left_running_by_a_crashed_scheduler_are_abandoned_on_restart_and_recovered_when_the_job_asks()
     {
         // The crashed process: its runs were recorded as Running in the same commit that advanced the jobs, and never ended.
@@ -475,6 +598,36 @@ public sealed class SqliteSchedulerTests : IDisposable
         Assert.Single(test.EventsOf(SchedulerEventType.JobLoadFailed, "bad"));
         Assert.Empty(test.EventsOf(SchedulerEventType.JobSubmitted, "bad"));
         Assert.Equal(JobState.Broken, store.Get("bad")!.State);
+    }
+
+    /// <summary>Backs the idle check off, tick by tick on the fake clock, until it waits the longest: 250 ms, 500 ms, 1 s, 2 s, 4 s, 5 s.</summary>
+    private static async Task BackOffFully(TestScheduler test, SqliteJobStore store)
+    {
+        await test.Settle();
+
+        // A wait for the next event armed by an earlier back-off has seen the barrier's events.
+        await Until(() => !store.WaitsForNextEvent);
+        var seen = new List<TimeSpan>();
+        for (var i = 0; i < 20 && store.CheckInterval < SqliteJobStore.IdleCheckIntervalLimit; i++)
+        {
+            test.Time.Advance(store.CheckInterval);
+            seen.Add(store.CheckInterval);
+        }
+
+        Assert.Equal([TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(5)], seen.SkipWhile(i => i == Tick));
+        test.Time.Advance(store.CheckInterval);
+        Assert.Equal(SqliteJobStore.IdleCheckIntervalLimit, store.CheckInterval);
+    }
+
+    /// <summary>Waits for a condition that another thread makes true, failing after 10 s.</summary>
+    private static async Task Until(Func<bool> condition)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "The condition did not become true.");
+            await Task.Delay(5);
+        }
     }
 
     private TestScheduler Scheduler(out JobStore store, SqliteJobStoreOptions? options = null)

@@ -16,7 +16,12 @@ namespace Scheduler.Stores;
 /// releases when the process dies, so a crash never leaves a store claimed. Who holds it is written
 /// to <c>running_scheduler</c> for the error message of the next one.</para>
 /// <para>Changes are noticed through <c>PRAGMA data_version</c>, which changes when another connection
-/// commits to the file and reads no table; a timer on the store's clock checks it.</para>
+/// commits to the file and reads no table. It is checked when a watch of the file (<see cref="SqliteFileWatch"/>)
+/// reports a write, and by a timer on the store's clock, which also writes the scheduler's events and
+/// run ends to the file. While a watch works and nothing happens, the timer backs off from
+/// <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/> to <see cref="IdleCheckIntervalLimit"/>; any
+/// change or event brings it back. Without a watch (it failed, or the store runs on a clock other than
+/// the system's, as in tests) the timer keeps its interval: it alone notices changes.</para>
 /// </remarks>
 internal sealed partial class SqliteJobStore
 {
@@ -26,6 +31,13 @@ internal sealed partial class SqliteJobStore
     private const int EventBatchSize = 1000;
 
     private static readonly TimeSpan MaintenanceInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The longest the timer backs off to while a watch of the file works and nothing happens: the bound
+    /// on noticing a change the watch missed. Each check costs a timer tick and a PRAGMA, so an idle
+    /// scheduler checks twice in 10 s instead of forty times.
+    /// </summary>
+    internal static readonly TimeSpan IdleCheckIntervalLimit = TimeSpan.FromSeconds(5);
 
     private SqliteStatement dataVersion = null!;
     private SqliteStatement writeRunningScheduler = null!;
@@ -112,8 +124,14 @@ internal sealed partial class SqliteJobStore
                     NextMaintenance = since + MaintenanceInterval,
                 };
                 current.Store = this;
+                current.CheckInterval = options.ChangeCheckInterval;
                 attachment = current;
                 current.Timer = clock.CreateTimer(static state => ((Attachment)state!).Store!.Tick((Attachment)state!), current, options.ChangeCheckInterval, Timeout.InfiniteTimeSpan);
+                if (options.WatchFile ?? ReferenceEquals(clock, TimeProvider.System))
+                {
+                    current.Watch = SqliteFileWatch.TryStart(Path, () => CheckForChanges(current), error => WatchFailed(current, error), out var watchError);
+                    current.WatchError = watchError;
+                }
             }
             catch
             {
@@ -281,11 +299,34 @@ internal sealed partial class SqliteJobStore
 
     /// <summary>
     /// Waits until the store has events with an id above <paramref name="afterId"/> and returns them
-    /// (at most <paramref name="maxCount"/>); checks every <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/>
-    /// on the store's clock, reading the events table only when the file changed.
+    /// (at most <paramref name="maxCount"/>), reading the events table only when the file changed. Where
+    /// the file can be watched (on the system clock), a write wakes the wait at once and the check on
+    /// the store's clock backs off from <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/> to 5 s
+    /// while nothing changes; elsewhere it checks every <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/>.
     /// </summary>
     public async Task<IReadOnlyList<SchedulerEvent>> WaitForEventsAsync(long afterId, int maxCount, CancellationToken cancellationToken = default)
     {
+        var written = new WakeSignal();
+        var watchFailed = false;
+        using var watch = options.WatchFile ?? ReferenceEquals(Clock, TimeProvider.System)
+            ? SqliteFileWatch.TryStart(
+                Path,
+                () =>
+                {
+                    written.Set();
+
+                    // The wait reads the version itself, and a write it missed is seen at the next re-check or tick.
+                    return false;
+                },
+                _ =>
+                {
+                    Volatile.Write(ref watchFailed, true);
+                    written.Set();
+                },
+                out _)
+            : null;
+        using var timer = Clock.CreateTimer(static state => ((WakeSignal)state!).Set(), written, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var interval = options.ChangeCheckInterval;
         long? seenVersion = null;
         while (true)
         {
@@ -300,14 +341,24 @@ internal sealed partial class SqliteJobStore
             if (version != seenVersion)
             {
                 seenVersion = version;
+                interval = options.ChangeCheckInterval;
                 var events = ReadEvents(afterId, maxCount);
                 if (events.Count > 0)
                 {
                     return events;
                 }
             }
+            else if (watch is not null && !Volatile.Read(ref watchFailed))
+            {
+                interval = Max(options.ChangeCheckInterval, Min(interval + interval, IdleCheckIntervalLimit));
+            }
+            else
+            {
+                interval = options.ChangeCheckInterval;
+            }
 
-            await DelayAsync(options.ChangeCheckInterval, cancellationToken).ConfigureAwait(false);
+            timer.Change(interval, Timeout.InfiniteTimeSpan);
+            await Signals.WaitAsync(written.WaitAsync(), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -412,6 +463,7 @@ internal sealed partial class SqliteJobStore
     private void Tick(Attachment current)
     {
         var changed = false;
+        var busy = true;
         try
         {
             lock (sync)
@@ -421,15 +473,11 @@ internal sealed partial class SqliteJobStore
                     return;
                 }
 
-                var version = Convert.ToInt64(dataVersion.Scalar(), CultureInfo.InvariantCulture);
-                if (version != current.DataVersion)
-                {
-                    current.DataVersion = version;
-                    changed = true;
-                }
-
-                ForwardEventsLocked(current);
+                changed = DataVersionChangedLocked(current);
+                var endsPending = pendingEnds.Count > 0;
+                var forwarded = ForwardEventsLocked(current);
                 WritePendingEndsLocked();
+                busy = changed || endsPending || forwarded;
                 var now = current.Clock.GetUtcNow();
                 if (now >= current.NextMaintenance)
                 {
@@ -455,22 +503,199 @@ internal sealed partial class SqliteJobStore
             {
                 if (!disposed && ReferenceEquals(attachment, current))
                 {
-                    current.Timer?.Change(options.ChangeCheckInterval, Timeout.InfiniteTimeSpan);
+                    current.CheckInterval = busy || current.Watch is null
+                        ? options.ChangeCheckInterval
+                        : Max(options.ChangeCheckInterval, Min(current.CheckInterval + current.CheckInterval, IdleCheckIntervalLimit));
+                    if (current.CheckInterval > options.ChangeCheckInterval)
+                    {
+                        WakeOnNextEventLocked(current);
+                    }
+
+                    current.Timer?.Change(current.CheckInterval, Timeout.InfiniteTimeSpan);
                 }
             }
         }
     }
 
-    private void ForwardEventsLocked(Attachment current)
+    /// <summary>The interval the timer of the running scheduler waits now (for tests); zero when no scheduler runs.</summary>
+    internal TimeSpan CheckInterval
+    {
+        get
+        {
+            lock (sync)
+            {
+                return attachment?.CheckInterval ?? TimeSpan.Zero;
+            }
+        }
+    }
+
+    /// <summary>Whether the backed-off timer waits for the scheduler's next event to return to its full rate (for tests).</summary>
+    internal bool WaitsForNextEvent
+    {
+        get
+        {
+            lock (sync)
+            {
+                return attachment?.WaitingForEvent ?? false;
+            }
+        }
+    }
+
+    /// <summary>Whether a watch of the file reports writes to the running scheduler's store (for tests).</summary>
+    internal bool IsWatching
+    {
+        get
+        {
+            lock (sync)
+            {
+                return attachment?.Watch is not null;
+            }
+        }
+    }
+
+    /// <summary>Whether another connection committed since the last check; remembers what it saw.</summary>
+    private bool DataVersionChangedLocked(Attachment current)
+    {
+        var version = Convert.ToInt64(dataVersion.Scalar(), CultureInfo.InvariantCulture);
+        if (version == current.DataVersion)
+        {
+            return false;
+        }
+
+        current.DataVersion = version;
+        return true;
+    }
+
+    /// <summary>
+    /// The watch saw a write to the files: another process's commit is reported at once, and the timer
+    /// returns to its full rate. Returns whether there was such a commit (or the scheduler is gone: nothing more to look for).
+    /// </summary>
+    private bool CheckForChanges(Attachment current)
+    {
+        try
+        {
+            lock (sync)
+            {
+                if (disposed || !ReferenceEquals(attachment, current))
+                {
+                    return true;
+                }
+
+                if (!DataVersionChangedLocked(current))
+                {
+                    return false;
+                }
+
+                ResetCheckIntervalLocked(current);
+            }
+
+            OnChanged();
+            return true;
+        }
+#pragma warning disable CA1031 // Called on the thread pool, where an exception would end the process; the timer checks again.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            current.LastError = error;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The watch stopped working (the OS dropped events): whatever it missed is looked for now, and the
+    /// timer alone notices changes from here on, at its full rate.
+    /// </summary>
+    internal void WatchFailed(Exception error)
+    {
+        Attachment? current;
+        lock (sync)
+        {
+            current = attachment;
+        }
+
+        if (current is not null)
+        {
+            WatchFailed(current, error);
+        }
+    }
+
+    private void WatchFailed(Attachment current, Exception error)
+    {
+        lock (sync)
+        {
+            if (disposed || !ReferenceEquals(attachment, current))
+            {
+                return;
+            }
+
+            current.Watch?.Dispose();
+            current.Watch = null;
+            current.WatchError = error;
+            ResetCheckIntervalLocked(current);
+            current.Timer?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Back to the full rate: the next tick comes within <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/>.</summary>
+    private void ResetCheckIntervalLocked(Attachment current)
+    {
+        if (current.CheckInterval > options.ChangeCheckInterval)
+        {
+            current.CheckInterval = options.ChangeCheckInterval;
+            current.Timer?.Change(options.ChangeCheckInterval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// While the timer backs off, the scheduler's next event brings it back, so events and run ends reach
+    /// the file within <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/> of a quiet spell's end too.
+    /// </summary>
+    private static void WakeOnNextEventLocked(Attachment current)
+    {
+        if (current.WaitingForEvent)
+        {
+            return;
+        }
+
+        current.WaitingForEvent = true;
+        _ = current.Events.WaitForEventsAsync(current.ForwardedSequence, current.Detached.Token, maxCount: 1).ContinueWith(
+            static (waited, state) =>
+            {
+                var current = (Attachment)state!;
+                var store = current.Store!;
+                lock (store.sync)
+                {
+                    current.WaitingForEvent = false;
+                    if (waited.Status == TaskStatus.RanToCompletion && !store.disposed && ReferenceEquals(store.attachment, current))
+                    {
+                        store.ResetCheckIntervalLocked(current);
+                    }
+                }
+            },
+            current,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>Writes the scheduler's events that are not in the file yet; whether there were any.</summary>
+    private bool ForwardEventsLocked(Attachment current)
     {
         var limit = options.EventHistoryLimit;
+        var forwarded = false;
         while (true)
         {
             var batch = current.Events.Read(current.ForwardedSequence, EventBatchSize);
             if (batch.Count == 0)
             {
-                return;
+                return forwarded;
             }
+
+            forwarded = true;
 
             if (limit > 0)
             {
@@ -489,7 +714,7 @@ internal sealed partial class SqliteJobStore
             current.ForwardedSequence = batch[batch.Count - 1].Sequence;
             if (batch.Count < EventBatchSize)
             {
-                return;
+                return true;
             }
         }
     }
@@ -538,6 +763,8 @@ internal sealed partial class SqliteJobStore
         }
 
         current.Timer?.Dispose();
+        current.Watch?.Dispose();
+        current.Detached.Cancel();
         try
         {
             WritePendingEndsLocked();
@@ -548,10 +775,9 @@ internal sealed partial class SqliteJobStore
         {
             attachment = null;
             current.Claim.Dispose();
+            current.Detached.Dispose();
         }
     }
-
-    private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => Signals.DelayAsync(Clock, delay, cancellationToken);
 
     private void DisposeStatements()
     {
@@ -584,6 +810,21 @@ internal sealed partial class SqliteJobStore
         public SqliteJobStore? Store { get; set; }
 
         public ITimer? Timer { get; set; }
+
+        /// <summary>The watch of the file; null where none could start, after it failed, or on a clock other than the system's.</summary>
+        public SqliteFileWatch? Watch { get; set; }
+
+        /// <summary>Why there is no watch (for tests and diagnosis).</summary>
+        public Exception? WatchError { get; set; }
+
+        /// <summary>How long the timer waits now: the configured interval, or longer while idle with a watch.</summary>
+        public TimeSpan CheckInterval { get; set; }
+
+        /// <summary>Whether a wait for the scheduler's next event is armed.</summary>
+        public bool WaitingForEvent { get; set; }
+
+        /// <summary>Cancelled when the scheduler detaches: ends the wait for its next event.</summary>
+        public CancellationTokenSource Detached { get; } = new();
 
         public long DataVersion { get; set; }
 

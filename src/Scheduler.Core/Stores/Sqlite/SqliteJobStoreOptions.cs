@@ -48,6 +48,8 @@ public sealed record SqliteJobStoreOptions
     /// <summary>
     /// How often the store of a running scheduler checks whether another process changed the file
     /// (a cheap check that reads no table), and writes the scheduler's recent events to it. Default: 250 ms.
+    /// Where the file can be watched, a change is noticed as it is written, and an idle scheduler checks
+    /// less often, backing off up to 5 s while nothing happens (docs/stores.md).
     /// </summary>
     public TimeSpan ChangeCheckInterval
     {
@@ -56,6 +58,13 @@ public sealed record SqliteJobStoreOptions
             ? throw new ArgumentOutOfRangeException(nameof(ChangeCheckInterval), value, $"The change check interval must be positive, not '{value}'.")
             : value;
     }
+
+    /// <summary>
+    /// Whether the running scheduler's store watches the file for other processes' writes (see
+    /// <see cref="SqliteFileWatch"/>): null (the default) watches on the system clock only, so tests on a
+    /// fake clock see changes exactly at the checks they drive; true and false force it (for tests).
+    /// </summary>
+    internal bool? WatchFile { get; init; }
 
     /// <summary>
     /// Whether opening creates the store when the file does not exist. Default: true. False opens only an
