@@ -20,6 +20,11 @@ internal sealed class CronSchedule
     private readonly ulong seconds;
     private readonly ulong minutes;
     private readonly uint hours;
+    private readonly ushort months;
+
+    /// <summary>Allowed years, indexed from <see cref="MinYear"/>; null when every year is allowed.</summary>
+    private readonly bool[]? years;
+
     private readonly int firstSecond;
     private readonly int firstMinute;
     private readonly int firstTimeOfDay;
@@ -48,9 +53,8 @@ internal sealed class CronSchedule
         this.seconds = seconds;
         this.minutes = minutes;
         this.hours = hours;
-        Days = days;
-        Months = months;
-        Years = years;
+        this.months = months;
+        this.years = years;
         IntervalLike = intervalLike;
         firstSecond = TrailingZeroCount(seconds);
         firstMinute = TrailingZeroCount(minutes);
@@ -79,14 +83,6 @@ internal sealed class CronSchedule
             weekDays = (ushort)(days.DaysOfWeek | (days.DaysOfWeek << 7));
         }
     }
-
-    public CronDays Days { get; }
-
-    /// <summary>Bits 1..12.</summary>
-    public ushort Months { get; }
-
-    /// <summary>Allowed years, indexed from <see cref="MinYear"/>; null when every year is allowed.</summary>
-    public bool[]? Years { get; }
 
     /// <summary>
     /// The second (when given), minute or hour field holds a wildcard, range or step: such schedules
@@ -220,7 +216,7 @@ internal sealed class CronSchedule
             }
 
             var length = DateTime.DaysInMonth(year, month);
-            if ((Months & (1 << month)) != 0)
+            if ((months & (1 << month)) != 0)
             {
                 var firstWeekday = (int)((monthStart + 1) % 7);
                 var matching = monthDays[(firstWeekday * 4) + length - 28] & (~0U << dayOfMonth);
@@ -245,7 +241,7 @@ internal sealed class CronSchedule
     }
 
     private bool YearAllowed(int year)
-        => Years is not { } years || (year >= MinYear && year <= MaxYear && years[year - MinYear]);
+        => years is null || (year >= MinYear && year <= MaxYear && years[year - MinYear]);
 
     private bool TryGetNextYear(int from, out int year)
     {
