@@ -6,7 +6,7 @@ namespace Scheduler.PowerShell.Loader;
 
 /// <summary>
 /// PowerShell 7: the module's own assembly load context. The engine (Scheduler.Core) and everything it
-/// depends on (SQLite, System.Text.Json and its closure, TimeZoneConverter, NCrontab) load here from the
+/// depends on (SQLite, System.Text.Json and its closure, TimeZoneConverter) load here from the
 /// module's <c>dependencies</c> folder, whatever versions of those assemblies PowerShell itself or
 /// another module already loaded into the default context.
 /// </summary>

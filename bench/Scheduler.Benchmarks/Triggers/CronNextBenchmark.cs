@@ -24,7 +24,7 @@ public class CronNextBenchmark
     /// <summary>The same with a seconds field.</summary>
     public const string WithSeconds = "30 */5 9-17 * * MON-FRI";
 
-    /// <summary>POSIX either-match of the two day fields: our day filter on top of NCrontab.</summary>
+    /// <summary>POSIX either-match of the two day fields, which NCrontab cannot express.</summary>
     public const string EitherMatch = "*/5 9-17 13 * FRI";
 
     /// <summary>Last Friday of the month: a jump of weeks per call.</summary>

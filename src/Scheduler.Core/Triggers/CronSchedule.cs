@@ -1,15 +1,10 @@
-using System.Globalization;
-using System.Text;
-using NCrontab;
-
 namespace Scheduler.Triggers;
 
 /// <summary>
 /// A parsed cron expression evaluated on wall-clock times (no zone): "the first matching time at or
-/// after this one". NCrontab evaluates the second, minute, hour and month fields (and the plain day
-/// fields when that is all there is); this class adds what NCrontab lacks — last day of month,
-/// nth and last weekday, the POSIX either-match of the two day fields, and the year field — as a
-/// day filter that jumps to the next matching date and asks NCrontab again from there.
+/// after this one", searched directly on the parsed fields. The time-of-day fields are bit masks; the
+/// two day fields are folded, for each month shape (the weekday of its first day and its length), into
+/// one mask of the days that match, so a month is searched with one table read and one bit scan.
 /// </summary>
 internal sealed class CronSchedule
 {
@@ -19,10 +14,32 @@ internal sealed class CronSchedule
     /// <summary>The last year a year field may name.</summary>
     public const int MaxYear = 2099;
 
-    private static readonly CrontabSchedule.ParseOptions WithSeconds = new() { IncludingSeconds = true };
+    private const uint AllMonths = 0x1FFE;
+    private const long LastDay = 3_652_058; // DateTime.MaxValue.Ticks / TimeSpan.TicksPerDay: 9999-12-31.
 
-    private readonly CrontabSchedule crontab;
-    private readonly bool plain;
+    private readonly ulong seconds;
+    private readonly ulong minutes;
+    private readonly uint hours;
+    private readonly ushort months;
+
+    /// <summary>Allowed years, indexed from <see cref="MinYear"/>; null when every year is allowed.</summary>
+    private readonly bool[]? years;
+
+    private readonly int firstSecond;
+    private readonly int firstMinute;
+    private readonly int firstTimeOfDay;
+
+    /// <summary>
+    /// Bits 1..31: the days of a month that match the two day fields, at index
+    /// <c>(weekday of the month's first day) * 4 + (days in the month - 28)</c>.
+    /// </summary>
+    private readonly uint[] monthDays = new uint[7 * 4];
+
+    /// <summary>
+    /// When only plain weekdays (or nothing) restrict the date: the matching weekdays, Sunday = bit 0,
+    /// repeated for a second week, so the next match is one bit scan away. Zero otherwise.
+    /// </summary>
+    private readonly ushort weekDays;
 
     public CronSchedule(
         ulong seconds,
@@ -33,34 +50,39 @@ internal sealed class CronSchedule
         bool[]? years,
         bool intervalLike)
     {
-        Days = days;
-        Months = months;
-        Years = years;
+        this.seconds = seconds;
+        this.minutes = minutes;
+        this.hours = hours;
+        this.months = months;
+        this.years = years;
         IntervalLike = intervalLike;
+        firstSecond = TrailingZeroCount(seconds);
+        firstMinute = TrailingZeroCount(minutes);
+        firstTimeOfDay = (TrailingZeroCount(hours) * 3600) + (firstMinute * 60) + firstSecond;
 
-        // Plain day fields (at most one restricted, no L or #) and no year: NCrontab alone is exact,
-        // since with one side unrestricted its "both must match" equals our "the restricted one".
-        plain = years is null && days.IsPlain;
-        var dayOfMonth = plain && days.DayOfMonthRestricted ? List(days.DaysOfMonth, 1, 31) : "*";
-        var dayOfWeek = plain && days.DayOfWeekRestricted ? List(days.DaysOfWeek, 0, 6) : "*";
-        var normalized = string.Join(
-            " ",
-            List(seconds, 0, 59),
-            List(minutes, 0, 59),
-            List(hours, 0, 23),
-            dayOfMonth,
-            List(months, 1, 12),
-            dayOfWeek);
-        crontab = CrontabSchedule.Parse(normalized, WithSeconds);
+        for (var firstWeekday = 0; firstWeekday < 7; firstWeekday++)
+        {
+            for (var length = 28; length <= 31; length++)
+            {
+                var mask = 0U;
+                for (var day = 1; day <= length; day++)
+                {
+                    if (days.Matches(day, length, (firstWeekday + day - 1) % 7))
+                    {
+                        mask |= 1U << day;
+                    }
+                }
+
+                monthDays[(firstWeekday * 4) + length - 28] = mask;
+            }
+        }
+
+        if (years is null && (months & AllMonths) == AllMonths && !days.DayOfMonthRestricted
+            && days.LastDaysOfWeek == 0 && days.NthDaysOfWeek == 0)
+        {
+            weekDays = (ushort)(days.DaysOfWeek | (days.DaysOfWeek << 7));
+        }
     }
-
-    public CronDays Days { get; }
-
-    /// <summary>Bits 1..12.</summary>
-    public ushort Months { get; }
-
-    /// <summary>Allowed years, indexed from <see cref="MinYear"/>; null when every year is allowed.</summary>
-    public bool[]? Years { get; }
 
     /// <summary>
     /// The second (when given), minute or hour field holds a wildcard, range or step: such schedules
@@ -71,105 +93,155 @@ internal sealed class CronSchedule
     /// <summary>The first matching wall-clock time at or after <paramref name="from"/>; false when there is none.</summary>
     public bool TryGetNext(DateTime from, out DateTime next)
     {
-        if (plain)
+        // Fire times are whole seconds: a time inside a second is searched from the next one.
+        var ticks = from.Ticks;
+        var partial = ticks % TimeSpan.TicksPerSecond;
+        if (partial != 0)
         {
-            return TryCrontab(from, out next);
+            if (ticks > DateTime.MaxValue.Ticks - (TimeSpan.TicksPerSecond - partial))
+            {
+                next = default;
+                return false;
+            }
+
+            ticks += TimeSpan.TicksPerSecond - partial;
         }
 
-        if (!TryCrontab(from, out var candidate))
-        {
-            next = default;
-            return false;
-        }
-
-        if (MatchesDate(candidate.Year, candidate.Month, candidate.Day))
-        {
-            next = candidate;
-            return true;
-        }
-
-        // The candidate's date is wrong: jump to the next date that matches every day-level field. Its
-        // month matches and every time-of-day field has a value, so NCrontab lands on that date.
-        var date = candidate.Date;
-        if (date == DateTime.MaxValue.Date || !TryGetNextDate(date.AddDays(1), out var nextDate))
+        var day = ticks / TimeSpan.TicksPerDay;
+        if (!TryGetNextDay(day, out var matchingDay))
         {
             next = default;
             return false;
         }
 
-        return TryCrontab(nextDate, out next);
-    }
-
-    /// <summary>Whether a date matches the day-of-month, month, day-of-week and year fields.</summary>
-    public bool MatchesDate(int year, int month, int day)
-    {
-        if (!YearAllowed(year) || (Months & (1 << month)) == 0)
+        var timeOfDay = firstTimeOfDay;
+        if (matchingDay == day)
         {
-            return false;
+            var second = (int)((ticks - (day * TimeSpan.TicksPerDay)) / TimeSpan.TicksPerSecond);
+            timeOfDay = TimeOfDayAtOrAfter(second / 3600, (second / 60) % 60, second % 60);
+            if (timeOfDay < 0)
+            {
+                if (!TryGetNextDay(day + 1, out matchingDay))
+                {
+                    next = default;
+                    return false;
+                }
+
+                timeOfDay = firstTimeOfDay;
+            }
         }
 
-        var daysInMonth = DateTime.DaysInMonth(year, month);
-        var dayOfWeek = (int)new DateTime(year, month, day).DayOfWeek;
-        return Days.Matches(day, daysInMonth, dayOfWeek);
+        next = new DateTime((matchingDay * TimeSpan.TicksPerDay) + (timeOfDay * TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
+        return true;
     }
 
     /// <summary>The first date at or after <paramref name="from"/> (a date) that matches every day-level field.</summary>
     public bool TryGetNextDate(DateTime from, out DateTime date)
     {
-        var year = from.Year;
-        var month = from.Month;
-        var day = from.Day;
-        while (year <= DateTime.MaxValue.Year)
+        if (TryGetNextDay(from.Ticks / TimeSpan.TicksPerDay, out var day))
         {
-            if (!YearAllowed(year))
-            {
-                if (!TryGetNextYear(year + 1, out year))
-                {
-                    break;
-                }
-
-                month = 1;
-                day = 1;
-                continue;
-            }
-
-            if ((Months & (1 << month)) != 0)
-            {
-                var daysInMonth = DateTime.DaysInMonth(year, month);
-                var firstDayOfWeek = (int)new DateTime(year, month, 1).DayOfWeek;
-                for (; day <= daysInMonth; day++)
-                {
-                    if (Days.Matches(day, daysInMonth, (firstDayOfWeek + day - 1) % 7))
-                    {
-                        date = new DateTime(year, month, day);
-                        return true;
-                    }
-                }
-            }
-
-            day = 1;
-            if (++month > 12)
-            {
-                month = 1;
-                year++;
-            }
+            date = new DateTime(day * TimeSpan.TicksPerDay, DateTimeKind.Unspecified);
+            return true;
         }
 
         date = default;
         return false;
     }
 
-    private bool TryCrontab(DateTime from, out DateTime next)
+    /// <summary>
+    /// The first matching time of day (seconds since midnight) at or after the given one; -1 when the
+    /// day has none left. A field that moves on resets the fields below it to their first values.
+    /// </summary>
+    private int TimeOfDayAtOrAfter(int hour, int minute, int second)
     {
-        // NCrontab answers "strictly after"; one tick earlier makes it "at or after" (fire times are
-        // whole seconds).
-        var baseTime = from.Ticks == 0 ? from : new DateTime(from.Ticks - 1);
-        next = crontab.GetNextOccurrence(baseTime, DateTime.MaxValue);
-        return next != DateTime.MaxValue;
+        var nextHour = NextBit(hours, hour);
+        if (nextHour == hour)
+        {
+            var nextMinute = NextBit(minutes, minute);
+            if (nextMinute == minute)
+            {
+                var nextSecond = NextBit(seconds, second);
+                if (nextSecond >= 0)
+                {
+                    return (hour * 3600) + (minute * 60) + nextSecond;
+                }
+
+                nextMinute = NextBit(minutes, minute + 1);
+            }
+
+            if (nextMinute >= 0)
+            {
+                return (hour * 3600) + (nextMinute * 60) + firstSecond;
+            }
+
+            nextHour = NextBit(hours, hour + 1);
+        }
+
+        return nextHour < 0 ? -1 : (nextHour * 3600) + (firstMinute * 60) + firstSecond;
+    }
+
+    /// <summary>The first day (days since 0001-01-01) at or after <paramref name="day"/> whose date matches every day-level field.</summary>
+    private bool TryGetNextDay(long day, out long found)
+    {
+        if (weekDays != 0)
+        {
+            // 0001-01-01 was a Monday.
+            found = day + TrailingZeroCount((uint)weekDays >> (int)((day + 1) % 7));
+            return found <= LastDay;
+        }
+
+        found = 0;
+        if (day > LastDay)
+        {
+            return false;
+        }
+
+        var date = new DateTime(day * TimeSpan.TicksPerDay, DateTimeKind.Unspecified);
+        var year = date.Year;
+        var month = date.Month;
+        var dayOfMonth = date.Day;
+        var monthStart = day - dayOfMonth + 1;
+        while (true)
+        {
+            if (!YearAllowed(year))
+            {
+                if (!TryGetNextYear(year + 1, out year))
+                {
+                    return false;
+                }
+
+                month = 1;
+                dayOfMonth = 1;
+                monthStart = new DateTime(year, 1, 1).Ticks / TimeSpan.TicksPerDay;
+            }
+
+            var length = DateTime.DaysInMonth(year, month);
+            if ((months & (1 << month)) != 0)
+            {
+                var firstWeekday = (int)((monthStart + 1) % 7);
+                var matching = monthDays[(firstWeekday * 4) + length - 28] & (~0U << dayOfMonth);
+                if (matching != 0)
+                {
+                    found = monthStart + TrailingZeroCount(matching) - 1;
+                    return true;
+                }
+            }
+
+            monthStart += length;
+            dayOfMonth = 1;
+            if (++month > 12)
+            {
+                month = 1;
+                if (++year > DateTime.MaxValue.Year)
+                {
+                    return false;
+                }
+            }
+        }
     }
 
     private bool YearAllowed(int year)
-        => Years is not { } years || (year >= MinYear && year <= MaxYear && years[year - MinYear]);
+        => years is null || (year >= MinYear && year <= MaxYear && years[year - MinYear]);
 
     private bool TryGetNextYear(int from, out int year)
     {
@@ -184,35 +256,34 @@ internal sealed class CronSchedule
         return false;
     }
 
-    private static string List(ulong bits, int min, int max)
+    /// <summary>The first set bit at or after <paramref name="from"/> (at most 63); -1 when there is none.</summary>
+    private static int NextBit(ulong bits, int from)
     {
-        var all = true;
-        for (var value = min; value <= max; value++)
-        {
-            all &= (bits & (1UL << value)) != 0;
-        }
-
-        if (all)
-        {
-            return "*";
-        }
-
-        var text = new StringBuilder();
-        for (var value = min; value <= max; value++)
-        {
-            if ((bits & (1UL << value)) != 0)
-            {
-                if (text.Length > 0)
-                {
-                    text.Append(',');
-                }
-
-                text.Append(value.ToString(CultureInfo.InvariantCulture));
-            }
-        }
-
-        return text.ToString();
+        var rest = bits >> from;
+        return rest == 0 ? -1 : from + TrailingZeroCount(rest);
     }
+
+#if NET
+    private static int TrailingZeroCount(ulong bits) => System.Numerics.BitOperations.TrailingZeroCount(bits);
+#else
+    // netstandard2.0 has no BitOperations: a de Bruijn sequence maps the lowest set bit to its index.
+    private const ulong DeBruijn = 0x03F7_9D71_B4CB_0A89UL;
+    private static readonly byte[] DeBruijnIndex = BuildDeBruijnIndex();
+
+    private static int TrailingZeroCount(ulong bits)
+        => unchecked(DeBruijnIndex[(int)(((bits & (0UL - bits)) * DeBruijn) >> 58)]);
+
+    private static byte[] BuildDeBruijnIndex()
+    {
+        var index = new byte[64];
+        for (var bit = 0; bit < 64; bit++)
+        {
+            index[(int)((DeBruijn << bit) >> 58)] = (byte)bit;
+        }
+
+        return index;
+    }
+#endif
 }
 
 /// <summary>
@@ -246,10 +317,6 @@ internal readonly struct CronDays(
     public ulong NthDaysOfWeek { get; } = nthDaysOfWeek;
 
     public bool DayOfWeekRestricted { get; } = dayOfWeekRestricted;
-
-    /// <summary>Nothing NCrontab cannot evaluate by itself.</summary>
-    public bool IsPlain => LastDayOffsets == 0 && LastDaysOfWeek == 0 && NthDaysOfWeek == 0
-        && !(DayOfMonthRestricted && DayOfWeekRestricted);
 
     public bool Matches(int day, int daysInMonth, int dayOfWeek)
     {

@@ -274,7 +274,7 @@ public static class TriggerText
         {
             return new CronTrigger(expression, zone, start, end, jitter);
         }
-        catch (Exception error) when (error is FormatException or ArgumentException or NCrontab.CrontabException)
+        catch (Exception error) when (error is FormatException or ArgumentException)
         {
             var message = error.Message.Contains(expression) ? error.Message : $"'{expression}' is not a valid cron expression: {error.Message}";
             throw new FormatException(message, error);

@@ -133,8 +133,8 @@ public sealed class ModuleTests(ModuleSession session)
             .ToList();
         var names = loaded.Select(assembly => assembly.GetName().Name).ToHashSet(StringComparer.Ordinal);
 
-        // Cron and a zone (NCrontab, TimeZoneConverter's tables may not be needed on Linux), a SQLite file, JSON arguments.
-        Assert.Superset(new HashSet<string?>(["Scheduler.Core", "NCrontab", "Microsoft.Data.Sqlite", "SQLitePCLRaw.core", "System.Text.Json"]), names);
+        // Cron and a zone (TimeZoneConverter's tables may not be needed on Linux), a SQLite file, JSON arguments.
+        Assert.Superset(new HashSet<string?>(["Scheduler.Core", "Microsoft.Data.Sqlite", "SQLitePCLRaw.core", "System.Text.Json"]), names);
         Assert.All(loaded, assembly =>
         {
             var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly)!;
