@@ -28,13 +28,12 @@ internal sealed class DispatchLoop
     // The loop never sleeps longer than this, so a jump of the wall clock is noticed within it.
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
 
-    // On the system clock the loop's timer is set this much before the due time (its granularity is a
-    // millisecond), and the rest is waited out precisely: a sub-millisecond sleep, or a spin.
+    // On the system clock the loop's timer is set this much before the due time, and the rest is spun.
     private static readonly TimeSpan SpinThreshold = TimeSpan.FromMilliseconds(1.5);
 
-    // A sub-millisecond sleep ends this much before the due time; the rest, which covers the sleep's
-    // overshoot, is spun.
-    private static readonly TimeSpan SpinTail = TimeSpan.FromTicks(1_000);
+    // While its executors are full, a scheduler sharing its store with others looks for due jobs again
+    // this often (the others take them meanwhile).
+    private static readonly TimeSpan FullRecheck = TimeSpan.FromMilliseconds(50);
 
     // While a queued run waits for runs in other schedulers sharing its store, the loop asks the store this often.
     private static readonly TimeSpan QueuedElsewhereRecheck = TimeSpan.FromSeconds(1);
@@ -48,9 +47,8 @@ internal sealed class DispatchLoop
 
     private long armedWakeTicks = long.MaxValue;
 
-    // Whether the loop spun through the last stretch since it last slept: where there is no precise
-    // sleep, it spins for the first due time of a wake-up only, never back to back.
-    private bool spunSinceSleep;
+    // Whether the last batch took fewer due jobs than the store had because the executors were full.
+    private bool boundByCapacity;
 
     private readonly JobScheduler owner;
     private readonly RunTracker tracker;
@@ -127,14 +125,14 @@ internal sealed class DispatchLoop
                     continue;
                 }
 
-                if (preciseClock && delay <= SpinThreshold && (PreciseSleep.IsAvailable || !spunSinceSleep))
+                if (preciseClock && delay <= SpinThreshold)
                 {
-                    WaitOutLastStretch(due);
+                    SpinUntil(due);
                     continue;
                 }
 
                 Volatile.Write(ref armedWakeTicks, due.UtcTicks);
-                var sleep = preciseClock && delay > SpinThreshold ? delay - SpinThreshold : delay;
+                var sleep = preciseClock ? delay - SpinThreshold : delay;
                 timer.Change(sleep < MaxSleep ? sleep : MaxSleep, Timeout.InfiniteTimeSpan);
 
                 // The timer counts from when it is set: a clock that moved on since the delay was
@@ -150,7 +148,6 @@ internal sealed class DispatchLoop
             }
 
             await wake.WaitAsync().ConfigureAwait(false);
-            spunSinceSleep = false;
         }
     }
 
@@ -176,6 +173,7 @@ internal sealed class DispatchLoop
         }
         foreach (var target in owner.StoreList)
         {
+            boundByCapacity = false;
             for (var batch = 0; batch < MaxBatchesPerPass; batch++)
             {
                 // Runs that ended while the previous batch held the lock give their slots back first.
@@ -203,9 +201,18 @@ internal sealed class DispatchLoop
                 }
             }
 
-            if (target.Store.GetNextRunTime() is { } next && (earliest is null || next < earliest))
+            if (target.Store.GetNextRunTime() is { } next)
             {
-                earliest = next;
+                // Due jobs left to the other nodes are still due: look again once runs here had time to end.
+                if (boundByCapacity && next < now + FullRecheck)
+                {
+                    next = now + FullRecheck;
+                }
+
+                if (earliest is null || next < earliest)
+                {
+                    earliest = next;
+                }
             }
         }
 
@@ -213,15 +220,12 @@ internal sealed class DispatchLoop
     }
 
     /// <summary>
-    /// Waits out the last stretch before a due time on the system clock: system timers fire with
-    /// millisecond granularity (rounded down, so early as often as late), and runs should start within
-    /// a fraction of a millisecond of their time. Sleeps precisely where the platform can and spins only
-    /// the sleep's overshoot; elsewhere spins the whole stretch.
+    /// Waits out the last stretch before a due time on the system clock by spinning: system timers
+    /// fire with millisecond granularity (rounded down, so early as often as late), and runs should
+    /// start within a fraction of a millisecond of their time.
     /// </summary>
-    private void WaitOutLastStretch(DateTimeOffset due)
+    private void SpinUntil(DateTimeOffset due)
     {
-        spunSinceSleep = true;
-        _ = PreciseSleep.TrySleep(due - owner.Now - SpinTail);
         while (owner.Now < due)
         {
             if (!Thread.Yield())
@@ -245,7 +249,21 @@ internal sealed class DispatchLoop
     [MethodImpl(DispatchPath.Optimized)]
     private int DispatchBatchLocked(NamedStore target, DateTimeOffset now, RunWork work)
     {
-        var due = target.Store.GetDueJobs(now, DispatchBatchSize);
+        var batchSize = DispatchBatchSize;
+        if (target.Store.SharedBySchedulers)
+        {
+            // A node takes no more due jobs than its executors can start: what it took beyond that would
+            // wait in its queues while the other nodes idle, and die with it if it crashed.
+            batchSize = Math.Min(batchSize, owner.WorkerCapacityLocked - tracker.SlotsInUseLocked);
+            if (batchSize <= 0)
+            {
+                boundByCapacity = true;
+                return 0;
+            }
+        }
+
+        var due = target.Store.GetDueJobs(now, batchSize);
+        boundByCapacity = batchSize < DispatchBatchSize && due.Count == batchSize;
         if (due.Count == 0)
         {
             return 0;

@@ -383,4 +383,19 @@ public sealed partial class JobScheduler
     }
 
     internal JobExecutor? ExecutorFor(Job job) => executors.TryGetValue(job.Executor, out var executor) ? executor : null;
+
+    /// <summary>How many runs the executors can run at once, together; read under the lock.</summary>
+    internal int WorkerCapacityLocked
+    {
+        get
+        {
+            var capacity = 0;
+            foreach (var executor in executors.Values)
+            {
+                capacity = executor.MaxWorkers > int.MaxValue - capacity ? int.MaxValue : capacity + executor.MaxWorkers;
+            }
+
+            return capacity;
+        }
+    }
 }

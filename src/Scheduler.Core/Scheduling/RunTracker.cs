@@ -509,6 +509,21 @@ internal sealed class RunTracker : IRunReporter
     /// <summary>Whether a queued run waits for runs in other schedulers to end: the loop then looks again soon.</summary>
     public bool HasQueuedBehindElsewhereLocked => queuedBehindElsewhere.Count > 0;
 
+    /// <summary>The runs holding a slot here: submitted to an executor and not ended yet.</summary>
+    public int SlotsInUseLocked
+    {
+        get
+        {
+            var inUse = 0;
+            foreach (var activity in activities.Values)
+            {
+                inUse += activity.Running;
+            }
+
+            return inUse;
+        }
+    }
+
     /// <summary>A hint read without the lock, so the loop takes it only when such runs may exist (almost never).</summary>
     public bool MayHaveQueuedBehindElsewhere => Volatile.Read(ref queuedBehindElsewhereHint) != 0;
 

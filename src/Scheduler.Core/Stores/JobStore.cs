@@ -235,6 +235,12 @@ public abstract class JobStore : IDisposable
     // ---------------------------------------------------------------- the protocol of stores several schedulers share
 
     /// <summary>
+    /// Whether other schedulers take due jobs from this store too (the nodes of a cluster): a scheduler
+    /// then takes no more due jobs than its executors can start, and leaves the rest to the others.
+    /// </summary>
+    protected internal virtual bool SharedBySchedulers => false;
+
+    /// <summary>
     /// How many runs of each of these jobs are in progress in other schedulers sharing the store (the
     /// nodes of a cluster), so max-instances and the overlap policy hold across all of them; null for a
     /// store one scheduler uses alone. Called with the due jobs of each batch, under the scheduler's lock.

@@ -185,6 +185,9 @@ internal sealed partial class PostgresJobStore
         }
     }
 
+    /// <summary>Every node of the cluster takes due jobs from the store.</summary>
+    protected internal override bool SharedBySchedulers => true;
+
     /// <remarks>
     /// The run must have been committed under this node's current token, and the lease the node last
     /// renewed must still hold by its own clock (less a heartbeat, for safety). Cheap and local, except
@@ -221,6 +224,7 @@ internal sealed partial class PostgresJobStore
             catch (Exception error) when (error is NpgsqlException or IOException or TimeoutException)
             {
                 // The database cannot say the lease still holds: the run is not started.
+                OnErrorOccurred($"The scheduler '{current.SchedulerId}' could not renew its lease to start the run '{run.RunId}' of the job '{run.JobId}': {error.Message}");
                 return false;
             }
         }
