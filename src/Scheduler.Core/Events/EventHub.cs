@@ -48,6 +48,38 @@ internal sealed class EventHub
     }
 
     /// <summary>
+    /// Records events in order under one acquisition of the log's lock (a batch of dispatches or of
+    /// run ends publishes several per run: taken per event, the lock is contended by every worker).
+    /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    public void PublishAll(EventBatch batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        TaskCompletionSource<bool>? toWake = null;
+        lock (sync)
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                ref readonly var data = ref batch[i];
+                var sequence = Log.AppendLocked(data, out var woken);
+                toWake ??= woken;
+                if ((wanted & data.Type) != 0)
+                {
+                    pending.Enqueue(new SchedulerEvent(data, sequence));
+                    anyPending = true;
+                }
+            }
+        }
+
+        batch.Clear();
+        toWake?.TrySetResult(true);
+    }
+
+    /// <summary>
     /// Delivers pending events, unless some thread is already delivering (it will deliver these too;
     /// this also makes a listener that causes events on its own thread wait for its turn instead of recursing).
     /// </summary>

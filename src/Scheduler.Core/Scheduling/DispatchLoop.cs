@@ -245,6 +245,21 @@ internal sealed class DispatchLoop
     [MethodImpl(DispatchPath.Optimized)]
     private int DispatchBatchLocked(NamedStore target, DateTimeOffset now, RunWork work)
     {
+        // The batch's events are recorded together, before the lock is let go and the runs are handed to executors.
+        tracker.HoldEventsLocked();
+        try
+        {
+            return DispatchBatchHeldLocked(target, now, work);
+        }
+        finally
+        {
+            tracker.PublishHeldLocked();
+        }
+    }
+
+    [MethodImpl(DispatchPath.Optimized)]
+    private int DispatchBatchHeldLocked(NamedStore target, DateTimeOffset now, RunWork work)
+    {
         var due = target.Store.GetDueJobs(now, DispatchBatchSize);
         if (due.Count == 0)
         {
@@ -290,7 +305,7 @@ internal sealed class DispatchLoop
 
             if (dispatch.Updated is null)
             {
-                owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobRemoved, dispatch.Job, "The job's trigger has no further fire times."));
+                tracker.PublishLocked(owner.JobEvent(SchedulerEventType.JobRemoved, dispatch.Job, "The job's trigger has no further fire times."));
             }
         }
 
@@ -312,7 +327,7 @@ internal sealed class DispatchLoop
         {
             var paused = job with { NextRunTime = null, JitterTicks = 0, State = JobState.Paused };
             target.Store.Update(paused);
-            owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, now)
+            tracker.PublishLocked(new SchedulerEventData(SchedulerEventType.SchedulerError, now)
             {
                 SchedulerId = owner.Id,
                 JobId = job.Id,
@@ -322,7 +337,7 @@ internal sealed class DispatchLoop
                 Error = error.Message,
                 Message = $"The trigger of the job failed; the job is paused: {error.Message}",
             });
-            owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobPaused, paused));
+            tracker.PublishLocked(owner.JobEvent(SchedulerEventType.JobPaused, paused));
             dispatch = null!;
             decisions = null!;
             return false;

@@ -189,6 +189,22 @@ public abstract class JobStore : IDisposable
     /// <summary>Records a run: adds it, or replaces the record with the same run id (a run that ended).</summary>
     protected internal abstract void SaveRun(JobRun run);
 
+    /// <summary>
+    /// Whether the store keeps run records in memory, where recording one costs less than a lock: the
+    /// scheduler then records run ends in batches (<see cref="SaveRuns"/>) under its own lock instead of
+    /// one by one on the executor's workers.
+    /// </summary>
+    internal virtual bool RecordsRunsInMemory => false;
+
+    /// <summary>Records several runs, in order, as <see cref="SaveRun"/> does each.</summary>
+    internal virtual void SaveRuns(List<JobRun> runs)
+    {
+        foreach (var run in runs)
+        {
+            SaveRun(run);
+        }
+    }
+
     /// <summary>The latest runs of a job, newest first, at most <paramref name="maxCount"/>.</summary>
     public abstract IReadOnlyList<JobRun> GetRuns(string jobId, int maxCount);
 

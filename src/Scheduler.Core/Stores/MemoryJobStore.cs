@@ -298,6 +298,20 @@ internal sealed class MemoryJobStore : JobStore
         }
     }
 
+    internal override bool RecordsRunsInMemory => true;
+
+    [MethodImpl(DispatchPath.Optimized)]
+    internal override void SaveRuns(List<JobRun> runs)
+    {
+        lock (sync)
+        {
+            for (var i = 0; i < runs.Count; i++)
+            {
+                SaveRunLocked(runs[i]);
+            }
+        }
+    }
+
     public override IReadOnlyList<JobRun> GetRuns(string jobId, int maxCount)
     {
         if (jobId is null)
