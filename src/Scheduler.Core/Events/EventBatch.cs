@@ -10,7 +10,11 @@ namespace Scheduler.Events;
 /// </summary>
 internal sealed class EventBatch
 {
-    private SchedulerEventData[] items = new SchedulerEventData[64];
+    // Made at the first event held, large enough for a batch of dispatches (two events per run)
+    // without growing in the middle of the first burst.
+    private const int FirstCapacity = 512;
+
+    private SchedulerEventData[] items = [];
 
     public int Count { get; private set; }
 
@@ -21,7 +25,7 @@ internal sealed class EventBatch
     {
         if (Count == items.Length)
         {
-            Array.Resize(ref items, items.Length * 2);
+            Array.Resize(ref items, Math.Max(FirstCapacity, items.Length * 2));
         }
 
         items[Count++] = data;

@@ -10,6 +10,9 @@ namespace Scheduler.Events;
 /// </summary>
 internal sealed class EventHub
 {
+    // Events recorded per acquisition of the lock by PublishAll.
+    private const int PublishChunk = 32;
+
     private readonly object sync;
     private readonly Queue<SchedulerEvent> pending = new();
     private Listener[] listeners = [];
@@ -60,17 +63,22 @@ internal sealed class EventHub
         }
 
         TaskCompletionSource<bool>? toWake = null;
-        lock (sync)
+        for (var start = 0; start < batch.Count; start += PublishChunk)
         {
-            for (var i = 0; i < batch.Count; i++)
+            // Let go of the lock now and then: workers publish their runs' start events meanwhile.
+            var end = Math.Min(batch.Count, start + PublishChunk);
+            lock (sync)
             {
-                ref readonly var data = ref batch[i];
-                var sequence = Log.AppendLocked(data, out var woken);
-                toWake ??= woken;
-                if ((wanted & data.Type) != 0)
+                for (var i = start; i < end; i++)
                 {
-                    pending.Enqueue(new SchedulerEvent(data, sequence));
-                    anyPending = true;
+                    ref readonly var data = ref batch[i];
+                    var sequence = Log.AppendLocked(data, out var woken);
+                    toWake ??= woken;
+                    if ((wanted & data.Type) != 0)
+                    {
+                        pending.Enqueue(new SchedulerEvent(data, sequence));
+                        anyPending = true;
+                    }
                 }
             }
         }

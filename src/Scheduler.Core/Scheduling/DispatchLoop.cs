@@ -44,6 +44,9 @@ internal sealed class DispatchLoop
 
     private readonly WakeSignal wake = new();
 
+    // The decisions for the runs of a batch's dispatches, in order (under the lock).
+    private readonly List<RunDecision> decided = [];
+
     private readonly Random jitterRandom = new();
 
     private long armedWakeTicks = long.MaxValue;
@@ -158,6 +161,27 @@ internal sealed class DispatchLoop
     [MethodImpl(DispatchPath.Optimized)]
     private DateTimeOffset? ProcessDueJobs(RunWork work)
     {
+        // Meanwhile workers leave their run ends to the loop, which takes them before every batch: a
+        // worker taking the lock for its own end between two batches makes the loop wait for it, and
+        // a worker that loses the processor while it holds the lock makes it wait for a time slice.
+        tracker.LoopDispatching = true;
+        try
+        {
+            return ProcessDueJobsPass(work);
+        }
+        finally
+        {
+            tracker.LoopDispatching = false;
+
+            // The ends workers left since the last look (the clearing is fenced against their reading it).
+            Thread.MemoryBarrier();
+            tracker.ProcessEndedRuns(wait: true);
+        }
+    }
+
+    [MethodImpl(DispatchPath.Optimized)]
+    private DateTimeOffset? ProcessDueJobsPass(RunWork work)
+    {
         tracker.ProcessEndedRuns(wait: true);
         var now = owner.Now;
         DateTimeOffset? earliest = null;
@@ -270,13 +294,12 @@ internal sealed class DispatchLoop
         // max-instances and the overlap policy hold across all of them.
         var elsewhere = target.Store.CountRunningElsewhere(due, owner.Id);
         var dispatches = new List<JobDispatch>(due.Count);
-        var decisions = new List<RunDecision[]>(due.Count);
+        decided.Clear();
         foreach (var job in due)
         {
-            if (TryPlanLocked(target, job, now, elsewhere, out var dispatch, out var decided))
+            if (TryPlanLocked(target, job, now, elsewhere, out var dispatch))
             {
                 dispatches.Add(dispatch);
-                decisions.Add(decided);
             }
         }
 
@@ -287,9 +310,13 @@ internal sealed class DispatchLoop
 
         var rejected = target.Store.CommitDispatches(dispatches);
         var rejectedIds = rejected.Count == 0 ? null : new HashSet<string>(rejected, StringComparer.Ordinal);
+        var first = 0;
         for (var i = 0; i < dispatches.Count; i++)
         {
             var dispatch = dispatches[i];
+            var runs = dispatch.Runs;
+            var firstDecision = first;
+            first += runs.Count;
             if (rejectedIds is not null && rejectedIds.Contains(dispatch.Job.Id))
             {
                 // Changed meanwhile (by another process): the next read sees its new state.
@@ -297,10 +324,9 @@ internal sealed class DispatchLoop
             }
 
             var job = dispatch.Updated ?? dispatch.Job;
-            var runs = dispatch.Runs;
             for (var r = 0; r < runs.Count; r++)
             {
-                tracker.ApplyLocked(target, job, runs[r], decisions[i][r], work);
+                tracker.ApplyLocked(target, job, runs[r], decided[firstDecision + r], work);
             }
 
             if (dispatch.Updated is null)
@@ -314,7 +340,7 @@ internal sealed class DispatchLoop
 
     /// <summary>What to do with one due job: the misfire/coalesce plan, then the overlap decision for each run.</summary>
     [MethodImpl(DispatchPath.Optimized)]
-    private bool TryPlanLocked(NamedStore target, Job job, DateTimeOffset now, IReadOnlyDictionary<string, int>? elsewhere, out JobDispatch dispatch, out RunDecision[] decisions)
+    private bool TryPlanLocked(NamedStore target, Job job, DateTimeOffset now, IReadOnlyDictionary<string, int>? elsewhere, out JobDispatch dispatch)
     {
         DuePlan plan;
         try
@@ -339,13 +365,11 @@ internal sealed class DispatchLoop
             });
             tracker.PublishLocked(owner.JobEvent(SchedulerEventType.JobPaused, paused));
             dispatch = null!;
-            decisions = null!;
             return false;
         }
 
         var count = (plan.MissedTime is null ? 0 : 1) + (plan.RunTime is null ? 0 : 1) + (plan.RunTimes?.Count ?? 0);
         var runs = new JobRun[count];
-        decisions = new RunDecision[count];
         var index = 0;
         if (plan.MissedTime is { } missed)
         {
@@ -358,7 +382,8 @@ internal sealed class DispatchLoop
                     now - missed,
                     job.Options.MisfireGraceTime),
             };
-            decisions[index++] = RunDecision.Missed;
+            decided.Add(RunDecision.Missed);
+            index++;
         }
 
         var tentative = tracker.TentativeFor(job.Id);
@@ -369,17 +394,17 @@ internal sealed class DispatchLoop
 
         if (plan.RunTime is { } single)
         {
-            decisions[index] = Decide(job, ref tentative);
-            runs[index] = NewRun(job, single, decisions[index], now, attempt: 1);
-            index++;
+            var decision = Decide(job, ref tentative);
+            decided.Add(decision);
+            runs[index++] = NewRun(job, single, decision, now, attempt: 1);
         }
         else if (plan.RunTimes is { } many)
         {
             foreach (var time in many)
             {
-                decisions[index] = Decide(job, ref tentative);
-                runs[index] = NewRun(job, time, decisions[index], now, attempt: 1);
-                index++;
+                var decision = Decide(job, ref tentative);
+                decided.Add(decision);
+                runs[index++] = NewRun(job, time, decision, now, attempt: 1);
             }
         }
 

@@ -23,7 +23,7 @@ internal sealed class RunTracker : IRunReporter
     private const int MaxSpareActivities = 4096;
 
     // Run ends processed per hold of the lock: workers report ends while the holder processes them.
-    private const int MaxEndsPerHold = 1024;
+    private const int MaxEndsPerHold = 256;
 
     private readonly JobScheduler owner;
 
@@ -34,7 +34,7 @@ internal sealed class RunTracker : IRunReporter
 
     private readonly HashSet<PendingRetry> retries = [];
 
-    private readonly ConcurrentQueue<(JobExecution Execution, JobRun Ended)> endedRuns = new();
+    private readonly ConcurrentQueue<JobExecution> endedRuns = new();
 
     // Events raised under the lock while a batch (of dispatches, of run ends) holds them back, to be
     // recorded together before the lock is let go; null while nothing holds them.
@@ -42,8 +42,12 @@ internal sealed class RunTracker : IRunReporter
     private EventBatch? holding;
 
     // Ends of runs whose store records them in memory, recorded together under the lock before their events.
-    private readonly List<JobRun> toRecord = [];
+    private readonly List<EndedRun> toRecord = [];
     private JobStore? toRecordStore;
+
+    // Set while the dispatch loop goes through due jobs: it processes run ends before every batch, so
+    // workers leave theirs to it rather than contend with it for the lock.
+    private volatile bool loopDispatching;
 
     // Jobs whose queued run waits for runs in other schedulers (a shared store) to end, and their store.
     private readonly Dictionary<string, NamedStore> queuedBehindElsewhere = new(StringComparer.Ordinal);
@@ -142,6 +146,16 @@ internal sealed class RunTracker : IRunReporter
     }
 
     /// <summary>
+    /// Whether the dispatch loop is going through due jobs (and processes run ends before each batch
+    /// and once more after its pass: workers only wake it). The loop clears it before it sleeps.
+    /// </summary>
+    public bool LoopDispatching
+    {
+        get => loopDispatching;
+        set => loopDispatching = value;
+    }
+
+    /// <summary>
     /// From now until <see cref="PublishHeldLocked"/>, events raised under the lock are held back and
     /// then recorded together. Both are called by the same holder of the lock, the release in a finally.
     /// </summary>
@@ -235,37 +249,32 @@ internal sealed class RunTracker : IRunReporter
     [MethodImpl(DispatchPath.Optimized)]
     public void OnRunEnded(JobExecution execution)
     {
-        var ended = execution.ToEndedRun();
-
         // A store that records runs in memory gets them in batches, under the lock, before their end
         // events (ProcessEndedRuns); a store that writes them somewhere records each here, on the worker.
-        if (execution.Store.RecordsRunsInMemory)
+        if (!execution.Store.RecordsRunsInMemory)
         {
-            endedRuns.Enqueue((execution, ended));
-            ProcessEndedRuns(wait: false);
-            return;
-        }
-
-        try
-        {
-            execution.Store.SaveRun(ended);
-        }
-#pragma warning disable CA1031 // A store failing to record a run must not kill the worker; it is reported.
-        catch (Exception error)
-#pragma warning restore CA1031
-        {
-            owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, owner.Now)
+            var ended = execution.ToEnded();
+            try
             {
-                SchedulerId = owner.Id,
-                JobId = ended.JobId,
-                RunKey = ended.Key,
-                Exception = error,
-                Error = error.Message,
-                Message = $"The end of the run could not be recorded: {error.Message}",
-            });
+                execution.Store.SaveRun(ended.ToRun());
+            }
+#pragma warning disable CA1031 // A store failing to record a run must not kill the worker; it is reported.
+            catch (Exception error)
+#pragma warning restore CA1031
+            {
+                owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, owner.Now)
+                {
+                    SchedulerId = owner.Id,
+                    JobId = ended.JobId,
+                    RunKey = ended.Key,
+                    Exception = error,
+                    Error = error.Message,
+                    Message = $"The end of the run could not be recorded: {error.Message}",
+                });
+            }
         }
 
-        endedRuns.Enqueue((execution, ended));
+        endedRuns.Enqueue(execution);
         ProcessEndedRuns(wait: false);
     }
 
@@ -278,6 +287,12 @@ internal sealed class RunTracker : IRunReporter
     [MethodImpl(DispatchPath.Optimized)]
     public void ProcessEndedRuns(bool wait)
     {
+        if (!wait && loopDispatching)
+        {
+            owner.Loop.Wake();
+            return;
+        }
+
         while (!endedRuns.IsEmpty)
         {
             if (wait)
@@ -297,14 +312,15 @@ internal sealed class RunTracker : IRunReporter
                 HoldEventsLocked();
                 try
                 {
-                    for (var count = 0; count < MaxEndsPerHold && endedRuns.TryDequeue(out var item); count++)
+                    for (var count = 0; count < MaxEndsPerHold && endedRuns.TryDequeue(out var execution); count++)
                     {
-                        if (item.Execution.Store.RecordsRunsInMemory)
+                        var ended = execution.ToEnded();
+                        if (execution.Store.RecordsRunsInMemory)
                         {
-                            ToRecordLocked(item.Execution.Store, item.Ended);
+                            ToRecordLocked(execution.Store, ended);
                         }
 
-                        if (EndRunLocked(item.Execution, item.Ended, ref work) is { Timer: null } retry)
+                        if (EndRunLocked(execution, ended, ref work) is { Timer: null } retry)
                         {
                             (retryNow ??= []).Add(retry);
                         }
@@ -342,7 +358,7 @@ internal sealed class RunTracker : IRunReporter
     }
 
     [MethodImpl(DispatchPath.Optimized)]
-    private void ToRecordLocked(JobStore store, JobRun ended)
+    private void ToRecordLocked(JobStore store, in EndedRun ended)
     {
         if (toRecordStore is not null && !ReferenceEquals(toRecordStore, store))
         {
@@ -392,7 +408,7 @@ internal sealed class RunTracker : IRunReporter
 
     /// <summary>Raises a run's end event and gives its slot back, or keeps the slot for its retry (returned).</summary>
     [MethodImpl(DispatchPath.Optimized)]
-    private PendingRetry? EndRunLocked(JobExecution execution, JobRun ended, ref RunWork? work)
+    private PendingRetry? EndRunLocked(JobExecution execution, in EndedRun ended, ref RunWork? work)
     {
         var job = execution.Job;
         PublishLocked(EndEvent(execution, ended));
@@ -413,7 +429,7 @@ internal sealed class RunTracker : IRunReporter
             PublishLocked(RunEvent(
                 SchedulerEventType.JobRetried,
                 job,
-                ended,
+                ended.ToRun(),
                 string.Format(CultureInfo.InvariantCulture, "Attempt {0} of {1} runs in {2}.", ended.Attempt + 1, job.Options.RetryCount + 1, job.Options.RetryDelay)));
             return retry;
         }
@@ -532,7 +548,7 @@ internal sealed class RunTracker : IRunReporter
     };
 
     [MethodImpl(DispatchPath.Optimized)]
-    private SchedulerEventData EndEvent(JobExecution execution, JobRun ended)
+    private SchedulerEventData EndEvent(JobExecution execution, in EndedRun ended)
     {
         var type = ended.Outcome switch
         {

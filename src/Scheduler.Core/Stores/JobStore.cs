@@ -197,11 +197,11 @@ public abstract class JobStore : IDisposable
     internal virtual bool RecordsRunsInMemory => false;
 
     /// <summary>Records several runs, in order, as <see cref="SaveRun"/> does each.</summary>
-    internal virtual void SaveRuns(List<JobRun> runs)
+    internal virtual void SaveRuns(List<EndedRun> runs)
     {
         foreach (var run in runs)
         {
-            SaveRun(run);
+            SaveRun(run.ToRun());
         }
     }
 

@@ -301,13 +301,22 @@ internal sealed class MemoryJobStore : JobStore
     internal override bool RecordsRunsInMemory => true;
 
     [MethodImpl(DispatchPath.Optimized)]
-    internal override void SaveRuns(List<JobRun> runs)
+    internal override void SaveRuns(List<EndedRun> runs)
     {
         lock (sync)
         {
-            for (var i = 0; i < runs.Count; i++)
+            if (histories is null)
             {
-                SaveRunLocked(runs[i]);
+                return;
+            }
+
+            foreach (var run in runs)
+            {
+                var jobEnded = !slotById.ContainsKey(run.JobId);
+                if (histories.Save(run, jobEnded) && jobEnded)
+                {
+                    KeepOrphanHistory(run.JobId);
+                }
             }
         }
     }
@@ -407,7 +416,7 @@ internal sealed class MemoryJobStore : JobStore
         }
 
         var jobEnded = !slotById.ContainsKey(run.JobId);
-        if (histories.Save(run, jobEnded) && jobEnded)
+        if (histories.Save(run.JobId, new RunHistories.RunRecord(run), jobEnded) && jobEnded)
         {
             KeepOrphanHistory(run.JobId);
         }

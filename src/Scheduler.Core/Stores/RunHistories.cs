@@ -86,19 +86,27 @@ internal sealed class RunHistories
         }
     }
 
+    /// <summary>Records the end of a run, in place of its Running record.</summary>
+    /// <param name="run">The ended run.</param>
+    /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
+    /// <returns>Whether the job's history was made by this run.</returns>
+    [MethodImpl(DispatchPath.Optimized)]
+    public bool Save(in EndedRun run, bool jobEnded) => Save(run.JobId, new RunRecord(run), jobEnded);
+
     /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
+    /// <param name="jobId">The run's job.</param>
     /// <param name="run">The run.</param>
     /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
     /// <returns>Whether the job's history was made by this run.</returns>
     [MethodImpl(DispatchPath.Optimized)]
-    public bool Save(JobRun run, bool jobEnded)
+    public bool Save(string jobId, in RunRecord run, bool jobEnded)
     {
         var created = false;
-        if (!byJob.TryGetValue(run.JobId, out var history))
+        if (!byJob.TryGetValue(jobId, out var history))
         {
             history = new History();
             Allocate(history, jobEnded ? finishedCapacity : firstCapacity);
-            byJob.Add(run.JobId, history);
+            byJob.Add(jobId, history);
             created = true;
         }
 
@@ -110,7 +118,7 @@ internal sealed class RunHistories
             var index = history.Offset + ((history.Start + i) % history.Capacity);
             if (records[index].Key == run.Key)
             {
-                records[index] = new RunRecord(run);
+                records[index] = run;
                 return created;
             }
         }
@@ -124,13 +132,13 @@ internal sealed class RunHistories
             }
             else
             {
-                records[history.Offset + history.Start] = new RunRecord(run);
+                records[history.Offset + history.Start] = run;
                 history.Start = (history.Start + 1) % history.Capacity;
                 return created;
             }
         }
 
-        records[history.Offset + ((history.Start + history.Count) % history.Capacity)] = new RunRecord(run);
+        records[history.Offset + ((history.Start + history.Count) % history.Capacity)] = run;
         history.Count++;
         return created;
     }
@@ -240,7 +248,7 @@ internal sealed class RunHistories
     }
 
     /// <summary>A <see cref="JobRun"/> as a value.</summary>
-    private readonly struct RunRecord
+    internal readonly struct RunRecord
     {
         private readonly DateTimeOffset scheduledTime;
         private readonly DateTimeOffset startTime;
@@ -254,6 +262,23 @@ internal sealed class RunHistories
         private readonly Present present;
 
         public RunRecord(JobRun run)
+        {
+            Key = run.Key;
+            scheduledTime = run.ScheduledTime;
+            startTime = run.StartTime.GetValueOrDefault();
+            endTime = run.EndTime.GetValueOrDefault();
+            output = run.Output;
+            error = run.Error;
+            schedulerId = run.SchedulerId;
+            attempt = run.Attempt;
+            exitCode = run.ExitCode.GetValueOrDefault();
+            outcome = run.Outcome;
+            present = (run.StartTime is null ? 0 : Present.StartTime)
+                | (run.EndTime is null ? 0 : Present.EndTime)
+                | (run.ExitCode is null ? 0 : Present.ExitCode);
+        }
+
+        public RunRecord(in EndedRun run)
         {
             Key = run.Key;
             scheduledTime = run.ScheduledTime;
