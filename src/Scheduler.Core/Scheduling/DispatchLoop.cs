@@ -314,9 +314,9 @@ internal sealed class DispatchLoop
         for (var i = 0; i < dispatches.Count; i++)
         {
             var dispatch = dispatches[i];
-            var runs = dispatch.Runs;
+            var runCount = dispatch.RunCount;
             var firstDecision = first;
-            first += runs.Count;
+            first += runCount;
             if (rejectedIds is not null && rejectedIds.Contains(dispatch.Job.Id))
             {
                 // Changed meanwhile (by another process): the next read sees its new state.
@@ -324,9 +324,9 @@ internal sealed class DispatchLoop
             }
 
             var job = dispatch.Updated ?? dispatch.Job;
-            for (var r = 0; r < runs.Count; r++)
+            for (var r = 0; r < runCount; r++)
             {
-                tracker.ApplyLocked(target, job, runs[r], decided[firstDecision + r], work);
+                tracker.ApplyLocked(target, job, dispatch.RunAt(r), decided[firstDecision + r], work);
             }
 
             if (dispatch.Updated is null)
@@ -369,6 +369,22 @@ internal sealed class DispatchLoop
         }
 
         var count = (plan.MissedTime is null ? 0 : 1) + (plan.RunTime is null ? 0 : 1) + (plan.RunTimes?.Count ?? 0);
+        var tentative = tracker.TentativeFor(job.Id);
+        if (elsewhere is not null && elsewhere.TryGetValue(job.Id, out var runningElsewhere))
+        {
+            tentative.Running += runningElsewhere;
+        }
+
+        if (count == 1 && plan.RunTime is { } only)
+        {
+            // The usual plan: one run, neither missed nor coalesced.
+            var decision = Decide(job, ref tentative);
+            decided.Add(decision);
+            var updatedJob = plan.NextFireTime is { } following ? WithNextFireLocked(job, following) : null;
+            dispatch = new JobDispatch(job, updatedJob, NewRun(job, only, decision, now, attempt: 1));
+            return true;
+        }
+
         var runs = new JobRun[count];
         var index = 0;
         if (plan.MissedTime is { } missed)
@@ -384,12 +400,6 @@ internal sealed class DispatchLoop
             };
             decided.Add(RunDecision.Missed);
             index++;
-        }
-
-        var tentative = tracker.TentativeFor(job.Id);
-        if (elsewhere is not null && elsewhere.TryGetValue(job.Id, out var runningElsewhere))
-        {
-            tentative.Running += runningElsewhere;
         }
 
         if (plan.RunTime is { } single)

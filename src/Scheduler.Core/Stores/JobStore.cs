@@ -310,8 +310,22 @@ public sealed class JobDispatch
     {
         Job = job ?? throw new ArgumentNullException(nameof(job));
         Updated = updated;
-        Runs = runs ?? throw new ArgumentNullException(nameof(runs));
+        runs = runs ?? throw new ArgumentNullException(nameof(runs));
+        this.runs = runs;
+        RunCount = runs.Count;
     }
+
+    /// <summary>A dispatch of one run, the usual case: the list of runs is made only if a store asks for it.</summary>
+    internal JobDispatch(Job job, Job? updated, JobRun run)
+    {
+        Job = job;
+        Updated = updated;
+        single = run;
+        RunCount = 1;
+    }
+
+    private readonly JobRun? single;
+    private IReadOnlyList<JobRun>? runs;
 
     /// <summary>The job as the scheduler read it.</summary>
     public Job Job { get; }
@@ -320,7 +334,13 @@ public sealed class JobDispatch
     public Job? Updated { get; }
 
     /// <summary>The runs this dispatch records: Running ones being started, and Missed or Skipped ones already decided.</summary>
-    public IReadOnlyList<JobRun> Runs { get; }
+    public IReadOnlyList<JobRun> Runs => runs ??= new[] { single! };
+
+    /// <summary>How many runs the dispatch records.</summary>
+    internal int RunCount { get; }
+
+    /// <summary>One of the runs, without making the list of a dispatch of one run.</summary>
+    internal JobRun RunAt(int index) => runs is null && index == 0 ? single! : Runs[index];
 }
 
 /// <summary>A problem a store reports through its scheduler.</summary>
