@@ -161,27 +161,6 @@ internal sealed class DispatchLoop
     [MethodImpl(DispatchPath.Optimized)]
     private DateTimeOffset? ProcessDueJobs(RunWork work)
     {
-        // Meanwhile workers leave their run ends to the loop, which takes them before every batch: a
-        // worker taking the lock for its own end between two batches makes the loop wait for it, and
-        // a worker that loses the processor while it holds the lock makes it wait for a time slice.
-        tracker.LoopDispatching = true;
-        try
-        {
-            return ProcessDueJobsPass(work);
-        }
-        finally
-        {
-            tracker.LoopDispatching = false;
-
-            // The ends workers left since the last look (the clearing is fenced against their reading it).
-            Thread.MemoryBarrier();
-            tracker.ProcessEndedRuns(wait: true);
-        }
-    }
-
-    [MethodImpl(DispatchPath.Optimized)]
-    private DateTimeOffset? ProcessDueJobsPass(RunWork work)
-    {
         tracker.ProcessEndedRuns(wait: true);
         var now = owner.Now;
         DateTimeOffset? earliest = null;

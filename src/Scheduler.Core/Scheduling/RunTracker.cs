@@ -45,10 +45,6 @@ internal sealed class RunTracker : IRunReporter
     private readonly List<EndedRun> toRecord = [];
     private JobStore? toRecordStore;
 
-    // Set while the dispatch loop goes through due jobs: it processes run ends before every batch, so
-    // workers leave theirs to it rather than contend with it for the lock.
-    private volatile bool loopDispatching;
-
     // Jobs whose queued run waits for runs in other schedulers (a shared store) to end, and their store.
     private readonly Dictionary<string, NamedStore> queuedBehindElsewhere = new(StringComparer.Ordinal);
     private int queuedBehindElsewhereHint;
@@ -143,16 +139,6 @@ internal sealed class RunTracker : IRunReporter
         }
 
         return activity;
-    }
-
-    /// <summary>
-    /// Whether the dispatch loop is going through due jobs (and processes run ends before each batch
-    /// and once more after its pass: workers only wake it). The loop clears it before it sleeps.
-    /// </summary>
-    public bool LoopDispatching
-    {
-        get => loopDispatching;
-        set => loopDispatching = value;
     }
 
     /// <summary>
@@ -287,12 +273,6 @@ internal sealed class RunTracker : IRunReporter
     [MethodImpl(DispatchPath.Optimized)]
     public void ProcessEndedRuns(bool wait)
     {
-        if (!wait && loopDispatching)
-        {
-            owner.Loop.Wake();
-            return;
-        }
-
         while (!endedRuns.IsEmpty)
         {
             if (wait)
