@@ -44,7 +44,7 @@ internal enum CancelReason
 /// Made by the scheduler only. A custom executor derives from <see cref="QueuedJobExecutor"/> and is
 /// handed executions in <see cref="QueuedJobExecutor.RunAsync"/>.
 /// </remarks>
-public sealed class JobExecution : IRunCancellation
+public sealed class JobExecution : IRunContext
 {
     private const int Submitted = 0;
     private const int Running = 1;
@@ -55,12 +55,14 @@ public sealed class JobExecution : IRunCancellation
     private CancellationTokenSource? cancellation;
     private int state;
     private int cancelReason;
-    private ITimer? timeoutTimer;
-    private string? endError;
-    private string? failureText;
-    private JobRunOutcome? forcedOutcome;
-    private bool processFailed;
-    private string? processError;
+
+    // What only some runs have (a timeout, an executor's own error text, a child process's exit), apart:
+    // every run makes an execution, and most end without any of it.
+    private Details? details;
+    private DateTimeOffset startTime;
+    private DateTimeOffset endTime;
+    private bool started;
+    private bool ended;
 
     internal JobExecution(IRunReporter scheduler, Job job, JobRun run, JobStore store, JobExecutor? executor)
     {
@@ -81,12 +83,16 @@ public sealed class JobExecution : IRunCancellation
     public JobContext? Context { get; private set; }
 
     /// <summary>When the run started (set by <see cref="Begin"/>).</summary>
-    public DateTimeOffset? StartTime { get; private set; }
+    public DateTimeOffset? StartTime => started ? startTime : null;
 
     /// <summary>When the run ended, once it has.</summary>
-    public DateTimeOffset? EndTime { get; private set; }
+    public DateTimeOffset? EndTime => ended ? endTime : null;
 
     internal JobStore Store { get; }
+
+    object IRunContext.Owner => scheduler.Scheduler;
+
+    DateTimeOffset IRunContext.StartTime => StartTime.GetValueOrDefault();
 
     /// <summary>The delegates registered with the scheduler running the job.</summary>
     internal DelegateRegistry Delegates => scheduler.Delegates;
@@ -98,7 +104,7 @@ public sealed class JobExecution : IRunCancellation
     internal Exception? Exception { get; private set; }
 
     /// <summary>The exit code of a child process run; null for other runs.</summary>
-    internal int? ExitCode { get; private set; }
+    internal int? ExitCode => details?.ExitCode;
 
     /// <summary>Set by the scheduler (under its lock) when a newer run replaced this one and took its instance slot.</summary>
     internal bool Replaced { get; set; }
@@ -111,7 +117,7 @@ public sealed class JobExecution : IRunCancellation
     {
         get
         {
-            if (forcedOutcome is { } forced)
+            if (details?.ForcedOutcome is { } forced)
             {
                 return forced;
             }
@@ -124,7 +130,7 @@ public sealed class JobExecution : IRunCancellation
             return CancelReason switch
             {
                 CancelReason.Timeout => JobRunOutcome.TimedOut,
-                _ when Exception is null && !processFailed => JobRunOutcome.Succeeded,
+                _ when Exception is null && details?.ProcessFailed != true => JobRunOutcome.Succeeded,
                 CancelReason.None => JobRunOutcome.Failed,
                 _ => JobRunOutcome.Cancelled,
             };
@@ -136,7 +142,7 @@ public sealed class JobExecution : IRunCancellation
     {
         get
         {
-            if (endError is not null)
+            if (details?.EndError is { } endError)
             {
                 return endError;
             }
@@ -145,29 +151,28 @@ public sealed class JobExecution : IRunCancellation
             {
                 JobRunOutcome.TimedOut => string.Format(CultureInfo.InvariantCulture, "The run took longer than its timeout of {0}.", Job.Options.Timeout),
                 JobRunOutcome.Cancelled => CancelReason == CancelReason.Replaced ? "The run was cancelled: a newer run replaced it." : "The run was cancelled: the scheduler shut down.",
-                JobRunOutcome.Failed when processFailed || failureText is not null => null,
+                JobRunOutcome.Failed when details is { ProcessFailed: true } or { FailureText: not null } => null,
                 JobRunOutcome.Failed => Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : null,
                 _ => null,
             };
 
             // The executor's own error text (a process's stderr, a script's error records) follows the
             // reason the run was stopped.
-            var detail = processError ?? failureText;
+            var detail = details?.ProcessError ?? details?.FailureText;
             return reason is null ? detail : detail is null ? reason : reason + "\n" + detail;
         }
     }
 
-    /// <summary>The run's record as it ended.</summary>
+    /// <summary>How the run ended, as a value (once it has).</summary>
     [MethodImpl(DispatchPath.Optimized)]
-    internal JobRun ToEndedRun() => Run with
-    {
-        StartTime = StartTime,
-        EndTime = EndTime,
-        Outcome = Outcome,
-        Output = JobRun.Bounded(ReturnValue is null ? null : Convert.ToString(ReturnValue, CultureInfo.InvariantCulture)),
-        Error = JobRun.Bounded(ErrorText),
-        ExitCode = ExitCode,
-    };
+    internal EndedRun ToEnded() => new(
+        Run,
+        StartTime,
+        EndTime,
+        Outcome,
+        JobRun.Bounded(ReturnValue is null ? null : Convert.ToString(ReturnValue, CultureInfo.InvariantCulture)),
+        JobRun.Bounded(ErrorText),
+        ExitCode);
 
     /// <summary>
     /// Marks the run as started, on the worker that runs it. False when it was cancelled before it
@@ -190,19 +195,21 @@ public sealed class JobExecution : IRunCancellation
         if (!Store.MayStart(Run))
         {
             // Fencing: another scheduler sharing the store took this one's runs over (it seemed dead).
-            forcedOutcome = JobRunOutcome.Abandoned;
-            endError = "The run was not started: this scheduler lost its claim to it (another scheduler sharing the store took its runs over).";
+            var more = details ??= new Details();
+            more.ForcedOutcome = JobRunOutcome.Abandoned;
+            more.EndError = "The run was not started: this scheduler lost its claim to it (another scheduler sharing the store took its runs over).";
             Finish(returnValue: null, exception: null);
             return false;
         }
 
         var time = scheduler.TimeProvider;
         var start = time.GetUtcNow();
-        StartTime = start;
-        Context = new JobContext(scheduler.Scheduler, Job, Run, start, this);
+        startTime = start;
+        started = true;
+        Context = new JobContext(this);
         if (Job.Options.Timeout is { } timeout)
         {
-            timeoutTimer = time.CreateTimer(static s => ((JobExecution)s!).Cancel(CancelReason.Timeout), this, timeout, Timeout.InfiniteTimeSpan);
+            (details ??= new Details()).TimeoutTimer = time.CreateTimer(static s => ((JobExecution)s!).Cancel(CancelReason.Timeout), this, timeout, Timeout.InfiniteTimeSpan);
         }
 
         scheduler.OnRunStarted(this);
@@ -232,7 +239,7 @@ public sealed class JobExecution : IRunCancellation
             return;
         }
 
-        this.failureText = failureText;
+        (details ??= new Details()).FailureText = failureText;
         Finish(returnValue, exception);
     }
 
@@ -248,9 +255,10 @@ public sealed class JobExecution : IRunCancellation
             return;
         }
 
-        ExitCode = exitCode;
-        processFailed = failed;
-        processError = string.IsNullOrEmpty(error) ? null : error;
+        var more = details ??= new Details();
+        more.ExitCode = exitCode;
+        more.ProcessFailed = failed;
+        more.ProcessError = string.IsNullOrEmpty(error) ? null : error;
         Finish(string.IsNullOrEmpty(output) ? null : output, exception: null);
     }
 
@@ -262,8 +270,9 @@ public sealed class JobExecution : IRunCancellation
             return;
         }
 
-        forcedOutcome = outcome;
-        endError = error;
+        var more = details ??= new Details();
+        more.ForcedOutcome = outcome;
+        more.EndError = error;
         Finish(returnValue: null, exception: null);
     }
 
@@ -317,10 +326,29 @@ public sealed class JobExecution : IRunCancellation
     private void Finish(object? returnValue, Exception? exception)
     {
         Volatile.Write(ref state, Ended);
-        timeoutTimer?.Dispose();
-        EndTime = scheduler.TimeProvider.GetUtcNow();
+        details?.TimeoutTimer?.Dispose();
+        endTime = scheduler.TimeProvider.GetUtcNow();
+        ended = true;
         ReturnValue = returnValue;
         Exception = exception;
         scheduler.OnRunEnded(this);
+    }
+
+    /// <summary>What only some runs have.</summary>
+    private sealed class Details
+    {
+        public ITimer? TimeoutTimer { get; set; }
+
+        public string? EndError { get; set; }
+
+        public string? FailureText { get; set; }
+
+        public JobRunOutcome? ForcedOutcome { get; set; }
+
+        public bool ProcessFailed { get; set; }
+
+        public string? ProcessError { get; set; }
+
+        public int? ExitCode { get; set; }
     }
 }

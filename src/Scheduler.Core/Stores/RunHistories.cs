@@ -32,7 +32,12 @@ internal sealed class RunHistories
     private readonly int firstCapacity;
     private readonly int finishedCapacity;
     private readonly int chunkLength;
-    private readonly Dictionary<string, History> byJob = new(StringComparer.Ordinal);
+    // Each job's ring, by its index in rings: a one-off job makes one, and as objects they would be
+    // garbage made by every such run.
+    private readonly Dictionary<string, int> byJob = new(StringComparer.Ordinal);
+    private readonly Stack<int> freeRings = new();
+    private History[] rings = new History[16];
+    private int ringsUsed;
     private readonly List<RunRecord[]> chunks = [];
 
     // Free segments by capacity, as (chunk, offset).
@@ -86,22 +91,38 @@ internal sealed class RunHistories
         }
     }
 
+    /// <summary>Records the end of a run, in place of its Running record.</summary>
+    /// <param name="run">The ended run.</param>
+    /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
+    /// <returns>Whether the job's history was made by this run.</returns>
+    [MethodImpl(DispatchPath.Optimized)]
+    public bool Save(in EndedRun run, bool jobEnded) => Save(run.JobId, new RunRecord(run), jobEnded);
+
     /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
     /// <param name="run">The run.</param>
     /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
     /// <returns>Whether the job's history was made by this run.</returns>
     [MethodImpl(DispatchPath.Optimized)]
-    public bool Save(JobRun run, bool jobEnded)
+    public bool Save(JobRun run, bool jobEnded) => Save(run.JobId, new RunRecord(run), jobEnded);
+
+    /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
+    /// <param name="jobId">The run's job.</param>
+    /// <param name="run">The run.</param>
+    /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
+    /// <returns>Whether the job's history was made by this run.</returns>
+    [MethodImpl(DispatchPath.Optimized)]
+    private bool Save(string jobId, in RunRecord run, bool jobEnded)
     {
         var created = false;
-        if (!byJob.TryGetValue(run.JobId, out var history))
+        if (!byJob.TryGetValue(jobId, out var ring))
         {
-            history = new History();
-            Allocate(history, jobEnded ? finishedCapacity : firstCapacity);
-            byJob.Add(run.JobId, history);
+            ring = NewRing();
+            Allocate(ref rings[ring], jobEnded ? finishedCapacity : firstCapacity);
+            byJob.Add(jobId, ring);
             created = true;
         }
 
+        ref var history = ref rings[ring];
         var records = chunks[history.Chunk];
 
         // A run that ends replaces its Running record, usually the newest one.
@@ -110,7 +131,7 @@ internal sealed class RunHistories
             var index = history.Offset + ((history.Start + i) % history.Capacity);
             if (records[index].Key == run.Key)
             {
-                records[index] = new RunRecord(run);
+                records[index] = run;
                 return created;
             }
         }
@@ -119,18 +140,18 @@ internal sealed class RunHistories
         {
             if (history.Capacity < limit)
             {
-                Grow(history);
+                Grow(ref history);
                 records = chunks[history.Chunk];
             }
             else
             {
-                records[history.Offset + history.Start] = new RunRecord(run);
+                records[history.Offset + history.Start] = run;
                 history.Start = (history.Start + 1) % history.Capacity;
                 return created;
             }
         }
 
-        records[history.Offset + ((history.Start + history.Count) % history.Capacity)] = new RunRecord(run);
+        records[history.Offset + ((history.Start + history.Count) % history.Capacity)] = run;
         history.Count++;
         return created;
     }
@@ -138,11 +159,12 @@ internal sealed class RunHistories
     /// <summary>The job's runs, newest first; empty when it has none.</summary>
     public List<JobRun> Newest(string jobId, int maxCount)
     {
-        if (!byJob.TryGetValue(jobId, out var history))
+        if (!byJob.TryGetValue(jobId, out var ring))
         {
             return [];
         }
 
+        var history = rings[ring];
         var records = chunks[history.Chunk];
         var result = new List<JobRun>(Math.Min(maxCount, history.Count));
         for (var i = history.Count - 1; i >= 0 && result.Count < maxCount; i--)
@@ -155,16 +177,22 @@ internal sealed class RunHistories
 
     public void Remove(string jobId)
     {
-        if (byJob.TryGetValue(jobId, out var history))
+        if (byJob.TryGetValue(jobId, out var ring))
         {
             byJob.Remove(jobId);
+            var history = rings[ring];
             Free(history.Chunk, history.Offset, history.Capacity, history.Count);
+            rings[ring] = default;
+            freeRings.Push(ring);
         }
     }
 
     public void Clear()
     {
         byJob.Clear();
+        freeRings.Clear();
+        rings = new History[16];
+        ringsUsed = 0;
         chunks.Clear();
         foreach (var segments in free.Values)
         {
@@ -174,7 +202,22 @@ internal sealed class RunHistories
         lastChunkUsed = 0;
     }
 
-    private void Grow(History history)
+    private int NewRing()
+    {
+        if (freeRings.Count > 0)
+        {
+            return freeRings.Pop();
+        }
+
+        if (ringsUsed == rings.Length)
+        {
+            Array.Resize(ref rings, rings.Length * 2);
+        }
+
+        return ringsUsed++;
+    }
+
+    private void Grow(ref History history)
     {
         var (chunk, offset) = Take(limit);
         var from = chunks[history.Chunk];
@@ -191,7 +234,7 @@ internal sealed class RunHistories
         history.Start = 0;
     }
 
-    private void Allocate(History history, int capacity)
+    private void Allocate(ref History history, int capacity)
     {
         (history.Chunk, history.Offset) = Take(capacity);
         history.Capacity = capacity;
@@ -226,17 +269,17 @@ internal sealed class RunHistories
     }
 
     /// <summary>Where one job's ring lives.</summary>
-    private sealed class History
+    private struct History
     {
-        public int Chunk { get; set; }
+        public int Chunk;
 
-        public int Offset { get; set; }
+        public int Offset;
 
-        public int Capacity { get; set; }
+        public int Capacity;
 
-        public int Start { get; set; }
+        public int Start;
 
-        public int Count { get; set; }
+        public int Count;
     }
 
     /// <summary>A <see cref="JobRun"/> as a value.</summary>
@@ -254,6 +297,23 @@ internal sealed class RunHistories
         private readonly Present present;
 
         public RunRecord(JobRun run)
+        {
+            Key = run.Key;
+            scheduledTime = run.ScheduledTime;
+            startTime = run.StartTime.GetValueOrDefault();
+            endTime = run.EndTime.GetValueOrDefault();
+            output = run.Output;
+            error = run.Error;
+            schedulerId = run.SchedulerId;
+            attempt = run.Attempt;
+            exitCode = run.ExitCode.GetValueOrDefault();
+            outcome = run.Outcome;
+            present = (run.StartTime is null ? 0 : Present.StartTime)
+                | (run.EndTime is null ? 0 : Present.EndTime)
+                | (run.ExitCode is null ? 0 : Present.ExitCode);
+        }
+
+        public RunRecord(in EndedRun run)
         {
             Key = run.Key;
             scheduledTime = run.ScheduledTime;
