@@ -10,9 +10,6 @@ namespace Scheduler.Events;
 /// </summary>
 internal sealed class EventHub
 {
-    // Events recorded per acquisition of the lock by PublishAll.
-    private const int PublishChunk = 32;
-
     private readonly object sync;
     private readonly Queue<SchedulerEvent> pending = new();
     private Listener[] listeners = [];
@@ -47,43 +44,6 @@ internal sealed class EventHub
             }
         }
 
-        toWake?.TrySetResult(true);
-    }
-
-    /// <summary>
-    /// Records events in order under one acquisition of the log's lock (a batch of dispatches or of
-    /// run ends publishes several per run: taken per event, the lock is contended by every worker).
-    /// </summary>
-    [MethodImpl(DispatchPath.Optimized)]
-    public void PublishAll(EventBatch batch)
-    {
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
-        TaskCompletionSource<bool>? toWake = null;
-        for (var start = 0; start < batch.Count; start += PublishChunk)
-        {
-            // Let go of the lock now and then: workers publish their runs' start events meanwhile.
-            var end = Math.Min(batch.Count, start + PublishChunk);
-            lock (sync)
-            {
-                for (var i = start; i < end; i++)
-                {
-                    ref readonly var data = ref batch[i];
-                    var sequence = Log.AppendLocked(data, out var woken);
-                    toWake ??= woken;
-                    if ((wanted & data.Type) != 0)
-                    {
-                        pending.Enqueue(new SchedulerEvent(data, sequence));
-                        anyPending = true;
-                    }
-                }
-            }
-        }
-
-        batch.Clear();
         toWake?.TrySetResult(true);
     }
 

@@ -44,7 +44,7 @@ internal enum CancelReason
 /// Made by the scheduler only. A custom executor derives from <see cref="QueuedJobExecutor"/> and is
 /// handed executions in <see cref="QueuedJobExecutor.RunAsync"/>.
 /// </remarks>
-public sealed class JobExecution : IRunContext
+public sealed class JobExecution : IRunCancellation
 {
     private const int Submitted = 0;
     private const int Running = 1;
@@ -55,14 +55,12 @@ public sealed class JobExecution : IRunContext
     private CancellationTokenSource? cancellation;
     private int state;
     private int cancelReason;
-
-    // What only some runs have (a timeout, an executor's own error text, a child process's exit), apart:
-    // every run makes an execution, and most end without any of it.
-    private Details? details;
-    private DateTimeOffset startTime;
-    private DateTimeOffset endTime;
-    private bool started;
-    private bool ended;
+    private ITimer? timeoutTimer;
+    private string? endError;
+    private string? failureText;
+    private JobRunOutcome? forcedOutcome;
+    private bool processFailed;
+    private string? processError;
 
     internal JobExecution(IRunReporter scheduler, Job job, JobRun run, JobStore store, JobExecutor? executor)
     {
@@ -83,16 +81,12 @@ public sealed class JobExecution : IRunContext
     public JobContext? Context { get; private set; }
 
     /// <summary>When the run started (set by <see cref="Begin"/>).</summary>
-    public DateTimeOffset? StartTime => started ? startTime : null;
+    public DateTimeOffset? StartTime { get; private set; }
 
     /// <summary>When the run ended, once it has.</summary>
-    public DateTimeOffset? EndTime => ended ? endTime : null;
+    public DateTimeOffset? EndTime { get; private set; }
 
     internal JobStore Store { get; }
-
-    object IRunContext.Owner => scheduler.Scheduler;
-
-    DateTimeOffset IRunContext.StartTime => StartTime.GetValueOrDefault();
 
     /// <summary>The delegates registered with the scheduler running the job.</summary>
     internal DelegateRegistry Delegates => scheduler.Delegates;
@@ -104,7 +98,7 @@ public sealed class JobExecution : IRunContext
     internal Exception? Exception { get; private set; }
 
     /// <summary>The exit code of a child process run; null for other runs.</summary>
-    internal int? ExitCode => details?.ExitCode;
+    internal int? ExitCode { get; private set; }
 
     /// <summary>Set by the scheduler (under its lock) when a newer run replaced this one and took its instance slot.</summary>
     internal bool Replaced { get; set; }
@@ -117,7 +111,7 @@ public sealed class JobExecution : IRunContext
     {
         get
         {
-            if (details?.ForcedOutcome is { } forced)
+            if (forcedOutcome is { } forced)
             {
                 return forced;
             }
@@ -130,7 +124,7 @@ public sealed class JobExecution : IRunContext
             return CancelReason switch
             {
                 CancelReason.Timeout => JobRunOutcome.TimedOut,
-                _ when Exception is null && details?.ProcessFailed != true => JobRunOutcome.Succeeded,
+                _ when Exception is null && !processFailed => JobRunOutcome.Succeeded,
                 CancelReason.None => JobRunOutcome.Failed,
                 _ => JobRunOutcome.Cancelled,
             };
@@ -142,7 +136,7 @@ public sealed class JobExecution : IRunContext
     {
         get
         {
-            if (details?.EndError is { } endError)
+            if (endError is not null)
             {
                 return endError;
             }
@@ -151,28 +145,29 @@ public sealed class JobExecution : IRunContext
             {
                 JobRunOutcome.TimedOut => string.Format(CultureInfo.InvariantCulture, "The run took longer than its timeout of {0}.", Job.Options.Timeout),
                 JobRunOutcome.Cancelled => CancelReason == CancelReason.Replaced ? "The run was cancelled: a newer run replaced it." : "The run was cancelled: the scheduler shut down.",
-                JobRunOutcome.Failed when details is { ProcessFailed: true } or { FailureText: not null } => null,
+                JobRunOutcome.Failed when processFailed || failureText is not null => null,
                 JobRunOutcome.Failed => Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : null,
                 _ => null,
             };
 
             // The executor's own error text (a process's stderr, a script's error records) follows the
             // reason the run was stopped.
-            var detail = details?.ProcessError ?? details?.FailureText;
+            var detail = processError ?? failureText;
             return reason is null ? detail : detail is null ? reason : reason + "\n" + detail;
         }
     }
 
-    /// <summary>How the run ended, as a value (once it has).</summary>
+    /// <summary>The run's record as it ended.</summary>
     [MethodImpl(DispatchPath.Optimized)]
-    internal EndedRun ToEnded() => new(
-        Run,
-        StartTime,
-        EndTime,
-        Outcome,
-        JobRun.Bounded(ReturnValue is null ? null : Convert.ToString(ReturnValue, CultureInfo.InvariantCulture)),
-        JobRun.Bounded(ErrorText),
-        ExitCode);
+    internal JobRun ToEndedRun() => Run with
+    {
+        StartTime = StartTime,
+        EndTime = EndTime,
+        Outcome = Outcome,
+        Output = JobRun.Bounded(ReturnValue is null ? null : Convert.ToString(ReturnValue, CultureInfo.InvariantCulture)),
+        Error = JobRun.Bounded(ErrorText),
+        ExitCode = ExitCode,
+    };
 
     /// <summary>
     /// Marks the run as started, on the worker that runs it. False when it was cancelled before it
@@ -195,21 +190,19 @@ public sealed class JobExecution : IRunContext
         if (!Store.MayStart(Run))
         {
             // Fencing: another scheduler sharing the store took this one's runs over (it seemed dead).
-            var more = details ??= new Details();
-            more.ForcedOutcome = JobRunOutcome.Abandoned;
-            more.EndError = "The run was not started: this scheduler lost its claim to it (another scheduler sharing the store took its runs over).";
+            forcedOutcome = JobRunOutcome.Abandoned;
+            endError = "The run was not started: this scheduler lost its claim to it (another scheduler sharing the store took its runs over).";
             Finish(returnValue: null, exception: null);
             return false;
         }
 
         var time = scheduler.TimeProvider;
         var start = time.GetUtcNow();
-        startTime = start;
-        started = true;
-        Context = new JobContext(this);
+        StartTime = start;
+        Context = new JobContext(scheduler.Scheduler, Job, Run, start, this);
         if (Job.Options.Timeout is { } timeout)
         {
-            (details ??= new Details()).TimeoutTimer = time.CreateTimer(static s => ((JobExecution)s!).Cancel(CancelReason.Timeout), this, timeout, Timeout.InfiniteTimeSpan);
+            timeoutTimer = time.CreateTimer(static s => ((JobExecution)s!).Cancel(CancelReason.Timeout), this, timeout, Timeout.InfiniteTimeSpan);
         }
 
         scheduler.OnRunStarted(this);
@@ -239,7 +232,7 @@ public sealed class JobExecution : IRunContext
             return;
         }
 
-        (details ??= new Details()).FailureText = failureText;
+        this.failureText = failureText;
         Finish(returnValue, exception);
     }
 
@@ -255,10 +248,9 @@ public sealed class JobExecution : IRunContext
             return;
         }
 
-        var more = details ??= new Details();
-        more.ExitCode = exitCode;
-        more.ProcessFailed = failed;
-        more.ProcessError = string.IsNullOrEmpty(error) ? null : error;
+        ExitCode = exitCode;
+        processFailed = failed;
+        processError = string.IsNullOrEmpty(error) ? null : error;
         Finish(string.IsNullOrEmpty(output) ? null : output, exception: null);
     }
 
@@ -270,9 +262,8 @@ public sealed class JobExecution : IRunContext
             return;
         }
 
-        var more = details ??= new Details();
-        more.ForcedOutcome = outcome;
-        more.EndError = error;
+        forcedOutcome = outcome;
+        endError = error;
         Finish(returnValue: null, exception: null);
     }
 
@@ -326,29 +317,10 @@ public sealed class JobExecution : IRunContext
     private void Finish(object? returnValue, Exception? exception)
     {
         Volatile.Write(ref state, Ended);
-        details?.TimeoutTimer?.Dispose();
-        endTime = scheduler.TimeProvider.GetUtcNow();
-        ended = true;
+        timeoutTimer?.Dispose();
+        EndTime = scheduler.TimeProvider.GetUtcNow();
         ReturnValue = returnValue;
         Exception = exception;
         scheduler.OnRunEnded(this);
-    }
-
-    /// <summary>What only some runs have.</summary>
-    private sealed class Details
-    {
-        public ITimer? TimeoutTimer { get; set; }
-
-        public string? EndError { get; set; }
-
-        public string? FailureText { get; set; }
-
-        public JobRunOutcome? ForcedOutcome { get; set; }
-
-        public bool ProcessFailed { get; set; }
-
-        public string? ProcessError { get; set; }
-
-        public int? ExitCode { get; set; }
     }
 }

@@ -47,13 +47,6 @@ internal sealed class WakeSignal
 
     public void Set()
     {
-        // Already set and not yet taken: the waiter will find it. Workers set it for every run end the
-        // dispatch loop should look at, many times while it is busy.
-        if (Volatile.Read(ref signaled))
-        {
-            return;
-        }
-
         TaskCompletionSource<bool>? toWake;
         lock (sync)
         {

@@ -8,17 +8,19 @@ namespace Scheduler.Jobs;
 /// </remarks>
 public sealed class JobContext
 {
-    // The run this context describes, read through: every run makes a context, and one that copied
-    // the run's facts would be several times the size of this one.
-    private readonly IRunContext run;
+    private readonly IRunCancellation cancellation;
 
-    internal JobContext(IRunContext run)
+    internal JobContext(object scheduler, Job job, JobRun run, DateTimeOffset startTime, IRunCancellation cancellation)
     {
-        this.run = run;
+        Owner = scheduler;
+        Job = job;
+        Run = run;
+        StartTime = startTime;
+        this.cancellation = cancellation;
     }
 
     /// <summary>The job, as it was when the run was submitted.</summary>
-    public Job Job => run.Job;
+    public Job Job { get; }
 
     /// <summary>The id of this run.</summary>
     public string RunId => Run.RunId;
@@ -27,32 +29,22 @@ public sealed class JobContext
     public DateTimeOffset ScheduledTime => Run.ScheduledTime;
 
     /// <summary>When the run started.</summary>
-    public DateTimeOffset StartTime => run.StartTime;
+    public DateTimeOffset StartTime { get; }
 
     /// <summary>1 for the first attempt, 2 for the first retry...</summary>
     public int Attempt => Run.Attempt;
 
     /// <summary>Cancelled when the run times out, is replaced by a newer run, or the scheduler shuts down without waiting.</summary>
-    public CancellationToken CancellationToken => run.CancellationToken;
+    public CancellationToken CancellationToken => cancellation.CancellationToken;
 
     /// <summary>The scheduler running the job (a <c>JobScheduler</c>).</summary>
-    internal object Owner => run.Owner;
+    internal object Owner { get; }
 
-    internal JobRun Run => run.Run;
+    internal JobRun Run { get; }
 }
 
-/// <summary>What a <see cref="JobContext"/> reads: the execution that runs the job.</summary>
-internal interface IRunContext
+/// <summary>Where a run's cancellation token comes from: the execution that runs it.</summary>
+internal interface IRunCancellation
 {
-    /// <summary>The scheduler running the job.</summary>
-    object Owner { get; }
-
-    Job Job { get; }
-
-    JobRun Run { get; }
-
-    /// <summary>When the run started; read only once it has.</summary>
-    DateTimeOffset StartTime { get; }
-
     CancellationToken CancellationToken { get; }
 }

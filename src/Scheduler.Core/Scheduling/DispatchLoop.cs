@@ -43,9 +43,6 @@ internal sealed class DispatchLoop
 
     private readonly WakeSignal wake = new();
 
-    // The decisions for the runs of a batch's dispatches, in order (under the lock).
-    private readonly List<RunDecision> decided = [];
-
     private readonly Random jitterRandom = new();
 
     private long armedWakeTicks = long.MaxValue;
@@ -252,21 +249,6 @@ internal sealed class DispatchLoop
     [MethodImpl(DispatchPath.Optimized)]
     private int DispatchBatchLocked(NamedStore target, DateTimeOffset now, RunWork work)
     {
-        // The batch's events are recorded together, before the lock is let go and the runs are handed to executors.
-        tracker.HoldEventsLocked();
-        try
-        {
-            return DispatchBatchHeldLocked(target, now, work);
-        }
-        finally
-        {
-            tracker.PublishHeldLocked();
-        }
-    }
-
-    [MethodImpl(DispatchPath.Optimized)]
-    private int DispatchBatchHeldLocked(NamedStore target, DateTimeOffset now, RunWork work)
-    {
         var batchSize = DispatchBatchSize;
         if (target.Store.SharedBySchedulers)
         {
@@ -291,12 +273,13 @@ internal sealed class DispatchLoop
         // max-instances and the overlap policy hold across all of them.
         var elsewhere = target.Store.CountRunningElsewhere(due, owner.Id);
         var dispatches = new List<JobDispatch>(due.Count);
-        decided.Clear();
+        var decisions = new List<RunDecision[]>(due.Count);
         foreach (var job in due)
         {
-            if (TryPlanLocked(target, job, now, elsewhere, out var dispatch))
+            if (TryPlanLocked(target, job, now, elsewhere, out var dispatch, out var decided))
             {
                 dispatches.Add(dispatch);
+                decisions.Add(decided);
             }
         }
 
@@ -307,13 +290,9 @@ internal sealed class DispatchLoop
 
         var rejected = target.Store.CommitDispatches(dispatches);
         var rejectedIds = rejected.Count == 0 ? null : new HashSet<string>(rejected, StringComparer.Ordinal);
-        var first = 0;
         for (var i = 0; i < dispatches.Count; i++)
         {
             var dispatch = dispatches[i];
-            var runCount = dispatch.RunCount;
-            var firstDecision = first;
-            first += runCount;
             if (rejectedIds is not null && rejectedIds.Contains(dispatch.Job.Id))
             {
                 // Changed meanwhile (by another process): the next read sees its new state.
@@ -321,14 +300,15 @@ internal sealed class DispatchLoop
             }
 
             var job = dispatch.Updated ?? dispatch.Job;
-            for (var r = 0; r < runCount; r++)
+            var runs = dispatch.Runs;
+            for (var r = 0; r < runs.Count; r++)
             {
-                tracker.ApplyLocked(target, job, dispatch.RunAt(r), decided[firstDecision + r], work);
+                tracker.ApplyLocked(target, job, runs[r], decisions[i][r], work);
             }
 
             if (dispatch.Updated is null)
             {
-                tracker.PublishLocked(owner.JobEvent(SchedulerEventType.JobRemoved, dispatch.Job, "The job's trigger has no further fire times."));
+                owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobRemoved, dispatch.Job, "The job's trigger has no further fire times."));
             }
         }
 
@@ -337,7 +317,7 @@ internal sealed class DispatchLoop
 
     /// <summary>What to do with one due job: the misfire/coalesce plan, then the overlap decision for each run.</summary>
     [MethodImpl(DispatchPath.Optimized)]
-    private bool TryPlanLocked(NamedStore target, Job job, DateTimeOffset now, IReadOnlyDictionary<string, int>? elsewhere, out JobDispatch dispatch)
+    private bool TryPlanLocked(NamedStore target, Job job, DateTimeOffset now, IReadOnlyDictionary<string, int>? elsewhere, out JobDispatch dispatch, out RunDecision[] decisions)
     {
         DuePlan plan;
         try
@@ -350,7 +330,7 @@ internal sealed class DispatchLoop
         {
             var paused = job with { NextRunTime = null, JitterTicks = 0, State = JobState.Paused };
             target.Store.Update(paused);
-            tracker.PublishLocked(new SchedulerEventData(SchedulerEventType.SchedulerError, now)
+            owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, now)
             {
                 SchedulerId = owner.Id,
                 JobId = job.Id,
@@ -360,29 +340,15 @@ internal sealed class DispatchLoop
                 Error = error.Message,
                 Message = $"The trigger of the job failed; the job is paused: {error.Message}",
             });
-            tracker.PublishLocked(owner.JobEvent(SchedulerEventType.JobPaused, paused));
+            owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobPaused, paused));
             dispatch = null!;
+            decisions = null!;
             return false;
         }
 
         var count = (plan.MissedTime is null ? 0 : 1) + (plan.RunTime is null ? 0 : 1) + (plan.RunTimes?.Count ?? 0);
-        var tentative = tracker.TentativeFor(job.Id);
-        if (elsewhere is not null && elsewhere.TryGetValue(job.Id, out var runningElsewhere))
-        {
-            tentative.Running += runningElsewhere;
-        }
-
-        if (count == 1 && plan.RunTime is { } only)
-        {
-            // The usual plan: one run, neither missed nor coalesced.
-            var decision = Decide(job, ref tentative);
-            decided.Add(decision);
-            var updatedJob = plan.NextFireTime is { } following ? WithNextFireLocked(job, following) : null;
-            dispatch = new JobDispatch(job, updatedJob, NewRun(job, only, decision, now, attempt: 1));
-            return true;
-        }
-
         var runs = new JobRun[count];
+        decisions = new RunDecision[count];
         var index = 0;
         if (plan.MissedTime is { } missed)
         {
@@ -395,23 +361,28 @@ internal sealed class DispatchLoop
                     now - missed,
                     job.Options.MisfireGraceTime),
             };
-            decided.Add(RunDecision.Missed);
-            index++;
+            decisions[index++] = RunDecision.Missed;
+        }
+
+        var tentative = tracker.TentativeFor(job.Id);
+        if (elsewhere is not null && elsewhere.TryGetValue(job.Id, out var runningElsewhere))
+        {
+            tentative.Running += runningElsewhere;
         }
 
         if (plan.RunTime is { } single)
         {
-            var decision = Decide(job, ref tentative);
-            decided.Add(decision);
-            runs[index++] = NewRun(job, single, decision, now, attempt: 1);
+            decisions[index] = Decide(job, ref tentative);
+            runs[index] = NewRun(job, single, decisions[index], now, attempt: 1);
+            index++;
         }
         else if (plan.RunTimes is { } many)
         {
             foreach (var time in many)
             {
-                var decision = Decide(job, ref tentative);
-                decided.Add(decision);
-                runs[index++] = NewRun(job, time, decision, now, attempt: 1);
+                decisions[index] = Decide(job, ref tentative);
+                runs[index] = NewRun(job, time, decisions[index], now, attempt: 1);
+                index++;
             }
         }
 

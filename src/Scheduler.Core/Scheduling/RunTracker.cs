@@ -5,7 +5,6 @@ using Scheduler.Events;
 using Scheduler.Executors;
 using Scheduler.Internal;
 using Scheduler.Jobs;
-using Scheduler.Stores;
 
 namespace Scheduler.Scheduling;
 
@@ -22,9 +21,6 @@ internal sealed class RunTracker : IRunReporter
 {
     private const int MaxSpareActivities = 4096;
 
-    // Run ends processed per hold of the lock: workers report ends while the holder processes them.
-    private const int MaxEndsPerHold = 256;
-
     private readonly JobScheduler owner;
 
     private readonly Dictionary<string, JobActivity> activities = new(StringComparer.Ordinal);
@@ -34,16 +30,7 @@ internal sealed class RunTracker : IRunReporter
 
     private readonly HashSet<PendingRetry> retries = [];
 
-    private readonly ConcurrentQueue<JobExecution> endedRuns = new();
-
-    // Events raised under the lock while a batch (of dispatches, of run ends) holds them back, to be
-    // recorded together before the lock is let go; null while nothing holds them.
-    private readonly EventBatch heldEvents = new();
-    private EventBatch? holding;
-
-    // Ends of runs whose store records them in memory, recorded together under the lock before their events.
-    private readonly List<EndedRun> toRecord = [];
-    private JobStore? toRecordStore;
+    private readonly ConcurrentQueue<(JobExecution Execution, JobRun Ended)> endedRuns = new();
 
     // Jobs whose queued run waits for runs in other schedulers (a shared store) to end, and their store.
     private readonly Dictionary<string, NamedStore> queuedBehindElsewhere = new(StringComparer.Ordinal);
@@ -56,10 +43,10 @@ internal sealed class RunTracker : IRunReporter
         switch (decision)
         {
             case RunDecision.Missed:
-                PublishLocked(RunEvent(SchedulerEventType.JobMissed, job, run, run.Error));
+                owner.Hub.Publish(RunEvent(SchedulerEventType.JobMissed, job, run, run.Error));
                 return;
             case RunDecision.Skip:
-                PublishLocked(RunEvent(SchedulerEventType.JobMaxInstances, job, run, run.Error));
+                owner.Hub.Publish(RunEvent(SchedulerEventType.JobMaxInstances, job, run, run.Error));
                 return;
             case RunDecision.Queue:
                 var activity = ActivityLocked(job.Id);
@@ -72,7 +59,7 @@ internal sealed class RunTracker : IRunReporter
                     Volatile.Write(ref queuedBehindElsewhereHint, 1);
                 }
 
-                PublishLocked(RunEvent(
+                owner.Hub.Publish(RunEvent(
                     SchedulerEventType.JobMaxInstances,
                     job,
                     run,
@@ -115,7 +102,7 @@ internal sealed class RunTracker : IRunReporter
     [MethodImpl(DispatchPath.Optimized)]
     public void SubmitLocked(JobExecution execution, RunWork work)
     {
-        PublishLocked(RunEvent(SchedulerEventType.JobSubmitted, execution.Job, execution.Run));
+        owner.Hub.Publish(RunEvent(SchedulerEventType.JobSubmitted, execution.Job, execution.Run));
         if (execution.Executor is { } executor && executor.CanRun(execution.Job.Invocation.Kind))
         {
             work.ToSubmit.Add(execution);
@@ -139,33 +126,6 @@ internal sealed class RunTracker : IRunReporter
         }
 
         return activity;
-    }
-
-    /// <summary>
-    /// From now until <see cref="PublishHeldLocked"/>, events raised under the lock are held back and
-    /// then recorded together. Both are called by the same holder of the lock, the release in a finally.
-    /// </summary>
-    public void HoldEventsLocked() => holding = heldEvents;
-
-    /// <summary>Records the events held back since <see cref="HoldEventsLocked"/>, in the order they were raised.</summary>
-    public void PublishHeldLocked()
-    {
-        holding = null;
-        owner.Hub.PublishAll(heldEvents);
-    }
-
-    /// <summary>Publishes an event raised under the lock, or holds it back while a batch does.</summary>
-    [MethodImpl(DispatchPath.Optimized)]
-    public void PublishLocked(in SchedulerEventData data)
-    {
-        if (holding is { } batch)
-        {
-            batch.Add(data);
-        }
-        else
-        {
-            owner.Hub.Publish(data);
-        }
     }
 
     /// <summary>Does what was decided under the lock: cancels, ends and submits runs, and delivers owner.Hub.</summary>
@@ -235,32 +195,27 @@ internal sealed class RunTracker : IRunReporter
     [MethodImpl(DispatchPath.Optimized)]
     public void OnRunEnded(JobExecution execution)
     {
-        // A store that records runs in memory gets them in batches, under the lock, before their end
-        // events (ProcessEndedRuns); a store that writes them somewhere records each here, on the worker.
-        if (!execution.Store.RecordsRunsInMemory)
+        var ended = execution.ToEndedRun();
+        try
         {
-            var ended = execution.ToEnded();
-            try
-            {
-                execution.Store.SaveRun(ended.ToRun());
-            }
+            execution.Store.SaveRun(ended);
+        }
 #pragma warning disable CA1031 // A store failing to record a run must not kill the worker; it is reported.
-            catch (Exception error)
+        catch (Exception error)
 #pragma warning restore CA1031
+        {
+            owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, owner.Now)
             {
-                owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, owner.Now)
-                {
-                    SchedulerId = owner.Id,
-                    JobId = ended.JobId,
-                    RunKey = ended.Key,
-                    Exception = error,
-                    Error = error.Message,
-                    Message = $"The end of the run could not be recorded: {error.Message}",
-                });
-            }
+                SchedulerId = owner.Id,
+                JobId = ended.JobId,
+                RunKey = ended.Key,
+                Exception = error,
+                Error = error.Message,
+                Message = $"The end of the run could not be recorded: {error.Message}",
+            });
         }
 
-        endedRuns.Enqueue(execution);
+        endedRuns.Enqueue((execution, ended));
         ProcessEndedRuns(wait: false);
     }
 
@@ -289,28 +244,12 @@ internal sealed class RunTracker : IRunReporter
             List<PendingRetry>? retryNow = null;
             try
             {
-                HoldEventsLocked();
-                try
+                while (endedRuns.TryDequeue(out var item))
                 {
-                    for (var count = 0; count < MaxEndsPerHold && endedRuns.TryDequeue(out var execution); count++)
+                    if (EndRunLocked(item.Execution, item.Ended, ref work) is { Timer: null } retry)
                     {
-                        var ended = execution.ToEnded();
-                        if (execution.Store.RecordsRunsInMemory)
-                        {
-                            ToRecordLocked(execution.Store, ended);
-                        }
-
-                        if (EndRunLocked(execution, ended, ref work) is { Timer: null } retry)
-                        {
-                            (retryNow ??= []).Add(retry);
-                        }
+                        (retryNow ??= []).Add(retry);
                     }
-                }
-                finally
-                {
-                    // Recorded before the events are: whoever hears of a run's end finds it in the history.
-                    RecordRunsLocked();
-                    PublishHeldLocked();
                 }
             }
             finally
@@ -337,61 +276,12 @@ internal sealed class RunTracker : IRunReporter
         }
     }
 
-    [MethodImpl(DispatchPath.Optimized)]
-    private void ToRecordLocked(JobStore store, in EndedRun ended)
-    {
-        if (toRecordStore is not null && !ReferenceEquals(toRecordStore, store))
-        {
-            RecordRunsLocked();
-        }
-
-        toRecordStore = store;
-        toRecord.Add(ended);
-    }
-
-    /// <summary>Records the run ends gathered for a store that keeps them in memory, in one call.</summary>
-    [MethodImpl(DispatchPath.Optimized)]
-    private void RecordRunsLocked()
-    {
-        if (toRecordStore is not { } store)
-        {
-            return;
-        }
-
-        try
-        {
-            store.SaveRuns(toRecord);
-        }
-#pragma warning disable CA1031 // A store failing to record runs must not stop the others' ends; it is reported.
-        catch (Exception error)
-#pragma warning restore CA1031
-        {
-            foreach (var ended in toRecord)
-            {
-                PublishLocked(new SchedulerEventData(SchedulerEventType.SchedulerError, owner.Now)
-                {
-                    SchedulerId = owner.Id,
-                    JobId = ended.JobId,
-                    RunKey = ended.Key,
-                    Exception = error,
-                    Error = error.Message,
-                    Message = $"The end of the run could not be recorded: {error.Message}",
-                });
-            }
-        }
-        finally
-        {
-            toRecord.Clear();
-            toRecordStore = null;
-        }
-    }
-
     /// <summary>Raises a run's end event and gives its slot back, or keeps the slot for its retry (returned).</summary>
     [MethodImpl(DispatchPath.Optimized)]
-    private PendingRetry? EndRunLocked(JobExecution execution, in EndedRun ended, ref RunWork? work)
+    private PendingRetry? EndRunLocked(JobExecution execution, JobRun ended, ref RunWork? work)
     {
         var job = execution.Job;
-        PublishLocked(EndEvent(execution, ended));
+        owner.Hub.Publish(EndEvent(execution, ended));
         activities.TryGetValue(job.Id, out var activity);
         activity?.Active.Remove(execution);
         if (ended.Outcome == JobRunOutcome.Failed && ended.Attempt <= job.Options.RetryCount && !owner.StoppingLocked
@@ -406,10 +296,10 @@ internal sealed class RunTracker : IRunReporter
                 retry.Timer = owner.TimeProvider.CreateTimer(static s => ((PendingRetry)s!).Owner.FireRetry((PendingRetry)s!), retry, job.Options.RetryDelay, Timeout.InfiniteTimeSpan);
             }
 
-            PublishLocked(RunEvent(
+            owner.Hub.Publish(RunEvent(
                 SchedulerEventType.JobRetried,
                 job,
-                ended.ToRun(),
+                ended,
                 string.Format(CultureInfo.InvariantCulture, "Attempt {0} of {1} runs in {2}.", ended.Attempt + 1, job.Options.RetryCount + 1, job.Options.RetryDelay)));
             return retry;
         }
@@ -528,7 +418,7 @@ internal sealed class RunTracker : IRunReporter
     };
 
     [MethodImpl(DispatchPath.Optimized)]
-    private SchedulerEventData EndEvent(JobExecution execution, in EndedRun ended)
+    private SchedulerEventData EndEvent(JobExecution execution, JobRun ended)
     {
         var type = ended.Outcome switch
         {

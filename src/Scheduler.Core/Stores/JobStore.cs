@@ -189,22 +189,6 @@ public abstract class JobStore : IDisposable
     /// <summary>Records a run: adds it, or replaces the record with the same run id (a run that ended).</summary>
     protected internal abstract void SaveRun(JobRun run);
 
-    /// <summary>
-    /// Whether the store keeps run records in memory, where recording one costs less than a lock: the
-    /// scheduler then records run ends in batches (<see cref="SaveRuns"/>) under its own lock instead of
-    /// one by one on the executor's workers.
-    /// </summary>
-    internal virtual bool RecordsRunsInMemory => false;
-
-    /// <summary>Records several runs, in order, as <see cref="SaveRun"/> does each.</summary>
-    internal virtual void SaveRuns(List<EndedRun> runs)
-    {
-        foreach (var run in runs)
-        {
-            SaveRun(run.ToRun());
-        }
-    }
-
     /// <summary>The latest runs of a job, newest first, at most <paramref name="maxCount"/>.</summary>
     public abstract IReadOnlyList<JobRun> GetRuns(string jobId, int maxCount);
 
@@ -316,22 +300,8 @@ public sealed class JobDispatch
     {
         Job = job ?? throw new ArgumentNullException(nameof(job));
         Updated = updated;
-        runs = runs ?? throw new ArgumentNullException(nameof(runs));
-        this.runs = runs;
-        RunCount = runs.Count;
+        Runs = runs ?? throw new ArgumentNullException(nameof(runs));
     }
-
-    /// <summary>A dispatch of one run, the usual case: the list of runs is made only if a store asks for it.</summary>
-    internal JobDispatch(Job job, Job? updated, JobRun run)
-    {
-        Job = job;
-        Updated = updated;
-        single = run;
-        RunCount = 1;
-    }
-
-    private readonly JobRun? single;
-    private IReadOnlyList<JobRun>? runs;
 
     /// <summary>The job as the scheduler read it.</summary>
     public Job Job { get; }
@@ -340,13 +310,7 @@ public sealed class JobDispatch
     public Job? Updated { get; }
 
     /// <summary>The runs this dispatch records: Running ones being started, and Missed or Skipped ones already decided.</summary>
-    public IReadOnlyList<JobRun> Runs => runs ??= new[] { single! };
-
-    /// <summary>How many runs the dispatch records.</summary>
-    internal int RunCount { get; }
-
-    /// <summary>One of the runs, without making the list of a dispatch of one run.</summary>
-    internal JobRun RunAt(int index) => runs is null && index == 0 ? single! : Runs[index];
+    public IReadOnlyList<JobRun> Runs { get; }
 }
 
 /// <summary>A problem a store reports through its scheduler.</summary>

@@ -18,9 +18,6 @@ internal sealed class MemoryJobStore : JobStore
     private const int MaxReservedHistories = 4096;
     private static readonly TimeSpan ReserveHorizon = TimeSpan.FromMinutes(1);
 
-    // The loop reads due jobs 256 at a time.
-    private const int DueListCapacity = 256;
-
     private readonly object sync = new();
     private readonly Dictionary<string, int> slotById = new(StringComparer.Ordinal);
     private readonly RunHistories? histories;
@@ -203,8 +200,7 @@ internal sealed class MemoryJobStore : JobStore
 
             // The due jobs in order without disturbing the heap: a second, small heap holds the
             // frontier of heap positions still to visit, so k due jobs cost O(k log k).
-            // Sized for a dispatch batch (or all the scheduled jobs when fewer): growing it costs more than its slack.
-            var due = new List<Job>(Math.Min(maxCount, Math.Min(heapCount, DueListCapacity)));
+            var due = new List<Job>(Math.Min(maxCount, 64));
             var frontierCount = 0;
             PushFrontier(ref frontierCount, 0);
             while (frontierCount > 0 && due.Count < maxCount)
@@ -277,9 +273,10 @@ internal sealed class MemoryJobStore : JobStore
                     }
                 }
 
-                for (var r = 0; r < dispatch.RunCount; r++)
+                var runs = dispatch.Runs;
+                for (var r = 0; r < runs.Count; r++)
                 {
-                    SaveRunLocked(dispatch.RunAt(r));
+                    SaveRunLocked(runs[r]);
                 }
             }
         }
@@ -298,29 +295,6 @@ internal sealed class MemoryJobStore : JobStore
         lock (sync)
         {
             SaveRunLocked(run);
-        }
-    }
-
-    internal override bool RecordsRunsInMemory => true;
-
-    [MethodImpl(DispatchPath.Optimized)]
-    internal override void SaveRuns(List<EndedRun> runs)
-    {
-        lock (sync)
-        {
-            if (histories is null)
-            {
-                return;
-            }
-
-            foreach (var run in runs)
-            {
-                var jobEnded = !slotById.ContainsKey(run.JobId);
-                if (histories.Save(run, jobEnded) && jobEnded)
-                {
-                    KeepOrphanHistory(run.JobId);
-                }
-            }
         }
     }
 

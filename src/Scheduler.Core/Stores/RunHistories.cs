@@ -32,12 +32,7 @@ internal sealed class RunHistories
     private readonly int firstCapacity;
     private readonly int finishedCapacity;
     private readonly int chunkLength;
-    // Each job's ring, by its index in rings: a one-off job makes one, and as objects they would be
-    // garbage made by every such run.
-    private readonly Dictionary<string, int> byJob = new(StringComparer.Ordinal);
-    private readonly Stack<int> freeRings = new();
-    private History[] rings = new History[16];
-    private int ringsUsed;
+    private readonly Dictionary<string, History> byJob = new(StringComparer.Ordinal);
     private readonly List<RunRecord[]> chunks = [];
 
     // Free segments by capacity, as (chunk, offset).
@@ -91,38 +86,22 @@ internal sealed class RunHistories
         }
     }
 
-    /// <summary>Records the end of a run, in place of its Running record.</summary>
-    /// <param name="run">The ended run.</param>
-    /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
-    /// <returns>Whether the job's history was made by this run.</returns>
-    [MethodImpl(DispatchPath.Optimized)]
-    public bool Save(in EndedRun run, bool jobEnded) => Save(run.JobId, new RunRecord(run), jobEnded);
-
     /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
     /// <param name="run">The run.</param>
     /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
     /// <returns>Whether the job's history was made by this run.</returns>
     [MethodImpl(DispatchPath.Optimized)]
-    public bool Save(JobRun run, bool jobEnded) => Save(run.JobId, new RunRecord(run), jobEnded);
-
-    /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
-    /// <param name="jobId">The run's job.</param>
-    /// <param name="run">The run.</param>
-    /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
-    /// <returns>Whether the job's history was made by this run.</returns>
-    [MethodImpl(DispatchPath.Optimized)]
-    private bool Save(string jobId, in RunRecord run, bool jobEnded)
+    public bool Save(JobRun run, bool jobEnded)
     {
         var created = false;
-        if (!byJob.TryGetValue(jobId, out var ring))
+        if (!byJob.TryGetValue(run.JobId, out var history))
         {
-            ring = NewRing();
-            Allocate(ref rings[ring], jobEnded ? finishedCapacity : firstCapacity);
-            byJob.Add(jobId, ring);
+            history = new History();
+            Allocate(history, jobEnded ? finishedCapacity : firstCapacity);
+            byJob.Add(run.JobId, history);
             created = true;
         }
 
-        ref var history = ref rings[ring];
         var records = chunks[history.Chunk];
 
         // A run that ends replaces its Running record, usually the newest one.
@@ -131,7 +110,7 @@ internal sealed class RunHistories
             var index = history.Offset + ((history.Start + i) % history.Capacity);
             if (records[index].Key == run.Key)
             {
-                records[index] = run;
+                records[index] = new RunRecord(run);
                 return created;
             }
         }
@@ -140,18 +119,18 @@ internal sealed class RunHistories
         {
             if (history.Capacity < limit)
             {
-                Grow(ref history);
+                Grow(history);
                 records = chunks[history.Chunk];
             }
             else
             {
-                records[history.Offset + history.Start] = run;
+                records[history.Offset + history.Start] = new RunRecord(run);
                 history.Start = (history.Start + 1) % history.Capacity;
                 return created;
             }
         }
 
-        records[history.Offset + ((history.Start + history.Count) % history.Capacity)] = run;
+        records[history.Offset + ((history.Start + history.Count) % history.Capacity)] = new RunRecord(run);
         history.Count++;
         return created;
     }
@@ -159,12 +138,11 @@ internal sealed class RunHistories
     /// <summary>The job's runs, newest first; empty when it has none.</summary>
     public List<JobRun> Newest(string jobId, int maxCount)
     {
-        if (!byJob.TryGetValue(jobId, out var ring))
+        if (!byJob.TryGetValue(jobId, out var history))
         {
             return [];
         }
 
-        var history = rings[ring];
         var records = chunks[history.Chunk];
         var result = new List<JobRun>(Math.Min(maxCount, history.Count));
         for (var i = history.Count - 1; i >= 0 && result.Count < maxCount; i--)
@@ -177,22 +155,16 @@ internal sealed class RunHistories
 
     public void Remove(string jobId)
     {
-        if (byJob.TryGetValue(jobId, out var ring))
+        if (byJob.TryGetValue(jobId, out var history))
         {
             byJob.Remove(jobId);
-            var history = rings[ring];
             Free(history.Chunk, history.Offset, history.Capacity, history.Count);
-            rings[ring] = default;
-            freeRings.Push(ring);
         }
     }
 
     public void Clear()
     {
         byJob.Clear();
-        freeRings.Clear();
-        rings = new History[16];
-        ringsUsed = 0;
         chunks.Clear();
         foreach (var segments in free.Values)
         {
@@ -202,22 +174,7 @@ internal sealed class RunHistories
         lastChunkUsed = 0;
     }
 
-    private int NewRing()
-    {
-        if (freeRings.Count > 0)
-        {
-            return freeRings.Pop();
-        }
-
-        if (ringsUsed == rings.Length)
-        {
-            Array.Resize(ref rings, rings.Length * 2);
-        }
-
-        return ringsUsed++;
-    }
-
-    private void Grow(ref History history)
+    private void Grow(History history)
     {
         var (chunk, offset) = Take(limit);
         var from = chunks[history.Chunk];
@@ -234,7 +191,7 @@ internal sealed class RunHistories
         history.Start = 0;
     }
 
-    private void Allocate(ref History history, int capacity)
+    private void Allocate(History history, int capacity)
     {
         (history.Chunk, history.Offset) = Take(capacity);
         history.Capacity = capacity;
@@ -269,17 +226,17 @@ internal sealed class RunHistories
     }
 
     /// <summary>Where one job's ring lives.</summary>
-    private struct History
+    private sealed class History
     {
-        public int Chunk;
+        public int Chunk { get; set; }
 
-        public int Offset;
+        public int Offset { get; set; }
 
-        public int Capacity;
+        public int Capacity { get; set; }
 
-        public int Start;
+        public int Start { get; set; }
 
-        public int Count;
+        public int Count { get; set; }
     }
 
     /// <summary>A <see cref="JobRun"/> as a value.</summary>
@@ -297,23 +254,6 @@ internal sealed class RunHistories
         private readonly Present present;
 
         public RunRecord(JobRun run)
-        {
-            Key = run.Key;
-            scheduledTime = run.ScheduledTime;
-            startTime = run.StartTime.GetValueOrDefault();
-            endTime = run.EndTime.GetValueOrDefault();
-            output = run.Output;
-            error = run.Error;
-            schedulerId = run.SchedulerId;
-            attempt = run.Attempt;
-            exitCode = run.ExitCode.GetValueOrDefault();
-            outcome = run.Outcome;
-            present = (run.StartTime is null ? 0 : Present.StartTime)
-                | (run.EndTime is null ? 0 : Present.EndTime)
-                | (run.ExitCode is null ? 0 : Present.ExitCode);
-        }
-
-        public RunRecord(in EndedRun run)
         {
             Key = run.Key;
             scheduledTime = run.ScheduledTime;
