@@ -44,10 +44,14 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     [Fact]
     public async Task Every_fire_time_runs_exactly_once_across_three_nodes()
     {
+        // No node dies here, so none may be declared dead: with the 2 s lease of the takeover tests, a
+        // suite loading the machine stalled all three in-process heartbeats past it (their committed
+        // one-off runs were then lost, as a dead node's are). The takeover tests below use the short one.
         var ran = new ConcurrentDictionary<(string Job, DateTimeOffset Scheduled), int>();
-        var a = Node("a");
-        var b = Node("b");
-        var c = Node("c");
+        var steady = Fast with { LeaseDuration = TimeSpan.FromSeconds(15) };
+        var a = Node("a", steady, out _);
+        var b = Node("b", steady, out _);
+        var c = Node("c", steady, out _);
         foreach (var node in new[] { a, b, c })
         {
             node.RegisterDelegate("count", (Action<JobContext>)(context => ran.AddOrUpdate((context.Job.Id, context.ScheduledTime), 1, (_, n) => n + 1)));
@@ -421,10 +425,12 @@ public sealed class PostgresClusterTests : IAsyncLifetime
 
     private JobScheduler Node(string id) => Node(id, out _);
 
-    private JobScheduler Node(string id, out PostgresJobStore store)
+    private JobScheduler Node(string id, out PostgresJobStore store) => Node(id, Fast, out store);
+
+    private JobScheduler Node(string id, PostgresJobStoreOptions options, out PostgresJobStore store)
     {
         var node = new JobScheduler(new SchedulerOptions { SchedulerId = id });
-        store = (PostgresJobStore)JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema });
+        store = (PostgresJobStore)JobStore.CreatePostgres(PostgresServer.ConnectionString, options with { Schema = schema });
         node.RemoveJobStore(JobScheduler.DefaultName);
         node.AddJobStore(JobScheduler.DefaultName, store);
         nodes.Add(node);
