@@ -61,15 +61,7 @@ internal sealed partial class PostgresJobStore
                 return;
             }
 
-            var loss = batchLoss;
-            batchLoss = null;
-            if (loss is not null)
-            {
-                CloseBatchLocked();
-                throw BatchLost(loss);
-            }
-
-            CommitBatchLocked();
+            CommitOrReportLossLocked();
         }
     }
 
@@ -194,16 +186,7 @@ internal sealed partial class PostgresJobStore
         {
             // Last, so the schema's change counter is locked only for the commit, not for the whole batch.
             // It also fails in a transaction the server already aborted, which COMMIT would roll back quietly.
-            using (var notify = Command(
-                connection,
-                $"""UPDATE "{s}".changes SET counter = counter + 1 WHERE one = 1; SELECT pg_notify(@channel, @payload)""",
-                transaction))
-            {
-                notify.Parameters.AddWithValue("channel", Channel);
-                notify.Parameters.AddWithValue("payload", InstanceId);
-                notify.ExecuteNonQuery();
-            }
-
+            AnnounceChange(connection, transaction);
             transaction.Commit();
         }
         catch (NpgsqlException error)
@@ -275,20 +258,26 @@ internal sealed partial class PostgresJobStore
     }
 
     /// <summary>Ends the open batches as the store closes: what they wrote is committed, as when they end.</summary>
+    /// <summary>Commits the outermost batch, or closes it and throws when its transaction was lost before.</summary>
+    private void CommitOrReportLossLocked()
+    {
+        var loss = batchLoss;
+        batchLoss = null;
+        if (loss is not null)
+        {
+            CloseBatchLocked();
+            throw BatchLost(loss);
+        }
+
+        CommitBatchLocked();
+    }
+
     private void EndBatchesOnDispose()
     {
         lock (batchGate)
         {
             batchDepth = 0;
-            var loss = batchLoss;
-            batchLoss = null;
-            if (loss is not null)
-            {
-                CloseBatchLocked();
-                throw BatchLost(loss);
-            }
-
-            CommitBatchLocked();
+            CommitOrReportLossLocked();
         }
     }
 

@@ -591,17 +591,20 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         write(connection);
-        using (var notify = Command(
+        AnnounceChange(connection, transaction);
+        transaction.Commit();
+    }
+
+    /// <summary>Counts a change and tells the other nodes, in the transaction that makes it (sent at its commit).</summary>
+    private void AnnounceChange(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        using var notify = Command(
             connection,
             $"""UPDATE "{s}".changes SET counter = counter + 1 WHERE one = 1; SELECT pg_notify(@channel, @payload)""",
-            transaction))
-        {
-            notify.Parameters.AddWithValue("channel", Channel);
-            notify.Parameters.AddWithValue("payload", InstanceId);
-            notify.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
+            transaction);
+        notify.Parameters.AddWithValue("channel", Channel);
+        notify.Parameters.AddWithValue("payload", InstanceId);
+        notify.ExecuteNonQuery();
     }
 
     /// <summary>A random, non-zero tag (0 is the version of a job never read from a store).</summary>
