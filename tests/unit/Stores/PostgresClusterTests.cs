@@ -278,6 +278,57 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_its_node_refused_to_start_after_losing_its_lease_runs_again_under_recover()
+    {
+        // The database declared the node dead (its lease lapsed) before any node swept up its runs; it
+        // registers again with a new token and refuses the run it committed under the old one. That
+        // refusal must not close the fire time: the run is abandoned and run again, once.
+        var a = Node("a", out _);
+        var gate = new ManualResetEventSlim();
+        var holding = new ManualResetEventSlim();
+        var ranLater = 0;
+        a.RegisterDelegate("hold", (Action<JobContext>)(_ =>
+        {
+            holding.Set();
+            gate.Wait(TimeSpan.FromSeconds(30));
+        }));
+        a.RegisterDelegate("later", (Action<JobContext>)(_ => Interlocked.Increment(ref ranLater)));
+        var executor = Scheduler.Executors.JobExecutor.CreateThreadPool(1);
+        a.AddExecutor("one", executor);
+        a.AddJob(new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("hold"), "hold", executor: "one");
+        a.AddJob(
+            new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
+            new Scheduler.Invocations.DelegateInvocation("later"),
+            "later",
+            executor: "one",
+            options: JobOptions.Default with { Recover = true });
+        a.Start();
+        a.RunJobNow("hold");
+        Assert.True(holding.Wait(TimeSpan.FromSeconds(10)));
+        a.RunJobNow("later");
+        await Until(() => a.GetJobRuns("later").Any(r => r.Outcome == JobRunOutcome.Running), TimeSpan.FromSeconds(10));
+
+        using (var connection = new NpgsqlConnection(PostgresServer.ConnectionString))
+        {
+            connection.Open();
+            using var expire = new NpgsqlCommand($"""UPDATE "{schema}".nodes SET lease_until = 0 WHERE scheduler_id = 'a'""", connection);
+            Assert.Equal(1, expire.ExecuteNonQuery());
+        }
+
+        await WaitForEvent(a, e => e.Message?.Contains("lost its lease", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(10));
+        gate.Set();
+        await Until(() => Volatile.Read(ref ranLater) > 0, TimeSpan.FromSeconds(15));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var runs = a.GetJobRuns("later");
+        Assert.Equal(1, Volatile.Read(ref ranLater));
+        var refused = Assert.Single(runs, r => r.Outcome == JobRunOutcome.Abandoned);
+        var rerun = Assert.Single(runs, r => r.Outcome == JobRunOutcome.Succeeded);
+        Assert.Equal(refused.ScheduledTime, rerun.ScheduledTime);
+        Assert.Equal(2, runs.Count);
+    }
+
+    [Fact]
     public async Task A_run_now_requested_through_any_store_runs_once_on_one_node()
     {
         var ran = new ConcurrentQueue<string>();

@@ -210,9 +210,14 @@ internal sealed partial class PostgresJobStore
             }
         }
 
-        if (fence != current.Fence)
+        if (fence == NeverCommitted)
         {
             return false;
+        }
+
+        if (fence != current.Fence)
+        {
+            return Refuse(run);
         }
 
         if (current.Clock.GetUtcNow() >= current.LeaseValidUntil)
@@ -225,11 +230,22 @@ internal sealed partial class PostgresJobStore
             {
                 // The database cannot say the lease still holds: the run is not started.
                 OnErrorOccurred($"The scheduler '{current.SchedulerId}' could not renew its lease to start the run '{run.RunId}' of the job '{run.JobId}': {error.Message}");
-                return false;
+                return Refuse(run);
             }
         }
 
-        return fence == current.Fence && current.Clock.GetUtcNow() < current.LeaseValidUntil;
+        return (fence == current.Fence && current.Clock.GetUtcNow() < current.LeaseValidUntil) || Refuse(run);
+    }
+
+    /// <summary>Notes a committed run this node does not start, so that its end hands the fire time on instead of closing it (see <see cref="HandOverRefused"/>).</summary>
+    private bool Refuse(JobRun run)
+    {
+        lock (runFences)
+        {
+            refusedRuns.Add(run.RunId);
+        }
+
+        return false;
     }
 
     // ---------------------------------------------------------------- ISharedJobStore

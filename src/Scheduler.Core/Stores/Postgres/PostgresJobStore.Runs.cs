@@ -24,6 +24,9 @@ internal sealed partial class PostgresJobStore
     // The fencing token each run this store committed was committed under, until it ends.
     private readonly Dictionary<string, long> runFences = new(StringComparer.Ordinal);
 
+    // Committed runs MayStart refused (the lease had lapsed, or could not be renewed), until their end is written.
+    private readonly HashSet<string> refusedRuns = new(StringComparer.Ordinal);
+
     // The token of a run that was never committed (its recovery had passed to another node): it matches
     // no row and no node, so the run does not start and its end is not recorded.
     private const long NeverCommitted = long.MaxValue;
@@ -224,9 +227,38 @@ internal sealed partial class PostgresJobStore
 
         var me = ClaimOwner;
         long[] fences;
+        List<(JobRun Run, long Fence)> refused = [];
         lock (runFences)
         {
+            if (refusedRuns.Count > 0)
+            {
+                refused = ends.Where(run => refusedRuns.Contains(run.RunId) && runFences.ContainsKey(run.RunId)).Select(run => (run, runFences[run.RunId])).ToList();
+                ends.RemoveAll(run => refusedRuns.Contains(run.RunId) && runFences.ContainsKey(run.RunId));
+            }
+
             fences = ends.Select(run => runFences.TryGetValue(run.RunId, out var fence) ? fence : -1).ToArray();
+        }
+
+        if (refused.Count > 0)
+        {
+            try
+            {
+                HandOverRefused(refused);
+            }
+            catch (Exception error) when (error is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                lock (endsSync)
+                {
+                    pendingEnds.InsertRange(0, ends);
+                }
+
+                throw;
+            }
+        }
+
+        if (ends.Count == 0)
+        {
+            return;
         }
 
         // The fenced ends in one statement, when no run ends twice in this flush (each end must see the
@@ -332,6 +364,82 @@ internal sealed partial class PostgresJobStore
         {
             ReportDroppedEnds(dropped);
         }
+    }
+
+    /// <summary>
+    /// Records the runs this node committed but did not start (<see cref="MayStart"/> refused them) as
+    /// Abandoned in its own recovery care, and hands them to its scheduler, which runs the fire time again
+    /// for jobs with Recover. Closed like any other end, such a run would leave its fire time with an
+    /// Abandoned run that nobody recovers, since no node died. A run another node abandoned first is that
+    /// node's to recover; should this node die before the re-run, its care passes on as any other.
+    /// </summary>
+    private void HandOverRefused(List<(JobRun Run, long Fence)> refused)
+    {
+        var care = CurrentFence;
+        var handedOver = new List<JobRun>(refused.Count);
+        try
+        {
+            using var connection = Open();
+            using var command = Command(
+                connection,
+                $"""
+                UPDATE "{s}".runs r SET end_time = e.ended, outcome = {(int)JobRunOutcome.Abandoned}, error = e.why, recovering_by = @me, recovering_fence = @care
+                FROM unnest(@run, @end, @error, @fence) AS e(id, ended, why, token)
+                WHERE r.run_id = e.id AND r.outcome = 0 AND r.fence = e.token
+                RETURNING {StoredRows.RunColumns}
+                """);
+            command.Parameters.Add(new NpgsqlParameter("run", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = refused.Select(r => r.Run.RunId).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = refused.Select(r => r.Run.EndTime?.UtcTicks).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = refused.Select(r => r.Run.Error).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("fence", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = refused.Select(r => r.Fence).ToArray() });
+            command.Parameters.AddWithValue("me", ClaimOwner);
+            command.Parameters.AddWithValue("care", care);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                handedOver.Add(StoredRows.ReadRun(reader));
+            }
+        }
+        catch (Exception error) when (error is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // The server was away: tried again at the next flush, still under the tokens the runs were committed with.
+            lock (endsSync)
+            {
+                pendingEnds.InsertRange(0, refused.Select(r => r.Run));
+                endFlushTimer?.Change(EndRetryDelay, Timeout.InfiniteTimeSpan);
+            }
+
+            throw;
+        }
+
+        lock (runFences)
+        {
+            foreach (var (run, _) in refused)
+            {
+                runFences.Remove(run.RunId);
+                refusedRuns.Remove(run.RunId);
+            }
+        }
+
+        if (handedOver.Count == 0)
+        {
+            return;
+        }
+
+        lock (recoveries)
+        {
+            foreach (var run in handedOver)
+            {
+                recoveries[(run.JobId, run.ScheduledTime.UtcTicks)] = (run.RunId, care);
+            }
+        }
+
+        lock (takenOver)
+        {
+            takenOver.AddRange(handedOver);
+        }
+
+        OnChanged();
     }
 
     private void FlushEndsQuietly()
