@@ -54,6 +54,11 @@ internal sealed class DispatchLoop
     private readonly RunTracker tracker;
     private Task? loopTask;
 
+    // Abandoned runs of a shared store taken over to run again, waiting for free workers (under the lock).
+    // They stay in this scheduler's care in the store meanwhile, so they pass on should it die.
+    private readonly List<(NamedStore Target, JobRun Run)> waitingRecoveries = [];
+    private int waitingRecoveryCount;
+
     public DispatchLoop(JobScheduler owner, RunTracker tracker)
     {
         this.owner = owner;
@@ -66,6 +71,8 @@ internal sealed class DispatchLoop
     /// <summary>Starts the loop (under the scheduler's lock, as the scheduler starts).</summary>
     public void StartLocked()
     {
+        // A store hands recoveries left from a previous start over again (its care of them has lapsed).
+        waitingRecoveries.Clear();
         Volatile.Write(ref armedWakeTicks, long.MaxValue);
         loopTask = System.Threading.Tasks.Task.Run(LoopAsync);
     }
@@ -171,6 +178,21 @@ internal sealed class DispatchLoop
 
             tracker.Perform(work);
         }
+
+        if (Volatile.Read(ref waitingRecoveryCount) > 0)
+        {
+            lock (owner.Gate)
+            {
+                RunWaitingRecoveriesLocked(work);
+                if (waitingRecoveries.Count > 0)
+                {
+                    earliest = now + FullRecheck;
+                }
+            }
+
+            tracker.Perform(work);
+        }
+
         foreach (var target in owner.StoreList)
         {
             boundByCapacity = false;
@@ -447,12 +469,24 @@ internal sealed class DispatchLoop
     public void AbandonUnfinishedRunsLocked(NamedStore target, RunWork work)
         => ReportAbandonedLocked(target, target.Store.AbandonUnfinishedRuns(owner.Id, owner.Now), work);
 
-    /// <summary>Reports runs a dead scheduler left unfinished, and runs again those of jobs that ask for recovery.</summary>
+    /// <summary>
+    /// Reports runs a dead scheduler left unfinished, and runs again those of jobs that ask for recovery.
+    /// On a shared store no more start than the executors have free workers for: the rest wait here, in
+    /// this scheduler's care, instead of being recorded as started and then lost again with this node.
+    /// </summary>
     public void ReportAbandonedLocked(NamedStore target, IReadOnlyList<JobRun> abandoned, RunWork work)
     {
         var now = owner.Now;
+        var handled = new List<JobRun>(abandoned.Count);
         foreach (var run in abandoned)
         {
+            // A store hands a waiting run over again when this node's care of it lapsed (its lease did,
+            // and it took the run back under its new token): it is reported and run once all the same.
+            if (waitingRecoveries.Count > 0 && waitingRecoveries.Exists(waiting => waiting.Target == target && waiting.Run.RunId == run.RunId))
+            {
+                continue;
+            }
+
             var job = target.Store.Get(run.JobId);
             owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.JobAbandoned, now)
             {
@@ -469,16 +503,57 @@ internal sealed class DispatchLoop
                     ? $"The run was left unfinished by the scheduler '{run.SchedulerId}'; it runs again."
                     : $"The run was left unfinished by the scheduler '{run.SchedulerId}'.",
             });
+            if (job is { Options.Recover: true, State: not JobState.Broken } && target.Store.SharedBySchedulers)
+            {
+                waitingRecoveries.Add((target, run));
+                continue;
+            }
+
             if (job is { Options.Recover: true, State: not JobState.Broken })
             {
                 SubmitOneLocked(target, job, run.ScheduledTime, attempt: 1, work);
             }
+
+            handled.Add(run);
         }
 
-        if (abandoned.Count > 0)
+        if (handled.Count > 0)
         {
-            target.Store.AbandonedRunsHandled(abandoned);
+            target.Store.AbandonedRunsHandled(handled);
         }
+
+        RunWaitingRecoveriesLocked(work);
+        if (waitingRecoveries.Count > 0)
+        {
+            // The loop looks again while its workers are busy, as for due jobs it leaves to the other nodes.
+            wake.Set();
+        }
+    }
+
+    /// <summary>Runs again as many waiting recoveries as the executors have free workers for, oldest first.</summary>
+    private void RunWaitingRecoveriesLocked(RunWork work)
+    {
+        var started = 0;
+        var free = owner.WorkerCapacityLocked - tracker.SlotsInUseLocked;
+        while (started < waitingRecoveries.Count && started < free)
+        {
+            var (target, run) = waitingRecoveries[started++];
+            if (!owner.HasStoreLocked(target.Name))
+            {
+                continue;
+            }
+
+            // The job may have changed while the run waited: removed, paused or no longer recovered.
+            if (target.Store.Get(run.JobId) is { Options.Recover: true, State: not JobState.Broken } job)
+            {
+                SubmitOneLocked(target, job, run.ScheduledTime, attempt: 1, work);
+            }
+
+            target.Store.AbandonedRunsHandled([run]);
+        }
+
+        waitingRecoveries.RemoveRange(0, started);
+        Volatile.Write(ref waitingRecoveryCount, waitingRecoveries.Count);
     }
 
     /// <summary>Sets the job's next run time from the trigger's first fire time at or after now; removes the job when there is none.</summary>

@@ -102,6 +102,14 @@ public sealed class SchedHostClusterChaosTests : IDisposable
             await node.WaitForExit();
         }
 
+        if (Environment.GetEnvironmentVariable("SCHEDULER_TEST_CHAOS_DUMP") is { Length: > 0 } dump)
+        {
+            // Every run and kill, in seconds from the first fire time, for a closer look at a failed run.
+            File.WriteAllLines(dump, runs.All
+                .Select(r => $"run {r.JobId} {(r.Scheduled - firstFire.UtcTicks) / (double)TimeSpan.TicksPerSecond:0.000} {(r.Start - firstFire).TotalSeconds:0.000} {(r.End - firstFire).TotalSeconds:0.000} {r.Outcome} {r.SchedulerId} {r.RunId}")
+                .Concat(kills.Select(k => $"kill {k.Node} {(k.Time - firstFire).TotalSeconds:0.000}")));
+        }
+
         var context = $"seed {seed}, {kills.Count} kills at {string.Join(", ", kills.Select(k => (k.Time - firstFire).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s"))}";
         var inWindow = runs.All.Where(r => r.Scheduled >= firstFire.UtcTicks && r.Scheduled <= lastFire.UtcTicks).ToList();
         var byFireTime = inWindow.ToLookup(r => (r.JobId, r.Scheduled));

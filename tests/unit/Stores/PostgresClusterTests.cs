@@ -233,6 +233,87 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_runs_again_no_more_taken_over_runs_than_it_has_free_workers_and_keeps_the_rest_in_its_care()
+    {
+        // Recorded as started while waiting for a worker, a recovery would die again with its node and
+        // wait a whole lease once more; kept in care, it passes on to the next node at once.
+        var releaseA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var startedOnA = 0;
+        var a = Node("a", out var storeA);
+        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
+        {
+            Interlocked.Increment(ref startedOnA);
+            await releaseA.Task;
+        }));
+        var b = Node("b");
+        var gateB = new ManualResetEventSlim();
+        var ranOnB = new ConcurrentQueue<string>();
+        b.RegisterDelegate("work", (Action<JobContext>)(context =>
+        {
+            ranOnB.Enqueue(context.Job.Id);
+            gateB.Wait(TimeSpan.FromSeconds(30));
+        }));
+        b.RemoveExecutor(JobScheduler.DefaultName);
+        b.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(1));
+        a.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(3));
+        var ids = new[] { "p1", "p2", "p3" };
+        foreach (var id in ids)
+        {
+            a.AddJob(
+                new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
+                new Scheduler.Invocations.DelegateInvocation("work"),
+                id,
+                executor: "one",
+                options: JobOptions.Default with { Recover = true });
+        }
+
+        try
+        {
+            await RecoveriesWaitForFreeWorkers(a, storeA, b, ids, () => Volatile.Read(ref startedOnA), gateB, ranOnB);
+        }
+        finally
+        {
+            gateB.Set();
+            releaseA.TrySetResult();
+        }
+    }
+
+    private async Task RecoveriesWaitForFreeWorkers(JobScheduler a, PostgresJobStore storeA, JobScheduler b, string[] ids, Func<int> startedOnA, ManualResetEventSlim gateB, ConcurrentQueue<string> ranOnB)
+    {
+        a.Start();
+        foreach (var id in ids)
+        {
+            a.RunJobNow(id);
+        }
+
+        await Until(() => startedOnA() == 3, TimeSpan.FromSeconds(10));
+        storeA.Freeze();
+        b.Start();
+        await Until(() => !ranOnB.IsEmpty, TimeSpan.FromSeconds(15));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        using (var connection = new NpgsqlConnection(PostgresServer.ConnectionString))
+        {
+            connection.Open();
+            using var running = new NpgsqlCommand($"""SELECT count(*) FROM "{schema}".runs WHERE scheduler_id = 'b' AND outcome = 0""", connection);
+            using var cared = new NpgsqlCommand($"""SELECT count(*) FROM "{schema}".runs WHERE recovering_by = 'b'""", connection);
+            Assert.Equal(1L, running.ExecuteScalar());
+            Assert.Equal(2L, cared.ExecuteScalar());
+        }
+
+        gateB.Set();
+        await Until(() => ranOnB.Count == 3, TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(ids.SequenceEqual(ranOnB.Order(StringComparer.Ordinal)), string.Join("\n", ids.SelectMany(id => b.GetJobRuns(id)).Select(r => r.ToString())) + "\n" + string.Join("\n", b.Events.Read().Select(e => $"{e.Type} {e.JobId} {e.RunId} {e.Message}")));
+        foreach (var id in ids)
+        {
+            var runs = b.GetJobRuns(id);
+            Assert.Single(runs, r => r.Outcome == JobRunOutcome.Abandoned);
+            Assert.Single(runs, r => r.Outcome == JobRunOutcome.Succeeded);
+        }
+    }
+
+    [Fact]
     public void A_node_whose_heartbeat_is_late_but_whose_lease_holds_still_starts_its_runs()
     {
         // The node's clock runs past the lease it last renewed while no beat comes (a busy machine, a

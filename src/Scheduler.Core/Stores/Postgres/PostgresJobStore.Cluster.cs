@@ -68,7 +68,7 @@ internal sealed partial class PostgresJobStore
             }
 
             attachment = current;
-            current.Heartbeat = clock.CreateTimer(static state => ((PostgresJobStore)state!).Beat(), this, options.HeartbeatInterval, options.HeartbeatInterval);
+            current.Heartbeat = DedicatedTimer.Create(clock, static state => ((PostgresJobStore)state!).Beat(), this, options.HeartbeatInterval, options.HeartbeatInterval, "Scheduler lease heartbeat");
             current.Poll = clock.CreateTimer(static state => ((PostgresJobStore)state!).PollQuietly(), this, options.PollInterval, options.PollInterval);
             if (options.UseNotifications)
             {
