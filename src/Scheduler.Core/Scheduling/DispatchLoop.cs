@@ -71,8 +71,6 @@ internal sealed class DispatchLoop
     /// <summary>Starts the loop (under the scheduler's lock, as the scheduler starts).</summary>
     public void StartLocked()
     {
-        // A store hands recoveries left from a previous start over again (its care of them has lapsed).
-        waitingRecoveries.Clear();
         Volatile.Write(ref armedWakeTicks, long.MaxValue);
         loopTask = System.Threading.Tasks.Task.Run(LoopAsync);
     }
@@ -464,6 +462,16 @@ internal sealed class DispatchLoop
         target.Store.SaveRun(run);
         tracker.ApplyLocked(target, job, run, decision, work);
         return run;
+    }
+
+    /// <summary>
+    /// Forgets the recoveries that waited for workers when the scheduler last stopped (before it starts
+    /// again): its care of them lapsed as it left its stores, which hand them over again.
+    /// </summary>
+    public void ForgetWaitingRecoveriesLocked()
+    {
+        waitingRecoveries.Clear();
+        Volatile.Write(ref waitingRecoveryCount, 0);
     }
 
     public void AbandonUnfinishedRunsLocked(NamedStore target, RunWork work)

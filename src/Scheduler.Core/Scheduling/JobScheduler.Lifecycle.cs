@@ -46,6 +46,7 @@ public sealed partial class JobScheduler
                 events.Publish(new SchedulerEventData(SchedulerEventType.SchedulerPaused, Now) { SchedulerId = Id });
             }
 
+            loop.ForgetWaitingRecoveriesLocked();
             foreach (var target in storeList)
             {
                 loop.AbandonUnfinishedRunsLocked(target, work);

@@ -182,6 +182,58 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_that_starts_after_another_died_runs_its_runs_again_under_recover()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ranOn = new ConcurrentQueue<string>();
+        var a = Node("a", out var storeA);
+        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (context, _) =>
+        {
+            ranOn.Enqueue("a " + context.Job.Id);
+            await release.Task;
+        }));
+        try
+        {
+            foreach (var id in new[] { "p1", "p2" })
+            {
+                a.AddJob(
+                    new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
+                    new Scheduler.Invocations.DelegateInvocation("work"),
+                    id,
+                    options: JobOptions.Default with { Recover = true });
+            }
+
+            a.Start();
+            a.RunJobNow("p1");
+            a.RunJobNow("p2");
+            await Until(() => ranOn.Count == 2, TimeSpan.FromSeconds(10));
+            storeA.Freeze();
+            await Until(() => !storeA.GetRunningSchedulers().Any(), TimeSpan.FromSeconds(10));
+
+            // The dead node's runs are found as the new node starts, and one of them waits for its only worker.
+            var b = Node("b");
+            b.RegisterDelegate("work", (Action<JobContext>)(context => ranOn.Enqueue("b " + context.Job.Id)));
+            b.RemoveExecutor(JobScheduler.DefaultName);
+            b.AddExecutor(JobScheduler.DefaultName, Scheduler.Executors.JobExecutor.CreateThreadPool(1));
+            b.Start();
+            await Until(() => ranOn.Count == 4, TimeSpan.FromSeconds(10));
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+            Assert.Equal(["a p1", "a p2", "b p1", "b p2"], ranOn.Order(StringComparer.Ordinal));
+            foreach (var id in new[] { "p1", "p2" })
+            {
+                var runs = b.GetJobRuns(id);
+                Assert.Single(runs, r => r.Outcome == JobRunOutcome.Abandoned);
+                Assert.Single(runs, r => r.Outcome == JobRunOutcome.Succeeded);
+            }
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task A_recovery_passes_on_when_the_node_that_took_it_over_dies_before_running_it_again()
     {
         var ranOn = new ConcurrentQueue<string>();
