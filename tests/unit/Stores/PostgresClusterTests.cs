@@ -366,6 +366,40 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Trimming_the_run_history_keeps_an_abandoned_run_that_waits_to_run_again()
+    {
+        // A recovery can wait for a worker longer than the job takes to fire its history limit over.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var store = (PostgresJobStore)JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema, RunHistoryLimit = 2 });
+        store.AttachScheduler("b", clock, new EventLog(100));
+        using var connection = new NpgsqlConnection(PostgresServer.ConnectionString);
+        connection.Open();
+        void Execute(string sql)
+        {
+            using var command = new NpgsqlCommand(sql, connection);
+            command.ExecuteNonQuery();
+        }
+
+        Execute($"""
+            INSERT INTO "{schema}".runs (run_id, job_id, scheduled_time, end_time, outcome, attempt, scheduler_id, fence, recovering_by, recovering_fence)
+            SELECT 'waiting', 'job', 1, 2, {(int)JobRunOutcome.Abandoned}, 1, 'dead', 1, 'b', fence FROM "{schema}".nodes WHERE scheduler_id = 'b'
+            """);
+        for (var i = 0; i < 5; i++)
+        {
+            Execute($"""
+                INSERT INTO "{schema}".runs (run_id, job_id, scheduled_time, end_time, outcome, attempt, scheduler_id, fence)
+                VALUES ('later{i}', 'job', {10 + i}, {11 + i}, {(int)JobRunOutcome.Succeeded}, 1, 'b', 1)
+                """);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(1) + Fast.PollInterval);
+        clock.Advance(Fast.PollInterval);
+
+        using var left = new NpgsqlCommand($"""SELECT string_agg(run_id, ',' ORDER BY run_id) FROM "{schema}".runs""", connection);
+        Assert.Equal("later3,later4,waiting", left.ExecuteScalar());
+    }
+
+    [Fact]
     public void A_node_whose_heartbeat_is_late_but_whose_lease_holds_still_starts_its_runs()
     {
         // The node's clock runs past the lease it last renewed while no beat comes (a busy machine, a

@@ -760,7 +760,9 @@ internal sealed partial class PostgresJobStore
 
     /// <summary>
     /// Keeps the store bounded: run histories beyond the limit, ended jobs' histories, old events. One node
-    /// at a time does it (a transaction-level advisory lock the others skip).
+    /// at a time does it (a transaction-level advisory lock the others skip). An abandoned run waiting in a
+    /// node's care to run again stays however many runs came after it: without its row the recovery
+    /// could be neither run nor passed on.
     /// </summary>
     private void Maintain(NpgsqlConnection connection)
     {
@@ -778,7 +780,7 @@ internal sealed partial class PostgresJobStore
             connection,
             $"""
             DELETE FROM "{s}".runs r USING (
-                SELECT seq, row_number() OVER (PARTITION BY job_id ORDER BY seq DESC) AS rank FROM "{s}".runs WHERE outcome <> 0) old
+                SELECT seq, row_number() OVER (PARTITION BY job_id ORDER BY seq DESC) AS rank FROM "{s}".runs WHERE outcome <> 0 AND recovering_by IS NULL) old
             WHERE r.seq = old.seq AND old.rank > @keep;
             DELETE FROM "{s}".runs WHERE outcome <> 0 AND job_id IN (SELECT job_id FROM "{s}".ended_jobs WHERE seq <= (SELECT max(seq) FROM "{s}".ended_jobs) - 1000)
                 AND NOT EXISTS (SELECT 1 FROM "{s}".jobs WHERE jobs.id = runs.job_id);

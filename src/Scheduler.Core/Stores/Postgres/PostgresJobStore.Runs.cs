@@ -56,10 +56,11 @@ internal sealed partial class PostgresJobStore
             {
                 AddInsertRun(batch, run, fence, recovering);
                 ExecuteBatch(batch);
-                if (recovering is not null && batch.BatchCommands[0].RecordsAffected == 0)
+                if (recovering is { } care && batch.BatchCommands[0].RecordsAffected == 0)
                 {
                     // Another node took the recovery over while this one was away: it runs the fire time.
                     fence = NeverCommitted;
+                    ReportRecoveryPassedOn(connection, run, care);
                 }
             }
 
@@ -453,6 +454,18 @@ internal sealed partial class PostgresJobStore
 #pragma warning restore CA1031
         {
         }
+    }
+
+    /// <summary>Says why a run started again for an abandoned run does not run: who cares for the abandoned run now.</summary>
+    private void ReportRecoveryPassedOn(NpgsqlConnection connection, JobRun run, (string RunId, long Fence) care)
+    {
+        using var command = Command(connection, $"""SELECT recovering_by, recovering_fence FROM "{s}".runs WHERE run_id = @run""");
+        command.Parameters.AddWithValue("run", care.RunId);
+        using var reader = command.ExecuteReader();
+        var now = !reader.Read() ? "the abandoned run is no longer in the store"
+            : reader.IsDBNull(0) ? "the abandoned run was already run again or reported"
+            : $"the scheduler '{reader.GetString(0)}' (token {(reader.IsDBNull(1) ? "none" : reader.GetInt64(1).ToString(System.Globalization.CultureInfo.InvariantCulture))}) cares for it now";
+        OnErrorOccurred($"The run '{run.RunId}' of the job '{run.JobId}' is not started: it was to run the abandoned run '{care.RunId}' again under this node's care (token {care.Fence}), but {now}.");
     }
 
     /// <summary>
