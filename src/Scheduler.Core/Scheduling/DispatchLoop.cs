@@ -28,7 +28,8 @@ internal sealed class DispatchLoop
     // The loop never sleeps longer than this, so a jump of the wall clock is noticed within it.
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
 
-    // On the system clock the loop's timer is set this much before the due time, and the rest is spun.
+    // On the system clock the loop's timer is set this much before the due time, and the rest is spun
+    // while the spin budget lasts.
     private static readonly TimeSpan SpinThreshold = TimeSpan.FromMilliseconds(1.5);
 
     // While its executors are full, a scheduler sharing its store with others looks for due jobs again
@@ -42,6 +43,8 @@ internal sealed class DispatchLoop
     private static readonly TimeSpan ErrorRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly WakeSignal wake = new();
+
+    private readonly SpinBudget spinBudget = new();
 
     private readonly Random jitterRandom = new();
 
@@ -130,14 +133,25 @@ internal sealed class DispatchLoop
                     continue;
                 }
 
-                if (preciseClock && delay <= SpinThreshold)
+                if (preciseClock && delay <= SpinThreshold && PreciseSleep.IsAvailable)
+                {
+                    PreciseSleep.For(delay);
+                    SpinUntil(due);
+                    continue;
+                }
+
+                if (preciseClock && delay <= SpinThreshold && spinBudget.TryTake(owner.Now, delay))
                 {
                     SpinUntil(due);
                     continue;
                 }
 
                 Volatile.Write(ref armedWakeTicks, due.UtcTicks);
-                var sleep = preciseClock ? delay - SpinThreshold : delay;
+                var sleep = !preciseClock ? delay
+                    : delay > SpinThreshold && (PreciseSleep.IsAvailable || spinBudget.Covers(owner.Now, SpinThreshold)) ? delay - SpinThreshold
+
+                    // Out of spinning time: the timer, rounded up to its millisecond so it never fires early.
+                    : TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds));
                 timer.Change(sleep < MaxSleep ? sleep : MaxSleep, Timeout.InfiniteTimeSpan);
 
                 // The timer counts from when it is set: a clock that moved on since the delay was
