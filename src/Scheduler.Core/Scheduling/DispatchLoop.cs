@@ -286,6 +286,19 @@ internal sealed class DispatchLoop
         var batchSize = DispatchBatchSize;
         if (target.Store.SharedBySchedulers)
         {
+            // Runs taken over from a dead node are older than anything due now: they have the free workers
+            // first, and while any wait the other nodes take the due jobs (freed workers would otherwise
+            // go to due jobs between two looks, and the recoveries wait for as long as the load lasts).
+            if (waitingRecoveries.Count > 0)
+            {
+                RunWaitingRecoveriesLocked(work);
+                if (waitingRecoveries.Count > 0)
+                {
+                    boundByCapacity = true;
+                    return 0;
+                }
+            }
+
             // A node takes no more due jobs than its executors can start: what it took beyond that would
             // wait in its queues while the other nodes idle, and die with it if it crashed.
             batchSize = Math.Min(batchSize, owner.WorkerCapacityLocked - tracker.SlotsInUseLocked);

@@ -272,8 +272,8 @@ public sealed class SchedHostClusterChaosTests : IDisposable
     private sealed record RunRow(string RunId, string JobId, long Scheduled, DateTimeOffset Start, DateTimeOffset End, JobRunOutcome Outcome, string? SchedulerId);
 
     /// <summary>
-    /// Reads the runs table every second and keeps every run's latest state: the store keeps only the
-    /// newest 20 runs of a job, fewer than a minute of 1-second runs.
+    /// Reads every run's latest state every second, from a copy of the runs table a trigger keeps: the
+    /// store keeps only the newest 20 runs of a job, fewer than a minute of 1-second runs.
     /// </summary>
     private sealed class RunsWatcher : IDisposable
     {
@@ -288,6 +288,29 @@ public sealed class SchedHostClusterChaosTests : IDisposable
         {
             this.connectionString = connectionString;
             this.schema = schema;
+
+            // Every state each run row takes, kept by the database itself: the store trims a job's history
+            // to its newest 20 runs, and a run that ends and is trimmed between two looks would be seen
+            // Running for ever.
+            using (var connection = new NpgsqlConnection(connectionString))
+            {
+                connection.Open();
+                using var keep = new NpgsqlCommand(
+                    $"""
+                    CREATE TABLE IF NOT EXISTS "{schema}".chaos_runs (run_id text PRIMARY KEY, job_id text, scheduled_time bigint, start_time bigint, end_time bigint, outcome int, scheduler_id text);
+                    CREATE OR REPLACE FUNCTION "{schema}".chaos_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        INSERT INTO "{schema}".chaos_runs VALUES (NEW.run_id, NEW.job_id, NEW.scheduled_time, NEW.start_time, NEW.end_time, NEW.outcome, NEW.scheduler_id)
+                        ON CONFLICT (run_id) DO UPDATE SET start_time = excluded.start_time, end_time = excluded.end_time, outcome = excluded.outcome, scheduler_id = excluded.scheduler_id;
+                        RETURN NULL;
+                    END $$;
+                    DROP TRIGGER IF EXISTS chaos_keep ON "{schema}".runs;
+                    CREATE TRIGGER chaos_keep AFTER INSERT OR UPDATE ON "{schema}".runs FOR EACH ROW EXECUTE FUNCTION "{schema}".chaos_keep();
+                    """,
+                    connection);
+                keep.ExecuteNonQuery();
+            }
+
             loop = Task.Run(async () =>
             {
                 while (!stop.IsCancellationRequested)
@@ -306,7 +329,7 @@ public sealed class SchedHostClusterChaosTests : IDisposable
             {
                 using var connection = new NpgsqlConnection(connectionString);
                 connection.Open();
-                using var command = new NpgsqlCommand($"""SELECT run_id, job_id, scheduled_time, start_time, end_time, outcome, scheduler_id FROM "{schema}".runs""", connection);
+                using var command = new NpgsqlCommand($"""SELECT run_id, job_id, scheduled_time, start_time, end_time, outcome, scheduler_id FROM "{schema}".chaos_runs""", connection);
                 using var reader = command.ExecuteReader();
                 while (reader.Read())
                 {

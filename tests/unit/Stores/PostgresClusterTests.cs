@@ -489,6 +489,7 @@ public sealed class PostgresClusterTests : IAsyncLifetime
 
         var runs = a.GetJobRuns("later");
         Assert.Equal(1, Volatile.Read(ref ranLater));
+        Assert.True(runs.Count == 2, string.Join("\n", a.Events.Read().Select(e => $"{e.Timestamp:HH:mm:ss.fff} {e.Type} {e.JobId} {e.RunId} {e.Message}")));
         var refused = Assert.Single(runs, r => r.Outcome == JobRunOutcome.Abandoned);
         var rerun = Assert.Single(runs, r => r.Outcome == JobRunOutcome.Succeeded);
         Assert.Equal(refused.ScheduledTime, rerun.ScheduledTime);

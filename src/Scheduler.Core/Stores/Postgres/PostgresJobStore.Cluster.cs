@@ -477,7 +477,10 @@ internal sealed partial class PostgresJobStore
         else
         {
             // Declared dead (a freeze longer than the lease): the runs committed under the old token
-            // are someone else's now. A new token lets this node go on with new work.
+            // are someone else's now. A new token lets this node go on with new work. Until it has one,
+            // a run about to start waits for it (MayStart renews under the same gate) instead of
+            // starting under the lost token.
+            current.LeaseValidUntil = DateTimeOffset.MinValue;
             OnErrorOccurred($"The scheduler '{current.SchedulerId}' lost its lease (it did not renew it for {options.LeaseDuration}): its runs in progress were taken over; it goes on with a new one.");
             Register(connection, current, refuseLiveTwin: false);
         }
