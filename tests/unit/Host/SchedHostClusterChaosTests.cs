@@ -362,10 +362,11 @@ public sealed class SchedHostClusterChaosTests : IDisposable
 }
 
 /// <summary>
-/// The random-kill chaos test runs only when <c>SCHEDULER_TEST_CHAOS=1</c> (and on Unix): on a 2-core
-/// machine it still fails in some runs (issue 16: a recovery whose care passed to another node is not
-/// run again, and nodes fall behind a 200-a-second load while others restart), so it would make every
-/// CI run a coin toss. Elsewhere it is reported as skipped with that reason, never as passed.
+/// The random-kill chaos test runs only when <c>SCHEDULER_TEST_CHAOS=1</c> (and on Unix). It passed its
+/// last five runs on a 2-core machine, after the fixes of 2026-12-06 (recoveries lost to history trimming,
+/// to a restart, to due jobs taking every freed worker); its 10 s lateness bound still depends on the
+/// machine keeping up with 200 process starts a second while nodes restart, so it is not yet a gate of
+/// every CI run (issue 16). Elsewhere it is reported as skipped with that reason, never as passed.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 internal sealed class RandomKillsFactAttribute : FactAttribute
@@ -378,7 +379,7 @@ internal sealed class RandomKillsFactAttribute : FactAttribute
         }
         else if (Environment.GetEnvironmentVariable("SCHEDULER_TEST_CHAOS") != "1")
         {
-            Skip = "Set SCHEDULER_TEST_CHAOS=1 to run: known to fail in some runs on 2 cores (issue 16, open).";
+            Skip = "Set SCHEDULER_TEST_CHAOS=1 to run: a 200-process-starts-a-second load test, not yet a CI gate (issue 16, open).";
         }
     }
 }
