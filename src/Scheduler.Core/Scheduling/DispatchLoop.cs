@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Scheduler.Events;
@@ -133,15 +134,13 @@ internal sealed class DispatchLoop
                     continue;
                 }
 
-                if (preciseClock && delay <= SpinThreshold && PreciseSleep.IsAvailable)
+                if (preciseClock && delay <= SpinThreshold && (PreciseSleep.IsAvailable || spinBudget.TryTake(owner.Now, delay)))
                 {
-                    PreciseSleep.For(delay);
-                    SpinUntil(due);
-                    continue;
-                }
+                    if (PreciseSleep.IsAvailable)
+                    {
+                        PreciseSleep.For(delay);
+                    }
 
-                if (preciseClock && delay <= SpinThreshold && spinBudget.TryTake(owner.Now, delay))
-                {
                     SpinUntil(due);
                     continue;
                 }
@@ -287,16 +286,13 @@ internal sealed class DispatchLoop
         if (target.Store.SharedBySchedulers)
         {
             // Runs taken over from a dead node are older than anything due now: they have the free workers
-            // first, and while any wait the other nodes take the due jobs (freed workers would otherwise
-            // go to due jobs between two looks, and the recoveries wait for as long as the load lasts).
+            // first (the pass started them), and while any wait the other nodes take the due jobs (freed
+            // workers would otherwise go to due jobs between two looks, and the recoveries wait for as
+            // long as the load lasts).
             if (waitingRecoveries.Count > 0)
             {
-                RunWaitingRecoveriesLocked(work);
-                if (waitingRecoveries.Count > 0)
-                {
-                    boundByCapacity = true;
-                    return 0;
-                }
+                boundByCapacity = true;
+                return 0;
             }
 
             // A node takes no more due jobs than its executors can start: what it took beyond that would
@@ -523,6 +519,7 @@ internal sealed class DispatchLoop
             }
 
             var job = target.Store.Get(run.JobId);
+            var runsAgain = RunsAgain(job);
             owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.JobAbandoned, now)
             {
                 SchedulerId = owner.Id,
@@ -534,18 +531,18 @@ internal sealed class DispatchLoop
                 StartTime = run.StartTime,
                 Attempt = run.Attempt,
                 Outcome = JobRunOutcome.Abandoned,
-                Message = job is { Options.Recover: true, State: not JobState.Broken }
+                Message = runsAgain
                     ? $"The run was left unfinished by the scheduler '{run.SchedulerId}'; it runs again."
                     : $"The run was left unfinished by the scheduler '{run.SchedulerId}'.",
             });
-            if (job is { Options.Recover: true, State: not JobState.Broken } && target.Store.SharedBySchedulers)
+            if (RunsAgain(job))
             {
-                waitingRecoveries.Add((target, run));
-                continue;
-            }
+                if (target.Store.SharedBySchedulers)
+                {
+                    waitingRecoveries.Add((target, run));
+                    continue;
+                }
 
-            if (job is { Options.Recover: true, State: not JobState.Broken })
-            {
                 SubmitOneLocked(target, job, run.ScheduledTime, attempt: 1, work);
             }
 
@@ -565,6 +562,9 @@ internal sealed class DispatchLoop
         }
     }
 
+    /// <summary>Whether an abandoned run of the job is run again: the job asks for recovery and can run.</summary>
+    private static bool RunsAgain([NotNullWhen(true)] Job? job) => job is { Options.Recover: true, State: not JobState.Broken };
+
     /// <summary>Runs again as many waiting recoveries as the executors have free workers for, oldest first.</summary>
     private void RunWaitingRecoveriesLocked(RunWork work)
     {
@@ -578,8 +578,9 @@ internal sealed class DispatchLoop
                 continue;
             }
 
-            // The job may have changed while the run waited: removed, paused or no longer recovered.
-            if (target.Store.Get(run.JobId) is { Options.Recover: true, State: not JobState.Broken } job)
+            // The job may have changed while the run waited: removed, broken or no longer recovered.
+            var job = target.Store.Get(run.JobId);
+            if (RunsAgain(job))
             {
                 SubmitOneLocked(target, job, run.ScheduledTime, attempt: 1, work);
             }

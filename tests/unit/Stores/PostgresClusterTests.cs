@@ -150,11 +150,7 @@ public sealed class PostgresClusterTests : IAsyncLifetime
             await release.Task;
         }));
         b.RegisterDelegate("work", (Action<JobContext>)(context => started.Enqueue(("b", context.RunId))));
-        a.AddJob(
-            new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
-            new Scheduler.Invocations.DelegateInvocation("work"),
-            "precious",
-            options: JobOptions.Default with { Recover = true });
+        AddRunOnDemand(a, "precious", "work", recover: true);
         a.Start();
         a.RunJobNow("precious");
         await Until(() => started.Any(s => s.Node == "a"), TimeSpan.FromSeconds(10));
@@ -196,11 +192,7 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         {
             foreach (var id in new[] { "p1", "p2" })
             {
-                a.AddJob(
-                    new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
-                    new Scheduler.Invocations.DelegateInvocation("work"),
-                    id,
-                    options: JobOptions.Default with { Recover = true });
+                AddRunOnDemand(a, id, "work", recover: true);
             }
 
             a.Start();
@@ -244,11 +236,7 @@ public sealed class PostgresClusterTests : IAsyncLifetime
             ranOn.Enqueue("a");
             await release.Task;
         }));
-        a.AddJob(
-            new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
-            new Scheduler.Invocations.DelegateInvocation("work"),
-            "precious",
-            options: JobOptions.Default with { Recover = true });
+        AddRunOnDemand(a, "precious", "work", recover: true);
         a.Start();
         a.RunJobNow("precious");
         await Until(() => !ranOn.IsEmpty, TimeSpan.FromSeconds(10));
@@ -311,12 +299,7 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         var ids = new[] { "p1", "p2", "p3" };
         foreach (var id in ids)
         {
-            a.AddJob(
-                new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
-                new Scheduler.Invocations.DelegateInvocation("work"),
-                id,
-                executor: "one",
-                options: JobOptions.Default with { Recover = true });
+            AddRunOnDemand(a, id, "work", executor: "one", recover: true);
         }
 
         try
@@ -426,8 +409,8 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         a.RegisterDelegate("later", (Action<JobContext>)(_ => Interlocked.Increment(ref ranOnA)));
         var executor = Scheduler.Executors.JobExecutor.CreateThreadPool(1);
         a.AddExecutor("one", executor);
-        a.AddJob(new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("hold"), "hold", executor: "one");
-        a.AddJob(new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("later"), "later", executor: "one");
+        AddRunOnDemand(a, "hold", "hold", executor: "one");
+        AddRunOnDemand(a, "later", "later", executor: "one");
         a.Start();
         a.RunJobNow("hold");
 
@@ -462,13 +445,8 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         a.RegisterDelegate("later", (Action<JobContext>)(_ => Interlocked.Increment(ref ranLater)));
         var executor = Scheduler.Executors.JobExecutor.CreateThreadPool(1);
         a.AddExecutor("one", executor);
-        a.AddJob(new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("hold"), "hold", executor: "one");
-        a.AddJob(
-            new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
-            new Scheduler.Invocations.DelegateInvocation("later"),
-            "later",
-            executor: "one",
-            options: JobOptions.Default with { Recover = true });
+        AddRunOnDemand(a, "hold", "hold", executor: "one");
+        AddRunOnDemand(a, "later", "later", executor: "one", recover: true);
         a.Start();
         a.RunJobNow("hold");
         Assert.True(holding.Wait(TimeSpan.FromSeconds(10)));
@@ -504,7 +482,7 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         var b = Node("b");
         a.RegisterDelegate("now", (Action<JobContext>)(_ => ran.Enqueue("a")));
         b.RegisterDelegate("now", (Action<JobContext>)(_ => ran.Enqueue("b")));
-        a.AddJob(new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("now"), "asked");
+        AddRunOnDemand(a, "asked", "now");
         a.Start();
         b.Start();
 
@@ -641,6 +619,15 @@ public sealed class PostgresClusterTests : IAsyncLifetime
             () => ((ISharedJobStore)store).ReadEvents(0, 100).Any(e => e.Message?.Contains("differs from the database's", StringComparison.Ordinal) == true),
             TimeSpan.FromSeconds(10));
     }
+
+    /// <summary>Adds a job that runs only when asked (its one fire time is a day away).</summary>
+    private static void AddRunOnDemand(JobScheduler node, string id, string work, string? executor = null, bool recover = false)
+        => node.AddJob(
+            new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc),
+            new Scheduler.Invocations.DelegateInvocation(work),
+            id,
+            executor: executor,
+            options: JobOptions.Default with { Recover = recover });
 
     private JobScheduler Node(string id) => Node(id, out _);
 

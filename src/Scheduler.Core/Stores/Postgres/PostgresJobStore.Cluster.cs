@@ -431,16 +431,7 @@ internal sealed partial class PostgresJobStore
             try
             {
                 ReleaseHandledRecoveries(connection, current);
-                var taken = AbandonDead(connection, current.Clock.GetUtcNow());
-                if (taken.Count > 0)
-                {
-                    lock (takenOver)
-                    {
-                        takenOver.AddRange(taken);
-                    }
-
-                    OnChanged();
-                }
+                HandToScheduler(AbandonDead(connection, current.Clock.GetUtcNow()));
             }
             finally
             {

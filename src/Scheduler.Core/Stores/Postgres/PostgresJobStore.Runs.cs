@@ -228,13 +228,21 @@ internal sealed partial class PostgresJobStore
 
         var me = ClaimOwner;
         long[] fences;
-        List<(JobRun Run, long Fence)> refused = [];
+        var refused = new List<(JobRun Run, long Fence)>();
         lock (runFences)
         {
             if (refusedRuns.Count > 0)
             {
-                refused = ends.Where(run => refusedRuns.Contains(run.RunId) && runFences.ContainsKey(run.RunId)).Select(run => (run, runFences[run.RunId])).ToList();
-                ends.RemoveAll(run => refusedRuns.Contains(run.RunId) && runFences.ContainsKey(run.RunId));
+                ends.RemoveAll(run =>
+                {
+                    if (!refusedRuns.Contains(run.RunId) || !runFences.TryGetValue(run.RunId, out var fence))
+                    {
+                        return false;
+                    }
+
+                    refused.Add((run, fence));
+                    return true;
+                });
             }
 
             fences = ends.Select(run => runFences.TryGetValue(run.RunId, out var fence) ? fence : -1).ToArray();
@@ -248,11 +256,8 @@ internal sealed partial class PostgresJobStore
             }
             catch (Exception error) when (error is NpgsqlException or InvalidOperationException or TimeoutException)
             {
-                lock (endsSync)
-                {
-                    pendingEnds.InsertRange(0, ends);
-                }
-
+                // The refused ones wait under the tokens they were committed with, as the others do.
+                RetryLater(refused.Select(r => r.Run).Concat(ends));
                 throw;
             }
         }
@@ -333,14 +338,7 @@ internal sealed partial class PostgresJobStore
         }
         catch (Exception error) when (error is NpgsqlException or InvalidOperationException or TimeoutException)
         {
-            // The server was away: the ends wait for the next flush (fenced as before, so a node that lost
-            // its runs meanwhile still records nothing of them) instead of being lost.
-            lock (endsSync)
-            {
-                pendingEnds.InsertRange(0, ends);
-                endFlushTimer?.Change(EndRetryDelay, Timeout.InfiniteTimeSpan);
-            }
-
+            RetryLater(ends);
             throw;
         }
 
@@ -378,9 +376,8 @@ internal sealed partial class PostgresJobStore
     {
         var care = CurrentFence;
         var handedOver = new List<JobRun>(refused.Count);
-        try
+        using (var connection = Open())
         {
-            using var connection = Open();
             using var command = Command(
                 connection,
                 $"""
@@ -401,17 +398,6 @@ internal sealed partial class PostgresJobStore
                 handedOver.Add(StoredRows.ReadRun(reader));
             }
         }
-        catch (Exception error) when (error is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            // The server was away: tried again at the next flush, still under the tokens the runs were committed with.
-            lock (endsSync)
-            {
-                pendingEnds.InsertRange(0, refused.Select(r => r.Run));
-                endFlushTimer?.Change(EndRetryDelay, Timeout.InfiniteTimeSpan);
-            }
-
-            throw;
-        }
 
         lock (runFences)
         {
@@ -422,25 +408,21 @@ internal sealed partial class PostgresJobStore
             }
         }
 
-        if (handedOver.Count == 0)
-        {
-            return;
-        }
+        TakeIntoCare(handedOver, care);
+        HandToScheduler(handedOver);
+    }
 
-        lock (recoveries)
+    /// <summary>
+    /// Puts ends the server did not take (it was away) back for the next flush instead of losing them:
+    /// fenced as before, so a node that lost its runs meanwhile still records nothing of them.
+    /// </summary>
+    private void RetryLater(IEnumerable<JobRun> ends)
+    {
+        lock (endsSync)
         {
-            foreach (var run in handedOver)
-            {
-                recoveries[(run.JobId, run.ScheduledTime.UtcTicks)] = (run.RunId, care);
-            }
+            pendingEnds.InsertRange(0, ends);
+            endFlushTimer?.Change(EndRetryDelay, Timeout.InfiniteTimeSpan);
         }
-
-        lock (takenOver)
-        {
-            takenOver.AddRange(handedOver);
-        }
-
-        OnChanged();
     }
 
     private void FlushEndsQuietly()
@@ -646,15 +628,36 @@ internal sealed partial class PostgresJobStore
             }
         }
 
+        TakeIntoCare(abandoned, fence);
+        return abandoned;
+    }
+
+    /// <summary>Notes abandoned runs the store just put in this node's care under <paramref name="fence"/>, for the re-run that releases each.</summary>
+    private void TakeIntoCare(List<JobRun> runs, long fence)
+    {
         lock (recoveries)
         {
-            foreach (var run in abandoned)
+            foreach (var run in runs)
             {
                 recoveries[(run.JobId, run.ScheduledTime.UtcTicks)] = (run.RunId, fence);
             }
         }
+    }
 
-        return abandoned;
+    /// <summary>Hands abandoned runs in this node's care to its scheduler (<see cref="TakeAbandonedRuns"/>), and wakes it.</summary>
+    private void HandToScheduler(List<JobRun> runs)
+    {
+        if (runs.Count == 0)
+        {
+            return;
+        }
+
+        lock (takenOver)
+        {
+            takenOver.AddRange(runs);
+        }
+
+        OnChanged();
     }
 
     /// <summary>The abandoned run in this node's care that <paramref name="run"/> starts again, taken out of the care list; null for any other run.</summary>
