@@ -60,8 +60,15 @@ internal sealed class DispatchLoop
 
     // Abandoned runs of a shared store taken over to run again, waiting for free workers (under the lock).
     // They stay in this scheduler's care in the store meanwhile, so they pass on should it die.
-    private readonly List<(NamedStore Target, JobRun Run)> waitingRecoveries = [];
+    // Each keeps the executor its job had when it was taken over, so the waiting ones are matched to free
+    // workers without reading their jobs again.
+    private readonly List<(NamedStore Target, JobRun Run, string Executor)> waitingRecoveries = [];
     private int waitingRecoveryCount;
+
+    // Scratch of the capacity count (under the lock): the slots in use by executor, and each executor's
+    // free workers as the claim of a shared store takes them.
+    private readonly Dictionary<string, int> slotsInUse = new(StringComparer.Ordinal);
+    private readonly List<KeyValuePair<string, int>> freeWorkers = [];
 
     public DispatchLoop(JobScheduler owner, RunTracker tracker)
     {
@@ -237,7 +244,8 @@ internal sealed class DispatchLoop
             if (target.Store.GetNextRunTime() is { } next)
             {
                 // Due jobs left to the other nodes are still due: look again once runs here had time to end.
-                if (boundByCapacity && next < now + FullRecheck)
+                // (A job due later is waited for as usual: an executor that is full need not be its own.)
+                if (boundByCapacity && next <= now)
                 {
                     next = now + FullRecheck;
                 }
@@ -282,31 +290,30 @@ internal sealed class DispatchLoop
     [MethodImpl(DispatchPath.Optimized)]
     private int DispatchBatchLocked(NamedStore target, DateTimeOffset now, RunWork work)
     {
-        var batchSize = DispatchBatchSize;
+        IReadOnlyList<Job> due;
         if (target.Store.SharedBySchedulers)
         {
-            // Runs taken over from a dead node are older than anything due now: they have the free workers
-            // first (the pass started them), and while any wait the other nodes take the due jobs (freed
-            // workers would otherwise go to due jobs between two looks, and the recoveries wait for as
-            // long as the load lasts).
-            if (waitingRecoveries.Count > 0)
+            // A node takes no more due jobs of an executor than that executor has free workers: what it took
+            // beyond that would wait in its queue while the other nodes idle, and die with it if it crashed.
+            var free = CountFreeWorkersLocked(out var anyExecutorFull);
+            if (free == 0)
             {
                 boundByCapacity = true;
                 return 0;
             }
 
-            // A node takes no more due jobs than its executors can start: what it took beyond that would
-            // wait in its queues while the other nodes idle, and die with it if it crashed.
-            batchSize = Math.Min(batchSize, owner.WorkerCapacityLocked - tracker.SlotsInUseLocked);
-            if (batchSize <= 0)
-            {
-                boundByCapacity = true;
-                return 0;
-            }
+            var batchSize = Math.Min(DispatchBatchSize, free);
+            due = target.Store.ClaimDueJobs(now, batchSize, freeWorkers);
+
+            // The due jobs of a full executor were left to the other nodes and are still due: the pass
+            // then looks again after a while instead of at once.
+            boundByCapacity = anyExecutorFull || (batchSize < DispatchBatchSize && due.Count == batchSize);
+        }
+        else
+        {
+            due = target.Store.GetDueJobs(now, DispatchBatchSize);
         }
 
-        var due = target.Store.GetDueJobs(now, batchSize);
-        boundByCapacity = batchSize < DispatchBatchSize && due.Count == batchSize;
         if (due.Count == 0)
         {
             return 0;
@@ -539,7 +546,7 @@ internal sealed class DispatchLoop
             {
                 if (target.Store.SharedBySchedulers)
                 {
-                    waitingRecoveries.Add((target, run));
+                    waitingRecoveries.Add((target, run, job.Executor));
                     continue;
                 }
 
@@ -565,32 +572,79 @@ internal sealed class DispatchLoop
     /// <summary>Whether an abandoned run of the job is run again: the job asks for recovery and can run.</summary>
     private static bool RunsAgain([NotNullWhen(true)] Job? job) => job is { Options.Recover: true, State: not JobState.Broken };
 
-    /// <summary>Runs again as many waiting recoveries as the executors have free workers for, oldest first.</summary>
+    /// <summary>
+    /// Runs again the waiting recoveries whose executors have free workers, oldest first. Runs taken over
+    /// from a dead node are older than anything due now, so they have those workers first; the rest keep
+    /// waiting, and their executors take no due jobs meanwhile (<see cref="CountFreeWorkersLocked"/>).
+    /// </summary>
     private void RunWaitingRecoveriesLocked(RunWork work)
     {
-        var started = 0;
-        var free = owner.WorkerCapacityLocked - tracker.SlotsInUseLocked;
-        while (started < waitingRecoveries.Count && started < free)
+        CountSlotsInUseLocked();
+        var kept = 0;
+        for (var i = 0; i < waitingRecoveries.Count; i++)
         {
-            var (target, run) = waitingRecoveries[started++];
-            if (!owner.HasStoreLocked(target.Name))
+            var waiting = waitingRecoveries[i];
+            var (target, run, executor) = waiting;
+            if (owner.HasStoreLocked(target.Name))
             {
-                continue;
-            }
+                // An executor this node lacks fails the run at once, as it would a due job of it.
+                if (owner.ExecutorNamedLocked(executor) is { } known && known.MaxWorkers <= SlotsInUse(executor))
+                {
+                    waitingRecoveries[kept++] = waiting;
+                    continue;
+                }
 
-            // The job may have changed while the run waited: removed, broken or no longer recovered.
-            var job = target.Store.Get(run.JobId);
-            if (RunsAgain(job))
-            {
-                SubmitOneLocked(target, job, run.ScheduledTime, attempt: 1, work);
+                // The job may have changed while the run waited: removed, broken or no longer recovered.
+                var job = target.Store.Get(run.JobId);
+                if (RunsAgain(job))
+                {
+                    SubmitOneLocked(target, job, run.ScheduledTime, attempt: 1, work);
+                    slotsInUse[job.Executor] = SlotsInUse(job.Executor) + 1;
+                }
             }
 
             target.Store.AbandonedRunsHandled([run]);
         }
 
-        waitingRecoveries.RemoveRange(0, started);
+        waitingRecoveries.RemoveRange(kept, waitingRecoveries.Count - kept);
         Volatile.Write(ref waitingRecoveryCount, waitingRecoveries.Count);
     }
+
+    /// <summary>
+    /// Fills <see cref="freeWorkers"/> with each executor's free workers and returns their sum. An executor
+    /// for which taken-over runs wait counts as full: workers it frees go to those runs, not to due jobs
+    /// (which would otherwise take them between two looks for as long as the load lasted).
+    /// </summary>
+    private int CountFreeWorkersLocked(out bool anyExecutorFull)
+    {
+        CountSlotsInUseLocked();
+        freeWorkers.Clear();
+        anyExecutorFull = false;
+        var total = 0;
+        foreach (var pair in owner.ExecutorsLocked)
+        {
+            var name = pair.Key;
+            var free = Math.Max(0, pair.Value.MaxWorkers - SlotsInUse(name));
+            if (free > 0 && waitingRecoveries.Count > 0 && waitingRecoveries.Exists(waiting => waiting.Executor == name))
+            {
+                free = 0;
+            }
+
+            anyExecutorFull |= free == 0;
+            freeWorkers.Add(new KeyValuePair<string, int>(name, free));
+            total = free > int.MaxValue - total ? int.MaxValue : total + free;
+        }
+
+        return total;
+    }
+
+    private void CountSlotsInUseLocked()
+    {
+        slotsInUse.Clear();
+        tracker.CountSlotsInUseLocked(slotsInUse);
+    }
+
+    private int SlotsInUse(string executor) => slotsInUse.TryGetValue(executor, out var inUse) ? inUse : 0;
 
     /// <summary>Sets the job's next run time from the trigger's first fire time at or after now; removes the job when there is none.</summary>
     public Job? RecomputeFromLocked(NamedStore target, Job job, DateTimeOffset now)

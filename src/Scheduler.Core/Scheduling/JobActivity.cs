@@ -1,4 +1,5 @@
 using Scheduler.Executors;
+using Scheduler.Jobs;
 
 namespace Scheduler.Scheduling;
 
@@ -7,6 +8,9 @@ internal sealed class JobActivity
 {
     /// <summary>Runs holding an instance slot: submitted, running, or waiting to be retried.</summary>
     public int Running { get; set; }
+
+    /// <summary>The executor of the job as last submitted here: whose workers <see cref="Running"/> holds.</summary>
+    public string Executor { get; set; } = Job.DefaultComponentName;
 
     /// <summary>The one run waiting for a slot (overlap policy Queue).</summary>
     public JobExecution? Queued { get; set; }

@@ -385,18 +385,9 @@ public sealed partial class JobScheduler
 
     internal JobExecutor? ExecutorFor(Job job) => executors.TryGetValue(job.Executor, out var executor) ? executor : null;
 
-    /// <summary>How many runs the executors can run at once, together; read under the lock.</summary>
-    internal int WorkerCapacityLocked
-    {
-        get
-        {
-            var capacity = 0;
-            foreach (var executor in executors.Values)
-            {
-                capacity = executor.MaxWorkers > int.MaxValue - capacity ? int.MaxValue : capacity + executor.MaxWorkers;
-            }
+    /// <summary>The executors by name; read under the lock.</summary>
+    internal IReadOnlyDictionary<string, JobExecutor> ExecutorsLocked => executors;
 
-            return capacity;
-        }
-    }
+    /// <summary>The executor of that name, or null when there is none; read under the lock.</summary>
+    internal JobExecutor? ExecutorNamedLocked(string name) => executors.TryGetValue(name, out var executor) ? executor : null;
 }

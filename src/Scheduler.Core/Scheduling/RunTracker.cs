@@ -49,7 +49,7 @@ internal sealed class RunTracker : IRunReporter
                 owner.Hub.Publish(RunEvent(SchedulerEventType.JobMaxInstances, job, run, run.Error));
                 return;
             case RunDecision.Queue:
-                var activity = ActivityLocked(job.Id);
+                var activity = ActivityLocked(job);
                 activity.Queued = new JobExecution(this, job, run, target.Store, owner.ExecutorFor(job));
                 if (activity.Running == 0)
                 {
@@ -66,7 +66,7 @@ internal sealed class RunTracker : IRunReporter
                     string.Format(CultureInfo.InvariantCulture, "The job already has its maximum of {0} run(s) in progress; this run waits for one to end.", job.Options.MaxInstances)));
                 return;
             case RunDecision.Replace:
-                var running = ActivityLocked(job.Id);
+                var running = ActivityLocked(job);
                 if (running.Active.Count > 0)
                 {
                     var victim = running.Active[0];
@@ -92,7 +92,7 @@ internal sealed class RunTracker : IRunReporter
     [MethodImpl(DispatchPath.Optimized)]
     private void StartLocked(NamedStore target, Job job, JobRun run, RunWork work)
     {
-        var activity = ActivityLocked(job.Id);
+        var activity = ActivityLocked(job);
         var execution = new JobExecution(this, job, run, target.Store, owner.ExecutorFor(job));
         activity.Running++;
         activity.Active.Add(execution);
@@ -117,14 +117,15 @@ internal sealed class RunTracker : IRunReporter
     }
 
     [MethodImpl(DispatchPath.Optimized)]
-    private JobActivity ActivityLocked(string jobId)
+    private JobActivity ActivityLocked(Job job)
     {
-        if (!activities.TryGetValue(jobId, out var activity))
+        if (!activities.TryGetValue(job.Id, out var activity))
         {
             activity = spareActivities.Count > 0 ? spareActivities.Pop() : new JobActivity();
-            activities.Add(jobId, activity);
+            activities.Add(job.Id, activity);
         }
 
+        activity.Executor = job.Executor;
         return activity;
     }
 
@@ -521,6 +522,18 @@ internal sealed class RunTracker : IRunReporter
             }
 
             return inUse;
+        }
+    }
+
+    /// <summary>Adds the slots in use here to <paramref name="inUse"/>, by executor name.</summary>
+    public void CountSlotsInUseLocked(Dictionary<string, int> inUse)
+    {
+        foreach (var activity in activities.Values)
+        {
+            if (activity.Running > 0)
+            {
+                inUse[activity.Executor] = (inUse.TryGetValue(activity.Executor, out var counted) ? counted : 0) + activity.Running;
+            }
         }
     }
 

@@ -174,6 +174,15 @@ public abstract class JobStore : IDisposable
     /// <summary>Up to <paramref name="maxCount"/> jobs whose next run time is at or before <paramref name="now"/>, earliest first.</summary>
     protected internal abstract IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount);
 
+    /// <summary>
+    /// Due jobs for a scheduler that shares the store with others (<see cref="SharedBySchedulers"/>): up to
+    /// <paramref name="maxCount"/>, earliest first, and of each executor in <paramref name="freeWorkers"/> no
+    /// more than its free workers, so the jobs a node cannot start now are left to the others. Jobs of
+    /// executors not named there are taken as any (the scheduler fails them: it has no such executor).
+    /// </summary>
+    internal virtual IReadOnlyList<Job> ClaimDueJobs(DateTimeOffset now, int maxCount, IReadOnlyList<KeyValuePair<string, int>> freeWorkers)
+        => GetDueJobs(now, maxCount);
+
     /// <summary>The earliest next run time of any job, or null when no job is scheduled.</summary>
     public abstract DateTimeOffset? GetNextRunTime();
 

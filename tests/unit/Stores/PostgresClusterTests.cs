@@ -313,6 +313,61 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_node_takes_no_more_due_jobs_of_an_executor_than_it_has_free_workers_and_leaves_the_rest_to_the_others()
+    {
+        // Taken beyond its workers, a due job would wait in this node's queue while another node idles.
+        // The node's other executors keep taking their own jobs meanwhile.
+        using var release = new ManualResetEventSlim();
+        var ranOn = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var a = Node("a");
+        a.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(1));
+        a.RegisterDelegate("slow", (Action<JobContext>)(context =>
+        {
+            ranOn[context.Job.Id] = "a";
+            release.Wait(TimeSpan.FromSeconds(30));
+        }));
+        a.RegisterDelegate("quick", (Action<JobContext>)(context => ranOn[context.Job.Id] = "a"));
+        var b = Node("b");
+        b.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(3));
+        b.RegisterDelegate("slow", (Action<JobContext>)(context =>
+        {
+            ranOn[context.Job.Id] = "b";
+            release.Wait(TimeSpan.FromSeconds(30));
+        }));
+        var slow = Enumerable.Range(0, 4).Select(i => "slow-" + i).ToArray();
+        foreach (var id in slow)
+        {
+            a.AddJob(new DateTrigger(DateTimeOffset.UtcNow, TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("slow"), id, executor: "one");
+        }
+
+        try
+        {
+            a.Start();
+            await Until(() => ranOn.Count == 1, TimeSpan.FromSeconds(10));
+            a.AddJob(new DateTrigger(DateTimeOffset.UtcNow, TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("quick"), "quick");
+            await Until(() => ranOn.ContainsKey("quick"), TimeSpan.FromSeconds(10));
+
+            // The three slow jobs a could not start are still due and unclaimed, not queued on a.
+            using (var connection = new NpgsqlConnection(PostgresServer.ConnectionString))
+            {
+                connection.Open();
+                using var left = new NpgsqlCommand($"""SELECT count(*) FROM "{schema}".jobs WHERE executor = 'one' AND claimed_by IS NULL AND next_run_time IS NOT NULL""", connection);
+                Assert.Equal(3L, left.ExecuteScalar());
+            }
+
+            Assert.Single(a.GetJobRuns(slow[0]).Concat(slow.Skip(1).SelectMany(id => a.GetJobRuns(id))));
+
+            b.Start();
+            await Until(() => ranOn.Count == 5, TimeSpan.FromSeconds(10));
+            Assert.Equal(3, slow.Count(id => ranOn[id] == "b"));
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
+
     private async Task RecoveriesWaitForFreeWorkers(JobScheduler a, PostgresJobStore storeA, JobScheduler b, string[] ids, Func<int> startedOnA, ManualResetEventSlim gateB, ConcurrentQueue<string> ranOnB)
     {
         a.Start();
@@ -579,6 +634,43 @@ public sealed class PostgresClusterTests : IAsyncLifetime
 
         var error = Assert.Throws<InvalidDataException>(() => JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema }));
         Assert.Contains("version 99", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_version_1_schema_is_migrated_with_each_jobs_executor_and_its_damaged_jobs_kept()
+    {
+        using (var store = JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema }))
+        {
+            var later = new DateTrigger(DateTimeOffset.UtcNow.AddDays(1), TimeZoneInfo.Utc);
+            store.Add(new Job("on-one", "on-one", later, new Scheduler.Invocations.DelegateInvocation("work"), JobArguments.None, JobOptions.Default, "one", JobScheduler.DefaultName), replaceExisting: false);
+            store.Add(new Job("on-default", "on-default", later, new Scheduler.Invocations.DelegateInvocation("work"), JobArguments.None, JobOptions.Default, JobScheduler.DefaultName, JobScheduler.DefaultName), replaceExisting: false);
+            store.Add(new Job("damaged", "damaged", later, new Scheduler.Invocations.DelegateInvocation("work"), JobArguments.None, JobOptions.Default, "one", JobScheduler.DefaultName), replaceExisting: false);
+        }
+
+        using var connection = new NpgsqlConnection(PostgresServer.ConnectionString);
+        connection.Open();
+        object? Scalar(string sql)
+        {
+            using var command = new NpgsqlCommand(sql, connection);
+            return command.ExecuteScalar();
+        }
+
+        // What version 1 wrote: no executor column; one definition damaged on disk, naming its executor.
+        Scalar($"""
+            ALTER TABLE "{schema}".jobs DROP COLUMN executor;
+            UPDATE "{schema}".jobs SET definition = '["executor": "one", trunc' WHERE id = 'damaged';
+            UPDATE "{schema}".schema_version SET version = 1
+            """);
+
+        using (var store = JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema }))
+        {
+            Assert.Equal(3, store.Count);
+        }
+
+        Assert.Equal(2, Scalar($"""SELECT max(version) FROM "{schema}".schema_version"""));
+        Assert.Equal(
+            "damaged=default,on-default=default,on-one=one",
+            Scalar($"""SELECT string_agg(id || '=' || executor, ',' ORDER BY id) FROM "{schema}".jobs"""));
     }
 
     [Fact]

@@ -130,15 +130,15 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         // A duplicate is found without failing the statement: a failed statement would abort a batch's transaction.
         var sql = replaceExisting
             ? $"""
-              INSERT INTO "{s}".jobs (id, name, definition, next_run_time, jitter_ticks, state, load_error, version)
-              VALUES (@id, @name, @definition, @next, @jitter, @state, NULL, @version)
-              ON CONFLICT (id) DO UPDATE SET name = excluded.name, definition = excluded.definition, next_run_time = excluded.next_run_time,
+              INSERT INTO "{s}".jobs (id, name, definition, executor, next_run_time, jitter_ticks, state, load_error, version)
+              VALUES (@id, @name, @definition, @executor, @next, @jitter, @state, NULL, @version)
+              ON CONFLICT (id) DO UPDATE SET name = excluded.name, definition = excluded.definition, executor = excluded.executor, next_run_time = excluded.next_run_time,
                   jitter_ticks = excluded.jitter_ticks, state = excluded.state, load_error = NULL, version = excluded.version,
                   claimed_by = NULL, claim_until = NULL
               """
             : $"""
-              INSERT INTO "{s}".jobs (id, name, definition, next_run_time, jitter_ticks, state, load_error, version)
-              VALUES (@id, @name, @definition, @next, @jitter, @state, NULL, @version)
+              INSERT INTO "{s}".jobs (id, name, definition, executor, next_run_time, jitter_ticks, state, load_error, version)
+              VALUES (@id, @name, @definition, @executor, @next, @jitter, @state, NULL, @version)
               ON CONFLICT (id) DO NOTHING
               """;
         WriteJob(job, connection =>
@@ -162,7 +162,7 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
             using var command = Command(
                 connection,
                 $"""
-                UPDATE "{s}".jobs SET name = @name, definition = @definition, next_run_time = @next, jitter_ticks = @jitter, state = @state,
+                UPDATE "{s}".jobs SET name = @name, definition = @definition, executor = @executor, next_run_time = @next, jitter_ticks = @jitter, state = @state,
                     load_error = NULL, version = @version, claimed_by = NULL, claim_until = NULL
                 WHERE id = @id
                 """);
@@ -259,6 +259,16 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
     }
 
     protected internal override IReadOnlyList<Job> GetDueJobs(DateTimeOffset now, int maxCount)
+        => Claim(now, maxCount, freeWorkers: null);
+
+    internal override IReadOnlyList<Job> ClaimDueJobs(DateTimeOffset now, int maxCount, IReadOnlyList<KeyValuePair<string, int>> freeWorkers)
+        => Claim(now, maxCount, freeWorkers ?? throw new ArgumentNullException(nameof(freeWorkers)));
+
+    /// <summary>
+    /// Claims up to <paramref name="maxCount"/> due jobs, earliest first; with <paramref name="freeWorkers"/>,
+    /// of each executor named there no more than its free workers (the others' jobs as any).
+    /// </summary>
+    private List<Job> Claim(DateTimeOffset now, int maxCount, IReadOnlyList<KeyValuePair<string, int>>? freeWorkers)
     {
         if (maxCount < 0)
         {
@@ -274,17 +284,34 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         FlushBatch(reportLoss: false, () => BatchHoldsDue(dueTicks));
         var loads = new List<(Job Job, Exception Failure)>();
         var due = new List<Job>(Math.Min(maxCount, 256));
+        var claimable = $"""next_run_time <= @now AND load_error IS NULL AND (claimed_by IS NULL OR claimed_by = @me OR claim_until < "{s}".now_ticks())""";
+
+        // A locking clause may not meet a UNION, so the two kinds of candidates are gathered apart.
+        var sql = freeWorkers is null
+            ? $"""
+              UPDATE "{s}".jobs j SET claimed_by = @me, claim_until = "{s}".now_ticks() + @claim
+              FROM (SELECT id FROM "{s}".jobs WHERE {claimable}
+                    ORDER BY next_run_time LIMIT @max FOR UPDATE SKIP LOCKED) due
+              WHERE j.id = due.id
+              """
+            : $"""
+              WITH known AS (
+                  SELECT d.id, d.next_run_time FROM unnest(@open, @free) AS e(executor, free)
+                  CROSS JOIN LATERAL (
+                      SELECT id, next_run_time FROM "{s}".jobs WHERE executor = e.executor AND {claimable}
+                      ORDER BY next_run_time LIMIT least(e.free, @max) FOR UPDATE SKIP LOCKED) d),
+              unknown AS (
+                  SELECT id, next_run_time FROM "{s}".jobs WHERE executor <> ALL(@known) AND {claimable}
+                  ORDER BY next_run_time LIMIT @max FOR UPDATE SKIP LOCKED)
+              UPDATE "{s}".jobs j SET claimed_by = @me, claim_until = "{s}".now_ticks() + @claim
+              FROM (SELECT id FROM (SELECT * FROM known UNION ALL SELECT * FROM unknown) candidates ORDER BY next_run_time LIMIT @max) due
+              WHERE j.id = due.id
+              """;
         using (var connection = Open())
         using (var command = Command(
             connection,
             $"""
-            UPDATE "{s}".jobs j SET claimed_by = @me, claim_until = "{s}".now_ticks() + @claim
-            FROM (SELECT id FROM "{s}".jobs
-                  WHERE next_run_time <= @now AND load_error IS NULL
-                    AND (claimed_by IS NULL OR claimed_by = @me OR claim_until < "{s}".now_ticks())
-                  ORDER BY next_run_time LIMIT @max
-                  FOR UPDATE SKIP LOCKED) due
-            WHERE j.id = due.id
+            {sql}
             RETURNING j.id, j.name, j.definition, j.next_run_time, j.jitter_ticks, j.state, j.load_error, j.version
             """))
         {
@@ -292,6 +319,13 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
             command.Parameters.AddWithValue("claim", options.ClaimDuration.Ticks);
             command.Parameters.AddWithValue("now", dueTicks);
             command.Parameters.AddWithValue("max", maxCount);
+            if (freeWorkers is not null)
+            {
+                command.Parameters.AddWithValue("known", freeWorkers.Select(static e => e.Key).ToArray());
+                command.Parameters.AddWithValue("open", freeWorkers.Where(static e => e.Value > 0).Select(static e => e.Key).ToArray());
+                command.Parameters.AddWithValue("free", freeWorkers.Where(static e => e.Value > 0).Select(static e => e.Value).ToArray());
+            }
+
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -357,12 +391,13 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
                 var update = Batch(
                     batch,
                     $"""
-                    UPDATE "{s}".jobs SET name = @name, definition = coalesce(@definition, definition), next_run_time = @next, jitter_ticks = @jitter,
+                    UPDATE "{s}".jobs SET name = @name, definition = coalesce(@definition, definition), executor = @executor, next_run_time = @next, jitter_ticks = @jitter,
                         state = @state, version = @version, claimed_by = NULL, claim_until = NULL
                     WHERE id = @id AND version = @expected
                     """);
                 update.Parameters.AddWithValue("id", job.Id);
                 update.Parameters.AddWithValue("name", updated.Name);
+                update.Parameters.AddWithValue("executor", updated.Executor);
                 update.Parameters.Add(new NpgsqlParameter("definition", NpgsqlDbType.Text) { Value = OnlyScheduleChanged(job, updated) ? DBNull.Value : StoredJob.Serialize(updated) });
                 update.Parameters.Add(new NpgsqlParameter("next", NpgsqlDbType.Bigint) { Value = TicksOrNull(updated.NextRunTime) });
                 update.Parameters.AddWithValue("jitter", updated.JitterTicks);
@@ -459,6 +494,7 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         command.Parameters.AddWithValue("id", job.Id);
         command.Parameters.AddWithValue("name", job.Name);
         command.Parameters.AddWithValue("definition", definition);
+        command.Parameters.AddWithValue("executor", job.Executor);
         command.Parameters.Add(new NpgsqlParameter("next", NpgsqlDbType.Bigint) { Value = TicksOrNull(job.NextRunTime) });
         command.Parameters.AddWithValue("jitter", job.JitterTicks);
         command.Parameters.AddWithValue("state", (int)job.State);

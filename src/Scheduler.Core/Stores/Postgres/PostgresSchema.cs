@@ -10,7 +10,7 @@ namespace Scheduler.Stores;
 internal static class PostgresSchema
 {
     /// <summary>The version this build writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     /// <summary>
     /// Creates the schema or brings it up to <see cref="CurrentVersion"/>, under a transaction-level advisory
@@ -42,6 +42,11 @@ internal static class PostgresSchema
         if (version < 1)
         {
             Execute(connection, transaction, Version1(schema));
+        }
+
+        if (version < 2)
+        {
+            Version2(connection, transaction, schema);
         }
 
         Execute(connection, transaction, $"""DELETE FROM "{schema}".schema_version; INSERT INTO "{schema}".schema_version (version) VALUES ({CurrentVersion})""");
@@ -142,6 +147,45 @@ internal static class PostgresSchema
         CREATE TABLE "{s}".changes (one integer PRIMARY KEY CHECK (one = 1), counter bigint NOT NULL);
         INSERT INTO "{s}".changes (one, counter) VALUES (1, 0);
         """;
+
+    /// <summary>
+    /// Version 2: each job's executor in a column of its own, so a node claims due jobs only for the
+    /// executors that have free workers (and leaves the rest to the other nodes) without reading definitions.
+    /// </summary>
+    private static void Version2(NpgsqlConnection connection, NpgsqlTransaction transaction, string s)
+    {
+        Execute(connection, transaction, $$"""
+            ALTER TABLE "{{s}}".jobs ADD COLUMN executor text NOT NULL DEFAULT 'default';
+            CREATE INDEX jobs_due_by_executor ON "{{s}}".jobs (executor, next_run_time) WHERE next_run_time IS NOT NULL AND load_error IS NULL;
+            """);
+
+        // The executor of the jobs already stored comes from their definitions. A damaged definition (a
+        // broken job, kept for its owner to see) fails the cast: the rows are then taken one at a time and
+        // such a job keeps the default, as it cannot run anyway.
+        var fromDefinition = $$"""coalesce(definition::jsonb ->> 'executor', 'default')""";
+        transaction.Save("executors");
+        try
+        {
+            Execute(connection, transaction, $$"""UPDATE "{{s}}".jobs SET executor = {{fromDefinition}} WHERE definition LIKE '%"executor"%'""");
+            transaction.Release("executors");
+        }
+        catch (PostgresException)
+        {
+            transaction.Rollback("executors");
+            Execute(connection, transaction, $$"""
+                DO $$
+                DECLARE job record;
+                BEGIN
+                    FOR job IN SELECT id FROM "{{s}}".jobs WHERE definition LIKE '%"executor"%' LOOP
+                        BEGIN
+                            UPDATE "{{s}}".jobs SET executor = {{fromDefinition}} WHERE id = job.id;
+                        EXCEPTION WHEN others THEN NULL;
+                        END;
+                    END LOOP;
+                END $$
+                """);
+        }
+    }
 
     /// <summary>A command of the store's own SQL, into which only the checked schema name is spliced; values are parameters.</summary>
     internal static NpgsqlCommand Command(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null)
