@@ -62,6 +62,9 @@ public abstract class JobExecutor
     /// <summary>How many workers are running now.</summary>
     public abstract int ActiveWorkers { get; }
 
+    /// <summary>Whether runs handed over wait for a worker: one that frees up has its next run at hand.</summary>
+    internal virtual bool HasWaitingRuns => false;
+
     /// <summary>Prepares to take runs (again, after a stop).</summary>
     internal abstract void Start();
 

@@ -69,6 +69,8 @@ internal sealed class ProcessJobExecutor : JobExecutor
         }
     }
 
+    internal override bool HasWaitingRuns => Volatile.Read(ref outstanding) > Volatile.Read(ref active);
+
     internal override void Start()
     {
         lock (sync)

@@ -55,6 +55,8 @@ public abstract class QueuedJobExecutor : JobExecutor
     /// <inheritdoc/>
     public sealed override int ActiveWorkers => Volatile.Read(ref workers);
 
+    internal sealed override bool HasWaitingRuns => !queue.IsEmpty;
+
     internal sealed override void Start()
     {
         lock (sync)

@@ -54,6 +54,10 @@ internal sealed class DispatchLoop
     // Whether the last batch took fewer due jobs than the store had because the executors were full.
     private bool boundByCapacity;
 
+    // Whether the last pass left due jobs or taken-over runs waiting for workers: a run that ends then
+    // wakes the loop, so the freed worker is used at once instead of at the next look.
+    private int waitsForWorkers;
+
     private readonly JobScheduler owner;
     private readonly RunTracker tracker;
     private Task? loopTask;
@@ -88,6 +92,15 @@ internal sealed class DispatchLoop
 
     /// <summary>Wakes the loop to look at the stores and its signals again.</summary>
     public void Wake() => wake.Set();
+
+    /// <summary>Wakes the loop when work waits for a worker: a run just ended and freed one.</summary>
+    public void WakeIfWaitingForWorkers()
+    {
+        if (Volatile.Read(ref waitsForWorkers) != 0)
+        {
+            wake.Set();
+        }
+    }
 
     // ---------------------------------------------------------------- the loop
 
@@ -183,6 +196,7 @@ internal sealed class DispatchLoop
         tracker.ProcessEndedRuns(wait: true);
         var now = owner.Now;
         DateTimeOffset? earliest = null;
+        var waiting = false;
         if (tracker.MayHaveQueuedBehindElsewhere)
         {
             lock (owner.Gate)
@@ -205,6 +219,7 @@ internal sealed class DispatchLoop
                 if (waitingRecoveries.Count > 0)
                 {
                     earliest = now + FullRecheck;
+                    waiting = true;
                 }
             }
 
@@ -243,11 +258,12 @@ internal sealed class DispatchLoop
 
             if (target.Store.GetNextRunTime() is { } next)
             {
-                // Due jobs left to the other nodes are still due: look again once runs here had time to end.
-                // (A job due later is waited for as usual: an executor that is full need not be its own.)
+                // Due jobs left to the other nodes are still due: look again once a run here ends, or
+                // after a while. (A job due later is waited for as usual: a full executor need not be its.)
                 if (boundByCapacity && next <= now)
                 {
                     next = now + FullRecheck;
+                    waiting = true;
                 }
 
                 if (earliest is null || next < earliest)
@@ -257,6 +273,7 @@ internal sealed class DispatchLoop
             }
         }
 
+        Volatile.Write(ref waitsForWorkers, waiting ? 1 : 0);
         return earliest;
     }
 
@@ -611,7 +628,7 @@ internal sealed class DispatchLoop
     }
 
     /// <summary>
-    /// Fills <see cref="freeWorkers"/> with each executor's free workers and returns their sum. An executor
+    /// Fills <see cref="freeWorkers"/> with the runs each executor can take on now (<see cref="WithLookAhead"/>) and returns their sum. An executor
     /// for which taken-over runs wait counts as full: workers it frees go to those runs, not to due jobs
     /// (which would otherwise take them between two looks for as long as the load lasted).
     /// </summary>
@@ -624,7 +641,7 @@ internal sealed class DispatchLoop
         foreach (var pair in owner.ExecutorsLocked)
         {
             var name = pair.Key;
-            var free = Math.Max(0, pair.Value.MaxWorkers - SlotsInUse(name));
+            var free = Math.Max(0, WithLookAhead(pair.Value.MaxWorkers) - SlotsInUse(name));
             if (free > 0 && waitingRecoveries.Count > 0 && waitingRecoveries.Exists(waiting => waiting.Executor == name))
             {
                 free = 0;
@@ -637,6 +654,14 @@ internal sealed class DispatchLoop
 
         return total;
     }
+
+    /// <summary>
+    /// How many runs a node takes on for an executor of that many workers: a quarter more, so a worker
+    /// that frees up finds its next run queued instead of waiting for a claim and a commit (three round
+    /// trips to the database, tens of milliseconds on a loaded machine), but never so many that they
+    /// wait longer than one run.
+    /// </summary>
+    private static int WithLookAhead(int maxWorkers) => maxWorkers > int.MaxValue - (maxWorkers / 4) ? int.MaxValue : maxWorkers + (maxWorkers / 4);
 
     private void CountSlotsInUseLocked()
     {

@@ -218,6 +218,12 @@ internal sealed class RunTracker : IRunReporter
 
         endedRuns.Enqueue((execution, ended));
         ProcessEndedRuns(wait: false);
+
+        // The worker is about to idle: the loop takes on more work now rather than at its next look.
+        if (execution.Executor is not { HasWaitingRuns: true })
+        {
+            owner.Loop.WakeIfWaitingForWorkers();
+        }
     }
 
     /// <summary>
