@@ -656,12 +656,12 @@ internal sealed class DispatchLoop
     }
 
     /// <summary>
-    /// How many runs a node takes on for an executor of that many workers: a quarter more, so a worker
-    /// that frees up finds its next run queued instead of waiting for a claim and a commit (three round
-    /// trips to the database, tens of milliseconds on a loaded machine), but never so many that they
-    /// wait longer than one run.
+    /// How many runs a node takes on for an executor of that many workers: one more for each worker, so a
+    /// worker that frees up finds its next run queued instead of waiting for a claim and a commit (three
+    /// round trips to the database, tens of milliseconds on a loaded machine), while no run waits longer
+    /// than the one ahead of it.
     /// </summary>
-    private static int WithLookAhead(int maxWorkers) => maxWorkers > int.MaxValue - (maxWorkers / 4) ? int.MaxValue : maxWorkers + (maxWorkers / 4);
+    private static int WithLookAhead(int maxWorkers) => maxWorkers > int.MaxValue / 2 ? int.MaxValue : maxWorkers * 2;
 
     private void CountSlotsInUseLocked()
     {

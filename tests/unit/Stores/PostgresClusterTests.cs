@@ -314,10 +314,10 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_node_takes_no_more_due_jobs_of_an_executor_than_it_has_free_workers_and_leaves_the_rest_to_the_others()
+    public async Task A_node_takes_no_more_due_jobs_of_an_executor_than_one_per_worker_and_one_queued_behind_it_and_leaves_the_rest_to_the_others()
     {
-        // Taken beyond its workers, a due job would wait in this node's queue while another node idles.
-        // The node's other executors keep taking their own jobs meanwhile.
+        // Taken beyond that, a due job would wait in this node's queue behind several runs while another
+        // node idles. The node's other executors keep taking their own jobs meanwhile.
         using var release = new ManualResetEventSlim();
         var ranOn = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var a = Node("a");
@@ -348,19 +348,22 @@ public sealed class PostgresClusterTests : IAsyncLifetime
             a.AddJob(new DateTrigger(DateTimeOffset.UtcNow, TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("quick"), "quick");
             await Until(() => ranOn.ContainsKey("quick"), TimeSpan.FromSeconds(10));
 
-            // The three slow jobs a could not start are still due and unclaimed, not queued on a.
+            // a runs one slow job and holds one queued behind it; the other two are still due and unclaimed.
             using (var connection = new NpgsqlConnection(PostgresServer.ConnectionString))
             {
                 connection.Open();
                 using var left = new NpgsqlCommand($"""SELECT count(*) FROM "{schema}".jobs WHERE executor = 'one' AND claimed_by IS NULL AND next_run_time IS NOT NULL""", connection);
-                Assert.Equal(3L, left.ExecuteScalar());
+                Assert.Equal(2L, left.ExecuteScalar());
             }
 
-            Assert.Single(a.GetJobRuns(slow[0]).Concat(slow.Skip(1).SelectMany(id => a.GetJobRuns(id))));
+            Assert.Equal(2, slow.SelectMany(id => a.GetJobRuns(id)).Count());
 
             b.Start();
+            await Until(() => ranOn.Count == 4, TimeSpan.FromSeconds(10));
+            Assert.Equal(2, slow.Count(id => ranOn.TryGetValue(id, out var node) && node == "b"));
+            release.Set();
             await Until(() => ranOn.Count == 5, TimeSpan.FromSeconds(10));
-            Assert.Equal(3, slow.Count(id => ranOn[id] == "b"));
+            Assert.Equal(2, slow.Count(id => ranOn[id] == "a"));
         }
         finally
         {
