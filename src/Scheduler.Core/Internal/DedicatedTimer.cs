@@ -16,15 +16,17 @@ internal sealed class DedicatedTimer : ITimer
     private readonly object? state;
     private readonly TimeProvider clock;
     private readonly Thread thread;
+    private readonly bool waitOnDispose;
 
     // When the next call is due (a timestamp of the clock), or null while the timer is stopped.
     private long? dueTimestamp;
     private TimeSpan period;
     private bool disposed;
 
-    private DedicatedTimer(TimeProvider clock, TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period, string name)
+    private DedicatedTimer(TimeProvider clock, TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period, string name, bool waitOnDispose)
     {
         this.clock = clock;
+        this.waitOnDispose = waitOnDispose;
         this.callback = callback;
         this.state = state;
         Arm(dueTime, period);
@@ -34,11 +36,13 @@ internal sealed class DedicatedTimer : ITimer
 
     /// <summary>
     /// A timer calling back on its own thread on the system clock; on any other clock (a test's fake
-    /// one, which decides itself when its timers fire) the clock's own timer.
+    /// one, which decides itself when its timers fire) the clock's own timer. With <c>waitOnDispose</c>,
+    /// <see cref="Dispose"/> waits for a call in progress; without it, as with system timers, a call may
+    /// still run after the timer was disposed, so the owner may dispose it under a lock the callback takes.
     /// </summary>
-    public static ITimer Create(TimeProvider clock, TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period, string name)
+    public static ITimer Create(TimeProvider clock, TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period, string name, bool waitOnDispose = true)
         => clock == TimeProvider.System
-            ? new DedicatedTimer(clock, callback, state, dueTime, period, name)
+            ? new DedicatedTimer(clock, callback, state, dueTime, period, name, waitOnDispose)
             : clock.CreateTimer(callback, state, dueTime, period);
 
     public bool Change(TimeSpan dueTime, TimeSpan period)
@@ -56,7 +60,7 @@ internal sealed class DedicatedTimer : ITimer
         }
     }
 
-    /// <summary>Stops the timer and waits for a call in progress to return (unless called from that call).</summary>
+    /// <summary>Stops the timer and, if so created, waits for a call in progress to return (unless called from that call).</summary>
     public void Dispose()
     {
         lock (gate)
@@ -65,7 +69,7 @@ internal sealed class DedicatedTimer : ITimer
             Monitor.PulseAll(gate);
         }
 
-        if (Thread.CurrentThread != thread)
+        if (waitOnDispose && Thread.CurrentThread != thread)
         {
             thread.Join();
         }

@@ -30,6 +30,41 @@ public sealed class DedicatedTimerTests
     }
 
     [Fact]
+    public void Without_waiting_on_dispose_it_can_be_disposed_under_a_lock_its_call_is_waiting_for()
+    {
+        // The SQLite store disposes its check timer under the lock every check takes.
+        var storeLock = new object();
+        using var inCall = new ManualResetEventSlim();
+        var callsPastTheLock = 0;
+        var timer = DedicatedTimer.Create(TimeProvider.System, _ =>
+        {
+            inCall.Set();
+            lock (storeLock)
+            {
+                Interlocked.Increment(ref callsPastTheLock);
+            }
+        }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan, "test", waitOnDispose: false);
+
+        lock (storeLock)
+        {
+            Assert.True(timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+            Assert.True(inCall.Wait(TimeSpan.FromSeconds(5)));
+            using var disposed = new ManualResetEventSlim();
+            new Thread(() =>
+            {
+                timer.Dispose();
+                disposed.Set();
+            }).Start();
+            Assert.True(disposed.Wait(TimeSpan.FromSeconds(5)), "Dispose waited for the call, which waits for the lock held here.");
+            Assert.Equal(0, Volatile.Read(ref callsPastTheLock));
+        }
+
+        // The call in progress finishes after the dispose, and the timer takes no new time.
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref callsPastTheLock) == 1, TimeSpan.FromSeconds(5)));
+        Assert.False(timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+    }
+
+    [Fact]
     public void Change_stops_and_restarts_it_and_dispose_waits_for_the_call_in_progress()
     {
         var calls = 0;

@@ -126,7 +126,18 @@ internal sealed partial class SqliteJobStore
                 current.Store = this;
                 current.CheckInterval = options.ChangeCheckInterval;
                 attachment = current;
-                current.Timer = clock.CreateTimer(static state => ((Attachment)state!).Store!.Tick((Attachment)state!), current, options.ChangeCheckInterval, Timeout.InfiniteTimeSpan);
+
+                // On a thread of its own: an idle scheduler's checks then wake no thread-pool worker (whose
+                // code the runtime would recompile as it warms up), and a pool that jobs keep busy does not
+                // hold back the writes of run ends and events. A tick after the detach finds it and returns.
+                current.Timer = DedicatedTimer.Create(
+                    clock,
+                    static state => ((Attachment)state!).Store!.Tick((Attachment)state!),
+                    current,
+                    options.ChangeCheckInterval,
+                    Timeout.InfiniteTimeSpan,
+                    "Scheduler SQLite store check",
+                    waitOnDispose: false);
                 if (options.WatchFile ?? ReferenceEquals(clock, TimeProvider.System))
                 {
                     current.Watch = SqliteFileWatch.TryStart(Path, () => CheckForChanges(current), error => WatchFailed(current, error), out var watchError);
