@@ -32,6 +32,17 @@ public sealed class SchedHostProcessTests : IDisposable
     }
 
     [Fact]
+    public void The_daemon_runs_with_thread_pool_workers_that_block_instead_of_spinning()
+    {
+        // What dotnet reads as it starts schedhost.dll: without it, a daemon running a job every few
+        // milliseconds spins most of a core in idle pool workers (docs/benchmarks.md, lateness-spread).
+        var config = Path.ChangeExtension(SchedHostProcess.Assembly, ".runtimeconfig.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(config));
+        var properties = document.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
+    }
+
+    [Fact]
     public async Task A_job_added_by_another_process_fires_at_once_and_trigger_runs_a_job_now()
     {
         using var daemon = SchedHostProcess.StartDaemon(store);
