@@ -453,10 +453,22 @@ internal sealed class DispatchLoop
             }
         }
 
-        var updated = plan.NextFireTime is { } nextFire ? WithNextFireLocked(job, nextFire) : null;
+        var updated = plan.NextFireTime is { } nextFire ? WithNextFireLocked(job, nextFire)
+            : job.Options.Recover && Array.Exists(decisions, static d => d is RunDecision.Start or RunDecision.Queue or RunDecision.Replace) ? Ending(job)
+            : null;
         dispatch = new JobDispatch(job, updated, runs);
         return true;
     }
+
+    /// <summary>
+    /// A job that asks for recovery, at its last fire time: kept, with no next run time, until that run
+    /// ends (<see cref="RunTracker"/> removes it then). Should its scheduler die meanwhile, the run is
+    /// abandoned and run again, which takes the job; removed at once, its last run would be lost.
+    /// </summary>
+    internal static Job Ending(Job job) => job with { NextRunTime = null, JitterTicks = 0, State = JobState.Scheduled };
+
+    /// <summary>Whether the job is one that <see cref="Ending"/> kept for its last run (a paused job is Paused).</summary>
+    internal static bool IsEnding(Job? job) => job is { NextRunTime: null, State: JobState.Scheduled, Options.Recover: true };
 
     /// <summary>The overlap rule: start, queue, replace or skip, given the runs in progress (and those already decided in this pass).</summary>
     private static RunDecision Decide(Job job, ref Tentative tentative)

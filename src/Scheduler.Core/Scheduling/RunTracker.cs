@@ -5,6 +5,7 @@ using Scheduler.Events;
 using Scheduler.Executors;
 using Scheduler.Internal;
 using Scheduler.Jobs;
+using Scheduler.Stores;
 
 namespace Scheduler.Scheduling;
 
@@ -318,7 +319,41 @@ internal sealed class RunTracker : IRunReporter
             ReleaseSlotLocked(job.Id, activity, activity.Queued is null ? null : work ??= new RunWork());
         }
 
+        if (DispatchLoop.IsEnding(job) && !activities.ContainsKey(job.Id))
+        {
+            RemoveEndedJobLocked(execution.Store, job.Id);
+        }
+
         return null;
+    }
+
+    /// <summary>
+    /// Removes a job kept past its last fire time for recovery, now that its last run ended, as a
+    /// dispatch removes an ended job (its run history stays); unless it was changed meanwhile.
+    /// </summary>
+    private void RemoveEndedJobLocked(JobStore store, string jobId)
+    {
+        try
+        {
+            if (store.Get(jobId) is { } current && DispatchLoop.IsEnding(current)
+                && store.CommitDispatches([new JobDispatch(current, updated: null, runs: [])]).Count == 0)
+            {
+                owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobRemoved, current, "The job's trigger has no further fire times and its last run ended."));
+            }
+        }
+#pragma warning disable CA1031 // The store failing here leaves the job listed with no next run time; it is reported, and the run's end stands.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, owner.Now)
+            {
+                SchedulerId = owner.Id,
+                JobId = jobId,
+                Exception = error,
+                Error = error.Message,
+                Message = $"The job '{jobId}' ended, but could not be removed: {error.Message}",
+            });
+        }
     }
 
     /// <summary>A run gave its instance slot back: the queued run, if any, takes it.</summary>

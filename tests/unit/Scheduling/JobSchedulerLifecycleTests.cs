@@ -189,6 +189,39 @@ public sealed class JobSchedulerLifecycleTests
     }
 
     [Fact]
+    public async Task A_job_that_asks_for_recovery_is_kept_through_its_last_run_and_removed_when_it_ends()
+    {
+        // Should the scheduler die during that run, the next one runs it again, and that takes the job.
+        await using var test = new TestScheduler();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Scheduler.RegisterDelegate("last", (Func<Task>)(async () =>
+        {
+            started.TrySetResult();
+            await release.Task;
+        }));
+        test.Scheduler.AddJob(new DateTrigger(T0.AddMinutes(1)), new Scheduler.Invocations.DelegateInvocation("last"), "once", options: JobOptions.Default with { Recover = true });
+        test.AddInline("plain", new DateTrigger(T0.AddMinutes(1)), _ => { });
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await started.Task.Within();
+        await test.WaitFor(SchedulerEventType.JobRemoved, "plain");
+        var kept = test.Scheduler.GetJob("once");
+        Assert.NotNull(kept);
+        Assert.Null(kept.NextRunTime);
+        Assert.Equal(JobState.Scheduled, kept.State);
+        Assert.Empty(test.EventsOf(SchedulerEventType.JobRemoved, "once"));
+
+        release.TrySetResult();
+        var removed = await test.WaitFor(SchedulerEventType.JobRemoved, "once");
+        var executed = Assert.Single(test.EventsOf(SchedulerEventType.JobExecuted, "once"));
+        Assert.True(executed.Sequence < removed.Sequence);
+        Assert.Null(test.Scheduler.GetJob("once"));
+        Assert.Equal(JobRunOutcome.Succeeded, Assert.Single(test.Scheduler.GetJobRuns("once")).Outcome);
+    }
+
+    [Fact]
     public async Task A_job_added_paused_survives_and_never_runs()
     {
         await using var test = new TestScheduler();

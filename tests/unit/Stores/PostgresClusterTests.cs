@@ -273,6 +273,85 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_last_run_of_a_one_off_job_whose_node_died_runs_again_on_another_node_and_the_job_is_then_removed()
+    {
+        var ranOn = new ConcurrentQueue<string>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = Node("a", out var storeA);
+        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
+        {
+            ranOn.Enqueue("a");
+            await release.Task;
+        }));
+        a.AddJob(new DateTrigger(DateTimeOffset.UtcNow, TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("work"), "once", options: JobOptions.Default with { Recover = true });
+        a.Start();
+        await Until(() => !ranOn.IsEmpty, TimeSpan.FromSeconds(10));
+        storeA.Freeze();
+
+        var b = Node("b");
+        b.RegisterDelegate("work", (Action<JobContext>)(_ => ranOn.Enqueue("b")));
+        b.Start();
+        await WaitForEvent(b, e => e.Type == SchedulerEventType.JobRemoved && e.JobId == "once", TimeSpan.FromSeconds(20));
+
+        Assert.Equal(["a", "b"], ranOn);
+        Assert.Null(b.GetJob("once"));
+        var runs = b.GetJobRuns("once");
+        Assert.Single(runs, r => r.Outcome == JobRunOutcome.Abandoned && r.SchedulerId == "a");
+        Assert.Single(runs, r => r.Outcome == JobRunOutcome.Succeeded && r.SchedulerId == "b");
+        release.SetResult();
+    }
+
+    [Fact]
+    public async Task A_recovery_passed_along_two_nodes_that_died_before_running_it_again_runs_on_the_third()
+    {
+        var ranOn = new ConcurrentQueue<string>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = Node("a", out var storeA);
+        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
+        {
+            ranOn.Enqueue("a");
+            await release.Task;
+        }));
+        AddRunOnDemand(a, "precious", "work", recover: true);
+        a.Start();
+        a.RunJobNow("precious");
+        await Until(() => !ranOn.IsEmpty, TimeSpan.FromSeconds(10));
+        storeA.Freeze();
+
+        // b takes the dead node's run over and dies before it runs it again; then c does the same.
+        var takers = new List<PostgresJobStore>();
+        try
+        {
+            foreach (var taker in new[] { "b", "c" })
+            {
+                var store = (PostgresJobStore)JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema });
+                takers.Add(store);
+                store.AttachScheduler(taker, TimeProvider.System, new EventLog(100));
+                IReadOnlyList<JobRun> taken = [];
+                await Until(() => (taken = store.TakeAbandonedRuns()).Count > 0, TimeSpan.FromSeconds(15));
+                Assert.Single(taken);
+                store.Freeze();
+            }
+
+            var d = Node("d");
+            d.RegisterDelegate("work", (Action<JobContext>)(_ => ranOn.Enqueue("d")));
+            d.Start();
+            await Until(() => ranOn.Contains("d"), TimeSpan.FromSeconds(15));
+            var runs = d.GetJobRuns("precious");
+            Assert.Single(runs, r => r.Outcome == JobRunOutcome.Succeeded);
+            Assert.Equal(["a", "d"], ranOn);
+        }
+        finally
+        {
+            release.TrySetResult();
+            foreach (var store in takers)
+            {
+                store.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_node_runs_again_no_more_taken_over_runs_than_it_has_free_workers_and_keeps_the_rest_in_its_care()
     {
         // Recorded as started while waiting for a worker, a recovery would die again with its node and

@@ -577,6 +577,44 @@ public sealed class SqliteSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_last_run_of_a_one_off_job_in_progress_when_the_process_dies_is_recovered_and_the_job_then_removed()
+    {
+        // Removed when its one run was dispatched, the job could not be run again after the crash.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dying = Scheduler(out var dyingStore);
+        dying.Scheduler.RegisterDelegate("slow", (Func<Task>)(async () =>
+        {
+            started.TrySetResult();
+            await release.Task;
+        }));
+        dying.Scheduler.AddJob(new DateTrigger(TestScheduler.Epoch.AddMinutes(1)), new DelegateInvocation("slow"), "once", options: JobOptions.Default with { Recover = true }, store: "disk");
+        dying.Scheduler.Start();
+        dying.Time.Advance(TimeSpan.FromMinutes(1));
+        await started.Task.Within();
+
+        var kept = dyingStore.Get("once");
+        Assert.NotNull(kept);
+        Assert.Null(kept.NextRunTime);
+        Assert.Equal(JobState.Scheduled, kept.State);
+        dyingStore.Dispose();
+
+        await using var next = Scheduler(out var store);
+        var recovered = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        next.Scheduler.RegisterDelegate("slow", (Action<JobContext>)(context => recovered.TrySetResult(context.ScheduledTime)));
+        next.Scheduler.Start();
+
+        Assert.Equal(TestScheduler.Epoch.AddMinutes(1), await recovered.Task.Within());
+        await next.WaitFor(SchedulerEventType.JobRemoved, "once");
+        release.TrySetResult();
+        await dying.DisposeAsync();
+        Assert.Null(store.Get("once"));
+        var runs = store.GetRuns("once", 10);
+        Assert.Contains(runs, r => r.Outcome == JobRunOutcome.Abandoned && r.SchedulerId == dying.Scheduler.Id);
+        Assert.Contains(runs, r => r.Outcome == JobRunOutcome.Succeeded && r.SchedulerId == next.Scheduler.Id);
+    }
+
+    [Fact]
     public async Task A_broken_job_is_reported_when_a_scheduler_starts_and_never_runs()
     {
         using (var writer = Open())
