@@ -614,22 +614,24 @@ internal sealed class DispatchLoop
         {
             var waiting = waitingRecoveries[i];
             var (target, run, executor) = waiting;
-            if (owner.HasStoreLocked(target.Name))
+            if (!owner.HasStoreLocked(target.Name))
             {
-                // An executor this node lacks fails the run at once, as it would a due job of it.
-                if (owner.ExecutorNamedLocked(executor) is { } known && known.MaxWorkers <= SlotsInUse(executor))
-                {
-                    waitingRecoveries[kept++] = waiting;
-                    continue;
-                }
+                continue;
+            }
 
-                // The job may have changed while the run waited: removed, broken or no longer recovered.
-                var job = target.Store.Get(run.JobId);
-                if (RunsAgain(job))
-                {
-                    SubmitOneLocked(target, job, run.ScheduledTime, attempt: 1, work);
-                    slotsInUse[job.Executor] = SlotsInUse(job.Executor) + 1;
-                }
+            // An executor this node lacks fails the run at once, as it would a due job of it.
+            if (owner.ExecutorNamed(executor) is { } known && known.MaxWorkers <= SlotsInUse(executor))
+            {
+                waitingRecoveries[kept++] = waiting;
+                continue;
+            }
+
+            // The job may have changed while the run waited: removed, broken or no longer recovered.
+            var job = target.Store.Get(run.JobId);
+            if (RunsAgain(job))
+            {
+                SubmitOneLocked(target, job, run.ScheduledTime, attempt: 1, work);
+                slotsInUse[job.Executor] = SlotsInUse(job.Executor) + 1;
             }
 
             target.Store.AbandonedRunsHandled([run]);
@@ -640,9 +642,10 @@ internal sealed class DispatchLoop
     }
 
     /// <summary>
-    /// Fills <see cref="freeWorkers"/> with the runs each executor can take on now (<see cref="WithLookAhead"/>) and returns their sum. An executor
-    /// for which taken-over runs wait counts as full: workers it frees go to those runs, not to due jobs
-    /// (which would otherwise take them between two looks for as long as the load lasted).
+    /// Fills <see cref="freeWorkers"/> with the runs each executor can take on now (<see cref="WithLookAhead"/>)
+    /// and returns their sum. An executor for which taken-over runs wait counts as full: workers it frees go
+    /// to those runs, not to due jobs (which would otherwise take them between two looks for as long as the
+    /// load lasted).
     /// </summary>
     private int CountFreeWorkersLocked(out bool anyExecutorFull)
     {

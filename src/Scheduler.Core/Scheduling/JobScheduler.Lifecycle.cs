@@ -383,11 +383,11 @@ public sealed partial class JobScheduler
         events.Flush();
     }
 
-    internal JobExecutor? ExecutorFor(Job job) => executors.TryGetValue(job.Executor, out var executor) ? executor : null;
+    internal JobExecutor? ExecutorFor(Job job) => ExecutorNamed(job.Executor);
+
+    /// <summary>The executor of that name, or null when there is none.</summary>
+    internal JobExecutor? ExecutorNamed(string name) => executors.TryGetValue(name, out var executor) ? executor : null;
 
     /// <summary>The executors by name; read under the lock.</summary>
     internal IReadOnlyDictionary<string, JobExecutor> ExecutorsLocked => executors;
-
-    /// <summary>The executor of that name, or null when there is none; read under the lock.</summary>
-    internal JobExecutor? ExecutorNamedLocked(string name) => executors.TryGetValue(name, out var executor) ? executor : null;
 }

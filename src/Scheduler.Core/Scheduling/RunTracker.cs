@@ -551,22 +551,7 @@ internal sealed class RunTracker : IRunReporter
     /// <summary>Whether a queued run waits for runs in other schedulers to end: the loop then looks again soon.</summary>
     public bool HasQueuedBehindElsewhereLocked => queuedBehindElsewhere.Count > 0;
 
-    /// <summary>The runs holding a slot here: submitted to an executor and not ended yet.</summary>
-    public int SlotsInUseLocked
-    {
-        get
-        {
-            var inUse = 0;
-            foreach (var activity in activities.Values)
-            {
-                inUse += activity.Running;
-            }
-
-            return inUse;
-        }
-    }
-
-    /// <summary>Adds the slots in use here to <paramref name="inUse"/>, by executor name.</summary>
+    /// <summary>Adds the runs holding a slot here (submitted to an executor and not ended yet) to <paramref name="inUse"/>, by executor name.</summary>
     public void CountSlotsInUseLocked(Dictionary<string, int> inUse)
     {
         foreach (var activity in activities.Values)

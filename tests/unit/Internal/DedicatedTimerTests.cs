@@ -49,12 +49,7 @@ public sealed class DedicatedTimerTests
         {
             Assert.True(timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
             Assert.True(inCall.Wait(TimeSpan.FromSeconds(5)));
-            using var disposed = new ManualResetEventSlim();
-            new Thread(() =>
-            {
-                timer.Dispose();
-                disposed.Set();
-            }).Start();
+            using var disposed = DisposeOnAnotherThread(timer);
             Assert.True(disposed.Wait(TimeSpan.FromSeconds(5)), "Dispose waited for the call, which waits for the lock held here.");
             Assert.Equal(0, Volatile.Read(ref callsPastTheLock));
         }
@@ -81,12 +76,7 @@ public sealed class DedicatedTimerTests
         Assert.True(timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         Assert.True(inCall.Wait(TimeSpan.FromSeconds(5)));
 
-        using var disposed = new ManualResetEventSlim();
-        new Thread(() =>
-        {
-            timer.Dispose();
-            disposed.Set();
-        }).Start();
+        using var disposed = DisposeOnAnotherThread(timer);
         Assert.False(disposed.Wait(TimeSpan.FromMilliseconds(100)));
         leave.Set();
         Assert.True(disposed.Wait(TimeSpan.FromSeconds(5)));
@@ -130,5 +120,17 @@ public sealed class DedicatedTimerTests
                 }
             }
         }
+    }
+
+    /// <summary>Disposes the timer on a thread of its own; the event is set once Dispose returned.</summary>
+    private static ManualResetEventSlim DisposeOnAnotherThread(ITimer timer)
+    {
+        var disposed = new ManualResetEventSlim();
+        new Thread(() =>
+        {
+            timer.Dispose();
+            disposed.Set();
+        }).Start();
+        return disposed;
     }
 }

@@ -27,6 +27,7 @@ public sealed class PostgresClusterTests : IAsyncLifetime
 
     private readonly string schema = PostgresServer.NewSchema();
     private readonly List<JobScheduler> nodes = [];
+    private readonly List<PostgresJobStore> takers = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -36,6 +37,11 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         {
             await node.ShutdownAsync(wait: false);
             node.Dispose();
+        }
+
+        foreach (var taker in takers)
+        {
+            taker.Dispose();
         }
 
         PostgresServer.DropSchema(schema);
@@ -230,25 +236,10 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     {
         var ranOn = new ConcurrentQueue<string>();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var a = Node("a", out var storeA);
-        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
-        {
-            ranOn.Enqueue("a");
-            await release.Task;
-        }));
-        AddRunOnDemand(a, "precious", "work", recover: true);
-        a.Start();
-        a.RunJobNow("precious");
-        await Until(() => !ranOn.IsEmpty, TimeSpan.FromSeconds(10));
-        storeA.Freeze();
+        await DiesRunning(ranOn, release.Task, a => AddRunOnDemand(a, "precious", "work", recover: true), runNow: "precious");
 
         // Node b takes the dead node's run over, then dies itself before it runs the job again.
-        using var storeB = (PostgresJobStore)JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema });
-        storeB.AttachScheduler("b", TimeProvider.System, new EventLog(100));
-        IReadOnlyList<JobRun> taken = [];
-        await Until(() => (taken = storeB.TakeAbandonedRuns()).Count > 0, TimeSpan.FromSeconds(15));
-        var lost = Assert.Single(taken);
-        storeB.Freeze();
+        var (storeB, lost) = await TakesOverAndDies("b");
 
         // Node c finds the recovery without a live node caring for it, and runs the fire time again, once.
         var c = Node("c");
@@ -277,16 +268,10 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     {
         var ranOn = new ConcurrentQueue<string>();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var a = Node("a", out var storeA);
-        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
-        {
-            ranOn.Enqueue("a");
-            await release.Task;
-        }));
-        a.AddJob(new DateTrigger(DateTimeOffset.UtcNow, TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("work"), "once", options: JobOptions.Default with { Recover = true });
-        a.Start();
-        await Until(() => !ranOn.IsEmpty, TimeSpan.FromSeconds(10));
-        storeA.Freeze();
+        await DiesRunning(
+            ranOn,
+            release.Task,
+            a => a.AddJob(new DateTrigger(DateTimeOffset.UtcNow, TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("work"), "once", options: JobOptions.Default with { Recover = true }));
 
         var b = Node("b");
         b.RegisterDelegate("work", (Action<JobContext>)(_ => ranOn.Enqueue("b")));
@@ -306,32 +291,13 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     {
         var ranOn = new ConcurrentQueue<string>();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var a = Node("a", out var storeA);
-        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
-        {
-            ranOn.Enqueue("a");
-            await release.Task;
-        }));
-        AddRunOnDemand(a, "precious", "work", recover: true);
-        a.Start();
-        a.RunJobNow("precious");
-        await Until(() => !ranOn.IsEmpty, TimeSpan.FromSeconds(10));
-        storeA.Freeze();
-
-        // b takes the dead node's run over and dies before it runs it again; then c does the same.
-        var takers = new List<PostgresJobStore>();
         try
         {
-            foreach (var taker in new[] { "b", "c" })
-            {
-                var store = (PostgresJobStore)JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema });
-                takers.Add(store);
-                store.AttachScheduler(taker, TimeProvider.System, new EventLog(100));
-                IReadOnlyList<JobRun> taken = [];
-                await Until(() => (taken = store.TakeAbandonedRuns()).Count > 0, TimeSpan.FromSeconds(15));
-                Assert.Single(taken);
-                store.Freeze();
-            }
+            await DiesRunning(ranOn, release.Task, a => AddRunOnDemand(a, "precious", "work", recover: true), runNow: "precious");
+
+            // b takes the dead node's run over and dies before it runs it again; then c does the same.
+            await TakesOverAndDies("b");
+            await TakesOverAndDies("c");
 
             var d = Node("d");
             d.RegisterDelegate("work", (Action<JobContext>)(_ => ranOn.Enqueue("d")));
@@ -344,11 +310,43 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         finally
         {
             release.TrySetResult();
-            foreach (var store in takers)
-            {
-                store.Dispose();
-            }
         }
+    }
+
+    /// <summary>
+    /// Node a runs its job (added by <paramref name="addJob"/>, started at once or by <paramref name="runNow"/>)
+    /// until <paramref name="release"/> and dies (frozen) while the run is in progress.
+    /// </summary>
+    private async Task DiesRunning(ConcurrentQueue<string> ranOn, Task release, Action<JobScheduler> addJob, string? runNow = null)
+    {
+        var a = Node("a", out var storeA);
+        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
+        {
+            ranOn.Enqueue("a");
+            await release;
+        }));
+        addJob(a);
+        a.Start();
+        if (runNow is not null)
+        {
+            a.RunJobNow(runNow);
+        }
+
+        await Until(() => !ranOn.IsEmpty, TimeSpan.FromSeconds(10));
+        storeA.Freeze();
+    }
+
+    /// <summary>A node without a scheduler that takes the dead node's one run over and dies (frozen) before it runs it again.</summary>
+    private async Task<(PostgresJobStore Store, JobRun Taken)> TakesOverAndDies(string id)
+    {
+        var store = (PostgresJobStore)JobStore.CreatePostgres(PostgresServer.ConnectionString, Fast with { Schema = schema });
+        takers.Add(store);
+        store.AttachScheduler(id, TimeProvider.System, new EventLog(100));
+        IReadOnlyList<JobRun> taken = [];
+        await Until(() => (taken = store.TakeAbandonedRuns()).Count > 0, TimeSpan.FromSeconds(15));
+        var run = Assert.Single(taken);
+        store.Freeze();
+        return (store, run);
     }
 
     [Fact]

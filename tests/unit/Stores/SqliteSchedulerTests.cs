@@ -549,17 +549,7 @@ public sealed class SqliteSchedulerTests : IDisposable
     public async Task A_run_in_progress_when_the_process_dies_is_recovered_by_the_next_scheduler()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var dying = Scheduler(out var dyingStore);
-        dying.Scheduler.RegisterDelegate("slow", (Func<Task>)(async () =>
-        {
-            started.TrySetResult();
-            await release.Task;
-        }));
-        dying.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromMinutes(1)), new DelegateInvocation("slow"), "slow", options: JobOptions.Default with { Recover = true }, store: "disk");
-        dying.Scheduler.Start();
-        dying.Time.Advance(TimeSpan.FromMinutes(1));
-        await started.Task.Within();
+        var (dying, dyingStore) = await RunningAtItsFirstFireTime(new IntervalTrigger(TimeSpan.FromMinutes(1)), "slow", release.Task);
 
         // The process dies: its file handles (connection and lock file) go, nothing more is written.
         dyingStore.Dispose();
@@ -581,17 +571,7 @@ public sealed class SqliteSchedulerTests : IDisposable
     {
         // Removed when its one run was dispatched, the job could not be run again after the crash.
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var dying = Scheduler(out var dyingStore);
-        dying.Scheduler.RegisterDelegate("slow", (Func<Task>)(async () =>
-        {
-            started.TrySetResult();
-            await release.Task;
-        }));
-        dying.Scheduler.AddJob(new DateTrigger(TestScheduler.Epoch.AddMinutes(1)), new DelegateInvocation("slow"), "once", options: JobOptions.Default with { Recover = true }, store: "disk");
-        dying.Scheduler.Start();
-        dying.Time.Advance(TimeSpan.FromMinutes(1));
-        await started.Task.Within();
+        var (dying, dyingStore) = await RunningAtItsFirstFireTime(new DateTrigger(TestScheduler.Epoch.AddMinutes(1)), "once", release.Task);
 
         var kept = dyingStore.Get("once");
         Assert.NotNull(kept);
@@ -666,6 +646,26 @@ public sealed class SqliteSchedulerTests : IDisposable
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "The condition did not become true.");
             await Task.Delay(5);
         }
+    }
+
+    /// <summary>
+    /// A scheduler on the file whose job (delegate "slow", with Recover) has started its run at the
+    /// trigger's first fire time, one minute in, and runs until <paramref name="release"/>.
+    /// </summary>
+    private async Task<(TestScheduler Scheduler, JobStore Store)> RunningAtItsFirstFireTime(Trigger trigger, string id, Task release)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var test = Scheduler(out var store);
+        test.Scheduler.RegisterDelegate("slow", (Func<Task>)(async () =>
+        {
+            started.TrySetResult();
+            await release;
+        }));
+        test.Scheduler.AddJob(trigger, new DelegateInvocation("slow"), id, options: JobOptions.Default with { Recover = true }, store: "disk");
+        test.Scheduler.Start();
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await started.Task.Within();
+        return (test, store);
     }
 
     private TestScheduler Scheduler(out JobStore store, SqliteJobStoreOptions? options = null)

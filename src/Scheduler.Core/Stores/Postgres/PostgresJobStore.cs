@@ -36,6 +36,8 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
     private readonly PostgresJobStoreOptions options;
     private readonly TimeProvider? fixedClock;
     private readonly string s;
+    private readonly string claimSql;
+    private readonly string claimPerExecutorSql;
     private readonly object sync = new();
     private readonly Random versionRandom = new();
     private readonly HashSet<string> reportedBroken = new(StringComparer.Ordinal);
@@ -48,6 +50,8 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         this.options = options;
         fixedClock = timeProvider;
         s = options.Schema;
+        claimSql = ClaimSql(perExecutor: false);
+        claimPerExecutorSql = ClaimSql(perExecutor: true);
 
         // Until a scheduler attaches, this instance claims and writes under a name of its own.
         InstanceId = "store-" + Guid.NewGuid().ToString("N").Substring(0, 12);
@@ -284,36 +288,8 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         FlushBatch(reportLoss: false, () => BatchHoldsDue(dueTicks));
         var loads = new List<(Job Job, Exception Failure)>();
         var due = new List<Job>(Math.Min(maxCount, 256));
-        var claimable = $"""next_run_time <= @now AND load_error IS NULL AND (claimed_by IS NULL OR claimed_by = @me OR claim_until < "{s}".now_ticks())""";
-
-        // A locking clause may not meet a UNION, so the two kinds of candidates are gathered apart.
-        var sql = freeWorkers is null
-            ? $"""
-              UPDATE "{s}".jobs j SET claimed_by = @me, claim_until = "{s}".now_ticks() + @claim
-              FROM (SELECT id FROM "{s}".jobs WHERE {claimable}
-                    ORDER BY next_run_time LIMIT @max FOR UPDATE SKIP LOCKED) due
-              WHERE j.id = due.id
-              """
-            : $"""
-              WITH known AS (
-                  SELECT d.id, d.next_run_time FROM unnest(@open, @free) AS e(executor, free)
-                  CROSS JOIN LATERAL (
-                      SELECT id, next_run_time FROM "{s}".jobs WHERE executor = e.executor AND {claimable}
-                      ORDER BY next_run_time LIMIT least(e.free, @max) FOR UPDATE SKIP LOCKED) d),
-              unknown AS (
-                  SELECT id, next_run_time FROM "{s}".jobs WHERE executor <> ALL(@known) AND {claimable}
-                  ORDER BY next_run_time LIMIT @max FOR UPDATE SKIP LOCKED)
-              UPDATE "{s}".jobs j SET claimed_by = @me, claim_until = "{s}".now_ticks() + @claim
-              FROM (SELECT id FROM (SELECT * FROM known UNION ALL SELECT * FROM unknown) candidates ORDER BY next_run_time LIMIT @max) due
-              WHERE j.id = due.id
-              """;
         using (var connection = Open())
-        using (var command = Command(
-            connection,
-            $"""
-            {sql}
-            RETURNING j.id, j.name, j.definition, j.next_run_time, j.jitter_ticks, j.state, j.load_error, j.version
-            """))
+        using (var command = Command(connection, freeWorkers is null ? claimSql : claimPerExecutorSql))
         {
             command.Parameters.AddWithValue("me", ClaimOwner);
             command.Parameters.AddWithValue("claim", options.ClaimDuration.Ticks);
@@ -321,9 +297,10 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
             command.Parameters.AddWithValue("max", maxCount);
             if (freeWorkers is not null)
             {
+                var open = freeWorkers.Where(static e => e.Value > 0).ToList();
                 command.Parameters.AddWithValue("known", freeWorkers.Select(static e => e.Key).ToArray());
-                command.Parameters.AddWithValue("open", freeWorkers.Where(static e => e.Value > 0).Select(static e => e.Key).ToArray());
-                command.Parameters.AddWithValue("free", freeWorkers.Where(static e => e.Value > 0).Select(static e => e.Value).ToArray());
+                command.Parameters.AddWithValue("open", open.Select(static e => e.Key).ToArray());
+                command.Parameters.AddWithValue("free", open.Select(static e => e.Value).ToArray());
             }
 
             using var reader = command.ExecuteReader();
@@ -342,6 +319,36 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         // RETURNING keeps no order.
         due.Sort(static (a, b) => Nullable.Compare(a.NextRunTime, b.NextRunTime));
         return due;
+    }
+
+    /// <summary>The claim of due jobs: of any executor, or per executor (<see cref="Claim"/>).</summary>
+    private string ClaimSql(bool perExecutor)
+    {
+        var claimable = $"""next_run_time <= @now AND load_error IS NULL AND (claimed_by IS NULL OR claimed_by = @me OR claim_until < "{s}".now_ticks())""";
+
+        // Per executor, the candidates are gathered apart: a locking clause may not meet a UNION.
+        var candidates = !perExecutor
+            ? $"""SELECT id FROM "{s}".jobs WHERE {claimable} ORDER BY next_run_time LIMIT @max FOR UPDATE SKIP LOCKED"""
+            : "SELECT id FROM (SELECT * FROM known UNION ALL SELECT * FROM unknown) candidates ORDER BY next_run_time LIMIT @max";
+        var candidatesPerExecutor = !perExecutor
+            ? string.Empty
+            : $"""
+              WITH known AS (
+                  SELECT d.id, d.next_run_time FROM unnest(@open, @free) AS e(executor, free)
+                  CROSS JOIN LATERAL (
+                      SELECT id, next_run_time FROM "{s}".jobs WHERE executor = e.executor AND {claimable}
+                      ORDER BY next_run_time LIMIT least(e.free, @max) FOR UPDATE SKIP LOCKED) d),
+              unknown AS (
+                  SELECT id, next_run_time FROM "{s}".jobs WHERE executor <> ALL(@known) AND {claimable}
+                  ORDER BY next_run_time LIMIT @max FOR UPDATE SKIP LOCKED)
+              """;
+        return $"""
+            {candidatesPerExecutor}
+            UPDATE "{s}".jobs j SET claimed_by = @me, claim_until = "{s}".now_ticks() + @claim
+            FROM ({candidates}) due
+            WHERE j.id = due.id
+            RETURNING j.id, j.name, j.definition, j.next_run_time, j.jitter_ticks, j.state, j.load_error, j.version
+            """;
     }
 
     protected internal override IReadOnlyCollection<string> CommitDispatches(IReadOnlyList<JobDispatch> dispatches)
