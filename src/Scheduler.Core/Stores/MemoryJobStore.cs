@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Scheduler.Internal;
 using Scheduler.Jobs;
@@ -19,6 +20,9 @@ internal sealed class MemoryJobStore : JobStore
     private static readonly TimeSpan ReserveHorizon = TimeSpan.FromMinutes(1);
 
     private readonly object sync = new();
+
+    // Runs that ended on executor workers, recorded by whoever holds the lock next (see SaveRun).
+    private readonly ConcurrentQueue<JobRun> endedRuns = new();
     private readonly Dictionary<string, int> slotById = new(StringComparer.Ordinal);
     private readonly RunHistories? histories;
     private readonly Queue<string> orphanHistories = new();
@@ -43,7 +47,7 @@ internal sealed class MemoryJobStore : JobStore
     {
         get
         {
-            lock (sync)
+            using (Lock())
             {
                 return slotById.Count;
             }
@@ -57,7 +61,7 @@ internal sealed class MemoryJobStore : JobStore
             throw new ArgumentNullException(nameof(job));
         }
 
-        lock (sync)
+        using (Lock())
         {
             if (slotById.TryGetValue(job.Id, out var existing))
             {
@@ -84,7 +88,7 @@ internal sealed class MemoryJobStore : JobStore
             throw new ArgumentNullException(nameof(job));
         }
 
-        lock (sync)
+        using (Lock())
         {
             if (!slotById.TryGetValue(job.Id, out var slot))
             {
@@ -102,7 +106,7 @@ internal sealed class MemoryJobStore : JobStore
             throw new ArgumentNullException(nameof(id));
         }
 
-        lock (sync)
+        using (Lock())
         {
             histories?.Remove(id);
             return RemoveLocked(id);
@@ -111,7 +115,7 @@ internal sealed class MemoryJobStore : JobStore
 
     public override void RemoveAll()
     {
-        lock (sync)
+        using (Lock())
         {
             slotById.Clear();
             histories?.Clear();
@@ -131,7 +135,7 @@ internal sealed class MemoryJobStore : JobStore
             throw new ArgumentNullException(nameof(id));
         }
 
-        lock (sync)
+        using (Lock())
         {
             return slotById.TryGetValue(id, out var slot) ? slots[slot].Job : null;
         }
@@ -166,7 +170,7 @@ internal sealed class MemoryJobStore : JobStore
     /// <summary>Every job, unordered.</summary>
     private Job[] Snapshot()
     {
-        lock (sync)
+        using (Lock())
         {
             var jobs = new Job[slotById.Count];
             var count = 0;
@@ -191,7 +195,7 @@ internal sealed class MemoryJobStore : JobStore
         }
 
         var nowTicks = now.UtcTicks;
-        lock (sync)
+        using (Lock())
         {
             if (heapCount == 0 || maxCount == 0 || slots[heap[0]].Due > nowTicks)
             {
@@ -231,7 +235,7 @@ internal sealed class MemoryJobStore : JobStore
 
     public override DateTimeOffset? GetNextRunTime()
     {
-        lock (sync)
+        using (Lock())
         {
             return heapCount == 0 ? null : slots[heap[0]].Job!.NextRunTime;
         }
@@ -246,7 +250,7 @@ internal sealed class MemoryJobStore : JobStore
         }
 
         List<string>? rejected = null;
-        lock (sync)
+        using (Lock())
         {
             for (var i = 0; i < dispatches.Count; i++)
             {
@@ -292,10 +296,65 @@ internal sealed class MemoryJobStore : JobStore
             throw new ArgumentNullException(nameof(run));
         }
 
-        lock (sync)
+        if (histories is null)
+        {
+            return;
+        }
+
+        // Every run ends here, on one of the executor's workers, while the loop holds the lock for a
+        // whole batch of dispatches: a worker that waited for it would sleep and wake, several times
+        // the cost of the run. It leaves the run to the holder instead, which records it before it
+        // lets go; every use of the lock records the runs left so far first, so nothing reads the
+        // history without them.
+        endedRuns.Enqueue(run);
+        if (Monitor.TryEnter(sync))
+        {
+            SaveEndedRunsLocked();
+            Unlock();
+        }
+    }
+
+    /// <summary>Takes the store's lock, recording the runs that ended meanwhile first; <see cref="LockScope.Dispose"/> lets go.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private LockScope Lock()
+    {
+        Monitor.Enter(sync);
+        SaveEndedRunsLocked();
+        return new LockScope(this);
+    }
+
+    /// <summary>Lets go of the lock, recording first the runs that ended while it was held.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private void Unlock()
+    {
+        while (true)
+        {
+            SaveEndedRunsLocked();
+            Monitor.Exit(sync);
+
+            // A run queued while this thread held the lock found it taken and was left to it: look
+            // again after letting go (the barrier keeps the look after the release), and record it
+            // unless another thread has taken the lock, which then records it itself.
+            Interlocked.MemoryBarrier();
+            if (endedRuns.IsEmpty || !Monitor.TryEnter(sync))
+            {
+                return;
+            }
+        }
+    }
+
+    [MethodImpl(DispatchPath.Optimized)]
+    private void SaveEndedRunsLocked()
+    {
+        while (endedRuns.TryDequeue(out var run))
         {
             SaveRunLocked(run);
         }
+    }
+
+    private readonly ref struct LockScope(MemoryJobStore store)
+    {
+        public void Dispose() => store.Unlock();
     }
 
     public override IReadOnlyList<JobRun> GetRuns(string jobId, int maxCount)
@@ -310,7 +369,7 @@ internal sealed class MemoryJobStore : JobStore
             throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
         }
 
-        lock (sync)
+        using (Lock())
         {
             return histories is null ? [] : histories.Newest(jobId, maxCount);
         }
@@ -321,7 +380,7 @@ internal sealed class MemoryJobStore : JobStore
     {
         get
         {
-            lock (sync)
+            using (Lock())
             {
                 return histories?.Reserved ?? 0;
             }
@@ -331,7 +390,7 @@ internal sealed class MemoryJobStore : JobStore
     /// <summary>Sets aside run history for the repeating jobs due within the first minute (see <see cref="RunHistories.Reserve"/>).</summary>
     protected internal override void AttachScheduler(string schedulerId, TimeProvider timeProvider, Events.EventLog events)
     {
-        lock (sync)
+        using (Lock())
         {
             if (histories is null)
             {

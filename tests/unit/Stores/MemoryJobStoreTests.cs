@@ -94,6 +94,29 @@ public sealed class MemoryJobStoreTests
     }
 
     [Fact]
+    public async Task A_run_saved_while_a_dispatch_holds_the_store_does_not_wait_for_it_and_is_read_back_after_it()
+    {
+        var store = JobStore.CreateMemory();
+        var repeating = Job("repeating", T0.AddDays(1));
+        var once = Job("once", T0);
+        store.Add(repeating, replaceExisting: false);
+        store.Add(once, replaceExisting: false);
+        using var runs = new RunsThatBlockWhenRead(Run(once.Id, "dispatched", JobRunOutcome.Running));
+
+        // The store reads a dispatch's runs under its lock: the dispatch holds it until released.
+        var dispatch = Task.Run(() => store.CommitDispatches([new JobDispatch(once, null, runs)]));
+        await runs.Reading.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Run(() => store.SaveRun(Run(repeating.Id, "ended", JobRunOutcome.Succeeded))).WaitAsync(TimeSpan.FromSeconds(10));
+        var read = Task.Run(() => store.GetRuns(repeating.Id, 10));
+        runs.Release();
+        await dispatch.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var seen = Assert.Single(await read.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(("ended", JobRunOutcome.Succeeded), (seen.RunId, seen.Outcome));
+        Assert.Equal("dispatched", Assert.Single(store.GetRuns(once.Id, 10)).RunId);
+    }
+
+    [Fact]
     public void A_negative_history_limit_is_rejected_naming_the_value()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => JobStore.CreateMemory(-2));
@@ -120,4 +143,36 @@ public sealed class MemoryJobStoreTests
 
     private static JobRun Run(string jobId, string runId, JobRunOutcome outcome)
         => new(runId, jobId, T0, outcome, attempt: 1, schedulerId: "test");
+
+    /// <summary>A dispatch's runs that, when the store first reads them, hold it there until released.</summary>
+    private sealed class RunsThatBlockWhenRead(JobRun run) : IReadOnlyList<JobRun>, IDisposable
+    {
+        private readonly TaskCompletionSource reading = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim released = new();
+
+        public Task Reading => reading.Task;
+
+        public int Count => 1;
+
+        public JobRun this[int index]
+        {
+            get
+            {
+                reading.TrySetResult();
+                released.Wait(TimeSpan.FromSeconds(30));
+                return run;
+            }
+        }
+
+        public void Release() => released.Set();
+
+        public void Dispose() => released.Dispose();
+
+        public IEnumerator<JobRun> GetEnumerator()
+        {
+            yield return this[0];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
