@@ -10,10 +10,12 @@ namespace Scheduler.Events;
 /// </summary>
 internal sealed class EventHub
 {
-    private readonly object sync;
+    private readonly object sync = new();
     private readonly Queue<SchedulerEvent> pending = new();
     private Listener[] listeners = [];
-    private SchedulerEventType wanted;
+
+    // Read without the lock by Publish: most events have no listener, and those go to the log without it.
+    private volatile SchedulerEventType wanted;
     private bool delivering;
 
     // Read without the lock by Flush: most events have no listener, and every run flushes twice.
@@ -22,9 +24,6 @@ internal sealed class EventHub
     public EventHub(int capacity)
     {
         Log = new EventLog(capacity);
-
-        // One lock for the hub and its log: publishing is on every run's path, from every worker.
-        sync = Log.SyncRoot;
     }
 
     public EventLog Log { get; }
@@ -33,18 +32,21 @@ internal sealed class EventHub
     [MethodImpl(DispatchPath.Optimized)]
     public void Publish(in SchedulerEventData data)
     {
-        TaskCompletionSource<bool>? toWake;
-        lock (sync)
+        if ((wanted & data.Type) == 0)
         {
-            var sequence = Log.AppendLocked(data, out toWake);
-            if ((wanted & data.Type) != 0)
-            {
-                pending.Enqueue(new SchedulerEvent(data, sequence));
-                anyPending = true;
-            }
+            Log.Append(data);
+            return;
         }
 
-        toWake?.TrySetResult(true);
+        // Numbered and queued under the lock, so listeners get their events in sequence order.
+        lock (sync)
+        {
+            var sequence = Log.AppendInOrder(data);
+            pending.Enqueue(new SchedulerEvent(data, sequence));
+            anyPending = true;
+        }
+
+        Log.WakeWaiters();
     }
 
     /// <summary>

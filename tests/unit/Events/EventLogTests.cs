@@ -85,6 +85,65 @@ public sealed class EventLogTests
     }
 
     [Fact]
+    public async Task Events_appended_from_many_threads_at_once_are_all_kept_whole_and_in_order()
+    {
+        const int Writers = 4;
+        const int MaxEventsEach = 2_000_000;
+        const int Passes = 3000;
+        var log = new EventLog(1000);
+        var names = Enumerable.Range(0, Writers + 1).Select(w => "writer" + w).ToArray();
+        var torn = 0;
+        var disordered = 0;
+        var checkedEvents = 0L;
+        var passes = 0;
+        using var stop = new CancellationTokenSource();
+
+        // A reader goes through the newest events while they are written: every event it gets must be
+        // one event, not parts of two, and each writer's events must come in the order it wrote them
+        // (an entry read before its writer filled it in would hold an older event).
+        var reader = Task.Factory.StartNew(() =>
+        {
+            var lastOfWriter = new long[Writers + 1];
+            while (!stop.IsCancellationRequested)
+            {
+                Array.Clear(lastOfWriter);
+                foreach (var e in log.Read(afterSequence: log.LastSequence - 64))
+                {
+                    torn += e.JobId == names[e.Attempt] && e.ScheduledTime == e.Timestamp ? 0 : 1;
+                    disordered += e.Timestamp.Ticks > lastOfWriter[e.Attempt] ? 0 : 1;
+                    lastOfWriter[e.Attempt] = e.Timestamp.Ticks;
+                    checkedEvents++;
+                }
+
+                if (checkedEvents > 0)
+                {
+                    Volatile.Write(ref passes, passes + 1);
+                }
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // The writers go on until the reader has looked often enough; all on threads of their own, so
+        // none waits for another to finish.
+        var written = await Task.WhenAll(Enumerable.Range(1, Writers).Select(writer => Task.Factory.StartNew(() =>
+        {
+            var i = 0;
+            while (i < MaxEventsEach && Volatile.Read(ref passes) < Passes)
+            {
+                var time = T0.AddTicks(++i);
+                log.Append(new SchedulerEventData(SchedulerEventType.JobExecuted, time) { Attempt = writer, JobId = names[writer], ScheduledTime = time });
+            }
+
+            return i;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
+        await stop.CancelAsync();
+        await reader.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(checkedEvents > 0);
+        Assert.Equal((0, 0), (torn, disordered));
+        Assert.Equal(written.Sum(), log.LastSequence);
+        Assert.Equal(Enumerable.Range(written.Sum() - 999, 1000).Select(s => (long)s), log.Read().Select(e => e.Sequence));
+    }
+
+    [Fact]
     public void A_capacity_below_one_is_rejected_naming_the_value()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new EventLog(0));
