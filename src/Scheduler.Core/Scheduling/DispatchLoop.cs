@@ -357,6 +357,10 @@ internal sealed class DispatchLoop
 
         var rejected = target.Store.CommitDispatches(dispatches);
         var rejectedIds = rejected.Count == 0 ? null : new HashSet<string>(rejected, StringComparer.Ordinal);
+
+        // The batch's events happen as it is committed, within a fraction of a millisecond: one
+        // reading of the clock serves them all (it is two readings per run otherwise).
+        var committedAt = owner.Now;
         for (var i = 0; i < dispatches.Count; i++)
         {
             var dispatch = dispatches[i];
@@ -370,12 +374,12 @@ internal sealed class DispatchLoop
             var runs = dispatch.Runs;
             for (var r = 0; r < runs.Count; r++)
             {
-                tracker.ApplyLocked(target, job, runs[r], decisions[i][r], work);
+                tracker.ApplyLocked(target, job, runs[r], decisions[i][r], work, committedAt);
             }
 
             if (dispatch.Updated is null)
             {
-                owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobRemoved, dispatch.Job, "The job's trigger has no further fire times."));
+                owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobRemoved, dispatch.Job, committedAt, "The job's trigger has no further fire times."));
             }
         }
 
@@ -519,7 +523,7 @@ internal sealed class DispatchLoop
         var decision = Decide(job, ref tentative);
         var run = NewRun(job, scheduled, decision, owner.Now, attempt);
         target.Store.SaveRun(run);
-        tracker.ApplyLocked(target, job, run, decision, work);
+        tracker.ApplyLocked(target, job, run, decision, work, owner.Now);
         return run;
     }
 

@@ -862,7 +862,9 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         events.Flush();
     }
 
-    internal SchedulerEventData JobEvent(SchedulerEventType type, Job job, string? message = null) => new(type, Now)
+    internal SchedulerEventData JobEvent(SchedulerEventType type, Job job, string? message = null) => JobEvent(type, job, Now, message);
+
+    internal SchedulerEventData JobEvent(SchedulerEventType type, Job job, DateTimeOffset at, string? message) => new(type, at)
     {
         SchedulerId = Id,
         JobId = job.Id,

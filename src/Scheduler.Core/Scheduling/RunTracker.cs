@@ -37,17 +37,17 @@ internal sealed class RunTracker : IRunReporter
     private readonly Dictionary<string, NamedStore> queuedBehindElsewhere = new(StringComparer.Ordinal);
     private int queuedBehindElsewhereHint;
 
-    /// <summary>Carries out a committed decision for one run.</summary>
+    /// <summary>Carries out a committed decision for one run; its events are stamped <paramref name="at"/>.</summary>
     [MethodImpl(DispatchPath.Optimized)]
-    public void ApplyLocked(NamedStore target, Job job, JobRun run, RunDecision decision, RunWork work)
+    public void ApplyLocked(NamedStore target, Job job, JobRun run, RunDecision decision, RunWork work, DateTimeOffset at)
     {
         switch (decision)
         {
             case RunDecision.Missed:
-                owner.Hub.Publish(RunEvent(SchedulerEventType.JobMissed, job, run, run.Error));
+                owner.Hub.Publish(RunEvent(SchedulerEventType.JobMissed, job, run, run.Error, at));
                 return;
             case RunDecision.Skip:
-                owner.Hub.Publish(RunEvent(SchedulerEventType.JobMaxInstances, job, run, run.Error));
+                owner.Hub.Publish(RunEvent(SchedulerEventType.JobMaxInstances, job, run, run.Error, at));
                 return;
             case RunDecision.Queue:
                 var activity = ActivityLocked(job);
@@ -64,7 +64,8 @@ internal sealed class RunTracker : IRunReporter
                     SchedulerEventType.JobMaxInstances,
                     job,
                     run,
-                    string.Format(CultureInfo.InvariantCulture, "The job already has its maximum of {0} run(s) in progress; this run waits for one to end.", job.Options.MaxInstances)));
+                    string.Format(CultureInfo.InvariantCulture, "The job already has its maximum of {0} run(s) in progress; this run waits for one to end.", job.Options.MaxInstances),
+                    at));
                 return;
             case RunDecision.Replace:
                 var running = ActivityLocked(job);
@@ -82,28 +83,31 @@ internal sealed class RunTracker : IRunReporter
                     target.Store.CancelElsewhere(job.Id, owner.Id);
                 }
 
-                StartLocked(target, job, run, work);
+                StartLocked(target, job, run, work, at);
                 return;
             default:
-                StartLocked(target, job, run, work);
+                StartLocked(target, job, run, work, at);
                 return;
         }
     }
 
     [MethodImpl(DispatchPath.Optimized)]
-    private void StartLocked(NamedStore target, Job job, JobRun run, RunWork work)
+    private void StartLocked(NamedStore target, Job job, JobRun run, RunWork work, DateTimeOffset at)
     {
         var activity = ActivityLocked(job);
         var execution = new JobExecution(this, job, run, target.Store, owner.ExecutorFor(job));
         activity.Running++;
         activity.Active.Add(execution);
-        SubmitLocked(execution, work);
+        SubmitLocked(execution, work, at);
     }
 
     [MethodImpl(DispatchPath.Optimized)]
-    public void SubmitLocked(JobExecution execution, RunWork work)
+    public void SubmitLocked(JobExecution execution, RunWork work) => SubmitLocked(execution, work, owner.Now);
+
+    [MethodImpl(DispatchPath.Optimized)]
+    private void SubmitLocked(JobExecution execution, RunWork work, DateTimeOffset at)
     {
-        owner.Hub.Publish(RunEvent(SchedulerEventType.JobSubmitted, execution.Job, execution.Run));
+        owner.Hub.Publish(RunEvent(SchedulerEventType.JobSubmitted, execution.Job, execution.Run, message: null, at));
         if (execution.Executor is { } executor && executor.CanRun(execution.Job.Invocation.Kind))
         {
             work.ToSubmit.Add(execution);
@@ -217,6 +221,12 @@ internal sealed class RunTracker : IRunReporter
             });
         }
 
+        // Raised here, not where the slot is given back: whichever thread holds the lock does that for
+        // every run that ended meanwhile, and most often that is the loop, the one thread every run
+        // passes through. Raised before the slot is given back, it still comes before anything that
+        // slot lets start.
+        owner.Hub.Publish(EndEvent(execution, ended));
+        owner.Hub.Flush();
         endedRuns.Enqueue((execution, ended));
         ProcessEndedRuns(wait: false);
 
@@ -228,8 +238,7 @@ internal sealed class RunTracker : IRunReporter
     }
 
     /// <summary>
-    /// Raises the events of ended runs and gives their instance slots back (starting queued runs
-    /// and retries). Without <paramref name="wait"/>, a thread that finds the lock taken leaves its
+    /// Gives the instance slots of ended runs back (starting queued runs and retries). Without <paramref name="wait"/>, a thread that finds the lock taken leaves its
     /// runs to the holder's next look or to the loop, which it wakes: a worker must not queue up
     /// behind the loop while it dispatches a batch, when it could run the next job instead.
     /// </summary>
@@ -284,12 +293,11 @@ internal sealed class RunTracker : IRunReporter
         }
     }
 
-    /// <summary>Raises a run's end event and gives its slot back, or keeps the slot for its retry (returned).</summary>
+    /// <summary>Gives a run's slot back (its end event is raised already), or keeps the slot for its retry (returned).</summary>
     [MethodImpl(DispatchPath.Optimized)]
     private PendingRetry? EndRunLocked(JobExecution execution, JobRun ended, ref RunWork? work)
     {
         var job = execution.Job;
-        owner.Hub.Publish(EndEvent(execution, ended));
         activities.TryGetValue(job.Id, out var activity);
         activity?.Active.Remove(execution);
         if (ended.Outcome == JobRunOutcome.Failed && ended.Attempt <= job.Options.RetryCount && !owner.StoppingLocked
@@ -443,7 +451,10 @@ internal sealed class RunTracker : IRunReporter
     }
 
     [MethodImpl(DispatchPath.Optimized)]
-    private SchedulerEventData RunEvent(SchedulerEventType type, Job job, JobRun run, string? message = null) => new(type, owner.Now)
+    private SchedulerEventData RunEvent(SchedulerEventType type, Job job, JobRun run, string? message = null) => RunEvent(type, job, run, message, owner.Now);
+
+    [MethodImpl(DispatchPath.Optimized)]
+    private SchedulerEventData RunEvent(SchedulerEventType type, Job job, JobRun run, string? message, DateTimeOffset at) => new(type, at)
     {
         SchedulerId = owner.Id,
         JobId = job.Id,

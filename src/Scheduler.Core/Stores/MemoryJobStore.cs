@@ -195,7 +195,7 @@ internal sealed class MemoryJobStore : JobStore
         }
 
         var nowTicks = now.UtcTicks;
-        using (Lock())
+        using (LockForDispatch())
         {
             if (heapCount == 0 || maxCount == 0 || slots[heap[0]].Due > nowTicks)
             {
@@ -250,7 +250,7 @@ internal sealed class MemoryJobStore : JobStore
         }
 
         List<string>? rejected = null;
-        using (Lock())
+        using (LockForDispatch())
         {
             for (var i = 0; i < dispatches.Count; i++)
             {
@@ -262,13 +262,14 @@ internal sealed class MemoryJobStore : JobStore
                     continue;
                 }
 
+                var jobEnded = dispatch.Updated is null;
                 if (dispatch.Updated is { } updated)
                 {
                     Place(slot, updated);
                 }
                 else
                 {
-                    RemoveLocked(id);
+                    RemoveSlotLocked(id, slot);
 
                     // A history made by the runs below is kept as an orphan when it is created.
                     if (histories?.Contains(id) == true)
@@ -280,7 +281,7 @@ internal sealed class MemoryJobStore : JobStore
                 var runs = dispatch.Runs;
                 for (var r = 0; r < runs.Count; r++)
                 {
-                    SaveRunLocked(runs[r]);
+                    SaveRunLocked(runs[r], jobEnded);
                 }
             }
         }
@@ -303,9 +304,9 @@ internal sealed class MemoryJobStore : JobStore
 
         // Every run ends here, on one of the executor's workers, while the loop holds the lock for a
         // whole batch of dispatches: a worker that waited for it would sleep and wake, several times
-        // the cost of the run. It leaves the run to the holder instead, which records it before it
-        // lets go; every use of the lock records the runs left so far first, so nothing reads the
-        // history without them.
+        // the cost of the run. It leaves the run queued instead. The next worker to find the lock free
+        // records the queue, and so does every other use of the lock, first thing and before letting
+        // go (the loop's dispatches aside), so nothing reads the history without it.
         endedRuns.Enqueue(run);
         if (Monitor.TryEnter(sync))
         {
@@ -320,7 +321,20 @@ internal sealed class MemoryJobStore : JobStore
     {
         Monitor.Enter(sync);
         SaveEndedRunsLocked();
-        return new LockScope(this);
+        return new LockScope(this, recordsEndedRuns: true);
+    }
+
+    /// <summary>
+    /// Takes the store's lock for the loop's reads and commits of due jobs, which neither read run
+    /// history nor record the runs that ended: the loop is the one thread every run passes through,
+    /// so those are left to the workers (the next one to find the lock free records them all) and to
+    /// every other use of the lock.
+    /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private LockScope LockForDispatch()
+    {
+        Monitor.Enter(sync);
+        return new LockScope(this, recordsEndedRuns: false);
     }
 
     /// <summary>Lets go of the lock, recording first the runs that ended while it was held.</summary>
@@ -352,9 +366,19 @@ internal sealed class MemoryJobStore : JobStore
         }
     }
 
-    private readonly ref struct LockScope(MemoryJobStore store)
+    private readonly ref struct LockScope(MemoryJobStore store, bool recordsEndedRuns)
     {
-        public void Dispose() => store.Unlock();
+        public void Dispose()
+        {
+            if (recordsEndedRuns)
+            {
+                store.Unlock();
+            }
+            else
+            {
+                Monitor.Exit(store.sync);
+            }
+        }
     }
 
     public override IReadOnlyList<JobRun> GetRuns(string jobId, int maxCount)
@@ -444,14 +468,16 @@ internal sealed class MemoryJobStore : JobStore
     protected internal override IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now) => [];
 
     [MethodImpl(DispatchPath.Optimized)]
-    private void SaveRunLocked(JobRun run)
+    private void SaveRunLocked(JobRun run) => SaveRunLocked(run, jobEnded: !slotById.ContainsKey(run.JobId));
+
+    [MethodImpl(DispatchPath.Optimized)]
+    private void SaveRunLocked(JobRun run, bool jobEnded)
     {
         if (histories is null)
         {
             return;
         }
 
-        var jobEnded = !slotById.ContainsKey(run.JobId);
         if (histories.Save(run, jobEnded) && jobEnded)
         {
             KeepOrphanHistory(run.JobId);
@@ -480,6 +506,13 @@ internal sealed class MemoryJobStore : JobStore
             return false;
         }
 
+        RemoveSlotLocked(id, slot);
+        return true;
+    }
+
+    [MethodImpl(DispatchPath.Optimized)]
+    private void RemoveSlotLocked(string id, int slot)
+    {
         slotById.Remove(id);
         if (slots[slot].HeapIndex >= 0)
         {
@@ -488,7 +521,6 @@ internal sealed class MemoryJobStore : JobStore
 
         slots[slot] = new Slot { Job = null, Due = 0, HeapIndex = firstFree };
         firstFree = slot;
-        return true;
     }
 
     private int AllocateSlot()
