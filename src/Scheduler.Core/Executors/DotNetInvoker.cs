@@ -77,10 +77,12 @@ internal static class DotNetInvoker
 
     private static MethodShape ShapeOf(Delegate target) => DelegateShapes.GetValue(target, static d => MethodShape.ForDelegate(d));
 
+    [MethodImpl(DispatchPath.Optimized)]
     private static bool IsDirect(Delegate target)
         => target is Func<JobContext, CancellationToken, Task> or Func<JobContext, Task> or Func<CancellationToken, Task> or Func<Task> or Action<JobContext> or Action;
 
     // The common delegate shapes are called without reflection: the hot path of a no-op job.
+    [MethodImpl(DispatchPath.Optimized)]
     private static bool TryInvokeDirect(Delegate target, JobContext context, out ValueTask<object?> result)
     {
         switch (target)

@@ -97,6 +97,9 @@ public sealed class JobExecution : IRunCancellation
 
     internal Exception? Exception { get; private set; }
 
+    /// <summary>The run's record as it ended, once the scheduler has it (<see cref="ToEndedRun"/>).</summary>
+    internal JobRun? EndedRun { get; set; }
+
     /// <summary>The exit code of a child process run; null for other runs.</summary>
     internal int? ExitCode { get; private set; }
 

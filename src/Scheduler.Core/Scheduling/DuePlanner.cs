@@ -92,10 +92,12 @@ internal static class DuePlanner
     }
 
     /// <summary>Whether a run scheduled at <paramref name="scheduled"/> may still start at <paramref name="now"/>.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public static bool IsOnTime(DateTimeOffset scheduled, TimeSpan? grace, DateTimeOffset now)
         => grace is not { } limit || now - scheduled <= limit;
 
     /// <summary>The latest fire time at or before <paramref name="now"/>, given one such fire time.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public static DateTimeOffset LatestAtOrBefore(Trigger trigger, DateTimeOffset known, DateTimeOffset now)
     {
         var current = known;

@@ -31,7 +31,9 @@ internal sealed class RunTracker : IRunReporter
 
     private readonly HashSet<PendingRetry> retries = [];
 
-    private readonly ConcurrentQueue<(JobExecution Execution, JobRun Ended)> endedRuns = new();
+    // Of executions, not of (execution, record) pairs: the runtime ships this queue's code compiled for
+    // reference types, where a queue of pairs would start out unoptimized in a new process.
+    private readonly ConcurrentQueue<JobExecution> endedRuns = new();
 
     // Jobs whose queued run waits for runs in other schedulers (a shared store) to end, and their store.
     private readonly Dictionary<string, NamedStore> queuedBehindElsewhere = new(StringComparer.Ordinal);
@@ -172,6 +174,7 @@ internal sealed class RunTracker : IRunReporter
     public TimeProvider TimeProvider => owner.TimeProvider;
 
     /// <summary>The runs of the job in progress, as the overlap rule counts them (under the lock).</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public Tentative TentativeFor(string jobId) => new(activities.TryGetValue(jobId, out var activity) ? activity : null);
 
     public object Scheduler => owner;
@@ -227,7 +230,8 @@ internal sealed class RunTracker : IRunReporter
         // slot lets start.
         owner.Hub.Publish(EndEvent(execution, ended));
         owner.Hub.Flush();
-        endedRuns.Enqueue((execution, ended));
+        execution.EndedRun = ended;
+        endedRuns.Enqueue(execution);
         ProcessEndedRuns(wait: false);
 
         // The worker is about to idle: the loop takes on more work now rather than at its next look.
@@ -261,9 +265,9 @@ internal sealed class RunTracker : IRunReporter
             List<PendingRetry>? retryNow = null;
             try
             {
-                while (endedRuns.TryDequeue(out var item))
+                while (endedRuns.TryDequeue(out var execution))
                 {
-                    if (EndRunLocked(item.Execution, item.Ended, ref work) is { Timer: null } retry)
+                    if (EndRunLocked(execution, execution.EndedRun!, ref work) is { Timer: null } retry)
                     {
                         (retryNow ??= []).Add(retry);
                     }

@@ -54,6 +54,7 @@ internal sealed class MemoryJobStore : JobStore
         }
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     public override void Add(Job job, bool replaceExisting)
     {
         if (job is null)
@@ -233,6 +234,7 @@ internal sealed class MemoryJobStore : JobStore
         }
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     public override DateTimeOffset? GetNextRunTime()
     {
         using (Lock())
@@ -468,7 +470,15 @@ internal sealed class MemoryJobStore : JobStore
     protected internal override IReadOnlyList<JobRun> AbandonUnfinishedRuns(string schedulerId, DateTimeOffset now) => [];
 
     [MethodImpl(DispatchPath.Optimized)]
-    private void SaveRunLocked(JobRun run) => SaveRunLocked(run, jobEnded: !slotById.ContainsKey(run.JobId));
+    private void SaveRunLocked(JobRun run)
+    {
+        // Whether the job has ended matters only to a history made now; a run that ends has one
+        // already (made when it was dispatched), so this saves a look-up per run.
+        if (histories is not null && !histories.TryReplace(run))
+        {
+            SaveRunLocked(run, jobEnded: !slotById.ContainsKey(run.JobId));
+        }
+    }
 
     [MethodImpl(DispatchPath.Optimized)]
     private void SaveRunLocked(JobRun run, bool jobEnded)
@@ -523,6 +533,7 @@ internal sealed class MemoryJobStore : JobStore
         firstFree = slot;
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private int AllocateSlot()
     {
         if (firstFree >= 0)
@@ -576,6 +587,7 @@ internal sealed class MemoryJobStore : JobStore
         }
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void HeapInsert(int slot)
     {
         if (heapCount == heap.Length)
@@ -589,6 +601,7 @@ internal sealed class MemoryJobStore : JobStore
         SiftUp(heapCount - 1);
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void HeapRemove(int position)
     {
         var removed = heap[position];
@@ -612,6 +625,7 @@ internal sealed class MemoryJobStore : JobStore
         }
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void SiftUp(int position)
     {
         var slot = heap[position];
@@ -634,6 +648,7 @@ internal sealed class MemoryJobStore : JobStore
         slots[slot].HeapIndex = position;
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void SiftDown(int position)
     {
         var slot = heap[position];
@@ -665,6 +680,7 @@ internal sealed class MemoryJobStore : JobStore
         slots[slot].HeapIndex = position;
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void PushFrontier(ref int count, int position)
     {
         if (count == frontier.Length)
@@ -689,6 +705,7 @@ internal sealed class MemoryJobStore : JobStore
         frontier[i] = position;
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private int PopFrontier(ref int count)
     {
         var top = frontier[0];

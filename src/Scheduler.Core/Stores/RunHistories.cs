@@ -86,6 +86,10 @@ internal sealed class RunHistories
         }
     }
 
+    /// <summary>Replaces the record of a run already recorded (it was Running and has ended); false when there is none.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    public bool TryReplace(JobRun run) => byJob.TryGetValue(run.JobId, out var history) && TryReplace(history, run);
+
     /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
     /// <param name="run">The run.</param>
     /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
@@ -101,20 +105,12 @@ internal sealed class RunHistories
             byJob.Add(run.JobId, history);
             created = true;
         }
-
-        var records = chunks[history.Chunk];
-
-        // A run that ends replaces its Running record, usually the newest one.
-        for (var i = history.Count - 1; i >= 0; i--)
+        else if (TryReplace(history, run))
         {
-            var index = history.Offset + ((history.Start + i) % history.Capacity);
-            if (records[index].Key == run.Key)
-            {
-                records[index] = new RunRecord(run);
-                return created;
-            }
+            return false;
         }
 
+        var records = chunks[history.Chunk];
         if (history.Count == history.Capacity)
         {
             if (history.Capacity < limit)
@@ -153,6 +149,7 @@ internal sealed class RunHistories
         return result;
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     public void Remove(string jobId)
     {
         if (byJob.TryGetValue(jobId, out var history))
@@ -174,6 +171,24 @@ internal sealed class RunHistories
         lastChunkUsed = 0;
     }
 
+    // A run that ends replaces its Running record, usually the newest one.
+    [MethodImpl(DispatchPath.Optimized)]
+    private bool TryReplace(History history, JobRun run)
+    {
+        var records = chunks[history.Chunk];
+        for (var i = history.Count - 1; i >= 0; i--)
+        {
+            var index = history.Offset + ((history.Start + i) % history.Capacity);
+            if (records[index].Key == run.Key)
+            {
+                records[index] = new RunRecord(run);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void Grow(History history)
     {
         var (chunk, offset) = Take(limit);
@@ -191,6 +206,7 @@ internal sealed class RunHistories
         history.Start = 0;
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void Allocate(History history, int capacity)
     {
         (history.Chunk, history.Offset) = Take(capacity);
@@ -199,10 +215,12 @@ internal sealed class RunHistories
         history.Count = 0;
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private (int Chunk, int Offset) Take(int capacity)
         => free[capacity].Count > 0 ? free[capacity].Pop() : Carve(capacity);
 
     /// <summary>A new segment from the end of the last chunk, or from a new chunk.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private (int Chunk, int Offset) Carve(int capacity)
     {
         if (chunks.Count == 0 || lastChunkUsed + capacity > chunkLength)
@@ -216,6 +234,7 @@ internal sealed class RunHistories
         return (chunks.Count - 1, offset);
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private void Free(int chunk, int offset, int capacity, int used)
     {
         // The records' output and error texts must not outlive the job's history. A ring that is
@@ -253,6 +272,7 @@ internal sealed class RunHistories
         private readonly JobRunOutcome outcome;
         private readonly Present present;
 
+        [MethodImpl(DispatchPath.Optimized)]
         public RunRecord(JobRun run)
         {
             Key = run.Key;
