@@ -64,9 +64,9 @@ internal sealed class DispatchLoop
 
     // Abandoned runs of a shared store taken over to run again, waiting for free workers (under the lock).
     // They stay in this scheduler's care in the store meanwhile, so they pass on should it die.
-    // Each keeps the executor its job had when it was taken over, so the waiting ones are matched to free
-    // workers without reading their jobs again.
-    private readonly List<(NamedStore Target, JobRun Run, string Executor)> waitingRecoveries = [];
+    // Each keeps its job as it was when the run was taken over: its executor matches the waiting ones to
+    // free workers without reading their jobs again, and it runs the run should the job be gone by then.
+    private readonly List<(NamedStore Target, JobRun Run, Job TakenOver)> waitingRecoveries = [];
     private int waitingRecoveryCount;
 
     // Scratch of the capacity count (under the lock): the slots in use by executor, and each executor's
@@ -579,7 +579,7 @@ internal sealed class DispatchLoop
             {
                 if (target.Store.SharedBySchedulers)
                 {
-                    waitingRecoveries.Add((target, run, job.Executor));
+                    waitingRecoveries.Add((target, run, job));
                     continue;
                 }
 
@@ -617,7 +617,8 @@ internal sealed class DispatchLoop
         for (var i = 0; i < waitingRecoveries.Count; i++)
         {
             var waiting = waitingRecoveries[i];
-            var (target, run, executor) = waiting;
+            var (target, run, takenOver) = waiting;
+            var executor = takenOver.Executor;
             if (!owner.HasStoreLocked(target.Name))
             {
                 continue;
@@ -630,8 +631,12 @@ internal sealed class DispatchLoop
                 continue;
             }
 
-            // The job may have changed while the run waited: removed, broken or no longer recovered.
-            var job = target.Store.Get(run.JobId);
+            // The job may have changed while the run waited: broken or no longer recovered. Gone, it ended
+            // meanwhile (its last fire time ran on some node, which removed it once that run ended) or was
+            // removed; the run is of a fire time before that and runs all the same, with the job as it was
+            // taken over, as a retry runs after its job is removed. (Dropped, every such run was lost: a
+            // loaded cluster's recoveries wait for workers for longer than a job's last seconds.)
+            var job = target.Store.Get(run.JobId) ?? takenOver;
             if (RunsAgain(job))
             {
                 SubmitOneLocked(target, job, run.ScheduledTime, attempt: 1, work);
@@ -661,7 +666,7 @@ internal sealed class DispatchLoop
         {
             var name = pair.Key;
             var free = Math.Max(0, WithLookAhead(pair.Value.MaxWorkers) - SlotsInUse(name));
-            if (free > 0 && waitingRecoveries.Count > 0 && waitingRecoveries.Exists(waiting => waiting.Executor == name))
+            if (free > 0 && waitingRecoveries.Count > 0 && waitingRecoveries.Exists(waiting => waiting.TakenOver.Executor == name))
             {
                 free = 0;
             }

@@ -391,6 +391,70 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_recovery_waiting_for_a_worker_still_runs_when_its_job_is_gone_by_then()
+    {
+        // On a loaded cluster a recovery can wait longer than its job has left: the job's last fire time
+        // runs on another node, which removes the job when that run ends. The waiting run is of an
+        // earlier fire time and must still run once.
+        var releaseA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var startedOnA = 0;
+        var a = Node("a", out var storeA);
+        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
+        {
+            Interlocked.Increment(ref startedOnA);
+            await releaseA.Task;
+        }));
+        var b = Node("b", out var storeB);
+        var gateB = new ManualResetEventSlim();
+        var ranOnB = new ConcurrentQueue<string>();
+        b.RegisterDelegate("work", (Action<JobContext>)(context =>
+        {
+            ranOnB.Enqueue(context.Job.Id);
+            gateB.Wait(TimeSpan.FromSeconds(30));
+        }));
+        b.RemoveExecutor(JobScheduler.DefaultName);
+        b.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(1));
+        a.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(2));
+        var ids = new[] { "q1", "q2" };
+        foreach (var id in ids)
+        {
+            AddRunOnDemand(a, id, "work", executor: "one", recover: true);
+        }
+
+        try
+        {
+            a.Start();
+            foreach (var id in ids)
+            {
+                a.RunJobNow(id);
+            }
+
+            await Until(() => Volatile.Read(ref startedOnA) == 2, TimeSpan.FromSeconds(10));
+            storeA.Freeze();
+            b.Start();
+            await Until(() => !ranOnB.IsEmpty, TimeSpan.FromSeconds(15));
+            ranOnB.TryPeek(out var first);
+            var waiting = ids.Single(id => id != first);
+
+            // Removed as the engine removes an ended job (its run history stays), as if its last fire
+            // time had run on a third node.
+            Assert.Empty(storeB.CommitDispatches([new JobDispatch(storeB.Get(waiting)!, updated: null, runs: [])]));
+            Assert.Null(storeB.Get(waiting));
+
+            gateB.Set();
+            await Until(() => ranOnB.Count == 2, TimeSpan.FromSeconds(10));
+            Assert.Equal(ids, ranOnB.Order(StringComparer.Ordinal));
+            await Until(() => b.GetJobRuns(waiting).Any(r => r.Outcome == JobRunOutcome.Succeeded), TimeSpan.FromSeconds(10));
+            Assert.Single(b.GetJobRuns(waiting), r => r.Outcome == JobRunOutcome.Abandoned);
+        }
+        finally
+        {
+            gateB.Set();
+            releaseA.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task A_node_takes_no_more_due_jobs_of_an_executor_than_one_per_worker_and_one_queued_behind_it_and_leaves_the_rest_to_the_others()
     {
         // Taken beyond that, a due job would wait in this node's queue behind several runs while another
