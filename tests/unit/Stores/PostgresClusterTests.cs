@@ -354,39 +354,29 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     {
         // Recorded as started while waiting for a worker, a recovery would die again with its node and
         // wait a whole lease once more; kept in care, it passes on to the next node at once.
-        var releaseA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var startedOnA = 0;
-        var a = Node("a", out var storeA);
-        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
+        using var takeover = OneWorkerTakesOver(["p1", "p2", "p3"]);
+        var (b, ids, gateB, ranOnB) = (takeover.B, takeover.Ids, takeover.GateB, takeover.RanOnB);
+        await takeover.ADiesAndBTakesOver();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        using (var connection = new NpgsqlConnection(PostgresServer.ConnectionString))
         {
-            Interlocked.Increment(ref startedOnA);
-            await releaseA.Task;
-        }));
-        var b = Node("b");
-        var gateB = new ManualResetEventSlim();
-        var ranOnB = new ConcurrentQueue<string>();
-        b.RegisterDelegate("work", (Action<JobContext>)(context =>
-        {
-            ranOnB.Enqueue(context.Job.Id);
-            gateB.Wait(TimeSpan.FromSeconds(30));
-        }));
-        b.RemoveExecutor(JobScheduler.DefaultName);
-        b.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(1));
-        a.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(3));
-        var ids = new[] { "p1", "p2", "p3" };
-        foreach (var id in ids)
-        {
-            AddRunOnDemand(a, id, "work", executor: "one", recover: true);
+            connection.Open();
+            using var running = new NpgsqlCommand($"""SELECT count(*) FROM "{schema}".runs WHERE scheduler_id = 'b' AND outcome = 0""", connection);
+            using var cared = new NpgsqlCommand($"""SELECT count(*) FROM "{schema}".runs WHERE recovering_by = 'b'""", connection);
+            Assert.Equal(1L, running.ExecuteScalar());
+            Assert.Equal(2L, cared.ExecuteScalar());
         }
 
-        try
+        gateB.Set();
+        await Until(() => ranOnB.Count == 3, TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(ids.SequenceEqual(ranOnB.Order(StringComparer.Ordinal)), string.Join("\n", ids.SelectMany(id => b.GetJobRuns(id)).Select(r => r.ToString())) + "\n" + string.Join("\n", b.Events.Read().Select(e => $"{e.Type} {e.JobId} {e.RunId} {e.Message}")));
+        foreach (var id in ids)
         {
-            await RecoveriesWaitForFreeWorkers(a, storeA, b, ids, () => Volatile.Read(ref startedOnA), gateB, ranOnB);
-        }
-        finally
-        {
-            gateB.Set();
-            releaseA.TrySetResult();
+            var runs = b.GetJobRuns(id);
+            Assert.Single(runs, r => r.Outcome == JobRunOutcome.Abandoned);
+            Assert.Single(runs, r => r.Outcome == JobRunOutcome.Succeeded);
         }
     }
 
@@ -396,60 +386,96 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         // On a loaded cluster a recovery can wait longer than its job has left: the job's last fire time
         // runs on another node, which removes the job when that run ends. The waiting run is of an
         // earlier fire time and must still run once.
-        var releaseA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var startedOnA = 0;
+        using var takeover = OneWorkerTakesOver(["q1", "q2"]);
+        var (b, storeB, ranOnB) = (takeover.B, takeover.StoreB, takeover.RanOnB);
+        await takeover.ADiesAndBTakesOver();
+        ranOnB.TryPeek(out var first);
+        var waiting = takeover.Ids.Single(id => id != first);
+
+        // Removed as the engine removes an ended job (its run history stays), as if its last fire
+        // time had run on a third node.
+        Assert.Empty(storeB.CommitDispatches([new JobDispatch(storeB.Get(waiting)!, updated: null, runs: [])]));
+        Assert.Null(storeB.Get(waiting));
+
+        takeover.GateB.Set();
+        await Until(() => ranOnB.Count == 2, TimeSpan.FromSeconds(10));
+        Assert.Equal(takeover.Ids, ranOnB.Order(StringComparer.Ordinal));
+        await Until(() => b.GetJobRuns(waiting).Any(r => r.Outcome == JobRunOutcome.Succeeded), TimeSpan.FromSeconds(10));
+        Assert.Single(b.GetJobRuns(waiting), r => r.Outcome == JobRunOutcome.Abandoned);
+    }
+
+    /// <summary>
+    /// Node a, with a worker per job, runs the jobs (each held until the takeover is disposed) and dies;
+    /// node b, with one worker that <see cref="OneWorkerTakeover.GateB"/> holds, takes their runs over.
+    /// </summary>
+    private OneWorkerTakeover OneWorkerTakesOver(string[] ids)
+    {
         var a = Node("a", out var storeA);
-        a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
-        {
-            Interlocked.Increment(ref startedOnA);
-            await releaseA.Task;
-        }));
         var b = Node("b", out var storeB);
-        var gateB = new ManualResetEventSlim();
-        var ranOnB = new ConcurrentQueue<string>();
-        b.RegisterDelegate("work", (Action<JobContext>)(context =>
-        {
-            ranOnB.Enqueue(context.Job.Id);
-            gateB.Wait(TimeSpan.FromSeconds(30));
-        }));
+        var takeover = new OneWorkerTakeover(a, storeA, b, storeB, ids);
         b.RemoveExecutor(JobScheduler.DefaultName);
         b.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(1));
-        a.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(2));
-        var ids = new[] { "q1", "q2" };
+        a.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(ids.Length));
         foreach (var id in ids)
         {
             AddRunOnDemand(a, id, "work", executor: "one", recover: true);
         }
 
-        try
+        return takeover;
+    }
+
+    private sealed class OneWorkerTakeover : IDisposable
+    {
+        private readonly TaskCompletionSource releaseA = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int startedOnA;
+
+        public OneWorkerTakeover(JobScheduler a, PostgresJobStore storeA, JobScheduler b, PostgresJobStore storeB, string[] ids)
         {
-            a.Start();
-            foreach (var id in ids)
+            (A, StoreA, B, StoreB, Ids) = (a, storeA, b, storeB, ids);
+            a.RegisterDelegate("work", (Func<JobContext, CancellationToken, Task>)(async (_, _) =>
             {
-                a.RunJobNow(id);
+                Interlocked.Increment(ref startedOnA);
+                await releaseA.Task;
+            }));
+            b.RegisterDelegate("work", (Action<JobContext>)(context =>
+            {
+                RanOnB.Enqueue(context.Job.Id);
+                GateB.Wait(TimeSpan.FromSeconds(30));
+            }));
+        }
+
+        public JobScheduler A { get; }
+
+        public PostgresJobStore StoreA { get; }
+
+        public JobScheduler B { get; }
+
+        public PostgresJobStore StoreB { get; }
+
+        public string[] Ids { get; }
+
+        public ManualResetEventSlim GateB { get; } = new();
+
+        public ConcurrentQueue<string> RanOnB { get; } = new();
+
+        /// <summary>a runs every job at once and freezes (dies); b starts and runs the first of them again.</summary>
+        public async Task ADiesAndBTakesOver()
+        {
+            A.Start();
+            foreach (var id in Ids)
+            {
+                A.RunJobNow(id);
             }
 
-            await Until(() => Volatile.Read(ref startedOnA) == 2, TimeSpan.FromSeconds(10));
-            storeA.Freeze();
-            b.Start();
-            await Until(() => !ranOnB.IsEmpty, TimeSpan.FromSeconds(15));
-            ranOnB.TryPeek(out var first);
-            var waiting = ids.Single(id => id != first);
-
-            // Removed as the engine removes an ended job (its run history stays), as if its last fire
-            // time had run on a third node.
-            Assert.Empty(storeB.CommitDispatches([new JobDispatch(storeB.Get(waiting)!, updated: null, runs: [])]));
-            Assert.Null(storeB.Get(waiting));
-
-            gateB.Set();
-            await Until(() => ranOnB.Count == 2, TimeSpan.FromSeconds(10));
-            Assert.Equal(ids, ranOnB.Order(StringComparer.Ordinal));
-            await Until(() => b.GetJobRuns(waiting).Any(r => r.Outcome == JobRunOutcome.Succeeded), TimeSpan.FromSeconds(10));
-            Assert.Single(b.GetJobRuns(waiting), r => r.Outcome == JobRunOutcome.Abandoned);
+            await Until(() => Volatile.Read(ref startedOnA) == Ids.Length, TimeSpan.FromSeconds(10));
+            StoreA.Freeze();
+            B.Start();
+            await Until(() => !RanOnB.IsEmpty, TimeSpan.FromSeconds(15));
         }
-        finally
+
+        public void Dispose()
         {
-            gateB.Set();
+            GateB.Set();
             releaseA.TrySetResult();
         }
     }
@@ -509,41 +535,6 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         finally
         {
             release.Set();
-        }
-    }
-
-    private async Task RecoveriesWaitForFreeWorkers(JobScheduler a, PostgresJobStore storeA, JobScheduler b, string[] ids, Func<int> startedOnA, ManualResetEventSlim gateB, ConcurrentQueue<string> ranOnB)
-    {
-        a.Start();
-        foreach (var id in ids)
-        {
-            a.RunJobNow(id);
-        }
-
-        await Until(() => startedOnA() == 3, TimeSpan.FromSeconds(10));
-        storeA.Freeze();
-        b.Start();
-        await Until(() => !ranOnB.IsEmpty, TimeSpan.FromSeconds(15));
-        await Task.Delay(TimeSpan.FromSeconds(1));
-
-        using (var connection = new NpgsqlConnection(PostgresServer.ConnectionString))
-        {
-            connection.Open();
-            using var running = new NpgsqlCommand($"""SELECT count(*) FROM "{schema}".runs WHERE scheduler_id = 'b' AND outcome = 0""", connection);
-            using var cared = new NpgsqlCommand($"""SELECT count(*) FROM "{schema}".runs WHERE recovering_by = 'b'""", connection);
-            Assert.Equal(1L, running.ExecuteScalar());
-            Assert.Equal(2L, cared.ExecuteScalar());
-        }
-
-        gateB.Set();
-        await Until(() => ranOnB.Count == 3, TimeSpan.FromSeconds(10));
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.True(ids.SequenceEqual(ranOnB.Order(StringComparer.Ordinal)), string.Join("\n", ids.SelectMany(id => b.GetJobRuns(id)).Select(r => r.ToString())) + "\n" + string.Join("\n", b.Events.Read().Select(e => $"{e.Type} {e.JobId} {e.RunId} {e.Message}")));
-        foreach (var id in ids)
-        {
-            var runs = b.GetJobRuns(id);
-            Assert.Single(runs, r => r.Outcome == JobRunOutcome.Abandoned);
-            Assert.Single(runs, r => r.Outcome == JobRunOutcome.Succeeded);
         }
     }
 

@@ -554,12 +554,9 @@ public sealed class SqliteSchedulerTests : IDisposable
         // The process dies: its file handles (connection and lock file) go, nothing more is written.
         dyingStore.Dispose();
 
-        await using var next = Scheduler(out var store);
-        var recovered = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
-        next.Scheduler.RegisterDelegate("slow", (Action<JobContext>)(context => recovered.TrySetResult(context.ScheduledTime)));
-        next.Scheduler.Start();
-
-        Assert.Equal(TestScheduler.Epoch.AddMinutes(1), await recovered.Task.Within());
+        var (next, store, recoveredAt) = await NextSchedulerRunsItAgain();
+        await using var disposeNext = next;
+        Assert.Equal(TestScheduler.Epoch.AddMinutes(1), recoveredAt);
         release.TrySetResult();
         await dying.DisposeAsync();
         var runs = store.GetRuns("slow", 10);
@@ -579,12 +576,9 @@ public sealed class SqliteSchedulerTests : IDisposable
         Assert.Equal(JobState.Scheduled, kept.State);
         dyingStore.Dispose();
 
-        await using var next = Scheduler(out var store);
-        var recovered = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
-        next.Scheduler.RegisterDelegate("slow", (Action<JobContext>)(context => recovered.TrySetResult(context.ScheduledTime)));
-        next.Scheduler.Start();
-
-        Assert.Equal(TestScheduler.Epoch.AddMinutes(1), await recovered.Task.Within());
+        var (next, store, recoveredAt) = await NextSchedulerRunsItAgain();
+        await using var disposeNext = next;
+        Assert.Equal(TestScheduler.Epoch.AddMinutes(1), recoveredAt);
         await next.WaitFor(SchedulerEventType.JobRemoved, "once");
         release.TrySetResult();
         await dying.DisposeAsync();
@@ -666,6 +660,24 @@ public sealed class SqliteSchedulerTests : IDisposable
         test.Time.Advance(TimeSpan.FromMinutes(1));
         await started.Task.Within();
         return (test, store);
+    }
+
+    /// <summary>A scheduler started on the same file after the one running "slow" died; returns it, its store and the time of the run it ran again.</summary>
+    private async Task<(TestScheduler Next, JobStore Store, DateTimeOffset RecoveredAt)> NextSchedulerRunsItAgain()
+    {
+        var next = Scheduler(out var store);
+        var recovered = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        next.Scheduler.RegisterDelegate("slow", (Action<JobContext>)(context => recovered.TrySetResult(context.ScheduledTime)));
+        next.Scheduler.Start();
+        try
+        {
+            return (next, store, await recovered.Task.Within());
+        }
+        catch
+        {
+            await next.DisposeAsync();
+            throw;
+        }
     }
 
     private TestScheduler Scheduler(out JobStore store, SqliteJobStoreOptions? options = null)
