@@ -41,7 +41,7 @@ internal sealed class EventHub
         // Numbered and queued under the lock, so listeners get their events in sequence order.
         lock (sync)
         {
-            var sequence = Log.AppendInOrder(data);
+            var sequence = Log.AppendWithoutWaking(data);
             pending.Enqueue(new SchedulerEvent(data, sequence));
             anyPending = true;
         }

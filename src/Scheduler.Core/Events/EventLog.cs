@@ -110,18 +110,17 @@ public sealed class EventLog
     [MethodImpl(DispatchPath.Optimized)]
     internal long Append(in SchedulerEventData data)
     {
-        var sequence = Interlocked.Increment(ref lastSequence);
-        Write(sequence, in data);
+        var sequence = AppendWithoutWaking(data);
         WakeWaiters();
         return sequence;
     }
 
     /// <summary>
-    /// Records an event with a sequence number taken by the caller, who keeps other writers out while it
-    /// also queues the event for listeners in sequence order; the caller then calls <see cref="WakeWaiters"/>.
+    /// Records an event and returns its sequence number, leaving the waiting readers to <see cref="WakeWaiters"/>:
+    /// the hub numbers and queues listeners' events under its lock, and wakes readers once it let go.
     /// </summary>
     [MethodImpl(DispatchPath.Optimized)]
-    internal long AppendInOrder(in SchedulerEventData data)
+    internal long AppendWithoutWaking(in SchedulerEventData data)
     {
         var sequence = Interlocked.Increment(ref lastSequence);
         Write(sequence, in data);

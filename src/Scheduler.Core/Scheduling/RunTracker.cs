@@ -242,9 +242,10 @@ internal sealed class RunTracker : IRunReporter
     }
 
     /// <summary>
-    /// Gives the instance slots of ended runs back (starting queued runs and retries). Without <paramref name="wait"/>, a thread that finds the lock taken leaves its
-    /// runs to the holder's next look or to the loop, which it wakes: a worker must not queue up
-    /// behind the loop while it dispatches a batch, when it could run the next job instead.
+    /// Gives the instance slots of ended runs back (starting queued runs and retries). Without
+    /// <paramref name="wait"/>, a thread that finds the lock taken leaves its runs to the holder's next
+    /// look or to the loop, which it wakes: a worker must not queue up behind the loop while it
+    /// dispatches a batch, when it could run the next job instead.
     /// </summary>
     [MethodImpl(DispatchPath.Optimized)]
     public void ProcessEndedRuns(bool wait)
@@ -267,7 +268,7 @@ internal sealed class RunTracker : IRunReporter
             {
                 while (endedRuns.TryDequeue(out var execution))
                 {
-                    if (EndRunLocked(execution, execution.EndedRun!, ref work) is { Timer: null } retry)
+                    if (EndRunLocked(execution, ref work) is { Timer: null } retry)
                     {
                         (retryNow ??= []).Add(retry);
                     }
@@ -299,9 +300,10 @@ internal sealed class RunTracker : IRunReporter
 
     /// <summary>Gives a run's slot back (its end event is raised already), or keeps the slot for its retry (returned).</summary>
     [MethodImpl(DispatchPath.Optimized)]
-    private PendingRetry? EndRunLocked(JobExecution execution, JobRun ended, ref RunWork? work)
+    private PendingRetry? EndRunLocked(JobExecution execution, ref RunWork? work)
     {
         var job = execution.Job;
+        var ended = execution.EndedRun!;
         activities.TryGetValue(job.Id, out var activity);
         activity?.Active.Remove(execution);
         if (ended.Outcome == JobRunOutcome.Failed && ended.Attempt <= job.Options.RetryCount && !owner.StoppingLocked

@@ -312,7 +312,6 @@ internal sealed class MemoryJobStore : JobStore
         endedRuns.Enqueue(run);
         if (Monitor.TryEnter(sync))
         {
-            SaveEndedRunsLocked();
             Unlock();
         }
     }
@@ -339,24 +338,15 @@ internal sealed class MemoryJobStore : JobStore
         return new LockScope(this, recordsEndedRuns: false);
     }
 
-    /// <summary>Lets go of the lock, recording first the runs that ended while it was held.</summary>
+    /// <summary>
+    /// Lets go of the lock, recording first the runs that ended while it was held. One queued just after
+    /// waits for the next use of the lock, which records it before anything else.
+    /// </summary>
     [MethodImpl(DispatchPath.Optimized)]
     private void Unlock()
     {
-        while (true)
-        {
-            SaveEndedRunsLocked();
-            Monitor.Exit(sync);
-
-            // A run queued while this thread held the lock found it taken and was left to it: look
-            // again after letting go (the barrier keeps the look after the release), and record it
-            // unless another thread has taken the lock, which then records it itself.
-            Interlocked.MemoryBarrier();
-            if (endedRuns.IsEmpty || !Monitor.TryEnter(sync))
-            {
-                return;
-            }
-        }
+        SaveEndedRunsLocked();
+        Monitor.Exit(sync);
     }
 
     [MethodImpl(DispatchPath.Optimized)]

@@ -327,12 +327,9 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
         var claimable = $"""next_run_time <= @now AND load_error IS NULL AND (claimed_by IS NULL OR claimed_by = @me OR claim_until < "{s}".now_ticks())""";
 
         // Per executor, the candidates are gathered apart: a locking clause may not meet a UNION.
-        var candidates = !perExecutor
-            ? $"""SELECT id FROM "{s}".jobs WHERE {claimable} ORDER BY next_run_time LIMIT @max FOR UPDATE SKIP LOCKED"""
-            : "SELECT id FROM (SELECT * FROM known UNION ALL SELECT * FROM unknown) candidates ORDER BY next_run_time LIMIT @max";
-        var candidatesPerExecutor = !perExecutor
-            ? string.Empty
-            : $"""
+        var (gathered, candidates) = !perExecutor
+            ? (string.Empty, $"""SELECT id FROM "{s}".jobs WHERE {claimable} ORDER BY next_run_time LIMIT @max FOR UPDATE SKIP LOCKED""")
+            : ($"""
               WITH known AS (
                   SELECT d.id, d.next_run_time FROM unnest(@open, @free) AS e(executor, free)
                   CROSS JOIN LATERAL (
@@ -341,9 +338,10 @@ internal sealed partial class PostgresJobStore : JobStore, ISharedJobStore
               unknown AS (
                   SELECT id, next_run_time FROM "{s}".jobs WHERE executor <> ALL(@known) AND {claimable}
                   ORDER BY next_run_time LIMIT @max FOR UPDATE SKIP LOCKED)
-              """;
+              """,
+              "SELECT id FROM (SELECT * FROM known UNION ALL SELECT * FROM unknown) candidates ORDER BY next_run_time LIMIT @max");
         return $"""
-            {candidatesPerExecutor}
+            {gathered}
             UPDATE "{s}".jobs j SET claimed_by = @me, claim_until = "{s}".now_ticks() + @claim
             FROM ({candidates}) due
             WHERE j.id = due.id
