@@ -258,32 +258,52 @@ internal sealed class MemoryJobStore : JobStore
             {
                 var dispatch = dispatches[i];
                 var id = dispatch.Job.Id;
-                if (!slotById.TryGetValue(id, out var slot) || !ReferenceEquals(slots[slot].Job, dispatch.Job))
+                var runs = dispatch.Runs;
+                if (dispatch.Updated is { } updated)
+                {
+                    if (!slotById.TryGetValue(id, out var slot) || !ReferenceEquals(slots[slot].Job, dispatch.Job))
+                    {
+                        (rejected ??= []).Add(id);
+                        continue;
+                    }
+
+                    Place(slot, updated);
+                    for (var r = 0; r < runs.Count; r++)
+                    {
+                        SaveRunLocked(runs[r], jobEnded: false);
+                    }
+
+                    continue;
+                }
+
+                // The job ends: most dispatches are of one-off jobs, so it is taken out with the one
+                // look-up that finds it, and put back in the rare case it changed meanwhile.
+                if (!slotById.TryRemove(id, out var endedSlot))
                 {
                     (rejected ??= []).Add(id);
                     continue;
                 }
 
-                var jobEnded = dispatch.Updated is null;
-                if (dispatch.Updated is { } updated)
+                if (!ReferenceEquals(slots[endedSlot].Job, dispatch.Job))
                 {
-                    Place(slot, updated);
+                    slotById.Add(id, endedSlot);
+                    (rejected ??= []).Add(id);
+                    continue;
                 }
-                else
-                {
-                    RemoveSlotLocked(id, slot);
 
-                    // A history made by the runs below is kept as an orphan when it is created.
-                    if (histories?.Contains(id) == true)
+                FreeSlotLocked(endedSlot);
+                if (histories is not null)
+                {
+                    for (var r = 0; r < runs.Count; r++)
+                    {
+                        histories.Save(runs[r], jobEnded: true);
+                    }
+
+                    // Its history, made by these runs or earlier, is now one of the finished jobs' (once).
+                    if (runs.Count > 0 || histories.Contains(id))
                     {
                         KeepOrphanHistory(id);
                     }
-                }
-
-                var runs = dispatch.Runs;
-                for (var r = 0; r < runs.Count; r++)
-                {
-                    SaveRunLocked(runs[r], jobEnded);
                 }
             }
         }
@@ -514,6 +534,13 @@ internal sealed class MemoryJobStore : JobStore
     private void RemoveSlotLocked(string id, int slot)
     {
         slotById.Remove(id);
+        FreeSlotLocked(slot);
+    }
+
+    /// <summary>Takes a slot whose id is no longer listed out of the heap and onto the free list.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private void FreeSlotLocked(int slot)
+    {
         if (slots[slot].HeapIndex >= 0)
         {
             HeapRemove(slots[slot].HeapIndex);

@@ -28,11 +28,17 @@ internal sealed class RunHistories
     // The first segment of a job that has ended (a one-off job): it holds its run and a few retries.
     private const int FinishedCapacity = 4;
 
+    // Histories of removed jobs kept for the next jobs that run: a burst of one-off jobs makes one per
+    // run, which would otherwise be garbage a thousand runs later.
+    private const int MaxSpareHistories = 1024;
+
     private readonly int limit;
     private readonly int firstCapacity;
     private readonly int finishedCapacity;
     private readonly int chunkLength;
     private readonly Dictionary<string, History> byJob = new(StringComparer.Ordinal);
+    private readonly Stack<History> spareHistories = new();
+    private readonly Func<History> takeHistory;
     private readonly List<RunRecord[]> chunks = [];
 
     // Free segments by capacity, as (chunk, offset).
@@ -48,6 +54,7 @@ internal sealed class RunHistories
         }
 
         this.limit = limit;
+        takeHistory = () => spareHistories.Count > 0 ? spareHistories.Pop() : new History();
         firstCapacity = Math.Min(limit, FirstCapacity);
         finishedCapacity = Math.Min(limit, FinishedCapacity);
         chunkLength = Math.Max(MinChunkLength, limit);
@@ -97,13 +104,10 @@ internal sealed class RunHistories
     [MethodImpl(DispatchPath.Optimized)]
     public bool Save(JobRun run, bool jobEnded)
     {
-        var created = false;
-        if (!byJob.TryGetValue(run.JobId, out var history))
+        var history = byJob.GetOrAdd(run.JobId, takeHistory, out var created);
+        if (created)
         {
-            history = new History();
             Allocate(history, jobEnded ? finishedCapacity : firstCapacity);
-            byJob.Add(run.JobId, history);
-            created = true;
         }
         else if (TryReplace(history, run))
         {
@@ -152,16 +156,20 @@ internal sealed class RunHistories
     [MethodImpl(DispatchPath.Optimized)]
     public void Remove(string jobId)
     {
-        if (byJob.TryGetValue(jobId, out var history))
+        if (byJob.TryRemove(jobId, out var history))
         {
-            byJob.Remove(jobId);
             Free(history.Chunk, history.Offset, history.Capacity, history.Count);
+            if (spareHistories.Count < MaxSpareHistories)
+            {
+                spareHistories.Push(history);
+            }
         }
     }
 
     public void Clear()
     {
         byJob.Clear();
+        spareHistories.Clear();
         chunks.Clear();
         foreach (var segments in free.Values)
         {

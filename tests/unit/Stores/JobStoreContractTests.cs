@@ -223,6 +223,34 @@ public abstract class JobStoreContractTests : IDisposable
     }
 
     [Fact]
+    public void A_dispatch_ending_a_job_changed_or_removed_since_it_was_read_is_rejected_and_the_changed_job_stays_due()
+    {
+        var store = Store();
+        store.Add(Job("changed", T0), replaceExisting: false);
+        store.Add(Job("gone", T0), replaceExisting: false);
+        store.Add(Job("ended", T0), replaceExisting: false);
+        var due = store.GetDueJobs(T0, 10).ToDictionary(j => j.Id);
+        store.Update(due["changed"] with { Name = "other" });
+        store.Remove("gone");
+
+        var rejected = store.CommitDispatches(
+        [
+            new JobDispatch(due["changed"], null, [Run("changed", "r1", JobRunOutcome.Running)]),
+            new JobDispatch(due["gone"], null, [Run("gone", "r2", JobRunOutcome.Running)]),
+            new JobDispatch(due["ended"], null, [Run("ended", "r3", JobRunOutcome.Running)]),
+        ]);
+
+        Assert.Equal(["changed", "gone"], rejected.OrderBy(id => id));
+        Assert.Equal("other", store.Get("changed")!.Name);
+        Assert.Equal("changed", Assert.Single(store.GetDueJobs(T0, 10)).Id);
+        Assert.Equal(1, store.Count);
+        Assert.Empty(store.GetRuns("changed", 10));
+        Assert.Null(store.Get("gone"));
+        Assert.Null(store.Get("ended"));
+        Assert.Equal("r3", Assert.Single(store.GetRuns("ended", 10)).RunId);
+    }
+
+    [Fact]
     public void A_dispatch_without_an_updated_job_removes_it_but_keeps_its_runs_readable()
     {
         var store = Store();

@@ -79,8 +79,9 @@ public sealed class MemoryJobStoreTests
     [Fact]
     public void The_runs_of_the_last_thousand_finished_jobs_stay_readable_and_older_ones_are_dropped()
     {
+        // 1 500 jobs: the histories of the first 500 are dropped and taken again by later jobs.
         var store = JobStore.CreateMemory();
-        for (var i = 0; i <= 1000; i++)
+        for (var i = 0; i < 1500; i++)
         {
             var job = Job("once" + i, T0);
             store.Add(job, replaceExisting: false);
@@ -89,8 +90,11 @@ public sealed class MemoryJobStoreTests
         }
 
         Assert.Empty(store.GetRuns("once0", 10));
-        Assert.Equal("r1", Assert.Single(store.GetRuns("once1", 10)).RunId);
-        Assert.Equal("r1000", Assert.Single(store.GetRuns("once1000", 10)).RunId);
+        Assert.Empty(store.GetRuns("once499", 10));
+        var oldestKept = Assert.Single(store.GetRuns("once500", 10));
+        var newest = Assert.Single(store.GetRuns("once1499", 10));
+        Assert.Equal(("r500", JobRunOutcome.Succeeded), (oldestKept.RunId, oldestKept.Outcome));
+        Assert.Equal(("r1499", JobRunOutcome.Succeeded), (newest.RunId, newest.Outcome));
     }
 
     [Fact]
