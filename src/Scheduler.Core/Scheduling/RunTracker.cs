@@ -28,6 +28,7 @@ internal sealed class RunTracker : IRunReporter
 
     // Idle activities kept for the next job that runs: a burst of runs would otherwise make and drop one per run.
     private readonly Stack<JobActivity> spareActivities = new();
+    private readonly Func<JobActivity> takeActivity;
 
     private readonly HashSet<PendingRetry> retries = [];
 
@@ -126,12 +127,7 @@ internal sealed class RunTracker : IRunReporter
     [MethodImpl(DispatchPath.Optimized)]
     private JobActivity ActivityLocked(Job job)
     {
-        if (!activities.TryGetValue(job.Id, out var activity))
-        {
-            activity = spareActivities.Count > 0 ? spareActivities.Pop() : new JobActivity();
-            activities.Add(job.Id, activity);
-        }
-
+        var activity = activities.GetOrAdd(job.Id, takeActivity, out _);
         activity.Executor = job.Executor;
         return activity;
     }
@@ -169,6 +165,7 @@ internal sealed class RunTracker : IRunReporter
     public RunTracker(JobScheduler owner)
     {
         this.owner = owner;
+        takeActivity = () => spareActivities.Count > 0 ? spareActivities.Pop() : new JobActivity();
     }
 
     public TimeProvider TimeProvider => owner.TimeProvider;
