@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -72,6 +73,9 @@ internal sealed class DispatchLoop
     // Scratch of the capacity count (under the lock): the slots in use by executor, and each executor's
     // free workers as the claim of a shared store takes them.
     private readonly Dictionary<string, int> slotsInUse = new(StringComparer.Ordinal);
+
+    // Scratch of a batch's plan (under the lock): the decision for each run of each planned dispatch, in order.
+    private readonly List<RunDecision> plannedDecisions = [];
     private readonly List<KeyValuePair<string, int>> freeWorkers = [];
 
     public DispatchLoop(JobScheduler owner, RunTracker tracker)
@@ -340,13 +344,12 @@ internal sealed class DispatchLoop
         // max-instances and the overlap policy hold across all of them.
         var elsewhere = target.Store.CountRunningElsewhere(due, owner.Id);
         var dispatches = new List<JobDispatch>(due.Count);
-        var decisions = new List<RunDecision[]>(due.Count);
+        plannedDecisions.Clear();
         foreach (var job in due)
         {
-            if (TryPlanLocked(target, job, now, elsewhere, out var dispatch, out var decided))
+            if (TryPlanLocked(target, job, now, elsewhere, out var dispatch))
             {
                 dispatches.Add(dispatch);
-                decisions.Add(decided);
             }
         }
 
@@ -361,9 +364,12 @@ internal sealed class DispatchLoop
         // The batch's events happen as it is committed, within a fraction of a millisecond: one
         // reading of the clock serves them all (it is two readings per run otherwise).
         var committedAt = owner.Now;
+        var decision = 0;
         for (var i = 0; i < dispatches.Count; i++)
         {
             var dispatch = dispatches[i];
+            var runs = dispatch.Runs;
+            decision += runs.Count;
             if (rejectedIds is not null && rejectedIds.Contains(dispatch.Job.Id))
             {
                 // Changed meanwhile (by another process): the next read sees its new state.
@@ -371,10 +377,9 @@ internal sealed class DispatchLoop
             }
 
             var job = dispatch.Updated ?? dispatch.Job;
-            var runs = dispatch.Runs;
             for (var r = 0; r < runs.Count; r++)
             {
-                tracker.ApplyLocked(target, job, runs[r], decisions[i][r], work, committedAt);
+                tracker.ApplyLocked(target, job, runs[r], plannedDecisions[decision - runs.Count + r], work, committedAt);
             }
 
             if (dispatch.Updated is null)
@@ -386,9 +391,12 @@ internal sealed class DispatchLoop
         return due.Count;
     }
 
-    /// <summary>What to do with one due job: the misfire/coalesce plan, then the overlap decision for each run.</summary>
+    /// <summary>
+    /// What to do with one due job: the misfire/coalesce plan, then the overlap decision for each run
+    /// (added to <see cref="plannedDecisions"/>, in the order of the dispatch's runs).
+    /// </summary>
     [MethodImpl(DispatchPath.Optimized)]
-    private bool TryPlanLocked(NamedStore target, Job job, DateTimeOffset now, IReadOnlyDictionary<string, int>? elsewhere, out JobDispatch dispatch, out RunDecision[] decisions)
+    private bool TryPlanLocked(NamedStore target, Job job, DateTimeOffset now, IReadOnlyDictionary<string, int>? elsewhere, out JobDispatch dispatch)
     {
         DuePlan plan;
         try
@@ -413,13 +421,12 @@ internal sealed class DispatchLoop
             });
             owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobPaused, paused));
             dispatch = null!;
-            decisions = null!;
             return false;
         }
 
         var count = (plan.MissedTime is null ? 0 : 1) + (plan.RunTime is null ? 0 : 1) + (plan.RunTimes?.Count ?? 0);
         var runs = new JobRun[count];
-        decisions = new RunDecision[count];
+        var firstDecision = plannedDecisions.Count;
         var index = 0;
         if (plan.MissedTime is { } missed)
         {
@@ -432,7 +439,8 @@ internal sealed class DispatchLoop
                     now - missed,
                     job.Options.MisfireGraceTime),
             };
-            decisions[index++] = RunDecision.Missed;
+            plannedDecisions.Add(RunDecision.Missed);
+            index++;
         }
 
         var tentative = tracker.TentativeFor(job.Id);
@@ -441,24 +449,28 @@ internal sealed class DispatchLoop
             tentative.Running += runningElsewhere;
         }
 
+        var runsHere = false;
         if (plan.RunTime is { } single)
         {
-            decisions[index] = Decide(job, ref tentative);
-            runs[index] = NewRun(job, single, decisions[index], now, attempt: 1);
-            index++;
+            var decided = Decide(job, ref tentative);
+            plannedDecisions.Add(decided);
+            runs[index++] = NewRun(job, single, decided, now, attempt: 1);
+            runsHere |= decided is RunDecision.Start or RunDecision.Queue or RunDecision.Replace;
         }
         else if (plan.RunTimes is { } many)
         {
             foreach (var time in many)
             {
-                decisions[index] = Decide(job, ref tentative);
-                runs[index] = NewRun(job, time, decisions[index], now, attempt: 1);
-                index++;
+                var decided = Decide(job, ref tentative);
+                plannedDecisions.Add(decided);
+                runs[index++] = NewRun(job, time, decided, now, attempt: 1);
+                runsHere |= decided is RunDecision.Start or RunDecision.Queue or RunDecision.Replace;
             }
         }
 
+        Debug.Assert(plannedDecisions.Count - firstDecision == count, "One decision per run.");
         var updated = plan.NextFireTime is { } nextFire ? WithNextFireLocked(job, nextFire)
-            : job.Options.Recover && Array.Exists(decisions, static d => d is RunDecision.Start or RunDecision.Queue or RunDecision.Replace) ? Ending(job)
+            : job.Options.Recover && runsHere ? Ending(job)
             : null;
         dispatch = new JobDispatch(job, updated, runs);
         return true;
