@@ -12,8 +12,9 @@ namespace Scheduler.Stores;
 /// </summary>
 internal sealed class MemoryJobStore : JobStore
 {
-    // Histories of jobs that ended (trigger finished) are kept for reading, up to this many jobs.
-    private const int OrphanHistoryLimit = 1000;
+    // Histories of jobs that ended (trigger finished) are kept for reading, up to this many jobs
+    // (besides those whose runs are still in progress).
+    private const int FinishedHistoryLimit = 1000;
 
     // History is set aside at start for the jobs due this soon, and for at most this many.
     private const int MaxReservedHistories = 4096;
@@ -25,7 +26,6 @@ internal sealed class MemoryJobStore : JobStore
     private readonly ConcurrentQueue<JobRun> endedRuns = new();
     private readonly Dictionary<string, int> slotById = new(StringComparer.Ordinal);
     private readonly RunHistories? histories;
-    private readonly Queue<string> orphanHistories = new();
     private Slot[] slots = new Slot[16];
     private int slotsUsed;
     private int firstFree = -1;
@@ -40,7 +40,7 @@ internal sealed class MemoryJobStore : JobStore
             throw new ArgumentOutOfRangeException(nameof(runHistoryLimit), runHistoryLimit, $"The run history limit must not be negative, not {runHistoryLimit}.");
         }
 
-        histories = runHistoryLimit == 0 ? null : new RunHistories(runHistoryLimit);
+        histories = runHistoryLimit == 0 ? null : new RunHistories(runHistoryLimit, FinishedHistoryLimit);
     }
 
     public override int Count
@@ -78,6 +78,7 @@ internal sealed class MemoryJobStore : JobStore
             var slot = AllocateSlot();
             slots[slot].HeapIndex = -1;
             slotById.Add(job.Id, slot);
+            histories?.Reopen(job.Id);
             Place(slot, job);
         }
     }
@@ -120,7 +121,6 @@ internal sealed class MemoryJobStore : JobStore
         {
             slotById.Clear();
             histories?.Clear();
-            orphanHistories.Clear();
             slots = new Slot[16];
             slotsUsed = 0;
             firstFree = -1;
@@ -292,19 +292,7 @@ internal sealed class MemoryJobStore : JobStore
                 }
 
                 FreeSlotLocked(endedSlot);
-                if (histories is not null)
-                {
-                    for (var r = 0; r < runs.Count; r++)
-                    {
-                        histories.Save(runs[r], jobEnded: true);
-                    }
-
-                    // Its history, made by these runs or earlier, is now one of the finished jobs' (once).
-                    if (runs.Count > 0 || histories.Contains(id))
-                    {
-                        KeepOrphanHistory(id);
-                    }
-                }
+                histories?.SaveLast(id, runs);
             }
         }
 
@@ -498,24 +486,7 @@ internal sealed class MemoryJobStore : JobStore
             return;
         }
 
-        if (histories.Save(run, jobEnded) && jobEnded)
-        {
-            KeepOrphanHistory(run.JobId);
-        }
-    }
-
-    [MethodImpl(DispatchPath.Optimized)]
-    private void KeepOrphanHistory(string jobId)
-    {
-        orphanHistories.Enqueue(jobId);
-        while (orphanHistories.Count > OrphanHistoryLimit)
-        {
-            var oldest = orphanHistories.Dequeue();
-            if (!slotById.ContainsKey(oldest))
-            {
-                histories!.Remove(oldest);
-            }
-        }
+        histories.Save(run, jobEnded);
     }
 
     [MethodImpl(DispatchPath.Optimized)]

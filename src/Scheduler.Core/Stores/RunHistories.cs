@@ -33,6 +33,7 @@ internal sealed class RunHistories
     private const int MaxSpareHistories = 1024;
 
     private readonly int limit;
+    private readonly int maxFinished;
     private readonly int firstCapacity;
     private readonly int finishedCapacity;
     private readonly int chunkLength;
@@ -41,12 +42,19 @@ internal sealed class RunHistories
     private readonly Func<History> takeHistory;
     private readonly List<RunRecord[]> chunks = [];
 
+    // The histories of jobs that ended, oldest first, each with the ticket it was queued with: an
+    // entry whose history no longer holds that ticket was taken back by its job (added again) or
+    // dropped since, and is passed over.
+    private readonly Queue<(History History, long Ticket)> finished = new();
+    private long lastTicket;
+
     // Free segments by capacity, as (chunk, offset).
     private readonly Dictionary<int, Stack<(int Chunk, int Offset)>> free = [];
     private int lastChunkUsed;
 
     /// <param name="limit">How many runs are kept per job; at least 1.</param>
-    public RunHistories(int limit)
+    /// <param name="maxFinished">How many histories of jobs that ended are kept, besides those with runs still in progress.</param>
+    public RunHistories(int limit, int maxFinished = 1000)
     {
         if (limit < 1)
         {
@@ -54,6 +62,7 @@ internal sealed class RunHistories
         }
 
         this.limit = limit;
+        this.maxFinished = maxFinished;
         takeHistory = () => spareHistories.Count > 0 ? spareHistories.Pop() : new History();
         firstCapacity = Math.Min(limit, FirstCapacity);
         finishedCapacity = Math.Min(limit, FinishedCapacity);
@@ -95,26 +104,82 @@ internal sealed class RunHistories
 
     /// <summary>Replaces the record of a run already recorded (it was Running and has ended); false when there is none.</summary>
     [MethodImpl(DispatchPath.Optimized)]
-    public bool TryReplace(JobRun run) => byJob.TryGetValue(run.JobId, out var history) && TryReplace(history, run);
-
-    /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
-    /// <param name="run">The run.</param>
-    /// <param name="jobEnded">The job is no longer scheduled: a new history for it needs room for few runs.</param>
-    /// <returns>Whether the job's history was made by this run.</returns>
-    [MethodImpl(DispatchPath.Optimized)]
-    public bool Save(JobRun run, bool jobEnded)
+    public bool TryReplace(JobRun run)
     {
-        var history = byJob.GetOrAdd(run.JobId, takeHistory, out var created);
-        if (created)
-        {
-            Allocate(history, jobEnded ? finishedCapacity : firstCapacity);
-        }
-        else if (TryReplace(history, run))
+        if (!byJob.TryGetValue(run.JobId, out var history) || !TryReplace(history, run))
         {
             return false;
         }
 
+        DropFinishedIfLast(history);
+        return true;
+    }
+
+    /// <summary>Records a run; a run already recorded (it was Running and has ended) is replaced in place.</summary>
+    /// <param name="run">The run.</param>
+    /// <param name="jobEnded">The job is no longer scheduled: a history made now needs room for few runs, and is one of the ended jobs'.</param>
+    [MethodImpl(DispatchPath.Optimized)]
+    public void Save(JobRun run, bool jobEnded)
+    {
+        var history = SaveCore(run, jobEnded, out var created);
+        if (jobEnded && created)
+        {
+            Finish(history);
+        }
+        else
+        {
+            DropFinishedIfLast(history);
+        }
+    }
+
+    /// <summary>
+    /// Records the last runs of a job that has ended (they may be none) and counts its history among
+    /// the ended jobs': the oldest of those beyond the limit are dropped once their runs have ended.
+    /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    public void SaveLast(string jobId, IReadOnlyList<JobRun> runs)
+    {
+        History? history = null;
+        for (var i = 0; i < runs.Count; i++)
+        {
+            history = SaveCore(runs[i], jobEnded: true, out _);
+        }
+
+        if (history is not null || byJob.TryGetValue(jobId, out history))
+        {
+            Finish(history);
+        }
+    }
+
+    /// <summary>The job was added again: its history, if it had ended, is its own again and no longer one that may be dropped.</summary>
+    public void Reopen(string jobId)
+    {
+        if (finished.Count > 0 && byJob.TryGetValue(jobId, out var history))
+        {
+            history.Ticket = 0;
+        }
+    }
+
+    [MethodImpl(DispatchPath.Optimized)]
+    private History SaveCore(JobRun run, bool jobEnded, out bool created)
+    {
+        var history = byJob.GetOrAdd(run.JobId, takeHistory, out created);
+        if (created)
+        {
+            history.JobId = run.JobId;
+            Allocate(history, jobEnded ? finishedCapacity : firstCapacity);
+        }
+        else if (TryReplace(history, run))
+        {
+            return history;
+        }
+
         var records = chunks[history.Chunk];
+        if (run.Outcome == JobRunOutcome.Running)
+        {
+            history.Running++;
+        }
+
         if (history.Count == history.Capacity)
         {
             if (history.Capacity < limit)
@@ -124,15 +189,70 @@ internal sealed class RunHistories
             }
             else
             {
-                records[history.Offset + history.Start] = new RunRecord(run);
+                ref var oldest = ref records[history.Offset + history.Start];
+                if (oldest.IsRunning)
+                {
+                    history.Running--;
+                }
+
+                oldest = new RunRecord(run);
                 history.Start = (history.Start + 1) % history.Capacity;
-                return created;
+                return history;
             }
         }
 
         records[history.Offset + ((history.Start + history.Count) % history.Capacity)] = new RunRecord(run);
         history.Count++;
-        return created;
+        return history;
+    }
+
+    /// <summary>Queues a history among the ended jobs' (once), and drops the oldest beyond the limit.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private void Finish(History history)
+    {
+        if (history.Ticket != 0)
+        {
+            return;
+        }
+
+        history.Ticket = ++lastTicket;
+        finished.Enqueue((history, history.Ticket));
+        DropFinishedBeyondLimit();
+    }
+
+    /// <summary>An ended job's history whose last run in progress has ended may be the oldest beyond the limit, kept until now for that run.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private void DropFinishedIfLast(History history)
+    {
+        if (history.Running == 0 && history.Ticket != 0 && finished.Count > maxFinished)
+        {
+            DropFinishedBeyondLimit();
+        }
+    }
+
+    /// <summary>
+    /// Drops the oldest ended jobs' histories beyond the limit, stopping at one with a run in progress:
+    /// a burst of one-off jobs dispatches thousands of runs ahead of its workers, and a history dropped
+    /// before its run ended would hide that run while it runs and be made again when it ends.
+    /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private void DropFinishedBeyondLimit()
+    {
+        while (finished.Count > maxFinished)
+        {
+            var (history, ticket) = finished.Peek();
+            if (history.Ticket == ticket)
+            {
+                if (history.Running > 0)
+                {
+                    return;
+                }
+
+                Release(history);
+            }
+
+            finished.Dequeue();
+        }
     }
 
     /// <summary>The job's runs, newest first; empty when it has none.</summary>
@@ -156,19 +276,29 @@ internal sealed class RunHistories
     [MethodImpl(DispatchPath.Optimized)]
     public void Remove(string jobId)
     {
-        if (byJob.TryRemove(jobId, out var history))
+        if (byJob.TryGetValue(jobId, out var history))
         {
-            Free(history.Chunk, history.Offset, history.Capacity, history.Count);
-            if (spareHistories.Count < MaxSpareHistories)
-            {
-                spareHistories.Push(history);
-            }
+            Release(history);
+        }
+    }
+
+    [MethodImpl(DispatchPath.Optimized)]
+    private void Release(History history)
+    {
+        byJob.Remove(history.JobId);
+        Free(history.Chunk, history.Offset, history.Capacity, history.Count);
+        history.Ticket = 0;
+        history.Running = 0;
+        if (spareHistories.Count < MaxSpareHistories)
+        {
+            spareHistories.Push(history);
         }
     }
 
     public void Clear()
     {
         byJob.Clear();
+        finished.Clear();
         spareHistories.Clear();
         chunks.Clear();
         foreach (var segments in free.Values)
@@ -189,7 +319,14 @@ internal sealed class RunHistories
             var index = history.Offset + ((history.Start + i) % history.Capacity);
             if (records[index].Key == run.Key)
             {
+                var wasRunning = records[index].IsRunning;
                 records[index] = new RunRecord(run);
+                var isRunning = run.Outcome == JobRunOutcome.Running;
+                if (wasRunning != isRunning)
+                {
+                    history.Running += isRunning ? 1 : -1;
+                }
+
                 return true;
             }
         }
@@ -255,6 +392,14 @@ internal sealed class RunHistories
     /// <summary>Where one job's ring lives.</summary>
     private sealed class History
     {
+        public string JobId { get; set; } = "";
+
+        // Non-zero while counted among the ended jobs' histories: the ticket of its entry in that queue.
+        public long Ticket { get; set; }
+
+        // Records of runs still in progress.
+        public int Running { get; set; }
+
         public int Chunk { get; set; }
 
         public int Offset { get; set; }
@@ -299,6 +444,8 @@ internal sealed class RunHistories
         }
 
         public RunKey Key { get; }
+
+        public bool IsRunning => outcome == JobRunOutcome.Running;
 
         public JobRun ToRun(string jobId) => new(Key, jobId, scheduledTime, outcome, attempt, schedulerId)
         {

@@ -98,6 +98,68 @@ public sealed class MemoryJobStoreTests
     }
 
     [Fact]
+    public void A_finished_jobs_run_in_progress_stays_readable_however_many_jobs_finish_after_it()
+    {
+        // A burst of one-off jobs is dispatched thousands of runs ahead of the workers that end them.
+        var store = JobStore.CreateMemory();
+        var first = Job("first", T0);
+        store.Add(first, replaceExisting: false);
+        store.CommitDispatches([new JobDispatch(first, null, [Run(first.Id, "slow", JobRunOutcome.Running)])]);
+        for (var i = 0; i < 1500; i++)
+        {
+            var job = Job("once" + i, T0);
+            store.Add(job, replaceExisting: false);
+            store.CommitDispatches([new JobDispatch(job, null, [Run(job.Id, "r" + i, JobRunOutcome.Running)])]);
+            store.SaveRun(Run(job.Id, "r" + i, JobRunOutcome.Succeeded));
+        }
+
+        var running = Assert.Single(store.GetRuns("first", 10));
+        Assert.Equal(("slow", JobRunOutcome.Running), (running.RunId, running.Outcome));
+        Assert.Single(store.GetRuns("once500", 10));
+
+        // Once it ends it is the oldest of the finished jobs' histories, beyond the thousand kept.
+        store.SaveRun(Run(first.Id, "slow", JobRunOutcome.Succeeded));
+        Assert.Empty(store.GetRuns("first", 10));
+        Assert.Single(store.GetRuns("once500", 10));
+        Assert.Single(store.GetRuns("once1499", 10));
+    }
+
+    [Fact]
+    public void A_finished_job_added_again_keeps_its_history_however_many_jobs_finish_after_it()
+    {
+        var store = JobStore.CreateMemory();
+        var again = Job("again", T0);
+        store.Add(again, replaceExisting: false);
+        store.CommitDispatches([new JobDispatch(again, null, [Run(again.Id, "before", JobRunOutcome.Succeeded)])]);
+        var readded = Job("again", T0.AddDays(1));
+        store.Add(readded, replaceExisting: false);
+        for (var i = 0; i < 1500; i++)
+        {
+            var job = Job("once" + i, T0);
+            store.Add(job, replaceExisting: false);
+            store.CommitDispatches([new JobDispatch(job, null, [Run(job.Id, "r" + i, JobRunOutcome.Succeeded)])]);
+        }
+
+        Assert.Equal("before", Assert.Single(store.GetRuns("again", 10)).RunId);
+        Assert.Empty(store.GetRuns("once499", 10));
+
+        // Ending again, it is the newest of the finished jobs: kept while a thousand more end after it, not one more.
+        store.CommitDispatches([new JobDispatch(readded, null, [Run(again.Id, "after", JobRunOutcome.Succeeded)])]);
+        for (var i = 1500; i < 2499; i++)
+        {
+            var job = Job("once" + i, T0);
+            store.Add(job, replaceExisting: false);
+            store.CommitDispatches([new JobDispatch(job, null, [Run(job.Id, "r" + i, JobRunOutcome.Succeeded)])]);
+        }
+
+        Assert.Equal(["after", "before"], store.GetRuns("again", 10).Select(run => run.RunId));
+        var last = Job("once2499", T0);
+        store.Add(last, replaceExisting: false);
+        store.CommitDispatches([new JobDispatch(last, null, [Run(last.Id, "r2499", JobRunOutcome.Succeeded)])]);
+        Assert.Empty(store.GetRuns("again", 10));
+    }
+
+    [Fact]
     public async Task A_run_saved_while_a_dispatch_holds_the_store_does_not_wait_for_it_and_is_read_back_after_it()
     {
         var store = JobStore.CreateMemory();
