@@ -53,14 +53,17 @@ public sealed class JobExecution : IRunCancellation
     private readonly IRunReporter scheduler;
     // Made when someone asks for the token: most jobs never look at it, and every run pays for one.
     private CancellationTokenSource? cancellation;
+    private ITimer? timeoutTimer;
+
+    // What only some runs end with, made when the first of it is set: the runs waiting in an
+    // executor's queue outlive garbage collections, and every byte of them is copied by each one.
+    private Details? details;
+
+    // UTC ticks, 0 until then (the scheduler's clock gives UTC times).
+    private long startTicks;
+    private long endTicks;
     private int state;
     private int cancelReason;
-    private ITimer? timeoutTimer;
-    private string? endError;
-    private string? failureText;
-    private JobRunOutcome? forcedOutcome;
-    private bool processFailed;
-    private string? processError;
 
     internal JobExecution(IRunReporter scheduler, Job job, JobRun run, JobStore store, JobExecutor? executor)
     {
@@ -81,10 +84,10 @@ public sealed class JobExecution : IRunCancellation
     public JobContext? Context { get; private set; }
 
     /// <summary>When the run started (set by <see cref="Begin"/>).</summary>
-    public DateTimeOffset? StartTime { get; private set; }
+    public DateTimeOffset? StartTime => startTicks == 0 ? null : new DateTimeOffset(startTicks, TimeSpan.Zero);
 
     /// <summary>When the run ended, once it has.</summary>
-    public DateTimeOffset? EndTime { get; private set; }
+    public DateTimeOffset? EndTime => endTicks == 0 ? null : new DateTimeOffset(endTicks, TimeSpan.Zero);
 
     internal JobStore Store { get; }
 
@@ -93,15 +96,15 @@ public sealed class JobExecution : IRunCancellation
 
     internal JobExecutor? Executor { get; }
 
-    internal object? ReturnValue { get; private set; }
+    internal object? ReturnValue => details?.ReturnValue;
 
-    internal Exception? Exception { get; private set; }
+    internal Exception? Exception => details?.Exception;
 
     /// <summary>The run's record as it ended, once the scheduler has it (<see cref="ToEndedRun"/>).</summary>
     internal JobRun? EndedRun { get; set; }
 
     /// <summary>The exit code of a child process run; null for other runs.</summary>
-    internal int? ExitCode { get; private set; }
+    internal int? ExitCode => details?.ExitCode;
 
     /// <summary>Set by the scheduler (under its lock) when a newer run replaced this one and took its instance slot.</summary>
     internal bool Replaced { get; set; }
@@ -114,12 +117,12 @@ public sealed class JobExecution : IRunCancellation
     {
         get
         {
-            if (forcedOutcome is { } forced)
+            if (details?.ForcedOutcome is { } forced)
             {
                 return forced;
             }
 
-            if (StartTime is null)
+            if (startTicks == 0)
             {
                 return JobRunOutcome.Cancelled;
             }
@@ -127,7 +130,7 @@ public sealed class JobExecution : IRunCancellation
             return CancelReason switch
             {
                 CancelReason.Timeout => JobRunOutcome.TimedOut,
-                _ when Exception is null && !processFailed => JobRunOutcome.Succeeded,
+                _ when details is null || (details.Exception is null && !details.ProcessFailed) => JobRunOutcome.Succeeded,
                 CancelReason.None => JobRunOutcome.Failed,
                 _ => JobRunOutcome.Cancelled,
             };
@@ -139,7 +142,7 @@ public sealed class JobExecution : IRunCancellation
     {
         get
         {
-            if (endError is not null)
+            if (details?.EndError is { } endError)
             {
                 return endError;
             }
@@ -148,14 +151,14 @@ public sealed class JobExecution : IRunCancellation
             {
                 JobRunOutcome.TimedOut => string.Format(CultureInfo.InvariantCulture, "The run took longer than its timeout of {0}.", Job.Options.Timeout),
                 JobRunOutcome.Cancelled => CancelReason == CancelReason.Replaced ? "The run was cancelled: a newer run replaced it." : "The run was cancelled: the scheduler shut down.",
-                JobRunOutcome.Failed when processFailed || failureText is not null => null,
+                JobRunOutcome.Failed when details is { ProcessFailed: true } or { FailureText: not null } => null,
                 JobRunOutcome.Failed => Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : null,
                 _ => null,
             };
 
             // The executor's own error text (a process's stderr, a script's error records) follows the
             // reason the run was stopped.
-            var detail = processError ?? failureText;
+            var detail = details?.ProcessError ?? details?.FailureText;
             return reason is null ? detail : detail is null ? reason : reason + "\n" + detail;
         }
     }
@@ -167,9 +170,9 @@ public sealed class JobExecution : IRunCancellation
         StartTime = StartTime,
         EndTime = EndTime,
         Outcome = Outcome,
-        Output = JobRun.Bounded(ReturnValue is null ? null : Convert.ToString(ReturnValue, CultureInfo.InvariantCulture)),
+        Output = JobRun.Bounded(details?.ReturnValue is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture) : null),
         Error = JobRun.Bounded(ErrorText),
-        ExitCode = ExitCode,
+        ExitCode = details?.ExitCode,
     };
 
     /// <summary>
@@ -193,15 +196,16 @@ public sealed class JobExecution : IRunCancellation
         if (!Store.MayStart(Run))
         {
             // Fencing: another scheduler sharing the store took this one's runs over (it seemed dead).
-            forcedOutcome = JobRunOutcome.Abandoned;
-            endError = "The run was not started: this scheduler lost its claim to it (another scheduler sharing the store took its runs over).";
+            var fenced = details ??= new Details();
+            fenced.ForcedOutcome = JobRunOutcome.Abandoned;
+            fenced.EndError = "The run was not started: this scheduler lost its claim to it (another scheduler sharing the store took its runs over).";
             Finish(returnValue: null, exception: null);
             return false;
         }
 
         var time = scheduler.TimeProvider;
         var start = time.GetUtcNow();
-        StartTime = start;
+        startTicks = start.UtcTicks;
         Context = new JobContext(scheduler.Scheduler, Job, Run, start, this);
         if (Job.Options.Timeout is { } timeout)
         {
@@ -235,7 +239,11 @@ public sealed class JobExecution : IRunCancellation
             return;
         }
 
-        this.failureText = failureText;
+        if (failureText is not null)
+        {
+            (details ??= new Details()).FailureText = failureText;
+        }
+
         Finish(returnValue, exception);
     }
 
@@ -251,9 +259,10 @@ public sealed class JobExecution : IRunCancellation
             return;
         }
 
-        ExitCode = exitCode;
-        processFailed = failed;
-        processError = string.IsNullOrEmpty(error) ? null : error;
+        var ended = details ??= new Details();
+        ended.ExitCode = exitCode;
+        ended.ProcessFailed = failed;
+        ended.ProcessError = string.IsNullOrEmpty(error) ? null : error;
         Finish(string.IsNullOrEmpty(output) ? null : output, exception: null);
     }
 
@@ -265,8 +274,9 @@ public sealed class JobExecution : IRunCancellation
             return;
         }
 
-        forcedOutcome = outcome;
-        endError = error;
+        var never = details ??= new Details();
+        never.ForcedOutcome = outcome;
+        never.EndError = error;
         Finish(returnValue: null, exception: null);
     }
 
@@ -321,9 +331,34 @@ public sealed class JobExecution : IRunCancellation
     {
         Volatile.Write(ref state, Ended);
         timeoutTimer?.Dispose();
-        EndTime = scheduler.TimeProvider.GetUtcNow();
-        ReturnValue = returnValue;
-        Exception = exception;
+        endTicks = scheduler.TimeProvider.GetUtcNow().UtcTicks;
+        if (returnValue is not null || exception is not null)
+        {
+            var ended = details ??= new Details();
+            ended.ReturnValue = returnValue;
+            ended.Exception = exception;
+        }
+
         scheduler.OnRunEnded(this);
+    }
+
+    /// <summary>How a run ended, beyond its times and outcome: written by the one thread that ends it.</summary>
+    private sealed class Details
+    {
+        public string? EndError { get; set; }
+
+        public string? FailureText { get; set; }
+
+        public JobRunOutcome? ForcedOutcome { get; set; }
+
+        public bool ProcessFailed { get; set; }
+
+        public string? ProcessError { get; set; }
+
+        public object? ReturnValue { get; set; }
+
+        public Exception? Exception { get; set; }
+
+        public int? ExitCode { get; set; }
     }
 }

@@ -6,6 +6,14 @@ namespace Scheduler.Jobs;
 /// </summary>
 public sealed record JobRun
 {
+    // The optional times and exit code are kept as values with a flag each rather than as nullables:
+    // every run is recorded twice (running, then ended), and a run waiting for a worker outlives
+    // garbage collections, which copy every byte of it.
+    private readonly DateTimeOffset startTime;
+    private readonly DateTimeOffset endTime;
+    private readonly int exitCode;
+    private readonly Present present;
+
     /// <summary>A run record as a store reads it back; the scheduler makes new runs itself.</summary>
     /// <param name="runId">The run's id as recorded.</param>
     /// <param name="jobId">The id of the job that ran.</param>
@@ -38,10 +46,26 @@ public sealed record JobRun
     public DateTimeOffset ScheduledTime { get; internal init; }
 
     /// <summary>When the run actually started, or null when it did not (yet).</summary>
-    public DateTimeOffset? StartTime { get; init; }
+    public DateTimeOffset? StartTime
+    {
+        get => (present & Present.StartTime) != 0 ? startTime : null;
+        init
+        {
+            startTime = value.GetValueOrDefault();
+            present = value.HasValue ? present | Present.StartTime : present & ~Present.StartTime;
+        }
+    }
 
     /// <summary>When the run ended (or was decided not to run), or null while it is running.</summary>
-    public DateTimeOffset? EndTime { get; init; }
+    public DateTimeOffset? EndTime
+    {
+        get => (present & Present.EndTime) != 0 ? endTime : null;
+        init
+        {
+            endTime = value.GetValueOrDefault();
+            present = value.HasValue ? present | Present.EndTime : present & ~Present.EndTime;
+        }
+    }
 
     /// <summary>How the run ended, or <see cref="JobRunOutcome.Running"/>.</summary>
     public JobRunOutcome Outcome { get; internal init; }
@@ -56,7 +80,15 @@ public sealed record JobRun
     public string? Error { get; init; }
 
     /// <summary>The exit code of a process run; null for other runs.</summary>
-    public int? ExitCode { get; init; }
+    public int? ExitCode
+    {
+        get => (present & Present.ExitCode) != 0 ? exitCode : null;
+        init
+        {
+            exitCode = value.GetValueOrDefault();
+            present = value.HasValue ? present | Present.ExitCode : present & ~Present.ExitCode;
+        }
+    }
 
     /// <summary>The id of the scheduler that ran (or decided about) the run.</summary>
     public string? SchedulerId { get; internal init; }
@@ -72,4 +104,12 @@ public sealed record JobRun
 
     internal static string? Bounded(string? text)
         => text is null || text.Length <= MaxTextLength ? text : string.Concat(text.Substring(0, MaxTextLength - 1), "…");
+
+    [Flags]
+    private enum Present : byte
+    {
+        StartTime = 1,
+        EndTime = 2,
+        ExitCode = 4,
+    }
 }

@@ -25,8 +25,9 @@ internal sealed class RunHistories
     // a burst of allocation that costs that one burst of runs dearly; a larger limit still grows, once.
     private const int FirstCapacity = 32;
 
-    // The first segment of a job that has ended (a one-off job): it holds its run and a few retries.
-    private const int FinishedCapacity = 4;
+    // The first segment of a job that has ended (a one-off job) holds its run; one retried grows it.
+    // A burst of one-off jobs keeps one such history for every run dispatched and not yet ended.
+    private const int FinishedCapacity = 1;
 
     // Histories of removed jobs kept for the next jobs that run: a burst of one-off jobs makes one per
     // run, which would otherwise be garbage a thousand runs later.

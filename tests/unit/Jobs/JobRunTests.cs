@@ -30,4 +30,24 @@ public sealed class JobRunTests
         Assert.NotEqual(made, made with { Attempt = 2 });
         Assert.NotEqual(new JobRun("ABCDEF0123456789", "a", T0, JobRunOutcome.Running, 1, null), new JobRun("abcdef0123456789", "a", T0, JobRunOutcome.Running, 1, null));
     }
+
+    [Fact]
+    public void Times_and_exit_code_set_cleared_and_compared_read_back_as_given()
+    {
+        var running = new JobRun(RunKey.New(), "a", T0, JobRunOutcome.Running, 1, null) { StartTime = T0.AddHours(1).ToOffset(TimeSpan.FromHours(2)) };
+        var ended = running with { EndTime = T0.AddHours(2), ExitCode = 0, Outcome = JobRunOutcome.Succeeded };
+
+        Assert.Equal(TimeSpan.FromHours(2), running.StartTime!.Value.Offset);
+        Assert.Null(running.EndTime);
+        Assert.Null(running.ExitCode);
+        Assert.Equal(0, ended.ExitCode);
+        Assert.Equal(TimeSpan.FromHours(1), ended.Duration);
+
+        var cleared = ended with { StartTime = null, EndTime = null, ExitCode = null };
+        Assert.Equal((null, null, null), (cleared.StartTime, cleared.EndTime, cleared.ExitCode));
+        Assert.Null(cleared.Duration);
+        Assert.Equal(running with { StartTime = null, Outcome = JobRunOutcome.Succeeded }, cleared);
+        Assert.NotEqual(cleared, cleared with { ExitCode = 0 });
+        Assert.NotEqual(cleared, cleared with { StartTime = default(DateTimeOffset) });
+    }
 }
