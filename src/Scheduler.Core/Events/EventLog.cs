@@ -22,7 +22,10 @@ public sealed class EventLog
 
     private readonly int capacity;
     private readonly Entry[]?[] segments;
-    private long lastSequence;
+    // Taken by every event from the loop and the workers alike: on a cache line of its own, so that
+    // the fields every writer reads (the ring, its capacity, the waiters) are not fetched again from
+    // the core that last took a number.
+    private PaddedSequence latest;
     private TaskCompletionSource<bool>? waiters;
 
     internal EventLog(int capacity)
@@ -40,7 +43,7 @@ public sealed class EventLog
     public int Capacity => capacity;
 
     /// <summary>The sequence number of the latest event, 0 before the first.</summary>
-    public long LastSequence => Volatile.Read(ref lastSequence);
+    public long LastSequence => Volatile.Read(ref latest.Value);
 
     /// <summary>The kept events with a sequence number above <paramref name="afterSequence"/>, oldest first, at most <paramref name="maxCount"/>.</summary>
     public IReadOnlyList<SchedulerEvent> Read(long afterSequence = 0, int maxCount = int.MaxValue)
@@ -50,7 +53,7 @@ public sealed class EventLog
             throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
         }
 
-        var last = Volatile.Read(ref lastSequence);
+        var last = Volatile.Read(ref latest.Value);
         var oldest = Math.Max(1, last - capacity + 1);
         var first = Math.Max(afterSequence + 1, oldest);
         var count = (int)Math.Min(Math.Max(0, last - first + 1), maxCount);
@@ -83,7 +86,7 @@ public sealed class EventLog
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (Volatile.Read(ref lastSequence) > afterSequence)
+            if (Volatile.Read(ref latest.Value) > afterSequence)
             {
                 return Read(afterSequence, maxCount);
             }
@@ -97,7 +100,7 @@ public sealed class EventLog
 
             // Looked at again once the waiter is in place: an event appended before that would not wake it.
             Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref lastSequence) > afterSequence)
+            if (Volatile.Read(ref latest.Value) > afterSequence)
             {
                 continue;
             }
@@ -122,7 +125,7 @@ public sealed class EventLog
     [MethodImpl(DispatchPath.Optimized)]
     internal long AppendWithoutWaking(in SchedulerEventData data)
     {
-        var sequence = Interlocked.Increment(ref lastSequence);
+        var sequence = Interlocked.Increment(ref latest.Value);
         Write(sequence, in data);
         return sequence;
     }
@@ -214,5 +217,12 @@ public sealed class EventLog
         public long Stamp;
 
         public SchedulerEventData Data;
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
+    private struct PaddedSequence
+    {
+        [System.Runtime.InteropServices.FieldOffset(64)]
+        public long Value;
     }
 }

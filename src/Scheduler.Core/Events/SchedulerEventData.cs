@@ -4,12 +4,24 @@ namespace Scheduler.Events;
 
 /// <summary>
 /// What a <see cref="SchedulerEvent"/> says, as a value. The event log keeps these in place in its
-/// ring, so publishing an event allocates nothing and nothing it records has to survive a garbage
-/// collection as an object of its own; the <see cref="SchedulerEvent"/> a reader or a listener sees is
-/// made when it is read.
+/// ring, so publishing a run's events allocates nothing and nothing they record has to survive a
+/// garbage collection as an object of its own; the <see cref="SchedulerEvent"/> a reader or a listener
+/// sees is made when it is read.
 /// </summary>
+/// <remarks>
+/// Every run writes three of these into the ring, from the loop and from workers, so they are kept
+/// small: optional values as a value and a flag each instead of nullables, and what only some events
+/// carry (texts, a return value, an exception) in one object, made for the events that have any.
+/// </remarks>
 internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOffset timestamp)
 {
+    private readonly DateTimeOffset scheduledTime;
+    private readonly DateTimeOffset startTime;
+    private readonly long durationTicks;
+    private readonly JobRunOutcome outcome;
+    private readonly EventValues present;
+    private readonly Details? details;
+
     public SchedulerEventType Type { get; } = type;
 
     public DateTimeOffset Timestamp { get; } = timestamp;
@@ -26,21 +38,95 @@ internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOff
 
     public RunKey RunKey { get; init; }
 
-    public DateTimeOffset? ScheduledTime { get; init; }
+    public DateTimeOffset? ScheduledTime
+    {
+        get => (present & EventValues.ScheduledTime) != 0 ? scheduledTime : null;
+        init
+        {
+            scheduledTime = value.GetValueOrDefault();
+            present = value.HasValue ? present | EventValues.ScheduledTime : present & ~EventValues.ScheduledTime;
+        }
+    }
 
-    public DateTimeOffset? StartTime { get; init; }
+    public DateTimeOffset? StartTime
+    {
+        get => (present & EventValues.StartTime) != 0 ? startTime : null;
+        init
+        {
+            startTime = value.GetValueOrDefault();
+            present = value.HasValue ? present | EventValues.StartTime : present & ~EventValues.StartTime;
+        }
+    }
 
-    public TimeSpan? Duration { get; init; }
+    public TimeSpan? Duration
+    {
+        get => (present & EventValues.Duration) != 0 ? new TimeSpan(durationTicks) : null;
+        init
+        {
+            durationTicks = value.GetValueOrDefault().Ticks;
+            present = value.HasValue ? present | EventValues.Duration : present & ~EventValues.Duration;
+        }
+    }
 
     public int Attempt { get; init; }
 
-    public JobRunOutcome? Outcome { get; init; }
+    public JobRunOutcome? Outcome
+    {
+        get => (present & EventValues.Outcome) != 0 ? outcome : null;
+        init
+        {
+            outcome = value.GetValueOrDefault();
+            present = value.HasValue ? present | EventValues.Outcome : present & ~EventValues.Outcome;
+        }
+    }
 
-    public object? ReturnValue { get; init; }
+    public object? ReturnValue
+    {
+        get => details?.ReturnValue;
+        init => details = With(details, value, Exception, Error, Message);
+    }
 
-    public Exception? Exception { get; init; }
+    public Exception? Exception
+    {
+        get => details?.Exception;
+        init => details = With(details, ReturnValue, value, Error, Message);
+    }
 
-    public string? Error { get; init; }
+    public string? Error
+    {
+        get => details?.Error;
+        init => details = With(details, ReturnValue, Exception, value, Message);
+    }
 
-    public string? Message { get; init; }
+    public string? Message
+    {
+        get => details?.Message;
+        init => details = With(details, ReturnValue, Exception, Error, value);
+    }
+
+    // A new object each time, never changed after: a copy of the event (with) shares it.
+    private static Details? With(Details? current, object? returnValue, Exception? exception, string? error, string? message)
+        => current is null && returnValue is null && exception is null && error is null && message is null
+            ? null
+            : new Details(returnValue, exception, error, message);
+
+    [Flags]
+    private enum EventValues : byte
+    {
+        ScheduledTime = 1,
+        StartTime = 2,
+        Duration = 4,
+        Outcome = 8,
+    }
+
+    private sealed class Details(object? returnValue, Exception? exception, string? error, string? message)
+    {
+        public object? ReturnValue { get; } = returnValue;
+
+        public Exception? Exception { get; } = exception;
+
+        public string? Error { get; } = error;
+
+        public string? Message { get; } = message;
+    }
 }

@@ -12,7 +12,7 @@ public sealed record JobRun
     private readonly DateTimeOffset startTime;
     private readonly DateTimeOffset endTime;
     private readonly int exitCode;
-    private readonly Present present;
+    private readonly RunValues present;
 
     /// <summary>A run record as a store reads it back; the scheduler makes new runs itself.</summary>
     /// <param name="runId">The run's id as recorded.</param>
@@ -48,22 +48,22 @@ public sealed record JobRun
     /// <summary>When the run actually started, or null when it did not (yet).</summary>
     public DateTimeOffset? StartTime
     {
-        get => (present & Present.StartTime) != 0 ? startTime : null;
+        get => (present & RunValues.StartTime) != 0 ? startTime : null;
         init
         {
             startTime = value.GetValueOrDefault();
-            present = value.HasValue ? present | Present.StartTime : present & ~Present.StartTime;
+            present = value.HasValue ? present | RunValues.StartTime : present & ~RunValues.StartTime;
         }
     }
 
     /// <summary>When the run ended (or was decided not to run), or null while it is running.</summary>
     public DateTimeOffset? EndTime
     {
-        get => (present & Present.EndTime) != 0 ? endTime : null;
+        get => (present & RunValues.EndTime) != 0 ? endTime : null;
         init
         {
             endTime = value.GetValueOrDefault();
-            present = value.HasValue ? present | Present.EndTime : present & ~Present.EndTime;
+            present = value.HasValue ? present | RunValues.EndTime : present & ~RunValues.EndTime;
         }
     }
 
@@ -82,11 +82,11 @@ public sealed record JobRun
     /// <summary>The exit code of a process run; null for other runs.</summary>
     public int? ExitCode
     {
-        get => (present & Present.ExitCode) != 0 ? exitCode : null;
+        get => (present & RunValues.ExitCode) != 0 ? exitCode : null;
         init
         {
             exitCode = value.GetValueOrDefault();
-            present = value.HasValue ? present | Present.ExitCode : present & ~Present.ExitCode;
+            present = value.HasValue ? present | RunValues.ExitCode : present & ~RunValues.ExitCode;
         }
     }
 
@@ -106,7 +106,7 @@ public sealed record JobRun
         => text is null || text.Length <= MaxTextLength ? text : string.Concat(text.Substring(0, MaxTextLength - 1), "…");
 
     [Flags]
-    private enum Present : byte
+    private enum RunValues : byte
     {
         StartTime = 1,
         EndTime = 2,

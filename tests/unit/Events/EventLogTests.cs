@@ -1,4 +1,5 @@
 using Scheduler.Events;
+using Scheduler.Jobs;
 
 namespace Scheduler.Tests.Events;
 
@@ -13,6 +14,37 @@ public sealed class EventLogTests
 
         Assert.Equal([3L, 4L, 5L], log.Read().Select(e => e.Sequence));
         Assert.Equal(5, log.LastSequence);
+    }
+
+    [Fact]
+    public void An_event_reads_back_every_value_it_was_given_and_null_for_the_rest()
+    {
+        var log = new EventLog(10);
+        var error = new InvalidOperationException("boom");
+        var zoned = new DateTimeOffset(2024, 3, 31, 2, 30, 0, TimeSpan.FromHours(2));
+        log.Append(new SchedulerEventData(SchedulerEventType.JobError, T0)
+        {
+            JobId = "a",
+            ScheduledTime = zoned,
+            StartTime = T0,
+            Duration = TimeSpan.Zero,
+            Attempt = 2,
+            Outcome = JobRunOutcome.Failed,
+            ReturnValue = 42,
+            Exception = error,
+            Error = "failed",
+            Message = "it failed",
+        });
+        log.Append(new SchedulerEventData(SchedulerEventType.JobSubmitted, T0) { JobId = "b", Message = null, Error = null });
+
+        var (full, bare) = (log.Read()[0], log.Read()[1]);
+        Assert.Equal((zoned, TimeSpan.FromHours(2)), (full.ScheduledTime, full.ScheduledTime!.Value.Offset));
+        Assert.Equal((T0, TimeSpan.Zero, 2, JobRunOutcome.Failed), (full.StartTime, full.Duration, full.Attempt, full.Outcome));
+        Assert.Equal((42, "failed", "it failed"), (full.ReturnValue, full.Error, full.Message));
+        Assert.Same(error, full.GetException());
+        Assert.Equal("b", bare.JobId);
+        Assert.Equal((null, null, null, null), (bare.ScheduledTime, bare.StartTime, bare.Duration, bare.Outcome));
+        Assert.Equal((null, null, null, null), (bare.ReturnValue, bare.Error, bare.Message, bare.GetException()));
     }
 
     [Theory]
