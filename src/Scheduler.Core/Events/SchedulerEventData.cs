@@ -11,7 +11,8 @@ namespace Scheduler.Events;
 /// <remarks>
 /// Every run writes three of these into the ring, from the loop and from workers, so they are kept
 /// small: optional values as a value and a flag each instead of nullables, and what only some events
-/// carry (texts, a return value, an exception) in one object, made for the events that have any.
+/// carry (an error, a return value, an exception) in one object, made for the events that have any.
+/// Messages stay in place: most are constant texts, and a job that ends says so in every dispatch.
 /// </remarks>
 internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOffset timestamp)
 {
@@ -83,32 +84,28 @@ internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOff
     public object? ReturnValue
     {
         get => details?.ReturnValue;
-        init => details = With(details, value, Exception, Error, Message);
+        init => details = With(details, value, Exception, Error);
     }
 
     public Exception? Exception
     {
         get => details?.Exception;
-        init => details = With(details, ReturnValue, value, Error, Message);
+        init => details = With(details, ReturnValue, value, Error);
     }
 
     public string? Error
     {
         get => details?.Error;
-        init => details = With(details, ReturnValue, Exception, value, Message);
+        init => details = With(details, ReturnValue, Exception, value);
     }
 
-    public string? Message
-    {
-        get => details?.Message;
-        init => details = With(details, ReturnValue, Exception, Error, value);
-    }
+    public string? Message { get; init; }
 
     // A new object each time, never changed after: a copy of the event (with) shares it.
-    private static Details? With(Details? current, object? returnValue, Exception? exception, string? error, string? message)
-        => current is null && returnValue is null && exception is null && error is null && message is null
+    private static Details? With(Details? current, object? returnValue, Exception? exception, string? error)
+        => current is null && returnValue is null && exception is null && error is null
             ? null
-            : new Details(returnValue, exception, error, message);
+            : new Details(returnValue, exception, error);
 
     [Flags]
     private enum EventValues : byte
@@ -119,14 +116,12 @@ internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOff
         Outcome = 8,
     }
 
-    private sealed class Details(object? returnValue, Exception? exception, string? error, string? message)
+    private sealed class Details(object? returnValue, Exception? exception, string? error)
     {
         public object? ReturnValue { get; } = returnValue;
 
         public Exception? Exception { get; } = exception;
 
         public string? Error { get; } = error;
-
-        public string? Message { get; } = message;
     }
 }
