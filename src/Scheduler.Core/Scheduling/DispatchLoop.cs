@@ -59,6 +59,10 @@ internal sealed class DispatchLoop
     // wakes the loop, so the freed worker is used at once instead of at the next look.
     private int waitsForWorkers;
 
+    // Non-zero while the loop is in a pass over its stores, which gives back the slots of the runs that
+    // ended before each batch and once more as it ends (see TakesEndedRuns).
+    private int inPass;
+
     private readonly JobScheduler owner;
     private readonly RunTracker tracker;
     private Task? loopTask;
@@ -97,6 +101,13 @@ internal sealed class DispatchLoop
     /// <summary>Wakes the loop to look at the stores and its signals again.</summary>
     public void Wake() => wake.Set();
 
+    /// <summary>
+    /// Whether the loop is in a pass, and so gives back the slots of runs that end now itself (before its
+    /// next batch, or as the pass ends). Read after the ended run is queued and a full fence: the loop
+    /// ends its pass with a full fence before it looks at that queue, so one of the two sees the run.
+    /// </summary>
+    public bool TakesEndedRuns => Volatile.Read(ref inPass) != 0;
+
     /// <summary>Wakes the loop when work waits for a worker: a run just ended and freed one.</summary>
     public void WakeIfWaitingForWorkers()
     {
@@ -130,9 +141,15 @@ internal sealed class DispatchLoop
             }
 
             DateTimeOffset? next;
+            Volatile.Write(ref inPass, 1);
             try
             {
                 next = ProcessDueJobs(work);
+
+                // From here the workers give their runs' slots back themselves; runs that ended before
+                // they could see that are given back now, before the loop waits.
+                Interlocked.Exchange(ref inPass, 0);
+                tracker.ProcessEndedRuns(wait: true);
             }
 #pragma warning disable CA1031 // The loop must survive a failing store; the failure is reported and retried.
             catch (Exception error)
@@ -148,6 +165,11 @@ internal sealed class DispatchLoop
                 });
                 owner.Hub.Flush();
                 next = owner.Now + ErrorRetryDelay;
+            }
+            finally
+            {
+                // A failed pass leaves the runs that ended meanwhile to the next one, a second later.
+                Interlocked.Exchange(ref inPass, 0);
             }
 
             if (next is { } due)
