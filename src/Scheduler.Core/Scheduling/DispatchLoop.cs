@@ -108,14 +108,8 @@ internal sealed class DispatchLoop
     /// </summary>
     public bool TakesEndedRuns => Volatile.Read(ref inPass) != 0;
 
-    /// <summary>Wakes the loop when work waits for a worker: a run just ended and freed one.</summary>
-    public void WakeIfWaitingForWorkers()
-    {
-        if (Volatile.Read(ref waitsForWorkers) != 0)
-        {
-            wake.Set();
-        }
-    }
+    /// <summary>Whether the last pass left work waiting for a worker: a run that ends then should wake the loop.</summary>
+    public bool WaitsForWorkers => Volatile.Read(ref waitsForWorkers) != 0;
 
     // ---------------------------------------------------------------- the loop
 

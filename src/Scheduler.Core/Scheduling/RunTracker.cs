@@ -240,9 +240,10 @@ internal sealed class RunTracker : IRunReporter
         }
 
         // The worker is about to idle: the loop takes on more work now rather than at its next look.
-        if (execution.Executor is not { HasWaitingRuns: true })
+        // (The loop's flag first: the executor's queue is written by every submit and every worker.)
+        if (owner.Loop.WaitsForWorkers && execution.Executor is not { HasWaitingRuns: true })
         {
-            owner.Loop.WakeIfWaitingForWorkers();
+            owner.Loop.Wake();
         }
     }
 
