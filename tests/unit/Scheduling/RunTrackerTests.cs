@@ -325,6 +325,36 @@ public sealed class RunTrackerTests
         Assert.Equal(T0.AddMinutes(1), executed.ScheduledTime);
     }
 
+    [Fact]
+    public async Task A_queued_run_starts_as_soon_as_the_run_ahead_of_it_ends_while_the_loop_is_in_a_pass()
+    {
+        await using var test = new TestScheduler();
+        var pool = JobExecutor.CreateThreadPool(2);
+        test.Scheduler.AddExecutor("pool", pool);
+        using var finish = new ManualResetEventSlim();
+        var queueing = JobOptions.Default with { MaxInstances = 1, Overlap = OverlapPolicy.Queue };
+        test.Scheduler.AddJob(EveryMinute, new DelegateInvocation((Action)(() => finish.Wait())), "queued", executor: "pool", options: queueing);
+        using var blocker = new BlockingTrigger(T0.AddSeconds(90));
+        test.Scheduler.AddJob(blocker, new DelegateInvocation((Action)(() => { })), "blocker", executor: "inline");
+        test.Scheduler.Start();
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobStarted, "queued");
+        var waiting = test.Scheduler.RunJobNow("queued");
+
+        // The loop is held in a pass (planning "blocker") while the first run ends: it gives that run's
+        // slot back itself, and must do so before it sleeps until the next fire time, half a minute on.
+        blocker.Arm();
+        test.Time.Advance(TimeSpan.FromSeconds(30));
+        await blocker.Entered.Task.Within();
+        finish.Set();
+        await test.WaitFor(SchedulerEventType.JobExecuted, "queued");
+        blocker.Release();
+        var started = await test.WaitFor(e => e.Type == SchedulerEventType.JobStarted && e.RunId == waiting.RunId);
+
+        Assert.Equal(T0.AddSeconds(90), test.Now);
+        Assert.Equal("queued", started.JobId);
+    }
+
     /// <summary>Fires once; once armed, the scheduler's next look at it blocks until released and then fails.</summary>
     private sealed class BlockingTrigger(DateTimeOffset at) : Trigger(TimeZoneInfo.Utc, start: null, end: null, jitter: null), IDisposable
     {
