@@ -45,7 +45,7 @@ internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOff
         init
         {
             scheduledTime = value.GetValueOrDefault();
-            present = value.HasValue ? present | EventValues.ScheduledTime : present & ~EventValues.ScheduledTime;
+            present = Mark(present, EventValues.ScheduledTime, value.HasValue);
         }
     }
 
@@ -55,7 +55,7 @@ internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOff
         init
         {
             startTime = value.GetValueOrDefault();
-            present = value.HasValue ? present | EventValues.StartTime : present & ~EventValues.StartTime;
+            present = Mark(present, EventValues.StartTime, value.HasValue);
         }
     }
 
@@ -65,7 +65,7 @@ internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOff
         init
         {
             durationTicks = value.GetValueOrDefault().Ticks;
-            present = value.HasValue ? present | EventValues.Duration : present & ~EventValues.Duration;
+            present = Mark(present, EventValues.Duration, value.HasValue);
         }
     }
 
@@ -77,7 +77,7 @@ internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOff
         init
         {
             outcome = value.GetValueOrDefault();
-            present = value.HasValue ? present | EventValues.Outcome : present & ~EventValues.Outcome;
+            present = Mark(present, EventValues.Outcome, value.HasValue);
         }
     }
 
@@ -100,6 +100,8 @@ internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOff
     }
 
     public string? Message { get; init; }
+
+    private static EventValues Mark(EventValues present, EventValues value, bool hasValue) => hasValue ? present | value : present & ~value;
 
     // A new object each time, never changed after: a copy of the event (with) shares it.
     private static Details? With(Details? current, object? returnValue, Exception? exception, string? error)

@@ -6,14 +6,6 @@ namespace Scheduler.Jobs;
 /// </summary>
 public sealed record JobRun
 {
-    // The optional times and exit code are kept as values with a flag each rather than as nullables:
-    // every run is recorded twice (running, then ended), and a run waiting for a worker outlives
-    // garbage collections, which copy every byte of it.
-    private readonly DateTimeOffset startTime;
-    private readonly DateTimeOffset endTime;
-    private readonly int exitCode;
-    private readonly RunValues present;
-
     /// <summary>A run record as a store reads it back; the scheduler makes new runs itself.</summary>
     /// <param name="runId">The run's id as recorded.</param>
     /// <param name="jobId">The id of the job that ran.</param>
@@ -46,26 +38,10 @@ public sealed record JobRun
     public DateTimeOffset ScheduledTime { get; internal init; }
 
     /// <summary>When the run actually started, or null when it did not (yet).</summary>
-    public DateTimeOffset? StartTime
-    {
-        get => (present & RunValues.StartTime) != 0 ? startTime : null;
-        init
-        {
-            startTime = value.GetValueOrDefault();
-            present = value.HasValue ? present | RunValues.StartTime : present & ~RunValues.StartTime;
-        }
-    }
+    public DateTimeOffset? StartTime { get => Values.StartTime; init => Values = Values.WithStartTime(value); }
 
     /// <summary>When the run ended (or was decided not to run), or null while it is running.</summary>
-    public DateTimeOffset? EndTime
-    {
-        get => (present & RunValues.EndTime) != 0 ? endTime : null;
-        init
-        {
-            endTime = value.GetValueOrDefault();
-            present = value.HasValue ? present | RunValues.EndTime : present & ~RunValues.EndTime;
-        }
-    }
+    public DateTimeOffset? EndTime { get => Values.EndTime; init => Values = Values.WithEndTime(value); }
 
     /// <summary>How the run ended, or <see cref="JobRunOutcome.Running"/>.</summary>
     public JobRunOutcome Outcome { get; internal init; }
@@ -80,15 +56,7 @@ public sealed record JobRun
     public string? Error { get; init; }
 
     /// <summary>The exit code of a process run; null for other runs.</summary>
-    public int? ExitCode
-    {
-        get => (present & RunValues.ExitCode) != 0 ? exitCode : null;
-        init
-        {
-            exitCode = value.GetValueOrDefault();
-            present = value.HasValue ? present | RunValues.ExitCode : present & ~RunValues.ExitCode;
-        }
-    }
+    public int? ExitCode { get => Values.ExitCode; init => Values = Values.WithExitCode(value); }
 
     /// <summary>The id of the scheduler that ran (or decided about) the run.</summary>
     public string? SchedulerId { get; internal init; }
@@ -99,17 +67,12 @@ public sealed record JobRun
     /// <summary>The run's id as the engine keeps it.</summary>
     internal RunKey Key { get; }
 
+    /// <summary>The start and end times and the exit code, packed (see <see cref="OptionalRunValues"/>).</summary>
+    internal OptionalRunValues Values { get; init; }
+
     /// <summary>The longest <see cref="Output"/> and <see cref="Error"/> kept, in characters.</summary>
     public const int MaxTextLength = 4096;
 
     internal static string? Bounded(string? text)
         => text is null || text.Length <= MaxTextLength ? text : string.Concat(text.Substring(0, MaxTextLength - 1), "…");
-
-    [Flags]
-    private enum RunValues : byte
-    {
-        StartTime = 1,
-        EndTime = 2,
-        ExitCode = 4,
-    }
 }

@@ -176,11 +176,6 @@ internal sealed class RunHistories
         }
 
         var records = chunks[history.Chunk];
-        if (run.Outcome == JobRunOutcome.Running)
-        {
-            history.Running++;
-        }
-
         if (history.Count == history.Capacity)
         {
             if (history.Capacity < limit)
@@ -190,19 +185,13 @@ internal sealed class RunHistories
             }
             else
             {
-                ref var oldest = ref records[history.Offset + history.Start];
-                if (oldest.IsRunning)
-                {
-                    history.Running--;
-                }
-
-                oldest = new RunRecord(run);
+                Put(history, ref records[history.Offset + history.Start], run, replacing: true);
                 history.Start = (history.Start + 1) % history.Capacity;
                 return history;
             }
         }
 
-        records[history.Offset + ((history.Start + history.Count) % history.Capacity)] = new RunRecord(run);
+        Put(history, ref records[history.Offset + ((history.Start + history.Count) % history.Capacity)], run, replacing: false);
         history.Count++;
         return history;
     }
@@ -277,9 +266,9 @@ internal sealed class RunHistories
     [MethodImpl(DispatchPath.Optimized)]
     public void Remove(string jobId)
     {
-        if (byJob.TryGetValue(jobId, out var history))
+        if (byJob.TryRemove(jobId, out var history))
         {
-            Release(history);
+            Recycle(history);
         }
     }
 
@@ -287,6 +276,13 @@ internal sealed class RunHistories
     private void Release(History history)
     {
         byJob.Remove(history.JobId);
+        Recycle(history);
+    }
+
+    /// <summary>Frees the segment of a history no longer listed, and keeps the object for the next job.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private void Recycle(History history)
+    {
         Free(history.Chunk, history.Offset, history.Capacity, history.Count);
         history.Ticket = 0;
         history.Running = 0;
@@ -320,19 +316,31 @@ internal sealed class RunHistories
             var index = history.Offset + ((history.Start + i) % history.Capacity);
             if (records[index].Key == run.Key)
             {
-                var wasRunning = records[index].IsRunning;
-                records[index] = new RunRecord(run);
-                var isRunning = run.Outcome == JobRunOutcome.Running;
-                if (wasRunning != isRunning)
-                {
-                    history.Running += isRunning ? 1 : -1;
-                }
-
+                Put(history, ref records[index], run, replacing: true);
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Writes a run into a slot of the history's ring, keeping its count of runs in progress; a slot
+    /// past the ring's count holds nothing yet (<paramref name="replacing"/> false).
+    /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private static void Put(History history, ref RunRecord slot, JobRun run, bool replacing)
+    {
+        if (replacing && slot.IsRunning)
+        {
+            history.Running--;
+        }
+
+        slot = new RunRecord(run);
+        if (slot.IsRunning)
+        {
+            history.Running++;
+        }
     }
 
     private void Grow(History history)
@@ -416,32 +424,24 @@ internal sealed class RunHistories
     private readonly struct RunRecord
     {
         private readonly DateTimeOffset scheduledTime;
-        private readonly DateTimeOffset startTime;
-        private readonly DateTimeOffset endTime;
+        private readonly OptionalRunValues values;
         private readonly string? output;
         private readonly string? error;
         private readonly string? schedulerId;
         private readonly int attempt;
-        private readonly int exitCode;
         private readonly JobRunOutcome outcome;
-        private readonly Present present;
 
         [MethodImpl(DispatchPath.Optimized)]
         public RunRecord(JobRun run)
         {
             Key = run.Key;
             scheduledTime = run.ScheduledTime;
-            startTime = run.StartTime.GetValueOrDefault();
-            endTime = run.EndTime.GetValueOrDefault();
+            values = run.Values;
             output = run.Output;
             error = run.Error;
             schedulerId = run.SchedulerId;
             attempt = run.Attempt;
-            exitCode = run.ExitCode.GetValueOrDefault();
             outcome = run.Outcome;
-            present = (run.StartTime is null ? 0 : Present.StartTime)
-                | (run.EndTime is null ? 0 : Present.EndTime)
-                | (run.ExitCode is null ? 0 : Present.ExitCode);
         }
 
         public RunKey Key { get; }
@@ -450,19 +450,9 @@ internal sealed class RunHistories
 
         public JobRun ToRun(string jobId) => new(Key, jobId, scheduledTime, outcome, attempt, schedulerId)
         {
-            StartTime = (present & Present.StartTime) != 0 ? startTime : null,
-            EndTime = (present & Present.EndTime) != 0 ? endTime : null,
-            ExitCode = (present & Present.ExitCode) != 0 ? exitCode : null,
+            Values = values,
             Output = output,
             Error = error,
         };
-    }
-
-    [Flags]
-    private enum Present : byte
-    {
-        StartTime = 1,
-        EndTime = 2,
-        ExitCode = 4,
     }
 }
