@@ -103,10 +103,18 @@ internal sealed class DispatchLoop
 
     /// <summary>
     /// Whether the loop is in a pass, and so gives back the slots of runs that end now itself (before its
-    /// next batch, or as the pass ends). Read after the ended run is queued and a full fence: the loop
-    /// ends its pass with a full fence before it looks at that queue, so one of the two sees the run.
+    /// next batch, or as the pass ends). Asked after the ended run is queued: a full fence orders that
+    /// before the read, and the loop ends its pass with a full fence before it looks at the queue, so
+    /// one of the two sees the run.
     /// </summary>
-    public bool TakesEndedRuns => Volatile.Read(ref inPass) != 0;
+    public bool TakesEndedRuns
+    {
+        get
+        {
+            Interlocked.MemoryBarrier();
+            return Volatile.Read(ref inPass) != 0;
+        }
+    }
 
     /// <summary>Whether the last pass left work waiting for a worker: a run that ends then should wake the loop.</summary>
     public bool WaitsForWorkers => Volatile.Read(ref waitsForWorkers) != 0;
@@ -135,14 +143,21 @@ internal sealed class DispatchLoop
             }
 
             DateTimeOffset? next;
-            Volatile.Write(ref inPass, 1);
             try
             {
-                next = ProcessDueJobs(work);
+                Volatile.Write(ref inPass, 1);
+                try
+                {
+                    next = ProcessDueJobs(work);
+                }
+                finally
+                {
+                    Interlocked.Exchange(ref inPass, 0);
+                }
 
                 // From here the workers give their runs' slots back themselves; runs that ended before
-                // they could see that are given back now, before the loop waits.
-                Interlocked.Exchange(ref inPass, 0);
+                // they could see that are given back now, before the loop waits. (After a failed pass
+                // they wait for the next one, a second later, unless a worker ends a run first.)
                 tracker.ProcessEndedRuns(wait: true);
             }
 #pragma warning disable CA1031 // The loop must survive a failing store; the failure is reported and retried.
@@ -159,11 +174,6 @@ internal sealed class DispatchLoop
                 });
                 owner.Hub.Flush();
                 next = owner.Now + ErrorRetryDelay;
-            }
-            finally
-            {
-                // A failed pass leaves the runs that ended meanwhile to the next one, a second later.
-                Interlocked.Exchange(ref inPass, 0);
             }
 
             if (next is { } due)

@@ -232,8 +232,7 @@ internal sealed class RunTracker : IRunReporter
 
         // While the loop is in a pass it gives the slot back itself, before its next batch: a worker
         // would mostly find the lock taken by that batch and wake the loop for nothing, once a run,
-        // each a cache line the other core then has to fetch back. (Fenced: see TakesEndedRuns.)
-        Interlocked.MemoryBarrier();
+        // each a cache line the other core then has to fetch back.
         if (!owner.Loop.TakesEndedRuns)
         {
             ProcessEndedRuns(wait: false);
