@@ -81,13 +81,7 @@ public sealed class MemoryJobStoreTests
     {
         // 1 500 jobs: the histories of the first 500 are dropped and taken again by later jobs.
         var store = JobStore.CreateMemory();
-        for (var i = 0; i < 1500; i++)
-        {
-            var job = Job("once" + i, T0);
-            store.Add(job, replaceExisting: false);
-            store.CommitDispatches([new JobDispatch(job, null, [Run(job.Id, "r" + i, JobRunOutcome.Running)])]);
-            store.SaveRun(Run(job.Id, "r" + i, JobRunOutcome.Succeeded));
-        }
+        FinishOneOffJobs(store, 0, 1500, endAfterDispatch: true);
 
         Assert.Empty(store.GetRuns("once0", 10));
         Assert.Empty(store.GetRuns("once499", 10));
@@ -105,13 +99,7 @@ public sealed class MemoryJobStoreTests
         var first = Job("first", T0);
         store.Add(first, replaceExisting: false);
         store.CommitDispatches([new JobDispatch(first, null, [Run(first.Id, "slow", JobRunOutcome.Running)])]);
-        for (var i = 0; i < 1500; i++)
-        {
-            var job = Job("once" + i, T0);
-            store.Add(job, replaceExisting: false);
-            store.CommitDispatches([new JobDispatch(job, null, [Run(job.Id, "r" + i, JobRunOutcome.Running)])]);
-            store.SaveRun(Run(job.Id, "r" + i, JobRunOutcome.Succeeded));
-        }
+        FinishOneOffJobs(store, 0, 1500, endAfterDispatch: true);
 
         var running = Assert.Single(store.GetRuns("first", 10));
         Assert.Equal(("slow", JobRunOutcome.Running), (running.RunId, running.Outcome));
@@ -133,29 +121,17 @@ public sealed class MemoryJobStoreTests
         store.CommitDispatches([new JobDispatch(again, null, [Run(again.Id, "before", JobRunOutcome.Succeeded)])]);
         var readded = Job("again", T0.AddDays(1));
         store.Add(readded, replaceExisting: false);
-        for (var i = 0; i < 1500; i++)
-        {
-            var job = Job("once" + i, T0);
-            store.Add(job, replaceExisting: false);
-            store.CommitDispatches([new JobDispatch(job, null, [Run(job.Id, "r" + i, JobRunOutcome.Succeeded)])]);
-        }
+        FinishOneOffJobs(store, 0, 1500, endAfterDispatch: false);
 
         Assert.Equal("before", Assert.Single(store.GetRuns("again", 10)).RunId);
         Assert.Empty(store.GetRuns("once499", 10));
 
         // Ending again, it is the newest of the finished jobs: kept while a thousand more end after it, not one more.
         store.CommitDispatches([new JobDispatch(readded, null, [Run(again.Id, "after", JobRunOutcome.Succeeded)])]);
-        for (var i = 1500; i < 2499; i++)
-        {
-            var job = Job("once" + i, T0);
-            store.Add(job, replaceExisting: false);
-            store.CommitDispatches([new JobDispatch(job, null, [Run(job.Id, "r" + i, JobRunOutcome.Succeeded)])]);
-        }
+        FinishOneOffJobs(store, 1500, 2499, endAfterDispatch: false);
 
         Assert.Equal(["after", "before"], store.GetRuns("again", 10).Select(run => run.RunId));
-        var last = Job("once2499", T0);
-        store.Add(last, replaceExisting: false);
-        store.CommitDispatches([new JobDispatch(last, null, [Run(last.Id, "r2499", JobRunOutcome.Succeeded)])]);
+        FinishOneOffJobs(store, 2499, 2500, endAfterDispatch: false);
         Assert.Empty(store.GetRuns("again", 10));
     }
 
@@ -198,6 +174,25 @@ public sealed class MemoryJobStoreTests
         Assert.Equal(expectedDue.Select(p => p.Value), due.Select(j => j.NextRunTime));
         Assert.Equal(expectedDue.Select(p => p.Key).OrderBy(id => id), due.Select(j => j.Id).OrderBy(id => id));
         Assert.Equal(model.Values.Where(v => v is not null).Min(), store.GetNextRunTime());
+    }
+
+    /// <summary>
+    /// Adds the one-off jobs "once{from}" to "once{to - 1}" and dispatches each with its run "r{i}",
+    /// ended as it is dispatched or (as workers do) right after.
+    /// </summary>
+    private static void FinishOneOffJobs(JobStore store, int from, int to, bool endAfterDispatch)
+    {
+        for (var i = from; i < to; i++)
+        {
+            var job = Job("once" + i, T0);
+            store.Add(job, replaceExisting: false);
+            var dispatched = endAfterDispatch ? JobRunOutcome.Running : JobRunOutcome.Succeeded;
+            store.CommitDispatches([new JobDispatch(job, null, [Run(job.Id, "r" + i, dispatched)])]);
+            if (endAfterDispatch)
+            {
+                store.SaveRun(Run(job.Id, "r" + i, JobRunOutcome.Succeeded));
+            }
+        }
     }
 
     private static Job Job(string id, DateTimeOffset? next)
