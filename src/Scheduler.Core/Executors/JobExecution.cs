@@ -109,6 +109,12 @@ public sealed class JobExecution : IRunCancellation
     /// <summary>Set by the scheduler (under its lock) when a newer run replaced this one and took its instance slot.</summary>
     internal bool Replaced { get; set; }
 
+    /// <summary>
+    /// A run of the schedule (not a retry, a recovery or a run started by hand): it is missed, not run,
+    /// when a worker takes it up later than its scheduled time plus the job's misfire grace time.
+    /// </summary>
+    internal bool MissedIfLate { get; init; }
+
     internal CancelReason CancelReason => (CancelReason)Volatile.Read(ref cancelReason);
 
     internal bool HasEnded => Volatile.Read(ref state) == Ended;
@@ -177,7 +183,8 @@ public sealed class JobExecution : IRunCancellation
 
     /// <summary>
     /// Marks the run as started, on the worker that runs it. False when it was cancelled before it
-    /// could start; it has then already been ended and reported.
+    /// could start, or comes too late for the job's misfire grace time; it has then already been
+    /// ended and reported.
     /// </summary>
     [MethodImpl(DispatchPath.Optimized)]
     public bool Begin()
@@ -205,6 +212,23 @@ public sealed class JobExecution : IRunCancellation
 
         var time = scheduler.TimeProvider;
         var start = time.GetUtcNow();
+
+        // The grace time holds until the run starts, not only until it is dispatched: a run that waited
+        // in a full executor's queue, or behind a long run of its own job, is as late as one the
+        // scheduler dispatched late.
+        if (MissedIfLate && Job.Options.MisfireGraceTime is { } grace && start.UtcTicks - Run.ScheduledTime.UtcTicks > grace.Ticks)
+        {
+            var missed = details ??= new Details();
+            missed.ForcedOutcome = JobRunOutcome.Missed;
+            missed.EndError = string.Format(
+                CultureInfo.InvariantCulture,
+                "The run was {0} late when a worker took it up, more than the misfire grace time of {1}.",
+                start - Run.ScheduledTime,
+                grace);
+            Finish(returnValue: null, exception: null);
+            return false;
+        }
+
         startTicks = start.UtcTicks;
         Context = new JobContext(scheduler.Scheduler, Job, Run, start, this);
         if (Job.Options.Timeout is { } timeout)

@@ -51,7 +51,7 @@ public enum JobRunOutcome
     /// <summary>Ended with an error.</summary>
     Failed = 2,
 
-    /// <summary>Not run: it was due later than the scheduled time plus the misfire grace time.</summary>
+    /// <summary>Not run: it was due, or a worker took it up, later than the scheduled time plus the misfire grace time.</summary>
     Missed = 3,
 
     /// <summary>Not run: the job already had its maximum number of runs in progress.</summary>

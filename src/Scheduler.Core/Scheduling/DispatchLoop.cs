@@ -405,7 +405,7 @@ internal sealed class DispatchLoop
             var job = dispatch.Updated ?? dispatch.Job;
             for (var r = 0; r < runs.Count; r++)
             {
-                tracker.ApplyLocked(target, job, runs[r], plannedDecisions[decision - runs.Count + r], work, committedAt);
+                tracker.ApplyLocked(target, job, runs[r], plannedDecisions[decision - runs.Count + r], work, committedAt, onSchedule: true);
             }
 
             if (dispatch.Updated is null)
@@ -561,7 +561,7 @@ internal sealed class DispatchLoop
         var decision = Decide(job, ref tentative);
         var run = NewRun(job, scheduled, decision, owner.Now, attempt);
         target.Store.SaveRun(run);
-        tracker.ApplyLocked(target, job, run, decision, work, owner.Now);
+        tracker.ApplyLocked(target, job, run, decision, work, owner.Now, onSchedule: false);
         return run;
     }
 

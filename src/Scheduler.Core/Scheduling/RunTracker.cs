@@ -41,8 +41,18 @@ internal sealed class RunTracker : IRunReporter
     private int queuedBehindElsewhereHint;
 
     /// <summary>Carries out a committed decision for one run; its events are stamped <paramref name="at"/>.</summary>
+    /// <param name="target">The job's store.</param>
+    /// <param name="job">The job as committed.</param>
+    /// <param name="run">The run as committed.</param>
+    /// <param name="decision">What happens to the run.</param>
+    /// <param name="work">What to do once the scheduler's lock is let go.</param>
+    /// <param name="at">The time of the commit.</param>
+    /// <param name="onSchedule">
+    /// The run is one of the job's schedule, which the misfire grace time holds to until it starts;
+    /// false for runs started by hand and recoveries, which run however long they wait.
+    /// </param>
     [MethodImpl(DispatchPath.Optimized)]
-    public void ApplyLocked(NamedStore target, Job job, JobRun run, RunDecision decision, RunWork work, DateTimeOffset at)
+    public void ApplyLocked(NamedStore target, Job job, JobRun run, RunDecision decision, RunWork work, DateTimeOffset at, bool onSchedule)
     {
         switch (decision)
         {
@@ -54,7 +64,7 @@ internal sealed class RunTracker : IRunReporter
                 return;
             case RunDecision.Queue:
                 var activity = ActivityLocked(job);
-                activity.Queued = new JobExecution(this, job, run, target.Store, owner.ExecutorFor(job));
+                activity.Queued = new JobExecution(this, job, run, target.Store, owner.ExecutorFor(job)) { MissedIfLate = onSchedule };
                 if (activity.Running == 0)
                 {
                     // The slots are held by runs in other schedulers sharing the store: no run here will
@@ -86,19 +96,19 @@ internal sealed class RunTracker : IRunReporter
                     target.Store.CancelElsewhere(job.Id, owner.Id);
                 }
 
-                StartLocked(target, job, run, work, at);
+                StartLocked(target, job, run, work, at, onSchedule);
                 return;
             default:
-                StartLocked(target, job, run, work, at);
+                StartLocked(target, job, run, work, at, onSchedule);
                 return;
         }
     }
 
     [MethodImpl(DispatchPath.Optimized)]
-    private void StartLocked(NamedStore target, Job job, JobRun run, RunWork work, DateTimeOffset at)
+    private void StartLocked(NamedStore target, Job job, JobRun run, RunWork work, DateTimeOffset at, bool onSchedule)
     {
         var activity = ActivityLocked(job);
-        var execution = new JobExecution(this, job, run, target.Store, owner.ExecutorFor(job));
+        var execution = new JobExecution(this, job, run, target.Store, owner.ExecutorFor(job)) { MissedIfLate = onSchedule };
         activity.Running++;
         activity.Active.Add(execution);
         SubmitLocked(execution, work, at);
@@ -489,6 +499,7 @@ internal sealed class RunTracker : IRunReporter
             JobRunOutcome.Succeeded => SchedulerEventType.JobExecuted,
             JobRunOutcome.TimedOut => SchedulerEventType.JobTimedOut,
             JobRunOutcome.Cancelled => SchedulerEventType.JobCancelled,
+            JobRunOutcome.Missed => SchedulerEventType.JobMissed,
             _ => SchedulerEventType.JobError,
         };
         var job = execution.Job;

@@ -356,6 +356,137 @@ public sealed class RunTrackerTests
     }
 
     /// <summary>Fires once; once armed, the scheduler's next look at it blocks until released and then fails.</summary>
+    [Fact]
+    public async Task A_run_that_waits_for_a_busy_worker_past_its_grace_time_is_missed_and_not_run()
+    {
+        await using var test = new TestScheduler(new SchedulerOptions { MaxWorkers = 1 });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lateRuns = 0;
+        test.Scheduler.AddJob("busy", new DateTrigger(T0.AddMinutes(1)), (_, _) => release.Task);
+        test.Scheduler.AddJob("late", new DateTrigger(T0.AddMinutes(2)), _ => Interlocked.Increment(ref lateRuns), JobOptions.Default with { MisfireGraceTime = TimeSpan.FromSeconds(30) });
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobStarted, "busy");
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobSubmitted, "late");
+        test.Time.Advance(TimeSpan.FromSeconds(45));
+        release.SetResult();
+        var missed = await test.WaitFor(SchedulerEventType.JobMissed, "late");
+        await test.WaitFor(SchedulerEventType.JobExecuted, "busy");
+        await test.Settle();
+
+        Assert.Equal(0, lateRuns);
+        Assert.Equal(JobRunOutcome.Missed, missed.Outcome);
+        Assert.Equal(T0.AddMinutes(2), missed.ScheduledTime);
+        Assert.Contains("misfire grace time", missed.Error, StringComparison.Ordinal);
+        Assert.Empty(test.EventsOf(SchedulerEventType.JobStarted, "late"));
+        var run = Assert.Single(test.Scheduler.GetJobRuns("late"));
+        Assert.Equal(JobRunOutcome.Missed, run.Outcome);
+        Assert.Null(run.StartTime);
+        Assert.Equal(T0.AddMinutes(2).AddSeconds(45), run.EndTime);
+        Assert.Equal(missed.RunId, run.RunId);
+    }
+
+    [Fact]
+    public async Task A_run_that_waits_for_a_busy_worker_within_its_grace_time_runs()
+    {
+        await using var test = new TestScheduler(new SchedulerOptions { MaxWorkers = 1 });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Scheduler.AddJob("busy", new DateTrigger(T0.AddMinutes(1)), (_, _) => release.Task);
+        test.Scheduler.AddJob("late", new DateTrigger(T0.AddMinutes(2)), _ => { }, JobOptions.Default with { MisfireGraceTime = TimeSpan.FromSeconds(30) });
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobStarted, "busy");
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobSubmitted, "late");
+        test.Time.Advance(TimeSpan.FromSeconds(30));
+        release.SetResult();
+        var executed = await test.WaitFor(SchedulerEventType.JobExecuted, "late");
+
+        Assert.Equal(T0.AddMinutes(2).AddSeconds(30), executed.StartTime);
+        Assert.Empty(test.EventsOf(SchedulerEventType.JobMissed, "late"));
+    }
+
+    [Fact]
+    public async Task A_queued_run_that_waits_for_its_jobs_running_run_past_its_grace_time_is_missed()
+    {
+        await using var test = new TestScheduler();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var scheduled = new List<DateTimeOffset>();
+        test.Scheduler.AddJob(
+            "slow",
+            EveryMinute,
+            (context, _) =>
+            {
+                lock (scheduled)
+                {
+                    scheduled.Add(context.ScheduledTime);
+                }
+
+                return release.Task;
+            },
+            JobOptions.Default with { Overlap = OverlapPolicy.Queue, MisfireGraceTime = TimeSpan.FromSeconds(30) });
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobStarted, "slow");
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobMaxInstances, "slow");
+        test.Time.Advance(TimeSpan.FromSeconds(45));
+        release.SetResult();
+        var missed = await test.WaitFor(SchedulerEventType.JobMissed, "slow");
+        await test.Settle();
+
+        Assert.Equal(T0.AddMinutes(2), missed.ScheduledTime);
+        Assert.Equal([T0.AddMinutes(1)], scheduled);
+        Assert.Equal([JobRunOutcome.Missed, JobRunOutcome.Succeeded], test.Scheduler.GetJobRuns("slow").Select(r => r.Outcome));
+    }
+
+    [Fact]
+    public async Task A_retry_and_a_run_started_by_hand_run_however_long_after_the_grace_time_they_start()
+    {
+        await using var test = new TestScheduler(new SchedulerOptions { MaxWorkers = 1 });
+        var grace = JobOptions.Default with { MisfireGraceTime = TimeSpan.FromSeconds(5) };
+        var attempts = 0;
+        test.Scheduler.AddJob(
+            "flaky",
+            new DateTrigger(T0.AddMinutes(1)),
+            _ =>
+            {
+                if (Interlocked.Increment(ref attempts) == 1)
+                {
+                    throw new InvalidOperationException("first attempt fails");
+                }
+            },
+            grace with { RetryCount = 1, RetryDelay = TimeSpan.FromMinutes(1) });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Scheduler.AddJob("busy", new DateTrigger(T0.AddHours(1)), (_, _) => release.Task);
+        test.Scheduler.AddJob("by-hand", new DateTrigger(T0.AddDays(1)), _ => { }, grace);
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobRetried, "flaky");
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        var retried = await test.WaitFor(SchedulerEventType.JobExecuted, "flaky");
+
+        test.Scheduler.RunJobNow("busy");
+        await test.WaitFor(SchedulerEventType.JobStarted, "busy");
+        var byHand = test.Scheduler.RunJobNow("by-hand");
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        release.SetResult();
+        var ranByHand = await test.WaitFor(SchedulerEventType.JobExecuted, "by-hand");
+
+        Assert.Equal(2, retried.Attempt);
+        Assert.Equal(T0.AddMinutes(1), retried.ScheduledTime);
+        Assert.Equal(T0.AddMinutes(2), retried.StartTime);
+        Assert.Equal(byHand.RunId, ranByHand.RunId);
+        Assert.Equal(byHand.ScheduledTime.AddMinutes(1), ranByHand.StartTime);
+        Assert.Empty(test.EventsOf(SchedulerEventType.JobMissed, "flaky"));
+        Assert.Empty(test.EventsOf(SchedulerEventType.JobMissed, "by-hand"));
+    }
+
     private sealed class BlockingTrigger(DateTimeOffset at) : Trigger(TimeZoneInfo.Utc, start: null, end: null, jitter: null), IDisposable
     {
         private readonly ManualResetEventSlim released = new();
