@@ -584,7 +584,10 @@ internal sealed class RunTracker : IRunReporter
     /// <summary>Whether a queued run waits for runs in other schedulers to end: the loop then looks again soon.</summary>
     public bool HasQueuedBehindElsewhereLocked => queuedBehindElsewhere.Count > 0;
 
-    /// <summary>Adds the runs holding a slot here (submitted to an executor and not ended yet) to <paramref name="inUse"/>, by executor name.</summary>
+    /// <summary>
+    /// Adds the runs that hold or wait for a worker here (submitted to an executor and not ended yet) to
+    /// <paramref name="inUse"/>, by executor name.
+    /// </summary>
     public void CountSlotsInUseLocked(Dictionary<string, int> inUse)
     {
         foreach (var activity in activities.Values)
@@ -592,6 +595,17 @@ internal sealed class RunTracker : IRunReporter
             if (activity.Running > 0)
             {
                 inUse[activity.Executor] = (inUse.TryGetValue(activity.Executor, out var counted) ? counted : 0) + activity.Running;
+            }
+        }
+
+        // A retry waiting out its delay keeps its job's instance slot but no worker. Counted as busy, a
+        // node with a few such retries (minutes each, say) would leave its workers idle and take no due
+        // jobs of that executor for as long.
+        foreach (var retry in retries)
+        {
+            if (retry.Timer is not null && activities.TryGetValue(retry.Failed.Job.Id, out var activity) && inUse.TryGetValue(activity.Executor, out var counted))
+            {
+                inUse[activity.Executor] = counted - 1;
             }
         }
     }

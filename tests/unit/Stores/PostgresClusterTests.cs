@@ -539,6 +539,44 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retry_waiting_out_its_delay_leaves_its_worker_to_the_due_jobs()
+    {
+        // The retry keeps its job's instance slot, but no worker: counted as a busy worker, a node with
+        // retries waiting for minutes would take fewer due jobs of that executor, or none, for as long.
+        using var release = new ManualResetEventSlim();
+        var a = Node("a");
+        a.AddExecutor("one", Scheduler.Executors.JobExecutor.CreateThreadPool(1));
+        a.RegisterDelegate("fails", (Action<JobContext>)(_ => throw new InvalidOperationException("The first attempt fails.")));
+        a.RegisterDelegate("slow", (Action<JobContext>)(_ => release.Wait(TimeSpan.FromSeconds(30))));
+        a.AddJob(
+            new DateTrigger(DateTimeOffset.UtcNow, TimeZoneInfo.Utc),
+            new Scheduler.Invocations.DelegateInvocation("fails"),
+            "fails",
+            options: JobOptions.Default with { RetryCount = 1, RetryDelay = TimeSpan.FromMinutes(10) },
+            executor: "one");
+        try
+        {
+            a.Start();
+            await WaitForEvent(a, e => e.Type == SchedulerEventType.JobRetried && e.JobId == "fails", TimeSpan.FromSeconds(10));
+            foreach (var id in new[] { "slow-0", "slow-1" })
+            {
+                a.AddJob(new DateTrigger(DateTimeOffset.UtcNow, TimeZoneInfo.Utc), new Scheduler.Invocations.DelegateInvocation("slow"), id, executor: "one");
+            }
+
+            // One worker takes one run and one queued behind it: both slow jobs, with the retry waiting.
+            await Until(() => a.GetJobRuns("slow-0").Count + a.GetJobRuns("slow-1").Count == 2, TimeSpan.FromSeconds(10));
+            using var connection = new NpgsqlConnection(PostgresServer.ConnectionString);
+            connection.Open();
+            using var left = new NpgsqlCommand($"""SELECT count(*) FROM "{schema}".jobs WHERE executor = 'one' AND claimed_by IS NULL AND next_run_time IS NOT NULL""", connection);
+            Assert.Equal(0L, left.ExecuteScalar());
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
+
+    [Fact]
     public void Trimming_the_run_history_keeps_an_abandoned_run_that_waits_to_run_again()
     {
         // A recovery can wait for a worker longer than the job takes to fire its history limit over.
