@@ -197,6 +197,7 @@ public sealed class EventLog
         }
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private ref Entry EntryOf(long sequence)
     {
         var slot = (int)((sequence - 1) % capacity);

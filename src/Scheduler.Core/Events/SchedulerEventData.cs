@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 
 namespace Scheduler.Events;
@@ -14,6 +16,7 @@ namespace Scheduler.Events;
 /// carry (an error, a return value, an exception) in one object, made for the events that have any.
 /// Messages stay in place: most are constant texts, and a job that ends says so in every dispatch.
 /// </remarks>
+[method: MethodImpl(DispatchPath.Optimized)]
 internal readonly struct SchedulerEventData(SchedulerEventType type, DateTimeOffset timestamp)
 {
     private readonly DateTimeOffset scheduledTime;

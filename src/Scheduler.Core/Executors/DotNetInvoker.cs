@@ -10,6 +10,7 @@ internal static class DotNetInvoker
 {
     private static readonly ConditionalWeakTable<Delegate, MethodShape> DelegateShapes = new();
 
+    [MethodImpl(DispatchPath.Optimized)]
     public static bool CanRun(InvocationKind kind) => kind is InvocationKind.Delegate or InvocationKind.Method;
 
     /// <summary>Resolves the invocation and binds the arguments, so a job that could never run is refused when added.</summary>

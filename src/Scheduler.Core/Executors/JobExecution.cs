@@ -65,6 +65,7 @@ public sealed class JobExecution : IRunCancellation
     private int state;
     private int cancelReason;
 
+    [MethodImpl(DispatchPath.Optimized)]
     internal JobExecution(IRunReporter scheduler, Job job, JobRun run, JobStore store, JobExecutor? executor)
     {
         this.scheduler = scheduler;
@@ -84,10 +85,18 @@ public sealed class JobExecution : IRunCancellation
     public JobContext? Context { get; private set; }
 
     /// <summary>When the run started (set by <see cref="Begin"/>).</summary>
-    public DateTimeOffset? StartTime => startTicks == 0 ? null : new DateTimeOffset(startTicks, TimeSpan.Zero);
+    public DateTimeOffset? StartTime
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => startTicks == 0 ? null : new DateTimeOffset(startTicks, TimeSpan.Zero);
+    }
 
     /// <summary>When the run ended, once it has.</summary>
-    public DateTimeOffset? EndTime => endTicks == 0 ? null : new DateTimeOffset(endTicks, TimeSpan.Zero);
+    public DateTimeOffset? EndTime
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => endTicks == 0 ? null : new DateTimeOffset(endTicks, TimeSpan.Zero);
+    }
 
     internal JobStore Store { get; }
 
@@ -115,12 +124,17 @@ public sealed class JobExecution : IRunCancellation
     /// </summary>
     internal bool MissedIfLate { get; init; }
 
-    internal CancelReason CancelReason => (CancelReason)Volatile.Read(ref cancelReason);
+    internal CancelReason CancelReason
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => (CancelReason)Volatile.Read(ref cancelReason);
+    }
 
     internal bool HasEnded => Volatile.Read(ref state) == Ended;
 
     internal JobRunOutcome Outcome
     {
+        [MethodImpl(DispatchPath.Optimized)]
         get
         {
             if (details?.ForcedOutcome is { } forced)
@@ -146,6 +160,7 @@ public sealed class JobExecution : IRunCancellation
     /// <summary>The error text of the run, when it did not succeed.</summary>
     internal string? ErrorText
     {
+        [MethodImpl(DispatchPath.Optimized)]
         get
         {
             if (details?.EndError is { } endError)

@@ -18,7 +18,7 @@ namespace Scheduler.Executors;
 /// </remarks>
 public abstract class QueuedJobExecutor : JobExecutor
 {
-    private static readonly WaitCallback RunWorker = static state => _ = ((QueuedJobExecutor)state!).WorkAsync();
+    private static readonly WaitCallback RunWorker = [MethodImpl(DispatchPath.Optimized)] static (state) => _ = ((QueuedJobExecutor)state!).WorkAsync();
 
     private readonly object sync = new();
     private readonly ConcurrentQueue<JobExecution> queue = new();
@@ -126,6 +126,7 @@ public abstract class QueuedJobExecutor : JobExecutor
     {
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private bool TryClaimWorker()
     {
         while (true)
@@ -147,11 +148,11 @@ public abstract class QueuedJobExecutor : JobExecutor
     {
         while (true)
         {
-            while (queue.TryDequeue(out var execution))
+            while (RunUntilOneIsPending() is { } pending)
             {
                 try
                 {
-                    await RunAsync(execution).ConfigureAwait(false);
+                    await pending.ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // Recording a run's end failed (a scheduler bug); the worker must live on, or the executor shrinks and never drains.
                 catch (Exception)
@@ -177,5 +178,40 @@ public abstract class QueuedJobExecutor : JobExecutor
                 drained?.TrySetResult(true);
             }
         }
+    }
+
+    /// <summary>
+    /// Runs queued runs until the queue is empty (null) or one is still running when its call returns
+    /// (returned, for the worker to await). Most runs end synchronously: they go through here, compiled
+    /// optimized at once, rather than through the worker's async state machine, which tiered
+    /// compilation would leave unoptimized for the first bursts of runs.
+    /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private Task? RunUntilOneIsPending()
+    {
+        while (queue.TryDequeue(out var execution))
+        {
+            Task run;
+            try
+            {
+                run = RunAsync(execution);
+            }
+#pragma warning disable CA1031 // Recording a run's end failed (a scheduler bug); the worker must live on, or the executor shrinks and never drains.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                continue;
+            }
+
+            if (!run.IsCompleted)
+            {
+                return run;
+            }
+
+            // Observed, as the await did: a failure to record a run's end must not resurface as an unobserved task exception.
+            _ = run.Exception;
+        }
+
+        return null;
     }
 }

@@ -17,6 +17,7 @@ internal sealed class ThreadPoolJobExecutor : QueuedJobExecutor
     {
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     public override bool CanRun(InvocationKind kind) => DotNetInvoker.CanRun(kind);
 
     // Most jobs finish synchronously (or return a completed task): they end here without an async

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Scheduler.Internal;
 
 /// <summary>Short random ids for jobs and runs: 16 hex digits (64 random bits), unique enough for millions of jobs.</summary>
@@ -8,6 +10,7 @@ internal static class Ids
     public static string New() => Format(NewBits());
 
     /// <summary>64 random bits, never zero (zero stands for "no bits" in <see cref="Jobs.RunKey"/>).</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public static ulong NewBits()
     {
         while (true)

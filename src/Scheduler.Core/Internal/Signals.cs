@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Scheduler.Internal;
 
 /// <summary>Waiting helpers that netstandard2.0 lacks.</summary>
@@ -45,6 +47,7 @@ internal sealed class WakeSignal
     private bool signaled;
     private TaskCompletionSource<bool>? waiter;
 
+    [MethodImpl(DispatchPath.Optimized)]
     public void Set()
     {
         TaskCompletionSource<bool>? toWake;

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
+
 namespace Scheduler.Invocations;
 
 /// <summary>
@@ -37,7 +40,11 @@ public sealed class DelegateInvocation : Invocation
     }
 
     /// <inheritdoc/>
-    public override InvocationKind Kind => InvocationKind.Delegate;
+    public override InvocationKind Kind
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => InvocationKind.Delegate;
+    }
 
     /// <summary>The registered name, or a description of the bound delegate's method.</summary>
     public string Name { get; }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
 using Scheduler.Invocations;
 using Scheduler.Triggers;
 
@@ -80,7 +82,11 @@ public sealed record Job
     public long StoreVersion { get; internal init; }
 
     /// <summary>The trigger's fire time behind <see cref="NextRunTime"/> (without jitter).</summary>
-    internal DateTimeOffset? NextFireTime => NextRunTime is { } next && JitterTicks != 0 ? next.AddTicks(-JitterTicks) : NextRunTime;
+    internal DateTimeOffset? NextFireTime
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => NextRunTime is { } next && JitterTicks != 0 ? next.AddTicks(-JitterTicks) : NextRunTime;
+    }
 
     /// <summary>
     /// Reads a job definition from its JSON form (docs/stores.md), as <see cref="ToJson"/> writes it. The

@@ -1,6 +1,8 @@
 using System.Collections.ObjectModel;
-using System.Text;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text;
+using Scheduler.Internal;
 
 using Scheduler.Invocations;
 
@@ -55,7 +57,11 @@ public sealed class JobArguments
     }
 
     /// <summary>True when there are neither positional nor named values.</summary>
-    public bool IsEmpty => positional.Length == 0 && Named.Count == 0;
+    public bool IsEmpty
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => positional.Length == 0 && Named.Count == 0;
+    }
 
     /// <summary>Arguments bound by position.</summary>
     /// <exception cref="ArgumentException">A value cannot be represented as JSON.</exception>

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
+
 namespace Scheduler.Jobs;
 
 /// <summary>
@@ -62,7 +65,11 @@ public sealed record JobRun
     public string? SchedulerId { get; internal init; }
 
     /// <summary>How long the run took, once it has started and ended.</summary>
-    public TimeSpan? Duration => StartTime is { } start && EndTime is { } end ? end - start : null;
+    public TimeSpan? Duration
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => StartTime is { } start && EndTime is { } end ? end - start : null;
+    }
 
     /// <summary>The run's id as the engine keeps it.</summary>
     internal RunKey Key { get; }
@@ -73,6 +80,7 @@ public sealed record JobRun
     /// <summary>The longest <see cref="Output"/> and <see cref="Error"/> kept, in characters.</summary>
     public const int MaxTextLength = 4096;
 
+    [MethodImpl(DispatchPath.Optimized)]
     internal static string? Bounded(string? text)
         => text is null || text.Length <= MaxTextLength ? text : string.Concat(text.Substring(0, MaxTextLength - 1), "…");
 }

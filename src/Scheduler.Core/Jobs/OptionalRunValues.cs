@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
+
 namespace Scheduler.Jobs;
 
 /// <summary>
@@ -21,9 +24,17 @@ internal readonly struct OptionalRunValues : IEquatable<OptionalRunValues>
         this.present = present;
     }
 
-    public DateTimeOffset? StartTime => (present & Present.StartTime) != 0 ? startTime : null;
+    public DateTimeOffset? StartTime
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => (present & Present.StartTime) != 0 ? startTime : null;
+    }
 
-    public DateTimeOffset? EndTime => (present & Present.EndTime) != 0 ? endTime : null;
+    public DateTimeOffset? EndTime
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => (present & Present.EndTime) != 0 ? endTime : null;
+    }
 
     public int? ExitCode => (present & Present.ExitCode) != 0 ? exitCode : null;
 

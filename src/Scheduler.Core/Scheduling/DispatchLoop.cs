@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Scheduler.Events;
@@ -323,6 +323,7 @@ internal sealed class DispatchLoop
         }
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     public void WakeIfEarlier(DateTimeOffset? nextRunTime)
     {
         if (nextRunTime is { } next && next.UtcTicks < Volatile.Read(ref armedWakeTicks))
@@ -510,9 +511,11 @@ internal sealed class DispatchLoop
     internal static Job Ending(Job job) => job with { NextRunTime = null, JitterTicks = 0, State = JobState.Scheduled };
 
     /// <summary>Whether the job is one that <see cref="Ending"/> kept for its last run (a paused job is Paused).</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     internal static bool IsEnding(Job? job) => job is { NextRunTime: null, State: JobState.Scheduled, Options.Recover: true };
 
     /// <summary>The overlap rule: start, queue, replace or skip, given the runs in progress (and those already decided in this pass).</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private static RunDecision Decide(Job job, ref Tentative tentative)
     {
         var options = job.Options;
@@ -761,6 +764,7 @@ internal sealed class DispatchLoop
         };
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     public DateTimeOffset JitteredLocked(Trigger trigger, DateTimeOffset fireTime)
         => trigger.Jitter is null ? fireTime : trigger.ApplyJitter(fireTime, jitterRandom);
 }

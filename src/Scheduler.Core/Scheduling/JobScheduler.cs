@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Scheduler.Events;
 using Scheduler.Executors;
 using Scheduler.Internal;
@@ -96,7 +97,11 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
 
     internal DelegateRegistry Delegates { get; } = new();
 
-    internal DateTimeOffset Now => TimeProvider.GetUtcNow();
+    internal DateTimeOffset Now
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => TimeProvider.GetUtcNow();
+    }
 
     // ---------------------------------------------------------------- for the loop and the run tracker
 
@@ -862,8 +867,10 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         events.Flush();
     }
 
+    [MethodImpl(DispatchPath.Optimized)]
     internal SchedulerEventData JobEvent(SchedulerEventType type, Job job, string? message = null) => JobEvent(type, job, Now, message);
 
+    [MethodImpl(DispatchPath.Optimized)]
     internal SchedulerEventData JobEvent(SchedulerEventType type, Job job, DateTimeOffset at, string? message) => new(type, at)
     {
         SchedulerId = Id,

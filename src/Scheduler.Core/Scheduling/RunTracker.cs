@@ -175,18 +175,30 @@ internal sealed class RunTracker : IRunReporter
     public RunTracker(JobScheduler owner)
     {
         this.owner = owner;
-        takeActivity = () => spareActivities.Count > 0 ? spareActivities.Pop() : new JobActivity();
+        takeActivity = [MethodImpl(DispatchPath.Optimized)] () => spareActivities.Count > 0 ? spareActivities.Pop() : new JobActivity();
     }
 
-    public TimeProvider TimeProvider => owner.TimeProvider;
+    public TimeProvider TimeProvider
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => owner.TimeProvider;
+    }
 
     /// <summary>The runs of the job in progress, as the overlap rule counts them (under the lock).</summary>
     [MethodImpl(DispatchPath.Optimized)]
     public Tentative TentativeFor(string jobId) => new(activities.TryGetValue(jobId, out var activity) ? activity : null);
 
-    public object Scheduler => owner;
+    public object Scheduler
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => owner;
+    }
 
-    public DelegateRegistry Delegates => owner.Delegates;
+    public DelegateRegistry Delegates
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => owner.Delegates;
+    }
 
     [MethodImpl(DispatchPath.Optimized)]
     public void OnRunStarted(JobExecution execution)
@@ -360,6 +372,7 @@ internal sealed class RunTracker : IRunReporter
     /// Removes a job kept past its last fire time for recovery, now that its last run ended, as a
     /// dispatch removes an ended job (its run history stays); unless it was changed meanwhile.
     /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
     private void RemoveEndedJobLocked(JobStore store, string jobId)
     {
         try

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Scheduler.Events;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 
 namespace Scheduler.Stores;
@@ -247,7 +249,11 @@ public abstract class JobStore : IDisposable
     /// Whether other schedulers take due jobs from this store too (the nodes of a cluster): a scheduler
     /// then takes no more due jobs than its executors can start, and leaves the rest to the others.
     /// </summary>
-    protected internal virtual bool SharedBySchedulers => false;
+    protected internal virtual bool SharedBySchedulers
+    {
+        [MethodImpl(DispatchPath.Optimized)]
+        get => false;
+    }
 
     /// <summary>
     /// How many runs of each of these jobs are in progress in other schedulers sharing the store (the
@@ -287,6 +293,7 @@ public abstract class JobStore : IDisposable
     /// its claim to the run (another scheduler took over its runs after it seemed dead), and the run is
     /// then dropped. Called on the worker, just before the run starts.
     /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
     protected internal virtual bool MayStart(JobRun run) => true;
 
     /// <summary>Tells the scheduler that jobs changed outside it.</summary>
@@ -305,6 +312,7 @@ public abstract class JobStore : IDisposable
 public sealed class JobDispatch
 {
     /// <summary>Creates a dispatch: the job as read, the job as updated (null: removed) and the runs to record.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public JobDispatch(Job job, Job? updated, IReadOnlyList<JobRun> runs)
     {
         Job = job ?? throw new ArgumentNullException(nameof(job));

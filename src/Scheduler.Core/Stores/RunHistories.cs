@@ -64,7 +64,7 @@ internal sealed class RunHistories
 
         this.limit = limit;
         this.maxFinished = maxFinished;
-        takeHistory = () => spareHistories.Count > 0 ? spareHistories.Pop() : new History();
+        takeHistory = [MethodImpl(DispatchPath.Optimized)] () => spareHistories.Count > 0 ? spareHistories.Pop() : new History();
         firstCapacity = Math.Min(limit, FirstCapacity);
         finishedCapacity = Math.Min(limit, FinishedCapacity);
         chunkLength = Math.Max(MinChunkLength, limit);

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
+
 namespace Scheduler.Triggers;
 
 /// <summary>Fires once, at the given instant.</summary>
@@ -16,6 +19,7 @@ public sealed class DateTrigger : Trigger
     /// <summary>The instant the trigger fires.</summary>
     public DateTimeOffset At { get; }
 
+    [MethodImpl(DispatchPath.Optimized)]
     private protected override DateTimeOffset? FireTimeAtOrAfterCore(DateTimeOffset instant)
         => instant <= At ? At : null;
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
+
 namespace Scheduler.Triggers;
 
 /// <summary>
@@ -41,6 +44,7 @@ public abstract class Trigger
     public TimeSpan? Jitter { get; }
 
     /// <summary>The first fire time at or after <paramref name="instant"/>, or null when the trigger never fires again.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public DateTimeOffset? GetFireTimeAtOrAfter(DateTimeOffset instant)
     {
         if (Start is { } start && instant < start)
@@ -58,6 +62,7 @@ public abstract class Trigger
     }
 
     /// <summary>The first fire time strictly after <paramref name="instant"/>, or null when the trigger never fires again.</summary>
+    [MethodImpl(DispatchPath.Optimized)]
     public DateTimeOffset? GetFireTimeAfter(DateTimeOffset instant)
     {
         return instant.UtcTicks >= DateTimeOffset.MaxValue.UtcTicks
