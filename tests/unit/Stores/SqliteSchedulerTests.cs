@@ -44,7 +44,17 @@ public sealed class SqliteSchedulerTests : IDisposable
     {
         await using var test = Scheduler(out var store);
         var runs = 0;
-        test.Scheduler.RegisterDelegate("count", (Action<JobContext>)(_ => runs++));
+
+        // Advancing the clock wakes the loop and runs the store's check; the loop may dispatch and run
+        // the job on its own thread before the advance reaches the check. A run ends only once the
+        // advance has returned, so the check at its minute always comes first and the last run's end
+        // is still pending afterwards.
+        using var advanced = new SemaphoreSlim(0);
+        test.Scheduler.RegisterDelegate("count", (Action<JobContext>)(_ =>
+        {
+            Assert.True(advanced.Wait(TimeSpan.FromSeconds(20)));
+            runs++;
+        }));
         test.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromMinutes(1)), new DelegateInvocation("count"), "every-minute", executor: "inline", store: "disk");
         test.Scheduler.Start();
 
@@ -52,6 +62,7 @@ public sealed class SqliteSchedulerTests : IDisposable
         {
             var after = test.Scheduler.Events.LastSequence;
             test.Time.Advance(TimeSpan.FromMinutes(1));
+            advanced.Release();
             await test.WaitFor(SchedulerEventType.JobExecuted, "every-minute", after);
         }
 
