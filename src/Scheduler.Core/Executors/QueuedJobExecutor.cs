@@ -148,10 +148,15 @@ public abstract class QueuedJobExecutor : JobExecutor
     {
         while (true)
         {
-            while (RunUntilOneIsPending() is { } pending)
+            while (true)
             {
                 try
                 {
+                    if (RunUntilOneIsPending() is not { } pending)
+                    {
+                        break;
+                    }
+
                     await pending.ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // Recording a run's end failed (a scheduler bug); the worker must live on, or the executor shrinks and never drains.
@@ -181,35 +186,22 @@ public abstract class QueuedJobExecutor : JobExecutor
     }
 
     /// <summary>
-    /// Runs queued runs until the queue is empty (null) or one is still running when its call returns
-    /// (returned, for the worker to await). Most runs end synchronously: they go through here, compiled
-    /// optimized at once, rather than through the worker's async state machine, which tiered
-    /// compilation would leave unoptimized for the first bursts of runs.
+    /// Runs queued runs until the queue is empty (null) or one has not succeeded when its call returns
+    /// (returned, for the worker to await: still running, or failed to record its end). Most runs end
+    /// synchronously: they go through here, compiled optimized at once, rather than through the
+    /// worker's async state machine, which tiered compilation would leave unoptimized for the first
+    /// bursts of runs.
     /// </summary>
     [MethodImpl(DispatchPath.Optimized)]
     private Task? RunUntilOneIsPending()
     {
         while (queue.TryDequeue(out var execution))
         {
-            Task run;
-            try
-            {
-                run = RunAsync(execution);
-            }
-#pragma warning disable CA1031 // Recording a run's end failed (a scheduler bug); the worker must live on, or the executor shrinks and never drains.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-                continue;
-            }
-
-            if (!run.IsCompleted)
+            var run = RunAsync(execution);
+            if (run.Status != TaskStatus.RanToCompletion)
             {
                 return run;
             }
-
-            // Observed, as the await did: a failure to record a run's end must not resurface as an unobserved task exception.
-            _ = run.Exception;
         }
 
         return null;
