@@ -231,7 +231,7 @@ public sealed class JobExecution : IRunCancellation
         // The grace time holds until the run starts, not only until it is dispatched: a run that waited
         // in a full executor's queue, or behind a long run of its own job, is as late as one the
         // scheduler dispatched late.
-        if (MissedIfLate && Job.Options.MisfireGraceTime is { } grace && start.UtcTicks - Run.ScheduledTime.UtcTicks > grace.Ticks)
+        if (MissedIfLate && !Job.Options.IsOnTime(Run.ScheduledTime, start))
         {
             var missed = details ??= new Details();
             missed.ForcedOutcome = JobRunOutcome.Missed;
@@ -239,7 +239,7 @@ public sealed class JobExecution : IRunCancellation
                 CultureInfo.InvariantCulture,
                 "The run was {0} late when a worker took it up, more than the misfire grace time of {1}.",
                 start - Run.ScheduledTime,
-                grace);
+                Job.Options.MisfireGraceTime);
             Finish(returnValue: null, exception: null);
             return false;
         }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Scheduler.Internal;
+
 namespace Scheduler.Jobs;
 
 /// <summary>
@@ -30,6 +33,15 @@ public sealed record JobOptions
             ? throw new ArgumentOutOfRangeException(nameof(MisfireGraceTime), grace, $"The misfire grace time must not be negative, not '{grace}'.")
             : value;
     }
+
+    /// <summary>
+    /// Whether a run scheduled at <paramref name="scheduled"/> may still start at <paramref name="now"/>
+    /// (unlimited grace: always). The one misfire rule, applied when a run is dispatched and again when a
+    /// worker takes it up.
+    /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    internal bool IsOnTime(DateTimeOffset scheduled, DateTimeOffset now)
+        => misfireGraceTime is not { } grace || now - scheduled <= grace;
 
     /// <summary>Which runs run when several are due at once. Default: <see cref="CoalescePolicy.Latest"/>.</summary>
     public CoalescePolicy Coalesce

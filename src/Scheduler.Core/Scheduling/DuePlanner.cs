@@ -51,21 +51,20 @@ internal static class DuePlanner
     [MethodImpl(DispatchPath.Optimized)]
     public static DuePlan Plan(Trigger trigger, DateTimeOffset firstFire, DateTimeOffset firstRun, JobOptions options, DateTimeOffset now)
     {
-        var grace = options.MisfireGraceTime;
         var plan = default(DuePlan);
         if (options.Coalesce == CoalescePolicy.All)
         {
-            PlanAll(trigger, firstFire, firstRun, grace, now, ref plan);
+            PlanAll(trigger, firstFire, firstRun, options, now, ref plan);
             return plan;
         }
 
         var last = LatestAtOrBefore(trigger, firstFire, now);
         plan.NextFireTime = trigger.GetFireTimeAfter(last);
         var lastScheduled = last == firstFire ? firstRun : last;
-        if (options.Coalesce == CoalescePolicy.Latest || IsOnTime(firstRun, grace, now))
+        if (options.Coalesce == CoalescePolicy.Latest || options.IsOnTime(firstRun, now))
         {
             var chosen = options.Coalesce == CoalescePolicy.Latest ? lastScheduled : firstRun;
-            if (IsOnTime(chosen, grace, now))
+            if (options.IsOnTime(chosen, now))
             {
                 plan.RunTime = chosen;
             }
@@ -78,7 +77,7 @@ internal static class DuePlanner
         }
 
         // Earliest, and the first due fire time is late: the earliest one inside the grace window.
-        var earliestOnTime = trigger.GetFireTimeAtOrAfter(now - grace!.Value);
+        var earliestOnTime = trigger.GetFireTimeAtOrAfter(now - options.MisfireGraceTime!.Value);
         if (earliestOnTime is { } onTime && onTime <= last)
         {
             plan.RunTime = onTime == last ? lastScheduled : onTime;
@@ -90,11 +89,6 @@ internal static class DuePlanner
 
         return plan;
     }
-
-    /// <summary>Whether a run scheduled at <paramref name="scheduled"/> may still start at <paramref name="now"/>.</summary>
-    [MethodImpl(DispatchPath.Optimized)]
-    public static bool IsOnTime(DateTimeOffset scheduled, TimeSpan? grace, DateTimeOffset now)
-        => grace is not { } limit || now - scheduled <= limit;
 
     /// <summary>The latest fire time at or before <paramref name="now"/>, given one such fire time.</summary>
     [MethodImpl(DispatchPath.Optimized)]
@@ -131,14 +125,14 @@ internal static class DuePlanner
         return trigger.GetFireTimeAtOrAfter(new DateTimeOffset(low, TimeSpan.Zero)) ?? current;
     }
 
-    private static void PlanAll(Trigger trigger, DateTimeOffset firstFire, DateTimeOffset firstRun, TimeSpan? grace, DateTimeOffset now, ref DuePlan plan)
+    private static void PlanAll(Trigger trigger, DateTimeOffset firstFire, DateTimeOffset firstRun, JobOptions options, DateTimeOffset now, ref DuePlan plan)
     {
         DateTimeOffset? fire = firstFire;
-        if (!IsOnTime(firstRun, grace, now))
+        if (!options.IsOnTime(firstRun, now))
         {
             // The late fire times are reported once, as one missed run, and skipped in one step.
             plan.MissedTime = firstRun;
-            var windowStart = now - grace!.Value;
+            var windowStart = now - options.MisfireGraceTime!.Value;
             fire = trigger.GetFireTimeAtOrAfter(windowStart > firstFire ? windowStart : firstFire.AddTicks(1));
         }
 
