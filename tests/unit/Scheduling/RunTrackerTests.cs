@@ -42,20 +42,7 @@ public sealed class RunTrackerTests
     {
         await using var test = new TestScheduler();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var scheduled = new List<DateTimeOffset>();
-        test.Scheduler.AddJob(
-            "slow",
-            EveryMinute,
-            (context, _) =>
-            {
-                lock (scheduled)
-                {
-                    scheduled.Add(context.ScheduledTime);
-                }
-
-                return release.Task;
-            },
-            JobOptions.Default with { Overlap = OverlapPolicy.Queue });
+        var scheduled = AddSlowJob(test, release.Task, JobOptions.Default with { Overlap = OverlapPolicy.Queue });
         test.Scheduler.Start();
 
         test.Time.Advance(TimeSpan.FromMinutes(1));
@@ -355,23 +342,12 @@ public sealed class RunTrackerTests
         Assert.Equal("queued", started.JobId);
     }
 
-    /// <summary>Fires once; once armed, the scheduler's next look at it blocks until released and then fails.</summary>
     [Fact]
     public async Task A_run_that_waits_for_a_busy_worker_past_its_grace_time_is_missed_and_not_run()
     {
         await using var test = new TestScheduler(new SchedulerOptions { MaxWorkers = 1 });
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var lateRuns = 0;
-        test.Scheduler.AddJob("busy", new DateTrigger(T0.AddMinutes(1)), (_, _) => release.Task);
-        test.Scheduler.AddJob("late", new DateTrigger(T0.AddMinutes(2)), _ => Interlocked.Increment(ref lateRuns), JobOptions.Default with { MisfireGraceTime = TimeSpan.FromSeconds(30) });
-        test.Scheduler.Start();
-
-        test.Time.Advance(TimeSpan.FromMinutes(1));
-        await test.WaitFor(SchedulerEventType.JobStarted, "busy");
-        test.Time.Advance(TimeSpan.FromMinutes(1));
-        await test.WaitFor(SchedulerEventType.JobSubmitted, "late");
-        test.Time.Advance(TimeSpan.FromSeconds(45));
-        release.SetResult();
+        await RunLateBehindBusyWorker(test, TimeSpan.FromSeconds(45), _ => Interlocked.Increment(ref lateRuns));
         var missed = await test.WaitFor(SchedulerEventType.JobMissed, "late");
         await test.WaitFor(SchedulerEventType.JobExecuted, "busy");
         await test.Settle();
@@ -392,17 +368,7 @@ public sealed class RunTrackerTests
     public async Task A_run_that_waits_for_a_busy_worker_within_its_grace_time_runs()
     {
         await using var test = new TestScheduler(new SchedulerOptions { MaxWorkers = 1 });
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        test.Scheduler.AddJob("busy", new DateTrigger(T0.AddMinutes(1)), (_, _) => release.Task);
-        test.Scheduler.AddJob("late", new DateTrigger(T0.AddMinutes(2)), _ => { }, JobOptions.Default with { MisfireGraceTime = TimeSpan.FromSeconds(30) });
-        test.Scheduler.Start();
-
-        test.Time.Advance(TimeSpan.FromMinutes(1));
-        await test.WaitFor(SchedulerEventType.JobStarted, "busy");
-        test.Time.Advance(TimeSpan.FromMinutes(1));
-        await test.WaitFor(SchedulerEventType.JobSubmitted, "late");
-        test.Time.Advance(TimeSpan.FromSeconds(30));
-        release.SetResult();
+        await RunLateBehindBusyWorker(test, TimeSpan.FromSeconds(30), _ => { });
         var executed = await test.WaitFor(SchedulerEventType.JobExecuted, "late");
 
         Assert.Equal(T0.AddMinutes(2).AddSeconds(30), executed.StartTime);
@@ -414,20 +380,7 @@ public sealed class RunTrackerTests
     {
         await using var test = new TestScheduler();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var scheduled = new List<DateTimeOffset>();
-        test.Scheduler.AddJob(
-            "slow",
-            EveryMinute,
-            (context, _) =>
-            {
-                lock (scheduled)
-                {
-                    scheduled.Add(context.ScheduledTime);
-                }
-
-                return release.Task;
-            },
-            JobOptions.Default with { Overlap = OverlapPolicy.Queue, MisfireGraceTime = TimeSpan.FromSeconds(30) });
+        var scheduled = AddSlowJob(test, release.Task, JobOptions.Default with { Overlap = OverlapPolicy.Queue, MisfireGraceTime = TimeSpan.FromSeconds(30) });
         test.Scheduler.Start();
 
         test.Time.Advance(TimeSpan.FromMinutes(1));
@@ -487,6 +440,46 @@ public sealed class RunTrackerTests
         Assert.Empty(test.EventsOf(SchedulerEventType.JobMissed, "by-hand"));
     }
 
+    /// <summary>An every-minute job whose runs record their scheduled time and last until <paramref name="release"/> completes.</summary>
+    private static List<DateTimeOffset> AddSlowJob(TestScheduler test, Task release, JobOptions options)
+    {
+        var scheduled = new List<DateTimeOffset>();
+        test.Scheduler.AddJob(
+            "slow",
+            EveryMinute,
+            (context, _) =>
+            {
+                lock (scheduled)
+                {
+                    scheduled.Add(context.ScheduledTime);
+                }
+
+                return release;
+            },
+            options);
+        return scheduled;
+    }
+
+    /// <summary>
+    /// With one worker: "busy" runs from minute 1, "late" (grace 30 s) is due at minute 2 and waits in the
+    /// executor's queue until "busy" ends, <paramref name="waited"/> after minute 2.
+    /// </summary>
+    private static async Task RunLateBehindBusyWorker(TestScheduler test, TimeSpan waited, Action<JobContext> late)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Scheduler.AddJob("busy", new DateTrigger(T0.AddMinutes(1)), (_, _) => release.Task);
+        test.Scheduler.AddJob("late", new DateTrigger(T0.AddMinutes(2)), late, JobOptions.Default with { MisfireGraceTime = TimeSpan.FromSeconds(30) });
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobStarted, "busy");
+        test.Time.Advance(TimeSpan.FromMinutes(1));
+        await test.WaitFor(SchedulerEventType.JobSubmitted, "late");
+        test.Time.Advance(waited);
+        release.SetResult();
+    }
+
+    /// <summary>Fires once; once armed, the scheduler's next look at it blocks until released and then fails.</summary>
     private sealed class BlockingTrigger(DateTimeOffset at) : Trigger(TimeZoneInfo.Utc, start: null, end: null, jitter: null), IDisposable
     {
         private readonly ManualResetEventSlim released = new();
