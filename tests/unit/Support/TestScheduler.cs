@@ -65,11 +65,23 @@ internal sealed class TestScheduler : IAsyncDisposable
         => WaitFor(e => e.Type == type && (jobId is null || e.JobId == jobId), after);
 
     /// <summary>
-    /// Waits until the loop has dispatched everything due now: adds a one-off inline job due now
-    /// and waits for it to run. Due jobs are dispatched earliest first, so every decision about
-    /// jobs due before it (runs, misses, skips) has been made and reported by then.
+    /// Waits until the loop has dispatched everything due now, in every store: every decision about
+    /// jobs due by now (runs, misses, skips, rejected dispatches) has been made and reported.
     /// </summary>
+    /// <remarks>
+    /// A one-off inline job due now (a barrier, in the default store) runs in the loop's pass, and a
+    /// pass takes each store's due jobs earliest first. But the default store is the first of the
+    /// pass: the stores added after it are dispatched after the barrier has run, in the same pass.
+    /// A second barrier, added once the first has run, runs in a later pass, so the first one's
+    /// pass, all of its stores, is over by then.
+    /// </remarks>
     public async Task Settle()
+    {
+        await RunBarrier();
+        await RunBarrier();
+    }
+
+    private async Task RunBarrier()
     {
         var id = "barrier-" + Guid.NewGuid().ToString("N");
         var after = Scheduler.Events.LastSequence;
