@@ -78,7 +78,9 @@ function Invoke-XunitTests {
     # dotnet test prints one 'Passed!/Failed!  - Failed: N, Passed: N, Skipped: N' line per test assembly.
     $pattern = '(Passed|Failed)! +- +Failed: +(\d+), +Passed: +(\d+), +Skipped: +(\d+)'
     $summaries = 0
-    & dotnet test Scheduler.sln -c $Configuration 2>&1 | ForEach-Object {
+    # A test that hangs is stopped after ten minutes (the whole suite takes about five) and named in the
+    # log, with its test host, instead of holding the run until CI gives up on it.
+    & dotnet test Scheduler.sln -c $Configuration --blame-hang-timeout 10m --blame-hang-dump-type none 2>&1 | ForEach-Object {
         $line = "$_"
         Write-Host $line
         if ($line -match $pattern) {
