@@ -10,7 +10,9 @@ namespace Scheduler.Benchmarks.Engine;
 /// scheduled time (<c>JobContext.ScheduledTime</c>, Quartz's <c>ScheduledFireTimeUtc</c>). Reports
 /// the median, the 99th percentile, the maximum, how many runs started before their time, and the CPU
 /// time the process used from the start of the scheduler until the last run was recorded (punctuality
-/// bought with a spinning core is not punctuality).
+/// bought with a spinning core is not punctuality). A first line, <c>"system":"baseline"</c>, is a plain
+/// timer-driven loop on the same machine in the same run (see <see cref="RunBaseline"/>): the issue set
+/// its goals against one, and a machine's timers and wake-ups move all three systems alike.
 /// </summary>
 internal class LatenessMemoryWorkload : IWorkload
 {
@@ -27,8 +29,10 @@ internal class LatenessMemoryWorkload : IWorkload
     {
         var seconds = quick ? 5 : 20;
         var ids = Measure.Ids("late-", Jobs);
+        RunBaseline(200, 1);
         RunScheduler(ids, 200, 1);
         RunQuartz(ids, 200, 1);
+        Report("baseline", seconds, RunBaseline(Jobs, seconds));
         Report("scheduler", seconds, RunScheduler(ids, Jobs, seconds));
         Report("quartz", seconds, RunQuartz(ids, Jobs, seconds));
     }
@@ -36,6 +40,52 @@ internal class LatenessMemoryWorkload : IWorkload
     /// <summary>When the job at <paramref name="index"/> of <paramref name="count"/> first fires.</summary>
     private DateTimeOffset FirstFire(DateTimeOffset start, int index, int count)
         => Spread ? start.AddTicks(TimeSpan.TicksPerSecond * index / count) : start;
+
+    /// <summary>
+    /// The floor of a timer-driven design: one thread, one heap of next fire times, a sleep until the
+    /// next one (rounded up to its millisecond, so that nothing starts early), the due runs called on
+    /// that thread. No workers, no run history, no events.
+    /// </summary>
+    private Probe RunBaseline(int count, int seconds)
+    {
+        var (start, probe) = Plan(count, seconds);
+        var due = new PriorityQueue<int, long>(count);
+        for (var i = 0; i < count; i++)
+        {
+            due.Enqueue(i, FirstFire(start, i, count).UtcTicks);
+        }
+
+        Measure.Settle();
+        var collections = Measure.Collections();
+        var cpu = Measure.ProcessCpu();
+        var loop = new Thread(() =>
+        {
+            while (!probe.IsDone)
+            {
+                due.TryPeek(out var job, out var next);
+                var delay = next - DateTimeOffset.UtcNow.UtcTicks;
+                if (delay > 0)
+                {
+                    Thread.Sleep(TimeSpan.FromMilliseconds(Math.Ceiling((double)delay / TimeSpan.TicksPerMillisecond)));
+                    continue;
+                }
+
+                due.Dequeue();
+                probe.Started(new DateTimeOffset(next, TimeSpan.Zero));
+                due.Enqueue(job, next + TimeSpan.TicksPerSecond);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "baseline loop",
+        };
+        loop.Start();
+        Await(probe, seconds);
+        probe.Cpu = Measure.ProcessCpu() - cpu;
+        probe.Collections = Measure.Collections() - collections;
+        loop.Join();
+        return probe;
+    }
 
     private Probe RunScheduler(string[] ids, int count, int seconds)
     {

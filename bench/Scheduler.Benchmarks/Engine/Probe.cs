@@ -35,6 +35,9 @@ internal sealed class Probe
 
     public int Runs => Volatile.Read(ref runs);
 
+    /// <summary>The expected number of runs has been recorded.</summary>
+    public bool IsDone => done.IsSet;
+
     /// <summary>A run happened.</summary>
     public void Ran()
     {
