@@ -32,6 +32,8 @@ Set-Location -LiteralPath $PSScriptRoot
 
 $PwshVersion = '7.6.10'
 $PesterVersion = '5.9.1'
+# The whole Pester suite takes about a minute here.
+$PesterTimeout = [TimeSpan]::FromMinutes(20)
 $ToolsFolder = Join-Path $PSScriptRoot 'out/tools'
 $PwshFolder = Join-Path $ToolsFolder 'pwsh'
 $PackagesFolder = Join-Path $ToolsFolder 'packages'
@@ -40,6 +42,32 @@ function Invoke-Native {
     param([string] $FilePath, [string[]] $Arguments)
     & $FilePath @Arguments
     if ($LASTEXITCODE -ne 0) { throw "$FilePath $($Arguments -join ' ') exited with $LASTEXITCODE" }
+}
+
+# Runs a program whose output goes straight to this console; returns its exit code, or -1 when it ran
+# longer than the timeout and was stopped (a hung test must fail the run, not hold it).
+function Invoke-WithTimeout {
+    param([string] $FilePath, [string[]] $Arguments, [TimeSpan] $Timeout)
+    # One command line, each argument quoted: Windows PowerShell 5.1 has no argument list to fill.
+    $commandLine = ($Arguments | ForEach-Object { '"' + $_ + '"' }) -join ' '
+    $process = Start-Process -FilePath $FilePath -ArgumentList $commandLine -NoNewWindow -PassThru
+    $null = $process.Handle # Keeps the exit code readable once the process has exited (Windows).
+    if (-not $process.WaitForExit([int]$Timeout.TotalMilliseconds)) {
+        Write-Host "$FilePath did not finish within $Timeout and was stopped; what it finished is above."
+        # The pinned pwsh is a dotnet tool shim that starts PowerShell as its child: stop the whole tree.
+        if ($process.GetType().GetMethod('Kill', [type[]]@([bool]))) {
+            $process.Kill($true)
+        }
+        else {
+            # .NET Framework (Windows PowerShell 5.1) has no tree kill of its own.
+            taskkill.exe /PID $process.Id /T /F | Out-Null
+        }
+
+        $process.WaitForExit()
+        return -1
+    }
+
+    $process.ExitCode
 }
 
 function Get-PinnedPwsh {
@@ -109,9 +137,9 @@ function Invoke-PesterTests {
     $resultFile = Join-Path $PSScriptRoot 'out/pester-results.xml'
     $counts = Join-Path $PSScriptRoot 'out/pester-counts.txt'
     Remove-Item -LiteralPath $counts -ErrorAction SilentlyContinue
-    & (Get-PinnedPwsh) -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'tests/pester/tools/Invoke-PesterSuite.ps1') `
-        -PesterManifest (Get-PesterManifest) -ResultFile $resultFile -CountFile $counts
-    $exit = $LASTEXITCODE
+    $suite = Join-Path $PSScriptRoot 'tests/pester/tools/Invoke-PesterSuite.ps1'
+    $exit = Invoke-WithTimeout -FilePath (Get-PinnedPwsh) -Timeout $PesterTimeout -Arguments @(
+        '-NoProfile', '-NonInteractive', '-File', $suite, '-PesterManifest', (Get-PesterManifest), '-ResultFile', $resultFile, '-CountFile', $counts)
 
     if (Test-Path -LiteralPath $counts) {
         $passed, $failed, $skipped = (Get-Content -LiteralPath $counts -Raw).Trim() -split ' '
