@@ -55,9 +55,6 @@ internal class LatenessMemoryWorkload : IWorkload
             due.Enqueue(i, FirstFire(start, i, count).UtcTicks);
         }
 
-        Measure.Settle();
-        var collections = Measure.Collections();
-        var cpu = Measure.ProcessCpu();
         var loop = new Thread(() =>
         {
             while (!probe.IsDone)
@@ -79,12 +76,7 @@ internal class LatenessMemoryWorkload : IWorkload
             IsBackground = true,
             Name = "baseline loop",
         };
-        loop.Start();
-        Await(probe, seconds);
-        probe.Cpu = Measure.ProcessCpu() - cpu;
-        probe.Collections = Measure.Collections() - collections;
-        loop.Join();
-        return probe;
+        return Measured(probe, seconds, loop.Start, loop.Join);
     }
 
     private Probe RunScheduler(string[] ids, int count, int seconds)
@@ -98,15 +90,7 @@ internal class LatenessMemoryWorkload : IWorkload
             scheduler.AddJob(ids[i], new IntervalTrigger(second, FirstFire(start, i, count)), started);
         }
 
-        Measure.Settle();
-        var collections = Measure.Collections();
-        var cpu = Measure.ProcessCpu();
-        scheduler.Start();
-        Await(probe, seconds);
-        probe.Cpu = Measure.ProcessCpu() - cpu;
-        probe.Collections = Measure.Collections() - collections;
-        scheduler.Shutdown();
-        return probe;
+        return Measured(probe, seconds, () => scheduler.Start(), () => scheduler.Shutdown());
     }
 
     private Probe RunQuartz(string[] ids, int count, int seconds)
@@ -120,14 +104,23 @@ internal class LatenessMemoryWorkload : IWorkload
             QuartzHarness.Schedule(scheduler, QuartzHarness.Job<LatenessJob>(ids[i]), QuartzHarness.Repeating(ids[i], FirstFire(start, i, count), second));
         }
 
+        return Measured(probe, seconds, () => scheduler.Start().GetAwaiter().GetResult(), () => QuartzHarness.Shutdown(scheduler));
+    }
+
+    /// <summary>
+    /// Starts a system once the process has settled, waits for the probe's runs, and records the CPU time
+    /// and the collections of the window, from <paramref name="start"/> until the last run was recorded.
+    /// </summary>
+    private static Probe Measured(Probe probe, int seconds, Action start, Action stop)
+    {
         Measure.Settle();
         var collections = Measure.Collections();
         var cpu = Measure.ProcessCpu();
-        scheduler.Start().GetAwaiter().GetResult();
+        start();
         Await(probe, seconds);
         probe.Cpu = Measure.ProcessCpu() - cpu;
         probe.Collections = Measure.Collections() - collections;
-        QuartzHarness.Shutdown(scheduler);
+        stop();
         return probe;
     }
 
