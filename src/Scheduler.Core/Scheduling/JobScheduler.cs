@@ -97,7 +97,11 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
 
     internal DelegateRegistry Delegates { get; } = new();
 
-    internal DateTimeOffset Now
+    /// <summary>
+    /// The time on the scheduler's clock (<see cref="TimeProvider"/>'s UTC reading), which stamps its runs
+    /// and events: what a front end that takes no clock of its own counts from.
+    /// </summary>
+    public DateTimeOffset Now
     {
         [MethodImpl(DispatchPath.Optimized)]
         get => TimeProvider.GetUtcNow();

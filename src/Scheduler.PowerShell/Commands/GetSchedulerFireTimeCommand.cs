@@ -52,15 +52,18 @@ public sealed class GetSchedulerFireTimeCommand : SchedulerCmdlet
     {
         if (ParameterSetName == TriggerSet)
         {
-            Preview(Trigger, jobName: null);
+            // No scheduler is involved, and none is opened just to read its clock: a bare trigger's fire
+            // times count from the system's time, the one every session scheduler runs on.
+            Preview(Trigger, jobName: null, DateTimeOffset.UtcNow);
             return;
         }
 
         var scheduler = SchedulerFor(Store);
         var jobs = scheduler.FindJobs(Name);
+        var now = scheduler.Scheduler.Now;
         foreach (var job in jobs)
         {
-            Preview(job.Trigger, job.Name);
+            Preview(job.Trigger, job.Name, now);
         }
 
         foreach (var name in Name)
@@ -72,10 +75,10 @@ public sealed class GetSchedulerFireTimeCommand : SchedulerCmdlet
         }
     }
 
-    private void Preview(Trigger trigger, string? jobName)
+    private void Preview(Trigger trigger, string? jobName, DateTimeOffset now)
     {
         var zone = trigger.TimeZone;
-        var from = After is { } after ? Instants.InZone(after, zone) : DateTimeOffset.UtcNow;
+        var from = After is { } after ? Instants.InZone(after, zone) : now;
         var number = 0;
         try
         {

@@ -95,8 +95,12 @@ internal sealed class SessionScheduler : IDisposable
             Scheduler.AddExecutor(ProcessExecutor, JobExecutor.CreateProcess(workers, OwnPwsh));
         }
 
+        var before = Scheduler.Events.LastSequence;
         Scheduler.Start(paused);
-        StartTime = DateTimeOffset.UtcNow;
+
+        // The time of the scheduler's own SchedulerStarted event, so Get-Scheduler and Get-SchedulerEvent
+        // agree; Start returns later, once the store's unfinished runs are recovered.
+        StartTime = Scheduler.Events.Read(before).FirstOrDefault(e => e.Type == SchedulerEventType.SchedulerStarted)?.Timestamp ?? Scheduler.Now;
     }
 
     /// <summary>

@@ -14,6 +14,17 @@ public sealed class JobSchedulerLifecycleTests
     private static IntervalTrigger EveryMinute => new(TimeSpan.FromMinutes(1), start: T0.AddMinutes(1), timeZone: TimeZoneInfo.Utc);
 
     [Fact]
+    public async Task Now_is_the_time_on_the_scheduler_s_clock_which_stamps_its_events()
+    {
+        await using var test = new TestScheduler();
+        test.Time.Advance(TimeSpan.FromHours(3));
+
+        Assert.Equal(T0.AddHours(3), test.Scheduler.Now);
+        test.Scheduler.Start();
+        Assert.Equal(test.Scheduler.Now, test.Scheduler.Events.Read().Single(e => e.Type == SchedulerEventType.SchedulerStarted).Timestamp);
+    }
+
+    [Fact]
     public async Task Shutdown_with_wait_lets_running_jobs_finish_and_leaves_no_worker_behind()
     {
         await using var test = new TestScheduler();

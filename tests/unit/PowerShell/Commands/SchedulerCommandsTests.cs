@@ -10,6 +10,19 @@ public sealed class SchedulerCommandsTests(ModuleSession session)
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
+    public void The_start_time_Get_Scheduler_shows_is_the_one_the_scheduler_recorded_as_it_started()
+    {
+        using var store = new TestStore(session);
+
+        var started = store.Run("param($store) Start-Scheduler -Store $store -PassThru").Single();
+        var recorded = session.Run("Get-SchedulerEvent -Type SchedulerStarted -Last 1").Single();
+        session.Run("Stop-Scheduler").ShouldSucceed();
+
+        // Instants, whatever offset each is shown in: the scheduler's clock, not a second reading of the system's.
+        Assert.Equal(recorded.Property<DateTimeOffset>("Timestamp"), started.Property<DateTimeOffset?>("StartTime"));
+    }
+
+    [Fact]
     public void A_store_has_a_stopped_scheduler_until_started_and_the_session_runs_one_at_a_time()
     {
         using var store = new TestStore(session);
