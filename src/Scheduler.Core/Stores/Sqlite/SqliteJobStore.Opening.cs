@@ -116,15 +116,8 @@ internal sealed partial class SqliteJobStore
                 SqliteSchema.Migrate(connection, migrations);
             }
 
-            try
-            {
-                // Never replaces a file: on Unix a hard link, on Windows a move that fails when the target exists.
-                File.Move(building, fullPath);
-            }
-            catch (IOException) when (File.Exists(fullPath))
-            {
-                // Another opener created the store first; its file is the store.
-            }
+            // Never replaces a file: another opener that created the store first has its file be the store.
+            _ = FilePlacement.TryPlace(building, fullPath);
         }
         catch (UnauthorizedAccessException error)
         {
