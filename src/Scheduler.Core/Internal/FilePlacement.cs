@@ -23,22 +23,13 @@ internal static class FilePlacement
     /// </summary>
     public static bool TryPlace(string source, string target)
     {
-        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows) && TryLink(source, target) is { } linked)
         {
-            if (NativeMethods.link(PathBytes(source), PathBytes(target)) == 0)
-            {
-                return true;
-            }
-
-            if (Marshal.GetLastWin32Error() == NameTaken)
-            {
-                return false;
-            }
-
-            // No hard links on this file system (some network and FAT ones): the move below, whose only
-            // window is between its check for the target and its rename.
+            return linked;
         }
 
+        // Windows; or no hard links on this file system (some network and FAT ones), or no C library
+        // found to make one: the move, whose only window on Unix is between its check and its rename.
         try
         {
             File.Move(source, target);
@@ -48,6 +39,24 @@ internal static class FilePlacement
         {
             return false;
         }
+    }
+
+    /// <summary>True: linked; false: the name is taken; null: no hard link could be made here.</summary>
+    private static bool? TryLink(string source, string target)
+    {
+        try
+        {
+            if (NativeMethods.link(PathBytes(source), PathBytes(target)) == 0)
+            {
+                return true;
+            }
+        }
+        catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+
+        return Marshal.GetLastWin32Error() == NameTaken ? false : null;
     }
 
     // The C library takes paths as NUL-terminated UTF-8 (the netstandard2.0 build has no marshaling to UTF-8).
