@@ -72,6 +72,9 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>How many background checkpoints failed and were dropped (for tests).</summary>
     internal int Failed => Volatile.Read(ref failed);
 
+    /// <summary>Whether no checkpoint is queued or running (for tests).</summary>
+    internal bool IsIdle => Volatile.Read(ref inFlight) == 0;
+
     /// <summary>Called by the store after each commit; queues a checkpoint every so many.</summary>
     public void OnCommit()
     {
