@@ -197,9 +197,12 @@ public sealed class SchedHostClusterChaosTests : IDisposable
         AddJobs(marks, firstFire, jobs, lastFire);
         using var runs = new RunsWatcher(PostgresServer.ConnectionString, schema);
 
-        // The node to kill runs a long job when it dies, and claims and runs its share of the others.
+        // The node to kill runs a long job when it dies, and claims and runs its share of the others. The
+        // job outlasts the kill by far: it starts up to 20 s before it (as fast as the two nodes start),
+        // and a job of 20 s once ended just before a kill that came late, so its run Succeeded. (Killing
+        // the node leaves the sleep behind, which ends on its own.)
         var (doomed, doomedId) = await StartNode();
-        await SchedHostProcess.Succeeds("add", "--store", Store, "--id", "hold", "--at", "2999-01-01T00:00:00Z", "--", "/bin/sh", "-c", "sleep 20");
+        await SchedHostProcess.Succeeds("add", "--store", Store, "--id", "hold", "--at", "2999-01-01T00:00:00Z", "--", "/bin/sh", "-c", "sleep 90");
         await SchedHostProcess.Succeeds("trigger", "hold", "--store", Store);
         await doomed.WaitForLine(" JobStarted hold ", TimeSpan.FromSeconds(20));
         var (survivor, survivorId) = await StartNode();
