@@ -510,7 +510,7 @@ public sealed class SqliteJobStoreTests : IDisposable
                     return inFile >= SqliteCheckpointer.CommitsPerCheckpoint;
                 },
                 TimeSpan.FromSeconds(30)),
-            $"The database file holds {inFile} jobs without its log after {added} adds, {store.Checkpointer.Completed} background checkpoints ({store.Checkpointer.Failed} failed), a log of {LogLength(path)} bytes.");
+            $"The database file holds {inFile} jobs without its log after {added} adds, {store.Checkpointer.Completed} background checkpoints ({store.Checkpointer.Failed} failed; the last said {store.Checkpointer.LastResult}), a log of {LogLength(path)} bytes.");
         Assert.InRange(inFile, SqliteCheckpointer.CommitsPerCheckpoint, added);
         Assert.Equal(added, store.Count);
     }

@@ -72,6 +72,9 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>How many background checkpoints failed and were dropped (for tests).</summary>
     internal int Failed => Volatile.Read(ref failed);
 
+    /// <summary>What the last checkpoint said: whether it met a lock, the log's frames, and how many of them are in the file (for tests).</summary>
+    internal (long Busy, long LogFrames, long CopiedFrames) LastResult { get; private set; }
+
     /// <summary>Whether no checkpoint is queued or running (for tests).</summary>
     internal bool IsIdle => Volatile.Read(ref inFlight) == 0;
 
@@ -113,7 +116,14 @@ internal sealed class SqliteCheckpointer : IDisposable
                 connection ??= Open();
                 using var command = connection.CreateCommand();
                 command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-                command.ExecuteNonQuery();
+                using (var reader = command.ExecuteReader())
+                {
+                    if (reader.Read())
+                    {
+                        LastResult = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+                    }
+                }
+
                 Interlocked.Increment(ref completed);
             }
             // A checkpoint is an optimization: whatever fails, the store goes on and the next one tries again.
