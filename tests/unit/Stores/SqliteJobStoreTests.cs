@@ -493,7 +493,8 @@ public sealed class SqliteJobStoreTests : IDisposable
         // copy taken while one is writing can be torn, so the file is copied again until it reads whole.
         // A checkpoint may also copy nothing (a reader's older view holds it back: the next test; under
         // load one once left the file empty, cause not seen), and the next one tries again: as a live
-        // store would, the test goes on committing while it waits.
+        // store would, the test goes on committing while it waits. Checkpoints run on the thread pool,
+        // which a loaded test run can keep busy for a long while: the wait is long.
         long inFile = 0;
         var added = count;
         Assert.True(
@@ -509,8 +510,8 @@ public sealed class SqliteJobStoreTests : IDisposable
 
                     return inFile >= SqliteCheckpointer.CommitsPerCheckpoint;
                 },
-                TimeSpan.FromSeconds(30)),
-            $"The database file holds {inFile} jobs without its log after {added} adds, {store.Checkpointer.Completed} background checkpoints ({store.Checkpointer.Failed} failed; the last said {store.Checkpointer.LastResult}), a log of {LogLength(path)} bytes.");
+                TimeSpan.FromSeconds(90)),
+            $"The database file holds {inFile} jobs without its log after {added} adds, {store.Checkpointer.Completed} background checkpoints ({store.Checkpointer.Failed} failed; the last said {store.Checkpointer.LastResult}; one queued or running: {!store.Checkpointer.IsIdle}), a log of {LogLength(path)} bytes.");
         Assert.InRange(inFile, SqliteCheckpointer.CommitsPerCheckpoint, added);
         Assert.Equal(added, store.Count);
     }
