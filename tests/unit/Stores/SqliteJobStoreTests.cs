@@ -495,22 +495,9 @@ public sealed class SqliteJobStoreTests : IDisposable
         // load one once left the file empty, cause not seen), and the next one tries again: as a live
         // store would, the test goes on committing while it waits. Checkpoints run on the thread pool,
         // which a loaded test run can keep busy for a long while: the wait is long.
-        long inFile = 0;
-        var added = count;
+        var (reached, inFile, added) = CheckpointedInto(store, path, copy, SqliteCheckpointer.CommitsPerCheckpoint, count, TimeSpan.FromSeconds(90));
         Assert.True(
-            SpinWait.SpinUntil(
-                () =>
-                {
-                    inFile = JobsInCopy(path, copy);
-                    if (inFile < SqliteCheckpointer.CommitsPerCheckpoint && store.Checkpointer.IsIdle && added < 10 * count)
-                    {
-                        AddJobs(store, "more-" + added.ToString(CultureInfo.InvariantCulture) + "-", SqliteCheckpointer.CommitsPerCheckpoint);
-                        added += SqliteCheckpointer.CommitsPerCheckpoint;
-                    }
-
-                    return inFile >= SqliteCheckpointer.CommitsPerCheckpoint;
-                },
-                TimeSpan.FromSeconds(90)),
+            reached,
             $"The database file holds {inFile} jobs without its log after {added} adds, {store.Checkpointer.Completed} background checkpoints ({store.Checkpointer.Failed} failed; the last said {store.Checkpointer.LastResult}; one queued or running: {!store.Checkpointer.IsIdle}), a log of {LogLength(path)} bytes.");
         Assert.InRange(inFile, SqliteCheckpointer.CommitsPerCheckpoint, added);
         Assert.Equal(added, store.Count);
@@ -540,22 +527,9 @@ public sealed class SqliteJobStoreTests : IDisposable
 
         // The jobs are safe in the log meanwhile (the store reads them), and the next checkpoints copy them.
         Assert.Equal(count, store.Count);
-        long inFile = 0;
-        var added = count;
+        var (reached, inFile, added) = CheckpointedInto(store, path, copy, count, count, TimeSpan.FromSeconds(30));
         Assert.True(
-            SpinWait.SpinUntil(
-                () =>
-                {
-                    inFile = JobsInCopy(path, copy);
-                    if (inFile < count && store.Checkpointer.IsIdle)
-                    {
-                        AddJobs(store, "more-" + added.ToString(CultureInfo.InvariantCulture) + "-", SqliteCheckpointer.CommitsPerCheckpoint);
-                        added += SqliteCheckpointer.CommitsPerCheckpoint;
-                    }
-
-                    return inFile >= count;
-                },
-                TimeSpan.FromSeconds(30)),
+            reached,
             $"The database file holds {inFile} of the {count} jobs added while the reader read, after {store.Checkpointer.Completed} background checkpoints.");
         Assert.Equal(added, store.Count);
     }
@@ -624,6 +598,32 @@ public sealed class SqliteJobStoreTests : IDisposable
 
     internal static JobRun Run(string jobId, string runId, JobRunOutcome outcome)
         => new(runId, jobId, T0, outcome, attempt: 1, schedulerId: "test");
+
+    /// <summary>
+    /// Copies the database file until it holds at least <paramref name="wanted"/> jobs without its log.
+    /// Whenever no checkpoint is queued and the file is behind, it adds a checkpoint's worth of jobs, as
+    /// a live store goes on committing (the next checkpoint retries what one could not copy), up to ten
+    /// times the <paramref name="added"/> jobs it started with.
+    /// </summary>
+    private static (bool Reached, long InFile, int Added) CheckpointedInto(SqliteJobStore store, string path, string copy, long wanted, int added, TimeSpan timeout)
+    {
+        long inFile = 0;
+        var limit = 10 * added;
+        var reached = SpinWait.SpinUntil(
+            () =>
+            {
+                inFile = JobsInCopy(path, copy);
+                if (inFile < wanted && store.Checkpointer.IsIdle && added < limit)
+                {
+                    AddJobs(store, "more-" + added.ToString(CultureInfo.InvariantCulture) + "-", SqliteCheckpointer.CommitsPerCheckpoint);
+                    added += SqliteCheckpointer.CommitsPerCheckpoint;
+                }
+
+                return inFile >= wanted;
+            },
+            timeout);
+        return (reached, inFile, added);
+    }
 
     private static void AddJobs(JobStore store, string prefix, int count)
     {
