@@ -108,6 +108,25 @@ Stop-Scheduler -NoWait
     }
 }
 
+Describe 'A store another session keeps open' {
+    It 'has a job registered by a pwsh that exits at once in the database file itself, not only in its log' {
+        # This session keeps the store open (its own commits synced a second later), so the child's
+        # connection is not the file's last and its exit does not checkpoint the log by itself.
+        $store = Join-Path $TestDrive 'shared.db'
+        Register-ScheduledJobEx -Name holder -Store $store -Interval 1h -ScriptBlock { 'holder' }
+        Start-Sleep -Seconds 2
+
+        $command = "Import-Module '$modulePath'; Register-ScheduledJobEx -Name child -Store '$store' -Interval 1h -ScriptBlock { 'child' } | Out-Null"
+        $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $command 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+
+        # A copy of the file alone is what a power loss would leave if the log had never been synced.
+        $copy = Join-Path $TestDrive 'shared-copy.db'
+        Copy-Item -LiteralPath $store -Destination $copy
+        (Get-ScheduledJobEx -Store $copy).Name | Sort-Object | Should -Be @('child', 'holder')
+    }
+}
+
 Describe 'schedhost run' -Skip:(-not $IsLinux) {
     BeforeAll {
         $schedhost = Get-ChildItem -Path (Join-Path $PSScriptRoot '../../src/Scheduler.Host/bin/*/net10.0/schedhost.dll') -ErrorAction SilentlyContinue |

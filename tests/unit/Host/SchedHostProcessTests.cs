@@ -64,6 +64,19 @@ public sealed class SchedHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_job_added_beside_a_running_daemon_is_in_the_database_file_itself_when_add_returns()
+    {
+        // The daemon keeps the file open, so the adder's closing is not the last and does not checkpoint by
+        // itself; the daemon syncs what it notices only a second later. On disk means in the file, not only its log.
+        using var daemon = SchedHostProcess.StartDaemon(store);
+        await daemon.WaitForLine("schedhost: running on");
+
+        await Add("synced", "--interval", "1h", "--", "/bin/true");
+
+        Assert.Equal(1, Stores.SqliteJobStoreTests.JobsInCopy(store, folder.File("copy.db")));
+    }
+
+    [Fact]
     public async Task Adds_started_together_on_a_new_store_all_succeed()
     {
         for (var round = 0; round < 3; round++)

@@ -560,6 +560,78 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.NotNull(reopened.Get("r9-299"));
     }
 
+    [Fact]
+    public void A_commit_to_a_quiet_store_is_synced_into_the_database_file_within_a_second()
+    {
+        // Only a checkpoint syncs a commit (synchronous=NORMAL); one add is far from the count that queues one.
+        var path = folder.File("jobs.db");
+        var copy = folder.File("copy.db");
+        var clock = new FakeTimeProvider(T0);
+        using var store = (SqliteJobStore)JobStore.CreateSqlite(path, timeProvider: clock);
+
+        store.Add(Job("quiet", T0), replaceExisting: false);
+        Assert.Equal(0, JobsInCopy(path, copy));
+        Assert.True(store.Checkpointer.SyncPending);
+
+        clock.Advance(SqliteCheckpointer.SyncDelay - TimeSpan.FromTicks(1));
+        Assert.True(store.Checkpointer.SyncPending);
+        clock.Advance(TimeSpan.FromTicks(1));
+
+        Assert.True(
+            SpinWait.SpinUntil(() => JobsInCopy(path, copy) == 1, TimeSpan.FromSeconds(30)),
+            $"The database file holds no job {SqliteCheckpointer.SyncDelay} after the add ({store.Checkpointer.Completed} checkpoints, {store.Checkpointer.Failed} failed).");
+        Assert.False(store.Checkpointer.SyncPending);
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
+    public void A_store_closing_while_another_holds_the_file_syncs_its_commits_into_the_database_file()
+    {
+        // As `schedhost add` beside a running daemon: the closing store is not the file's last connection,
+        // so closing does not checkpoint by itself, and its clock never reaches the sync.
+        var path = folder.File("jobs.db");
+        var copy = folder.File("copy.db");
+        using var holder = JobStore.CreateSqlite(path, timeProvider: new FakeTimeProvider(T0));
+        var adder = JobStore.CreateSqlite(path, timeProvider: new FakeTimeProvider(T0));
+        AddJobs(adder, "added-", 3);
+        Assert.Equal(0, JobsInCopy(path, copy));
+
+        adder.Dispose();
+
+        Assert.Equal(3, JobsInCopy(path, copy));
+        Assert.True(File.Exists(path + "-wal"), "The holder's connection keeps the log.");
+        Assert.Equal(3, holder.Count);
+    }
+
+    [Fact]
+    public void A_sync_a_reader_held_back_is_tried_again_later()
+    {
+        var path = folder.File("jobs.db");
+        var copy = folder.File("copy.db");
+        var clock = new FakeTimeProvider(T0);
+        using var store = (SqliteJobStore)JobStore.CreateSqlite(path, new SqliteJobStoreOptions { StartCheckAtOpen = false }, clock);
+
+        using (var reader = Connect(path))
+        {
+            using var read = reader.CreateCommand();
+            read.CommandText = "BEGIN; SELECT count(*) FROM jobs;";
+            Assert.Equal(0L, read.ExecuteScalar());
+            store.Add(Job("held", T0), replaceExisting: false);
+            clock.Advance(SqliteCheckpointer.SyncDelay);
+            Assert.True(SpinWait.SpinUntil(() => store.Checkpointer.Completed >= 1 && store.Checkpointer.IsIdle, TimeSpan.FromSeconds(30)), "The sync did not run.");
+            Assert.Equal(0, JobsInCopy(path, copy));
+            read.CommandText = "COMMIT";
+            read.ExecuteNonQuery();
+        }
+
+        // Nothing else is committed: only the retry, twice the delay later, can sync the add.
+        Assert.True(store.Checkpointer.SyncPending, "No retry is armed.");
+        clock.Advance(2 * SqliteCheckpointer.SyncDelay);
+        Assert.True(
+            SpinWait.SpinUntil(() => JobsInCopy(path, copy) == 1, TimeSpan.FromSeconds(30)),
+            $"The database file holds no job after the retry ({store.Checkpointer.Completed} checkpoints; the last said {store.Checkpointer.LastResult}).");
+    }
+
     [UnixFact("Windows refuses to move an open file.")]
     public void A_failing_checkpoint_is_ignored_and_creates_no_file()
     {
@@ -634,7 +706,7 @@ public sealed class SqliteJobStoreTests : IDisposable
     }
 
     /// <summary>The jobs in a copy of the database file alone (without its log); 0 when the copy does not read.</summary>
-    private static long JobsInCopy(string path, string copy)
+    internal static long JobsInCopy(string path, string copy)
     {
         File.Copy(path, copy, overwrite: true);
         try

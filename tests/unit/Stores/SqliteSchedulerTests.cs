@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Scheduler.Events;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
@@ -689,6 +690,34 @@ public sealed class SqliteSchedulerTests : IDisposable
             await next.DisposeAsync();
             throw;
         }
+    }
+
+    [Fact]
+    public async Task A_commit_another_process_left_unsynced_is_synced_by_the_running_scheduler_within_a_second_of_its_check()
+    {
+        await using var test = Scheduler(out var store);
+        test.Scheduler.Start();
+        await test.Settle();
+        var checkpointer = ((SqliteJobStore)store).Checkpointer;
+        test.Time.Advance(SqliteCheckpointer.SyncDelay);
+        await test.Settle();
+        Assert.True(SpinWait.SpinUntil(() => !checkpointer.SyncPending && checkpointer.IsIdle, TimeSpan.FromSeconds(30)), "The scheduler's own commits are not synced.");
+        var copy = folder.File("copy.db");
+
+        // Its clock stands still, so it never syncs its add: a process killed right after its commit. (The
+        // scheduler's check that notices it commits too, its events; either arms the scheduler's sync.)
+        using var other = JobStore.CreateSqlite(Path, timeProvider: new FakeTimeProvider(test.Now));
+        other.Add(OutsideJob("outside", test.Now.AddHours(1)), replaceExisting: false);
+        Assert.Equal(0, SqliteJobStoreTests.JobsInCopy(Path, copy));
+
+        test.Time.Advance(Tick);
+        await test.Settle();
+        Assert.True(checkpointer.SyncPending, "Nothing armed a sync at the check that noticed the add.");
+        test.Time.Advance(SqliteCheckpointer.SyncDelay);
+
+        Assert.True(
+            SpinWait.SpinUntil(() => SqliteJobStoreTests.JobsInCopy(Path, copy) == 1, TimeSpan.FromSeconds(30)),
+            $"The database file holds no job after the scheduler's check and sync ({checkpointer.Completed} checkpoints, {checkpointer.Failed} failed; the last said {checkpointer.LastResult}).");
     }
 
     private TestScheduler Scheduler(out JobStore store, SqliteJobStoreOptions? options = null)

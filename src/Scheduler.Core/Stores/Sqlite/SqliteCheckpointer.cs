@@ -6,8 +6,9 @@ namespace Scheduler.Stores;
 /// <summary>
 /// Copies a store's write-ahead log into its database file on a second connection on the thread pool,
 /// every <see cref="CommitsPerCheckpoint"/> commits, so the writer's commits do not wait for the copy and
-/// its syncs. At most one checkpoint is in flight; a failed one (file gone, store closing) is dropped and
-/// the next tries again.
+/// its syncs, and <see cref="SyncDelay"/> after a commit no checkpoint has covered yet, so a commit is on
+/// disk within about that long however quiet the store is. At most one checkpoint runs at a time; a
+/// failed one (file gone, store closing) is dropped and the next tries again.
 /// </summary>
 /// <remarks>
 /// The checkpoints are PASSIVE: they never wait for, or block, the store's writer or another process.
@@ -16,7 +17,13 @@ namespace Scheduler.Stores;
 /// then the background has copied almost every frame, and that checkpoint is cheap. The same bound
 /// keeps the log from growing without end when background checkpoints fail. A store that goes quiet
 /// keeps its log (within the bound) until a later checkpoint or its closing copies it: the log is part
-/// of the file, as safe as the rest.
+/// of the file, as safe as the rest against a crash of the process.
+/// <para>Against a power loss it is not: with <c>synchronous=NORMAL</c> only a checkpoint syncs the log.
+/// So the first commit after a checkpoint arms a timer on the store's clock, and a commit another process
+/// made to the file (<see cref="OnOtherCommit"/>: it may have ended before syncing it) does too; a
+/// checkpoint a reader held back is tried again later. A store closing syncs its own commits first
+/// (<see cref="SyncCommits"/>), and so does the process exiting while the timer is armed. A store
+/// nobody writes to arms nothing and costs nothing.</para>
 /// </remarks>
 internal sealed class SqliteCheckpointer : IDisposable
 {
@@ -36,11 +43,24 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// </summary>
     internal const long WalSizeLimitBytes = 16L * 1024 * 1024;
 
+    /// <summary>
+    /// How long a commit waits at most for a checkpoint to sync it: the most a power loss takes from a
+    /// quiet store. Short enough to be the "last moments" of commits, long enough that a store under
+    /// steady writes adds at most one checkpoint a second to its count-driven ones.
+    /// </summary>
+    internal static readonly TimeSpan SyncDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between tries while a reader keeps a checkpoint from copying the whole log, or checkpoints fail.</summary>
+    internal static readonly TimeSpan HeldBackRetryLimit = TimeSpan.FromMinutes(1);
+
     private readonly string connectionString;
     private readonly int busyTimeoutMilliseconds;
 
     // Held for a whole checkpoint, so Dispose waits for one in flight and a queued one sees it disposed.
     private readonly object gate = new();
+
+    // Its own lock, not the gate: a commit arming the sync timer must not wait for a checkpoint.
+    private readonly object syncTimerGate = new();
 
     private SqliteConnection? connection;
     private bool disposed;
@@ -48,7 +68,16 @@ internal sealed class SqliteCheckpointer : IDisposable
     // Touched only by the store's writer, under its lock.
     private int commitsSinceCheckpoint;
 
+    // Checkpoints queued or running.
     private int inFlight;
+
+    // 1 while the sync timer is armed; the commits since it was armed wait for it.
+    private int syncArmed;
+
+    private TimeSpan syncRetryDelay = SyncDelay;
+    private ITimer? syncTimer;
+    private TimeProvider? syncTimerClock;
+
     private int completed;
     private int failed;
 
@@ -64,6 +93,7 @@ internal sealed class SqliteCheckpointer : IDisposable
             DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
         }.ToString();
         busyTimeoutMilliseconds = (int)Math.Min(int.MaxValue, Math.Ceiling(busyTimeout.TotalMilliseconds));
+        AppDomain.CurrentDomain.ProcessExit += SyncAtExit;
     }
 
     /// <summary>How many background checkpoints ran to the end (for tests).</summary>
@@ -78,28 +108,117 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Whether no checkpoint is queued or running (for tests).</summary>
     internal bool IsIdle => Volatile.Read(ref inFlight) == 0;
 
-    /// <summary>Called by the store after each commit; queues a checkpoint every so many.</summary>
-    public void OnCommit()
+    /// <summary>Whether the timer that syncs the last commits is armed (for tests).</summary>
+    internal bool SyncPending => Volatile.Read(ref syncArmed) != 0;
+
+    /// <summary>
+    /// Called by the store after each commit, under its lock: queues a checkpoint every so many, and arms
+    /// the sync timer on <paramref name="clock"/> if it is not armed.
+    /// </summary>
+    public void OnCommit(TimeProvider clock)
     {
-        if (++commitsSinceCheckpoint < CommitsPerCheckpoint || Volatile.Read(ref inFlight) != 0)
+        if (++commitsSinceCheckpoint >= CommitsPerCheckpoint && Volatile.Read(ref inFlight) == 0)
+        {
+            commitsSinceCheckpoint = 0;
+            Queue();
+        }
+
+        ArmSync(clock, SyncDelay);
+    }
+
+    /// <summary>
+    /// Called by the store, under its lock, when it notices that another connection committed to the file:
+    /// that process may end (or be killed) before a checkpoint of its own syncs its commits.
+    /// </summary>
+    public void OnOtherCommit(TimeProvider clock) => ArmSync(clock, SyncDelay);
+
+    /// <summary>
+    /// Called by the store as it closes, under its lock: checkpoints at once if it committed anything no
+    /// checkpoint covered, since it may not be the file's last connection (whose closing would). A reader
+    /// holding the checkpoint back leaves those commits to the next checkpoint of another connection.
+    /// </summary>
+    public void SyncCommits()
+    {
+        if (commitsSinceCheckpoint == 0 && !SyncPending)
         {
             return;
         }
 
         commitsSinceCheckpoint = 0;
-        Volatile.Write(ref inFlight, 1);
-        ThreadPool.UnsafeQueueUserWorkItem(static state => ((SqliteCheckpointer)state!).Checkpoint(), this);
+        Interlocked.Increment(ref inFlight);
+        Checkpoint();
     }
 
     /// <summary>Waits for a checkpoint in flight, then closes the connection; later ones do nothing.</summary>
     public void Dispose()
     {
+        AppDomain.CurrentDomain.ProcessExit -= SyncAtExit;
         lock (gate)
         {
             disposed = true;
+            lock (syncTimerGate)
+            {
+                syncTimer?.Dispose();
+                syncTimer = null;
+            }
+
             connection?.Dispose();
             connection = null;
         }
+    }
+
+    private void ArmSync(TimeProvider clock, TimeSpan delay)
+    {
+        if (Volatile.Read(ref syncArmed) != 0 || Interlocked.Exchange(ref syncArmed, 1) != 0)
+        {
+            return;
+        }
+
+        lock (syncTimerGate)
+        {
+            if (Volatile.Read(ref disposed))
+            {
+                return;
+            }
+
+            // The store's clock changes when a scheduler on another clock attaches (tests run on a fake one).
+            if (!ReferenceEquals(clock, syncTimerClock))
+            {
+                syncTimer?.Dispose();
+                syncTimer = clock.CreateTimer(static state => ((SqliteCheckpointer)state!).SyncTimerFired(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                syncTimerClock = clock;
+            }
+
+            syncTimer!.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// A process that ends without closing its stores (pwsh exiting after Register-ScheduledJobEx, whose
+    /// session keeps the store open) would leave its last commits to the operating system's write-back.
+    /// </summary>
+    private void SyncAtExit(object? sender, EventArgs e)
+    {
+        if (Interlocked.Exchange(ref syncArmed, 0) != 0)
+        {
+            Interlocked.Increment(ref inFlight);
+            Checkpoint();
+        }
+    }
+
+    private void SyncTimerFired()
+    {
+        // Cleared first: a commit from here on arms the timer again, since this checkpoint may not cover it.
+        Volatile.Write(ref syncArmed, 0);
+        Queue();
+    }
+
+    private void Queue()
+    {
+        Interlocked.Increment(ref inFlight);
+
+        // Never on the caller's thread: the caller is the store's writer, or a fake clock's Advance.
+        ThreadPool.UnsafeQueueUserWorkItem(static state => ((SqliteCheckpointer)state!).Checkpoint(), this);
     }
 
     private void Checkpoint()
@@ -125,20 +244,50 @@ internal sealed class SqliteCheckpointer : IDisposable
                 }
 
                 Interlocked.Increment(ref completed);
+
+                // A reader's older view kept frames in the log unsynced: try again, less often while it lasts.
+                if (LastResult.CopiedFrames < LastResult.LogFrames)
+                {
+                    syncRetryDelay = Min(syncRetryDelay + syncRetryDelay, HeldBackRetryLimit);
+                    RetrySync();
+                }
+                else
+                {
+                    syncRetryDelay = SyncDelay;
+                }
             }
-            // A checkpoint is an optimization: whatever fails, the store goes on and the next one tries again.
+            // Whatever fails, the store goes on (its log is part of the file); the sync is tried again.
             catch (Exception error) when (error is not OutOfMemoryException)
             {
                 connection?.Dispose();
                 connection = null;
                 Interlocked.Increment(ref failed);
+                syncRetryDelay = Min(syncRetryDelay + syncRetryDelay, HeldBackRetryLimit);
+                RetrySync();
             }
             finally
             {
-                Volatile.Write(ref inFlight, 0);
+                Interlocked.Decrement(ref inFlight);
             }
         }
     }
+
+    private void RetrySync()
+    {
+        TimeProvider? clock;
+        lock (syncTimerGate)
+        {
+            clock = syncTimerClock;
+        }
+
+        // Without a clock no commit of this store armed a sync (the store is closing): the next connection's checkpoint copies it.
+        if (clock is not null)
+        {
+            ArmSync(clock, syncRetryDelay);
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private SqliteConnection Open()
     {

@@ -574,6 +574,7 @@ internal sealed partial class SqliteJobStore
         }
 
         current.DataVersion = version;
+        checkpointer.OnOtherCommit(current.Clock);
         return true;
     }
 

@@ -14,9 +14,10 @@ namespace Scheduler.Stores;
 /// <remarks>
 /// <para>The file uses WAL with <c>synchronous=NORMAL</c>: a commit appends to the log without waiting
 /// for the disk, and the log is synced at checkpoints, which copy it into the file on a second
-/// connection in the background (<see cref="SqliteCheckpointer"/>) so a commit does not wait for them.
-/// The file stays consistent after a process or machine crash; a machine crash (not a process crash) may lose the last commits, which for a
-/// scheduler means a run recorded as Running is found Running (and abandoned) or a fire time is run
+/// connection in the background (<see cref="SqliteCheckpointer"/>) so a commit does not wait for them,
+/// and within <see cref="SqliteCheckpointer.SyncDelay"/> of a commit however quiet the store is.
+/// The file stays consistent after a process or machine crash; a machine crash (not a process crash)
+/// may lose the commits of that last moment, which for a scheduler means a run recorded as Running is found Running (and abandoned) or a fire time is run
 /// again — the same as a crash a moment earlier. FULL would sync every commit and cost about a
 /// millisecond per job added or dispatch batch on ordinary disks.</para>
 /// <para>The partial classes hold the opening checks, the jobs, the runs, and what a running
@@ -738,7 +739,7 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
         if ((batchDepth == 0 || force) && TransactionOpen)
         {
             commit.Execute();
-            checkpointer.OnCommit();
+            checkpointer.OnCommit(Clock);
         }
     }
 
@@ -815,6 +816,10 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
 
             disposed = true;
             DisposeStatements();
+            if (damage is null)
+            {
+                checkpointer.SyncCommits();
+            }
 
             // First, so the store's connection is the file's last: closing it checkpoints and removes the log.
             checkpointer.Dispose();
