@@ -43,3 +43,19 @@ internal sealed class LinuxFactAttribute : FactAttribute
 
     public string Reason { get; }
 }
+
+/// <summary>
+/// A fact that needs a small file system of its own to fill: a tmpfs it mounts, which takes Linux and
+/// root. Elsewhere it is reported as skipped, with the reason.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+internal sealed class SmallFileSystemFactAttribute : FactAttribute
+{
+    public SmallFileSystemFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+        {
+            Skip = "Mounts a small tmpfs to fill: Linux, as root, only.";
+        }
+    }
+}

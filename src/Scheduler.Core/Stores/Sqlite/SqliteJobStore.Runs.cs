@@ -33,6 +33,9 @@ internal sealed partial class SqliteJobStore
     /// <summary>Run ends not written yet (see <see cref="SaveRun"/>); every write writes them first.</summary>
     private readonly List<JobRun> pendingEnds = [];
 
+    /// <summary>Run ends written in the open transaction: back to <see cref="pendingEnds"/> if it is lost.</summary>
+    private readonly List<JobRun> uncommittedEnds = [];
+
     /// <summary>Runs saved per job since its retention last ran.</summary>
     private readonly Dictionary<string, int> runsSinceRetention = new(StringComparer.Ordinal);
 
@@ -291,7 +294,10 @@ internal sealed partial class SqliteJobStore
         }
     }
 
-    /// <summary>Inside a write: the run ends kept in memory go first. They are dropped when that fails (the runs stay Running).</summary>
+    /// <summary>
+    /// Inside a write: the run ends kept in memory go first. Those not written when a statement fails stay
+    /// in memory, and those written go back to it if the transaction is lost before its commit.
+    /// </summary>
     private void SavePendingEndsLocked()
     {
         if (pendingEnds.Count == 0)
@@ -301,9 +307,19 @@ internal sealed partial class SqliteJobStore
 
         var ends = pendingEnds.ToArray();
         pendingEnds.Clear();
-        foreach (var run in ends)
+        var written = 0;
+        try
         {
-            SaveRunLocked(run);
+            for (; written < ends.Length; written++)
+            {
+                SaveRunLocked(ends[written]);
+                uncommittedEnds.Add(ends[written]);
+            }
+        }
+        catch
+        {
+            pendingEnds.InsertRange(0, ends.Skip(written));
+            throw;
         }
     }
 

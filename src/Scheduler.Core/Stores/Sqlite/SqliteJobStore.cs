@@ -81,6 +81,10 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
     // Batches open: the transaction is held until the last ends.
     private int batchDepth;
 
+    // Whether the open transaction holds writes not committed yet, and whether a batch lost some.
+    private bool writesUncommitted;
+    private bool lostBatchWrites;
+
     private SqliteJobStore(string path, SqliteConnection connection, SqliteJobStoreOptions options, TimeProvider? timeProvider, SqliteIntegrityCheck integrityCheck)
     {
         Path = path;
@@ -631,36 +635,68 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
             BeginLocked();
         }
 
-        if (atomic)
-        {
-            savepoint.Execute();
-        }
-
         T result;
         try
         {
+            // Before the body's savepoint: a body that fails takes no run end with it.
             SavePendingEndsLocked();
-            result = body();
+            if (atomic)
+            {
+                savepoint.Execute();
+            }
+
+            try
+            {
+                result = body();
+            }
+            catch
+            {
+                if (atomic && TransactionOpen)
+                {
+                    rollbackToSavepoint.Execute();
+                    releaseSavepoint.Execute();
+                }
+
+                throw;
+            }
+
+            if (atomic)
+            {
+                releaseSavepoint.Execute();
+            }
         }
         catch
         {
-            if (atomic && TransactionOpen)
+            // A full disk or an I/O error can make SQLite roll the whole transaction back by itself.
+            if (!TransactionOpen)
             {
-                rollbackToSavepoint.Execute();
-                releaseSavepoint.Execute();
+                TransactionLostLocked();
             }
 
             FlushLocked(durable);
             throw;
         }
 
-        if (atomic)
-        {
-            releaseSavepoint.Execute();
-        }
-
+        writesUncommitted = true;
         FlushLocked(durable);
         return result;
+    }
+
+    /// <summary>
+    /// The open transaction is gone, rolled back (by SQLite on a full disk or an I/O error, or after a
+    /// commit that failed): the run ends it held go back to memory for the next write, and a batch it
+    /// held writes of learns, as it ends, that they are lost.
+    /// </summary>
+    private void TransactionLostLocked()
+    {
+        pendingEnds.InsertRange(0, uncommittedEnds);
+        uncommittedEnds.Clear();
+        if (batchDepth > 0 && writesUncommitted)
+        {
+            lostBatchWrites = true;
+        }
+
+        writesUncommitted = false;
     }
 
     /// <summary>
@@ -733,12 +769,41 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
         }
     }
 
-    /// <summary>Commits what is written so far, unless a batch holds the transaction open (and <paramref name="force"/> is false).</summary>
+    /// <summary>
+    /// Commits what is written so far, unless a batch holds the transaction open (and <paramref name="force"/>
+    /// is false). A commit that fails (a full disk, an I/O error) leaves nothing of the transaction to be
+    /// committed later with someone else's write: the caller was told it failed.
+    /// </summary>
     private void FlushLocked(bool force = false)
     {
         if ((batchDepth == 0 || force) && TransactionOpen)
         {
-            commit.Execute();
+            try
+            {
+                commit.Execute();
+            }
+            catch (SqliteException)
+            {
+                if (TransactionOpen)
+                {
+                    try
+                    {
+                        using var rollback = connection.CreateCommand();
+                        rollback.CommandText = "ROLLBACK";
+                        rollback.ExecuteNonQuery();
+                    }
+                    catch (SqliteException)
+                    {
+                        // Rolled back by SQLite meanwhile, or the connection is failing: either way nothing of it is kept.
+                    }
+                }
+
+                TransactionLostLocked();
+                throw;
+            }
+
+            uncommittedEnds.Clear();
+            writesUncommitted = false;
             checkpointer.OnCommit(Clock);
         }
     }
@@ -776,6 +841,11 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
 
             batchDepth--;
             FlushLocked();
+            if (batchDepth == 0 && lostBatchWrites)
+            {
+                lostBatchWrites = false;
+                throw new IOException($"The store '{Path}' lost writes of this batch: a write in it failed (a full disk or an I/O error) and SQLite rolled back what the batch had written since its last commit. Jobs added in the batch may be missing; add them again (with replaceExisting).");
+            }
         }
     }
 
