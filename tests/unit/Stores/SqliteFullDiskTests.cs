@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Data.Sqlite;
 using Scheduler.Events;
 using Scheduler.Invocations;
 using Scheduler.Jobs;
@@ -55,8 +54,8 @@ public sealed class SqliteFullDiskTests : IDisposable
         store.Add(SqliteJobStoreTests.Job("kept", TestScheduler.Epoch), replaceExisting: false);
         FillTheDisk();
 
-        var error = Assert.Throws<SqliteException>(() => store.Add(SqliteJobStoreTests.Job("refused", TestScheduler.Epoch) with { Name = BigName }, replaceExisting: false));
-        Assert.Contains("full", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<IOException>(() => store.Add(SqliteJobStoreTests.Job("refused", TestScheduler.Epoch) with { Name = BigName }, replaceExisting: false));
+        Assert.StartsWith($"The store '{StorePath}' could not be written: its disk is full (SQLite Error 13", error.Message, StringComparison.Ordinal);
         Assert.Null(store.Get("refused"));
 
         File.Delete(filler);
@@ -84,7 +83,7 @@ public sealed class SqliteFullDiskTests : IDisposable
             // The run's end waits in memory for the store's next write, which the disk refuses.
             FillTheDisk();
             var error = Assert.ThrowsAny<Exception>(() => test.Scheduler.AddJob(new IntervalTrigger(TimeSpan.FromHours(1)), new DelegateInvocation("work"), "refused", name: BigName, executor: "inline", store: "disk"));
-            Assert.Contains("full", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"The store '{StorePath}' could not be written: its disk is full", error.Message, StringComparison.Ordinal);
             File.Delete(filler);
 
             // The store's next check writes what waits.
@@ -107,7 +106,7 @@ public sealed class SqliteFullDiskTests : IDisposable
 
         // A run about to start commits at once, batch or not: its commit takes the batch's add with it.
         FillTheDisk();
-        Assert.Throws<SqliteException>(() => store.SaveRun(SqliteJobStoreTests.Run("kept", "r1", JobRunOutcome.Running)));
+        Assert.Throws<IOException>(() => store.SaveRun(SqliteJobStoreTests.Run("kept", "r1", JobRunOutcome.Running)));
         File.Delete(filler);
         store.Add(SqliteJobStoreTests.Job("after-failure", TestScheduler.Epoch), replaceExisting: false);
 
@@ -116,6 +115,31 @@ public sealed class SqliteFullDiskTests : IDisposable
         using var other = JobStore.CreateSqlite(StorePath);
         Assert.Equal(["after-failure", "kept"], other.GetAll().Select(j => j.Id).Order(StringComparer.Ordinal));
         Assert.Empty(other.GetRuns("kept", 10));
+    }
+
+    [SmallFileSystemFact]
+    public async Task Opening_a_store_on_a_full_disk_fails_naming_the_store_and_leaves_it_as_it_was()
+    {
+        using (var store = JobStore.CreateSqlite(StorePath))
+        {
+            store.Add(SqliteJobStoreTests.Job("kept", TestScheduler.Epoch), replaceExisting: false);
+        }
+
+        // Its log and shared-memory index must be made anew, and there is no room for them.
+        FillTheDisk();
+        var error = Assert.Throws<IOException>(() => JobStore.CreateSqlite(StorePath));
+        Assert.StartsWith($"The store '{StorePath}' ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("full", error.Message, StringComparison.Ordinal);
+
+        // As schedhost says it: one line, a store it cannot use (exit 2), never "unexpected".
+        var (exit, _, stderr) = await SchedHostProcess.Cli("list", "--store", StorePath);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"schedhost: cannot use the store '{StorePath}': The store '{StorePath}' ", stderr, StringComparison.Ordinal);
+        Assert.Contains("full", stderr, StringComparison.Ordinal);
+
+        File.Delete(filler);
+        using var reopened = JobStore.CreateSqlite(StorePath);
+        Assert.Equal("kept", Assert.Single(reopened.GetAll()).Id);
     }
 
     /// <summary>Writes a file until the file system has no room left.</summary>

@@ -82,6 +82,12 @@ internal sealed partial class SqliteJobStore
 
             return new SqliteJobStore(fullPath, connection, options, timeProvider, integrityCheck);
         }
+        catch (SqliteException error) when (IsUnavailable(error))
+        {
+            integrityCheck.Dispose();
+            connection.Dispose();
+            throw Unavailable(fullPath, error);
+        }
         catch
         {
             integrityCheck.Dispose();

@@ -592,7 +592,7 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
 
     private static DateTimeOffset FromTicks(long ticks) => StoredRows.FromTicks(ticks);
 
-    private SqliteStatement Prepare(string sql, params string[] parameters) => new(connection, sql, DamageFoundLocked, parameters);
+    private SqliteStatement Prepare(string sql, params string[] parameters) => new(connection, sql, StoreErrorLocked, parameters);
 
     /// <summary>A random, non-zero tag (0 is the version of a job never read from a store).</summary>
     private long NewVersion()
@@ -611,9 +611,9 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
         {
             command.ExecuteNonQuery();
         }
-        catch (SqliteException error) when (IsDamage(error))
+        catch (SqliteException error) when (IsStoreError(error))
         {
-            throw DamageFoundLocked(error);
+            throw StoreErrorLocked(error);
         }
     }
 
@@ -728,6 +728,37 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
     internal static bool IsDamage(SqliteException error)
         => error.SqliteErrorCode is SqliteErrorCodes.Corrupt or SqliteErrorCodes.NotADatabase;
 
+    /// <summary>Whether the file is out of reach for now: a full disk, an I/O error, a lock held too long, a file system gone read-only.</summary>
+    internal static bool IsUnavailable(SqliteException error)
+        => error.SqliteErrorCode is SqliteErrorCodes.Busy or SqliteErrorCodes.Locked or SqliteErrorCodes.ReadOnly
+            or SqliteErrorCodes.IoError or SqliteErrorCodes.Full or SqliteErrorCodes.CantOpen;
+
+    /// <summary>Whether the error becomes the store's own (<see cref="StoreErrorLocked"/>) rather than SQLite's.</summary>
+    internal static bool IsStoreError(SqliteException error) => IsDamage(error) || IsUnavailable(error);
+
+    /// <summary>
+    /// The store's error for a file out of reach: an <see cref="IOException"/> that names the store and
+    /// what is wrong, as a PostgreSQL store's is when its server is away (schedhost exits 1 with it).
+    /// </summary>
+    internal static IOException Unavailable(string path, SqliteException error)
+    {
+        var detail = error.Message.TrimEnd('.');
+        return new IOException(
+            error.SqliteErrorCode switch
+            {
+                SqliteErrorCodes.Full => $"The store '{path}' could not be written: its disk is full ({detail}). Nothing of the failed write is kept; what was stored before is.",
+                SqliteErrorCodes.IoError => $"The store '{path}' could not be read or written: a disk I/O error ({detail}); its disk may be full, failing or gone.",
+                SqliteErrorCodes.ReadOnly => $"The store '{path}' could not be written: its file or file system became read-only ({detail}).",
+                SqliteErrorCodes.CantOpen => $"The store '{path}' is out of reach: its file or folder was moved, removed or cannot be opened ({detail}).",
+                _ => $"The store '{path}' is locked: another process kept it locked for writing longer than the store's busy timeout ({detail}).",
+            },
+            error);
+    }
+
+    /// <summary>The store's own error for one SQLite raised (<see cref="IsStoreError"/>).</summary>
+    private Exception StoreErrorLocked(SqliteException error)
+        => IsDamage(error) ? DamageFoundLocked(error) : Unavailable(Path, error);
+
     /// <summary>The store's error for a damaged file (docs/stores.md, "Opening a file").</summary>
     internal static InvalidDataException Damaged(string path, string detail, Exception? inner)
         => new($"The store '{path}' is damaged ({detail.TrimEnd('.')}); nothing more is written to it. Restore it from a backup, or recover what it holds into a new file with the sqlite3 shell's .recover command.", inner);
@@ -763,9 +794,9 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
         {
             return reader.Read();
         }
-        catch (SqliteException error) when (IsDamage(error))
+        catch (SqliteException error) when (IsStoreError(error))
         {
-            throw DamageFoundLocked(error);
+            throw StoreErrorLocked(error);
         }
     }
 
@@ -782,7 +813,7 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
             {
                 commit.Execute();
             }
-            catch (SqliteException)
+            catch (Exception error) when (error is SqliteException or IOException)
             {
                 if (TransactionOpen)
                 {
@@ -943,8 +974,11 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
 internal static class SqliteErrorCodes
 {
     public const int Busy = 5;
+    public const int Locked = 6;
     public const int ReadOnly = 8;
+    public const int IoError = 10;
     public const int Corrupt = 11;
+    public const int Full = 13;
     public const int CantOpen = 14;
     public const int Constraint = 19;
     public const int NotADatabase = 26;

@@ -5,17 +5,18 @@ namespace Scheduler.Stores;
 /// <summary>
 /// A command prepared once and executed many times with new parameter values: SQLite compiles the
 /// statement on first use and keeps it, which is most of the speed of bulk adds and dispatches. Damage
-/// that SQLite meets in the file becomes the store's own error (<c>onDamage</c>), wherever it is met.
+/// that SQLite meets in the file, and a file out of reach (a full disk, an I/O error, a lock held too
+/// long), become the store's own errors (<c>onError</c>), wherever they are met.
 /// </summary>
 internal sealed class SqliteStatement : IDisposable
 {
     private readonly SqliteCommand command;
     private readonly SqliteParameter[] parameters;
-    private readonly Func<SqliteException, Exception> onDamage;
+    private readonly Func<SqliteException, Exception> onError;
 
-    public SqliteStatement(SqliteConnection connection, string sql, Func<SqliteException, Exception> onDamage, params string[] parameterNames)
+    public SqliteStatement(SqliteConnection connection, string sql, Func<SqliteException, Exception> onError, params string[] parameterNames)
     {
-        this.onDamage = onDamage;
+        this.onError = onError;
         command = connection.CreateCommand();
 #pragma warning disable CA2100 // The SQL is a constant of the store; values are always parameters.
         command.CommandText = sql;
@@ -51,9 +52,9 @@ internal sealed class SqliteStatement : IDisposable
         {
             return command.ExecuteNonQuery();
         }
-        catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
+        catch (SqliteException error) when (SqliteJobStore.IsStoreError(error))
         {
-            throw onDamage(error);
+            throw onError(error);
         }
     }
 
@@ -63,22 +64,22 @@ internal sealed class SqliteStatement : IDisposable
         {
             return command.ExecuteScalar();
         }
-        catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
+        catch (SqliteException error) when (SqliteJobStore.IsStoreError(error))
         {
-            throw onDamage(error);
+            throw onError(error);
         }
     }
 
-    /// <summary>The rows; read them with the store's <c>Next</c>, which turns damage met on the way into its error too.</summary>
+    /// <summary>The rows; read them with the store's <c>Next</c>, which turns errors met on the way into its own too.</summary>
     public SqliteDataReader Query()
     {
         try
         {
             return command.ExecuteReader();
         }
-        catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
+        catch (SqliteException error) when (SqliteJobStore.IsStoreError(error))
         {
-            throw onDamage(error);
+            throw onError(error);
         }
     }
 
