@@ -770,21 +770,28 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
     private InvalidDataException DamageFoundLocked(SqliteException error)
     {
         damage ??= error.Message;
-        if (TransactionOpen)
+        RollBackLocked();
+        return Damaged(Path, error.Message, error);
+    }
+
+    /// <summary>Drops the open transaction, if SQLite has not already.</summary>
+    private void RollBackLocked()
+    {
+        if (!TransactionOpen)
         {
-            try
-            {
-                using var rollback = connection.CreateCommand();
-                rollback.CommandText = "ROLLBACK";
-                rollback.ExecuteNonQuery();
-            }
-            catch (SqliteException)
-            {
-                // SQLite may have rolled back by itself; either way nothing of it is kept.
-            }
+            return;
         }
 
-        return Damaged(Path, error.Message, error);
+        try
+        {
+            using var rollback = connection.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            rollback.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // Rolled back by SQLite meanwhile, or the connection is failing: either way nothing of it is kept.
+        }
     }
 
     /// <summary>The next row of a reader; damage met on the way is the store's error, like in any statement.</summary>
@@ -815,20 +822,7 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
             }
             catch (Exception error) when (error is SqliteException or IOException)
             {
-                if (TransactionOpen)
-                {
-                    try
-                    {
-                        using var rollback = connection.CreateCommand();
-                        rollback.CommandText = "ROLLBACK";
-                        rollback.ExecuteNonQuery();
-                    }
-                    catch (SqliteException)
-                    {
-                        // Rolled back by SQLite meanwhile, or the connection is failing: either way nothing of it is kept.
-                    }
-                }
-
+                RollBackLocked();
                 TransactionLostLocked();
                 throw;
             }
