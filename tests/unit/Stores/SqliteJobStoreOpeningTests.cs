@@ -21,6 +21,23 @@ public sealed class SqliteJobStoreOpeningTests : IDisposable
 
     public void Dispose() => folder.Dispose();
 
+    [UnixFact("Windows refuses to delete an open file.")]
+    public void A_store_is_not_created_where_only_the_log_of_a_deleted_one_is_left()
+    {
+        // A process still has the deleted store open (a running daemon, say): its log stays at the path.
+        var path = folder.File("jobs.db");
+        using var holder = JobStore.CreateSqlite(path);
+        holder.Add(Job("kept", T0), replaceExisting: false);
+        File.Delete(path);
+
+        var error = Assert.Throws<IOException>(() => JobStore.CreateSqlite(path));
+
+        Assert.StartsWith($"The store '{path}' does not exist, but its log '{path}-wal' does:", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+        Assert.Equal("kept", Assert.Single(holder.GetAll()).Id);
+        Assert.Empty(Directory.GetFiles(folder.Path, ".jobs.db.*"));
+    }
+
     [Fact]
     public void Many_openers_of_a_new_file_all_open_the_one_store_it_becomes()
     {

@@ -720,6 +720,38 @@ public sealed class SqliteSchedulerTests : IDisposable
             $"The database file holds no job after the scheduler's check and sync ({checkpointer.Completed} checkpoints, {checkpointer.Failed} failed; the last said {checkpointer.LastResult}).");
     }
 
+    [UnixFact("Windows refuses to delete an open file.")]
+    public async Task A_store_file_deleted_under_the_running_scheduler_is_reported_once_and_again_if_it_goes_after_coming_back()
+    {
+        await using var test = Scheduler(out _);
+        test.Scheduler.Start();
+        await test.Settle();
+        var moved = folder.File("moved.db");
+        var after = test.Scheduler.Events.LastSequence;
+
+        File.Move(Path, moved);
+        test.Time.Advance(Tick);
+        var error = await test.WaitFor(e => e.Type == SchedulerEventType.SchedulerError && e.Sequence > after && (e.Message ?? "").Contains("deleted or moved away", StringComparison.Ordinal), after);
+        Assert.StartsWith($"The store file '{Path}' was deleted or moved away while the scheduler '{test.Scheduler.Id}' runs on it.", error.Message, StringComparison.Ordinal);
+
+        // Said once while it is gone; put back, then gone again, said again.
+        test.Time.Advance(Tick);
+        test.Time.Advance(Tick);
+        await test.Settle();
+        Assert.Single(Moved());
+        File.Move(moved, Path);
+        test.Time.Advance(Tick);
+        await test.Settle();
+        File.Move(Path, moved);
+        test.Time.Advance(Tick);
+        await test.Settle();
+        Assert.Equal(2, Moved().Count());
+        File.Move(moved, Path);
+
+        IEnumerable<SchedulerEvent> Moved() => test.Scheduler.Events.Read(after, 1000)
+            .Where(e => e.Type == SchedulerEventType.SchedulerError && (e.Message ?? "").Contains("deleted or moved away", StringComparison.Ordinal));
+    }
+
     private TestScheduler Scheduler(out JobStore store, SqliteJobStoreOptions? options = null)
     {
         var test = new TestScheduler();

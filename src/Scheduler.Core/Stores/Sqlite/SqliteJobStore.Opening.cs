@@ -104,6 +104,15 @@ internal sealed partial class SqliteJobStore
     /// </summary>
     private static void CreateFile(string fullPath, IReadOnlyList<SqliteMigration> migrations)
     {
+        // The log first: a concurrent creator places the file before it makes a log, so a log seen without
+        // its file is a deleted store's. A new file would take its pages for its own.
+        var orphanLog = fullPath + "-wal";
+        if (File.Exists(orphanLog) && !File.Exists(fullPath))
+        {
+            throw new IOException(
+                $"The store '{fullPath}' does not exist, but its log '{orphanLog}' does: the file was deleted or moved away while a process had it open (a scheduler may still run on it), or after a crash. A new store there would read that log as its own. Put the file back, or, to start an empty store, stop what uses the old one and move '{orphanLog}' and '{fullPath}-shm' away.");
+        }
+
         var folder = System.IO.Path.GetDirectoryName(fullPath)!;
         var building = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".new");
         try

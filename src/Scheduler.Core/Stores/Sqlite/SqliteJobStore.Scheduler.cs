@@ -473,6 +473,7 @@ internal sealed partial class SqliteJobStore
 
     private void Tick(Attachment current)
     {
+        string? fileGone = null;
         var changed = false;
         var busy = true;
         try
@@ -484,6 +485,7 @@ internal sealed partial class SqliteJobStore
                     return;
                 }
 
+                fileGone = FileGoneLocked(current);
                 changed = DataVersionChangedLocked(current);
                 var endsPending = pendingEnds.Count > 0;
                 var forwarded = ForwardEventsLocked(current);
@@ -495,6 +497,12 @@ internal sealed partial class SqliteJobStore
                     current.NextMaintenance = now + MaintenanceInterval;
                     MaintainLocked();
                 }
+            }
+
+            // Outside the lock, as the scheduler publishes the event on this thread.
+            if (fileGone is not null)
+            {
+                OnErrorOccurred(fileGone);
             }
 
             if (changed)
@@ -562,6 +570,26 @@ internal sealed partial class SqliteJobStore
                 return attachment?.Watch is not null;
             }
         }
+    }
+
+    /// <summary>
+    /// A store file deleted or moved away under a running scheduler goes on working from the open file, but
+    /// only until it closes, and nothing else can reach it any more: <c>schedhost add</c> would create a
+    /// new, empty store at the path (or refuse, while the old log is there). Said once per disappearance
+    /// (the message to report, else null); a stat per check.
+    /// </summary>
+    private string? FileGoneLocked(Attachment current)
+    {
+        var missing = !File.Exists(Path);
+        if (missing == current.FileMissing)
+        {
+            return null;
+        }
+
+        current.FileMissing = missing;
+        return !missing
+            ? null
+            : $"The store file '{Path}' was deleted or moved away while the scheduler '{current.SchedulerId}' runs on it. Its jobs and runs are kept only in the open file until this scheduler closes the store, and other processes no longer reach them. Put the file back where it was; to keep what it holds, do so before stopping the scheduler.";
     }
 
     /// <summary>Whether another connection committed since the last check; remembers what it saw.</summary>
@@ -845,5 +873,8 @@ internal sealed partial class SqliteJobStore
         public DateTimeOffset NextMaintenance { get; set; }
 
         public Exception? LastError { get; set; }
+
+        /// <summary>Whether the last check found the store's file gone from its path (reported once).</summary>
+        public bool FileMissing { get; set; }
     }
 }
