@@ -21,9 +21,8 @@ namespace Scheduler.Stores;
 /// <para>Against a power loss it is not: with <c>synchronous=NORMAL</c> only a checkpoint syncs the log.
 /// So the first commit after a checkpoint arms a timer on the store's clock, and a commit another process
 /// made to the file (<see cref="OnOtherCommit"/>: it may have ended before syncing it) does too; a
-/// checkpoint a reader held back is tried again later. A store closing syncs its own commits first
-/// (<see cref="SyncCommits"/>), and so does the process exiting while the timer is armed. A store
-/// nobody writes to arms nothing and costs nothing.</para>
+/// checkpoint a reader held back is tried again later. A store closing, and the process exiting, sync
+/// what waits (<see cref="SyncCommits"/>). A store nobody writes to arms nothing and costs nothing.</para>
 /// </remarks>
 internal sealed class SqliteCheckpointer : IDisposable
 {
@@ -133,18 +132,18 @@ internal sealed class SqliteCheckpointer : IDisposable
     public void OnOtherCommit(TimeProvider clock) => ArmSync(clock, SyncDelay);
 
     /// <summary>
-    /// Called by the store as it closes, under its lock: checkpoints at once if it committed anything no
-    /// checkpoint covered, since it may not be the file's last connection (whose closing would). A reader
-    /// holding the checkpoint back leaves those commits to the next checkpoint of another connection.
+    /// Called by the store as it closes, and when the process exits: checkpoints at once if a commit waits
+    /// for the sync timer or a checkpoint is queued (closing drops a queued one), since this may not be the
+    /// file's last connection (whose closing would). A reader holding the checkpoint back leaves those
+    /// commits to the next checkpoint of another connection.
     /// </summary>
     public void SyncCommits()
     {
-        if (commitsSinceCheckpoint == 0 && !SyncPending)
+        if (Interlocked.Exchange(ref syncArmed, 0) == 0 && Volatile.Read(ref inFlight) == 0)
         {
             return;
         }
 
-        commitsSinceCheckpoint = 0;
         Interlocked.Increment(ref inFlight);
         Checkpoint();
     }
@@ -197,14 +196,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// A process that ends without closing its stores (pwsh exiting after Register-ScheduledJobEx, whose
     /// session keeps the store open) would leave its last commits to the operating system's write-back.
     /// </summary>
-    private void SyncAtExit(object? sender, EventArgs e)
-    {
-        if (Interlocked.Exchange(ref syncArmed, 0) != 0)
-        {
-            Interlocked.Increment(ref inFlight);
-            Checkpoint();
-        }
-    }
+    private void SyncAtExit(object? sender, EventArgs e) => SyncCommits();
 
     private void SyncTimerFired()
     {
@@ -248,8 +240,7 @@ internal sealed class SqliteCheckpointer : IDisposable
                 // A reader's older view kept frames in the log unsynced: try again, less often while it lasts.
                 if (LastResult.CopiedFrames < LastResult.LogFrames)
                 {
-                    syncRetryDelay = Min(syncRetryDelay + syncRetryDelay, HeldBackRetryLimit);
-                    RetrySync();
+                    RetrySyncLater();
                 }
                 else
                 {
@@ -262,8 +253,7 @@ internal sealed class SqliteCheckpointer : IDisposable
                 connection?.Dispose();
                 connection = null;
                 Interlocked.Increment(ref failed);
-                syncRetryDelay = Min(syncRetryDelay + syncRetryDelay, HeldBackRetryLimit);
-                RetrySync();
+                RetrySyncLater();
             }
             finally
             {
@@ -272,8 +262,10 @@ internal sealed class SqliteCheckpointer : IDisposable
         }
     }
 
-    private void RetrySync()
+    /// <summary>Under the gate: arms the sync timer again, twice as long as the last try's wait (up to <see cref="HeldBackRetryLimit"/>).</summary>
+    private void RetrySyncLater()
     {
+        syncRetryDelay = Min(syncRetryDelay + syncRetryDelay, HeldBackRetryLimit);
         TimeProvider? clock;
         lock (syncTimerGate)
         {

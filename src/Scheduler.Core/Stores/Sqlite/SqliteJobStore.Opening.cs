@@ -82,16 +82,15 @@ internal sealed partial class SqliteJobStore
 
             return new SqliteJobStore(fullPath, connection, options, timeProvider, integrityCheck);
         }
-        catch (SqliteException error) when (IsUnavailable(error))
+        catch (Exception error)
         {
             integrityCheck.Dispose();
             connection.Dispose();
-            throw Unavailable(fullPath, error);
-        }
-        catch
-        {
-            integrityCheck.Dispose();
-            connection.Dispose();
+            if (error is SqliteException sqlite && IsUnavailable(sqlite))
+            {
+                throw Unavailable(fullPath, sqlite);
+            }
+
             throw;
         }
     }
