@@ -86,6 +86,8 @@ internal static class SchedHost
         root.Subcommands.Add(RunsCommand.Create(context));
         root.Subcommands.Add(EventsCommand.Create(context));
         root.Subcommands.Add(StatusCommand.Create(context));
+        root.Subcommands.Add(BackupCommands.Backup(context));
+        root.Subcommands.Add(BackupCommands.Restore(context));
         root.Subcommands.Add(NextCommand.Create(context.Output, context.Time));
         return root;
     }

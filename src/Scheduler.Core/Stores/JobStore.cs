@@ -89,6 +89,51 @@ public abstract class JobStore : IDisposable
         => SqliteJobStore.Open(path, options ?? SqliteJobStoreOptions.Default, timeProvider);
 
     /// <summary>
+    /// Backs up the SQLite store at <paramref name="path"/> to a new file, while schedulers and other
+    /// processes go on using the store: a consistent snapshot of everything committed (the log's
+    /// content included), compacted, checked (<c>PRAGMA quick_check</c>) and synced to disk before it
+    /// gets its name, so <paramref name="destination"/> holds either a whole backup or nothing new.
+    /// </summary>
+    /// <remarks>
+    /// Copying the file itself is not a backup: commits may still be in its <c>-wal</c> log, and a
+    /// checkpoint may rewrite the file while it is copied. The backup is itself a store: open it, or put
+    /// it back with <see cref="RestoreSqlite"/>. On Unix only its owner may read it, like the store.
+    /// </remarks>
+    /// <param name="path">The store's database file.</param>
+    /// <param name="destination">The backup file to create; its folder must exist.</param>
+    /// <param name="overwrite">Whether an existing backup file is replaced (in one rename, never left half-written).</param>
+    /// <returns>How many jobs the backup holds.</returns>
+    /// <exception cref="ArgumentException">A path is empty or invalid, or both name the same file.</exception>
+    /// <exception cref="FileNotFoundException">The store does not exist.</exception>
+    /// <exception cref="DirectoryNotFoundException">The destination's folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a job store, is from a newer version, or is damaged where the backup reads it.</exception>
+    /// <exception cref="IOException">The destination exists (without <paramref name="overwrite"/>), has a log beside it, or cannot be written (a full disk).</exception>
+    public static int BackupSqlite(string path, string destination, bool overwrite = false)
+        => SqliteStoreCopy.Backup(path, destination, overwrite);
+
+    /// <summary>
+    /// Replaces what the SQLite store at <paramref name="path"/> holds with a backup's content (jobs,
+    /// run history, events), in one transaction that other processes see whole; a missing store is
+    /// created. The backup is checked first and is only read.
+    /// </summary>
+    /// <remarks>
+    /// No scheduler may run on the store meanwhile (it would go on from what it holds in memory): the
+    /// restore takes the claim a running scheduler holds, so none starts until it is done. A store
+    /// damaged inside can be restored; a file that is not a store is refused and left as it is. Runs
+    /// the backup shows as running are ended as Abandoned when the next scheduler starts on the store.
+    /// </remarks>
+    /// <param name="backup">The backup file (made by <see cref="BackupSqlite"/>, or any copy of a store).</param>
+    /// <param name="path">The store's database file.</param>
+    /// <returns>How many jobs the store holds afterwards.</returns>
+    /// <exception cref="ArgumentException">A path is empty or invalid, or both name the same file.</exception>
+    /// <exception cref="FileNotFoundException">The backup does not exist.</exception>
+    /// <exception cref="InvalidDataException">The backup is not a job store, is from a newer version, or is damaged; or the store's file is not a job store.</exception>
+    /// <exception cref="InvalidOperationException">A scheduler runs on the store.</exception>
+    /// <exception cref="IOException">The store cannot be written (a full disk, a lock held too long).</exception>
+    public static int RestoreSqlite(string backup, string path)
+        => SqliteStoreCopy.Restore(backup, path);
+
+    /// <summary>
     /// A store in PostgreSQL that any number of schedulers share — several <c>schedhost</c> services,
     /// several instances of an application — each on its own machine or not: the nodes of a cluster. Every
     /// fire time runs once across them; a node that dies has its due work taken over at once and its

@@ -303,6 +303,43 @@ public sealed class HostCommandTests : IDisposable
         Assert.Equal("schedhost: --max-workers must be at least 1, not '0'", Fails("run", "--max-workers", "0"));
     }
 
+    [Fact]
+    public void Backup_and_restore_put_a_stores_jobs_back_as_they_were()
+    {
+        Succeeds("add", "--id", "a", "--interval", "5m", "--timezone", "UTC", "--", "/bin/true");
+        Succeeds("add", "--id", "b", "--interval", "1h", "--timezone", "UTC", "--", "/bin/true");
+        var backup = folder.File("backup.db");
+
+        Assert.Equal([$"Backed up 2 jobs from '{store}' to '{backup}'."], Succeeds("backup", backup));
+        Succeeds("remove", "a");
+        Succeeds("add", "--id", "c", "--interval", "1h", "--timezone", "UTC", "--", "/bin/true");
+        using var json = JsonDocument.Parse(Succeeds("restore", backup, "--json")[0]);
+
+        Assert.Equal(store, json.RootElement.GetProperty("store").GetString());
+        Assert.Equal(backup, json.RootElement.GetProperty("backup").GetString());
+        Assert.Equal(2, json.RootElement.GetProperty("jobs").GetInt32());
+        Assert.Equal(["a", "b"], JsonDocument.Parse(Succeeds("list", "--json")[0]).RootElement.EnumerateArray().Select(j => j.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public void Backup_refuses_to_replace_a_file_unless_forced_and_names_a_store_that_is_missing()
+    {
+        Succeeds("add", "--id", "a", "--interval", "5m", "--timezone", "UTC", "--", "/bin/true");
+        var backup = folder.File("backup.db");
+        File.WriteAllText(backup, "an older backup");
+
+        Assert.Equal($"schedhost: the backup '{backup}' already exists; give another file, or --force to replace it", Fails("backup", backup));
+        Assert.Equal("an older backup", File.ReadAllText(backup));
+        Assert.Equal([$"Backed up 1 job from '{store}' to '{backup}'."], Succeeds("backup", backup, "--force"));
+
+        var missing = folder.File("missing.db");
+        Assert.Equal($"schedhost: The store '{missing}' does not exist.", Fails("backup", folder.File("other.db"), "--store", missing));
+        Assert.Equal($"schedhost: The backup '{missing}' does not exist.", Fails("restore", missing));
+        Assert.Equal(
+            "schedhost: backup works on SQLite stores; back up and restore a PostgreSQL store with the server's tools (pg_dump --schema, pg_restore)",
+            Fails("backup", backup, "--store", "postgres://user@localhost/db"));
+    }
+
     private JsonElement Job(string id)
     {
         using var json = JsonDocument.Parse(Succeeds("list", "--json")[0]);

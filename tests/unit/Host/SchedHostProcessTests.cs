@@ -77,6 +77,32 @@ public sealed class SchedHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_backup_taken_beside_a_running_daemon_is_restored_once_the_daemon_is_stopped()
+    {
+        var backup = folder.File("backup.db");
+        using (var daemon = SchedHostProcess.StartDaemon(store))
+        {
+            await daemon.WaitForLine("schedhost: running on");
+            await Add("nightly", "--cron", "0 2 * * *", "--", "/bin/true");
+
+            Assert.Equal($"Backed up 1 job from '{store}' to '{backup}'.", (await SchedHostProcess.Succeeds("backup", backup, "--store", store)).TrimEnd());
+            await Add("later", "--interval", "1h", "--", "/bin/true");
+
+            // The daemon would go on from what it holds in memory: refused, and the store is left as it is.
+            var (exit, _, error) = await SchedHostProcess.Cli("restore", backup, "--store", store);
+            Assert.Equal(1, exit);
+            Assert.StartsWith($"schedhost: A scheduler runs on the store '{store}' (pid {daemon.ProcessId} on host ", error, StringComparison.Ordinal);
+            Assert.Equal(["later", "nightly"], (await Jobs()).Select(j => j.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
+
+            daemon.Signal("TERM");
+            await daemon.WaitForExit();
+        }
+
+        Assert.Equal($"Restored 1 job from '{backup}' into '{store}'.", (await SchedHostProcess.Succeeds("restore", backup, "--store", store)).TrimEnd());
+        Assert.Equal(["nightly"], (await Jobs()).Select(j => j.GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public async Task Adds_started_together_on_a_new_store_all_succeed()
     {
         for (var round = 0; round < 3; round++)
@@ -367,6 +393,12 @@ public sealed class SchedHostProcessTests : IDisposable
 
     private async Task Add(string id, string[] flags, params string[] command)
         => await SchedHostProcess.Succeeds(["add", "--store", store, "--id", id, .. flags, "--", .. command]);
+
+    private async Task<List<JsonElement>> Jobs()
+    {
+        using var json = JsonDocument.Parse(await SchedHostProcess.Succeeds("list", "--store", store, "--json"));
+        return [.. json.RootElement.EnumerateArray().Select(j => j.Clone())];
+    }
 
     private async Task<JsonElement> Job(string id)
     {

@@ -136,6 +136,49 @@ public sealed class SqliteFullDiskTests : IDisposable
     }
 
     /// <summary>Writes a file until the file system has no room left.</summary>
+    [SmallFileSystemFact]
+    public void A_backup_the_full_disk_refused_leaves_no_file_behind_and_a_restore_it_refused_leaves_the_store_as_it_was()
+    {
+        // The store on the ordinary disk, with more than the small disk has room for once it is nearly full.
+        var store = folder.File("jobs.db");
+        using (var writer = JobStore.CreateSqlite(store))
+        using (writer.BeginBatch())
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                writer.Add(SqliteJobStoreTests.Job("job-" + i, TestScheduler.Epoch) with { Name = BigName }, replaceExisting: false);
+            }
+        }
+
+        var backup = Path.Combine(mountPoint, "backup.db");
+        FillTheDisk();
+
+        var refused = Assert.Throws<IOException>(() => JobStore.BackupSqlite(store, backup));
+
+        Assert.StartsWith($"The backup '{backup}' could not be written (", refused.Message, StringComparison.Ordinal);
+        Assert.EndsWith("no backup was made.", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(["filler"], Directory.GetFiles(mountPoint).Select(Path.GetFileName));
+
+        // A store on the full disk, a backup on the ordinary one: the restore's writes find no room.
+        File.Delete(filler);
+        using (var small = JobStore.CreateSqlite(StorePath))
+        {
+            small.Add(SqliteJobStoreTests.Job("kept", TestScheduler.Epoch), replaceExisting: false);
+        }
+
+        var bigBackup = folder.File("big-backup.db");
+        JobStore.BackupSqlite(store, bigBackup);
+        FillTheDisk();
+
+        var failed = Assert.Throws<IOException>(() => JobStore.RestoreSqlite(bigBackup, StorePath));
+
+        Assert.StartsWith($"The store '{StorePath}' could not be restored; it is left as it was (", failed.Message, StringComparison.Ordinal);
+        File.Delete(filler);
+        using var after = JobStore.CreateSqlite(StorePath);
+        Assert.Equal(["kept"], after.GetAll().Select(j => j.Id));
+        after.Add(SqliteJobStoreTests.Job("writable", TestScheduler.Epoch), replaceExisting: false);
+    }
+
     private void FillTheDisk()
     {
         using var stream = new FileStream(filler, FileMode.Create);

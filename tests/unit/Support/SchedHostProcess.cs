@@ -140,6 +140,8 @@ internal sealed class SchedHostProcess : IDisposable
 
     public Task<string> WaitForLine(string contains, TimeSpan? timeout = null) => WaitForLine(l => l.Contains(contains, StringComparison.Ordinal), timeout);
 
+    public int ProcessId => process.Id;
+
     /// <summary>Sends a signal (TERM, INT, KILL) by the <c>kill</c> command.</summary>
     public void Signal(string name)
     {

@@ -56,9 +56,6 @@ internal sealed partial class SqliteJobStore
 
     private Attachment? attachment;
 
-    /// <summary>The lock file that marks the store as claimed by a running scheduler.</summary>
-    internal string LockPath => Path + ".lock";
-
     /// <summary>Whether a scheduler in this process runs on the store.</summary>
     internal bool IsAttached
     {
@@ -426,41 +423,59 @@ internal sealed partial class SqliteJobStore
             "$keep", "$cutoff");
     }
 
-    /// <summary>Takes the file's exclusive claim, or fails naming who holds it.</summary>
-    private FileStream Claim()
+    /// <summary>
+    /// Takes the exclusive claim of the store at <paramref name="path"/>, the one a running scheduler
+    /// holds, or returns null when a process holds it (a restore takes it too, so that no scheduler
+    /// starts on the file while its content is replaced).
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">The lock file cannot be created or opened.</exception>
+    internal static FileStream? TryClaim(string path)
     {
+        var lockPath = path + ".lock";
         try
         {
-            var created = !File.Exists(LockPath);
-            var claim = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None);
-            if (created && FileModes.Get(Path) is { } mode)
+            var created = !File.Exists(lockPath);
+            var claim = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None);
+            if (created && FileModes.Get(path) is { } mode)
             {
                 // As SQLite does for the -wal and -shm files: whoever may not read the store may not take its lock either.
-                FileModes.Set(LockPath, mode);
+                FileModes.Set(lockPath, mode);
             }
 
             return claim;
         }
-        catch (IOException error)
+        catch (IOException)
         {
-            var holder = ReadRunningSchedulerLocked();
-            var who = holder is null
-                ? "another process"
-                : string.Format(
-                    CultureInfo.InvariantCulture,
-                    "pid {0} on host {1} since {2:yyyy-MM-dd HH:mm:ss}Z, scheduler '{3}'",
-                    holder.ProcessId,
-                    holder.Host,
-                    holder.Since.UtcDateTime,
-                    holder.SchedulerId);
-            throw new InvalidOperationException(
-                $"The store '{Path}' is already used by a running scheduler ({who}); only one scheduler may run on a store at a time. Stop it first; adding, changing and removing jobs in the store needs no scheduler.",
-                error);
+            return null;
         }
         catch (UnauthorizedAccessException error)
         {
-            throw new UnauthorizedAccessException($"The lock file '{LockPath}' of the store cannot be created or opened: {error.Message}", error);
+            throw new UnauthorizedAccessException($"The lock file '{lockPath}' of the store cannot be created or opened: {error.Message}", error);
         }
+    }
+
+    /// <summary>Takes the file's exclusive claim, or fails naming who holds it.</summary>
+    private FileStream Claim()
+    {
+#pragma warning disable CA2000 // Returned: the caller owns the claim.
+        if (TryClaim(Path) is { } claim)
+#pragma warning restore CA2000
+        {
+            return claim;
+        }
+
+        var holder = ReadRunningSchedulerLocked();
+        var who = holder is null
+            ? "another process"
+            : string.Format(
+                CultureInfo.InvariantCulture,
+                "pid {0} on host {1} since {2:yyyy-MM-dd HH:mm:ss}Z, scheduler '{3}'",
+                holder.ProcessId,
+                holder.Host,
+                holder.Since.UtcDateTime,
+                holder.SchedulerId);
+        throw new InvalidOperationException(
+            $"The store '{Path}' is already used by a running scheduler ({who}); only one scheduler may run on a store at a time. Stop it first; adding, changing and removing jobs in the store needs no scheduler.");
     }
 
     private RunningScheduler? ReadRunningSchedulerLocked()

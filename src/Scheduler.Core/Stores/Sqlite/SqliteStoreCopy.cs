@@ -1,0 +1,418 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Scheduler.Internal;
+
+namespace Scheduler.Stores;
+
+/// <summary>
+/// Backing up a store file while schedulers and other processes use it, and restoring one. A copy of
+/// the file itself is not a backup: committed writes may still be in its <c>-wal</c> log, and a
+/// checkpoint may rewrite the file while it is copied. The backup is a snapshot read through SQLite
+/// (<c>VACUUM INTO</c>), checked and synced before it gets its name; a restore writes the backup's
+/// pages into the store through SQLite (its backup API), in one transaction that readers see whole.
+/// </summary>
+internal static class SqliteStoreCopy
+{
+    // At most three lines: enough to say what is wrong and where.
+    private const string Check = "PRAGMA quick_check(3)";
+
+    /// <summary>See <see cref="JobStore.BackupSqlite"/>.</summary>
+    public static int Backup(string path, string destination, bool overwrite)
+    {
+        var source = FullPath(path, nameof(path), "store");
+        var target = FullPath(destination, nameof(destination), "backup");
+        if (string.Equals(source, target, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The backup '{target}' would replace the store itself; give another file.", nameof(destination));
+        }
+
+        RequireStoreFile(source);
+        var folder = RequireFolder(target, "backup");
+        if (!overwrite && File.Exists(target))
+        {
+            throw new IOException($"The backup '{target}' already exists; give another file, or allow it to be replaced (schedhost backup --force).");
+        }
+
+        RefuseBesideLog(target, "backup");
+
+        var building = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".new");
+        try
+        {
+            using (var connection = OpenReadOnly(source))
+            {
+                RequireStoreSchema(connection, source, "store");
+
+                // An empty file, owner-only before anything is in it; VACUUM INTO accepts an empty file.
+                using (new FileStream(building, FileMode.CreateNew, FileAccess.Write))
+                {
+                }
+
+                FileModes.Set(building, FileModes.OwnerReadWrite);
+                try
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = "VACUUM INTO $file";
+                    command.Parameters.AddWithValue("$file", building);
+                    command.ExecuteNonQuery();
+                }
+                catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
+                {
+                    throw new InvalidDataException($"The store '{source}' is damaged ({error.Message.TrimEnd('.')}); no backup was made. Restore it from an earlier backup, or recover what it holds into a new file with the sqlite3 shell's .recover command.", error);
+                }
+                catch (SqliteException error) when (SqliteJobStore.IsUnavailable(error))
+                {
+                    throw WriteFailed(target, error);
+                }
+            }
+
+            int jobs;
+            using (var copy = OpenReadWrite(building))
+            {
+                // A store the moment it is restored or opened: the store's journal mode is kept in the file.
+                Execute(copy, "PRAGMA journal_mode = WAL");
+                var problem = QuickCheck(copy);
+                if (problem is not null)
+                {
+                    throw new InvalidDataException($"The backup of '{source}' did not pass its check ({problem}); no backup was made.");
+                }
+
+                jobs = CountJobs(copy);
+            }
+
+            SyncFile(building);
+            Place(building, target, overwrite);
+            return jobs;
+        }
+        catch (SqliteException error) when (SqliteJobStore.IsUnavailable(error))
+        {
+            throw WriteFailed(target, error);
+        }
+        finally
+        {
+            DeleteLeftovers(building);
+        }
+    }
+
+    /// <summary>See <see cref="JobStore.RestoreSqlite"/>.</summary>
+    public static int Restore(string backup, string path)
+    {
+        var source = FullPath(backup, nameof(backup), "backup");
+        var target = FullPath(path, nameof(path), "store");
+        if (string.Equals(source, target, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The backup '{source}' is the store itself; give the backup to restore from.", nameof(backup));
+        }
+
+        if (!File.Exists(source))
+        {
+            throw Directory.Exists(source)
+                ? new IOException($"The backup '{source}' is a folder, not a backup file.")
+                : new FileNotFoundException($"The backup '{source}' does not exist.", source);
+        }
+
+        using var from = OpenReadOnly(source);
+        RequireStoreSchema(from, source, "backup");
+        var problem = QuickCheck(from);
+        if (problem is not null)
+        {
+            throw new InvalidDataException($"The backup '{source}' is damaged ({problem}); the store is left as it is.");
+        }
+
+        // A missing store is created first, with every check a new store gets (a deleted store's log left at the path).
+        if (!File.Exists(target))
+        {
+            SqliteJobStore.Open(target, SqliteJobStoreOptions.Default with { CreateIfMissing = true, StartCheckAtOpen = false }, timeProvider: null).Dispose();
+        }
+
+        using (var claim = SqliteJobStore.TryClaim(target))
+        {
+            if (claim is null)
+            {
+                throw new InvalidOperationException($"A scheduler runs on the store '{target}' ({RunningSchedulerOf(target)}); stop it before restoring the store: it would go on from what it holds in memory.");
+            }
+
+            try
+            {
+                using var to = OpenReadWrite(target);
+                RequireRestorable(to, target);
+
+                // The restore's one commit is synced before it returns, whatever a checkpoint does later.
+                Execute(to, "PRAGMA synchronous = FULL");
+                from.BackupDatabase(to);
+            }
+            catch (SqliteException error) when (error.SqliteErrorCode == SqliteErrorCodes.NotADatabase)
+            {
+                throw new InvalidDataException($"The store '{target}' is not a SQLite database ({error.Message.TrimEnd('.')}), so it cannot be restored in place; move it away and restore again (a missing store is created).", error);
+            }
+            catch (SqliteException error) when (SqliteJobStore.IsUnavailable(error) || SqliteJobStore.IsDamage(error))
+            {
+                throw new IOException($"The store '{target}' could not be restored; it is left as it was ({error.Message.TrimEnd('.')}).", error);
+            }
+        }
+
+        // Opened as a store: a backup from an older version is upgraded now, and the count is the store's.
+        using var restored = SqliteJobStore.Open(target, SqliteJobStoreOptions.Default with { CreateIfMissing = false, StartCheckAtOpen = false }, timeProvider: null);
+        return restored.Count;
+    }
+
+    private static string FullPath(string path, string parameter, string what)
+    {
+        if (path is null)
+        {
+            throw new ArgumentNullException(parameter);
+        }
+
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ArgumentException($"The {what} path must not be empty.", parameter);
+        }
+
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception error) when (error is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new ArgumentException($"The {what} path '{path}' is not a valid path: {error.Message}", parameter, error);
+        }
+    }
+
+    private static void RequireStoreFile(string source)
+    {
+        if (Directory.Exists(source))
+        {
+            throw new IOException($"The store path '{source}' is a folder; give the path of the store's database file.");
+        }
+
+        if (!File.Exists(source))
+        {
+            throw new FileNotFoundException($"The store '{source}' does not exist.", source);
+        }
+    }
+
+    private static string RequireFolder(string target, string what)
+    {
+        if (Directory.Exists(target))
+        {
+            throw new IOException($"The {what} path '{target}' is a folder; give the path of a file in it, such as '{Path.Combine(target, "scheduler-backup.db")}'.");
+        }
+
+        var folder = Path.GetDirectoryName(target);
+        if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"The folder of the {what} '{target}' does not exist: create '{folder}' first.");
+        }
+
+        return folder!;
+    }
+
+    /// <summary>A log beside a file is the file's (SQLite reads it as such): a new file under that name would take its pages.</summary>
+    private static void RefuseBesideLog(string target, string what)
+    {
+        var log = target + "-wal";
+        if (File.Exists(log))
+        {
+            throw new IOException($"The {what} '{target}' has a log '{log}' beside it: a process has that file open, or one crashed with it open. A new file there would read that log as its own; give another file, or move '{log}' and '{target}-shm' away.");
+        }
+    }
+
+    private static SqliteConnection OpenReadOnly(string file)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            SqliteJobStore.WaitWhenBusy(connection, SqliteJobStoreOptions.Default.BusyTimeout);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static SqliteConnection OpenReadWrite(string file)
+    {
+        // Never creates: the file is there (built, or checked a moment ago); one that vanished is an error.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            SqliteJobStore.WaitWhenBusy(connection, SqliteJobStoreOptions.Default.BusyTimeout);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static void RequireStoreSchema(SqliteConnection connection, string file, string what)
+    {
+        int? version;
+        try
+        {
+            version = SqliteSchema.ReadVersion(connection);
+        }
+        catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
+        {
+            throw new InvalidDataException($"The {what} '{file}' is not a SQLite database (or it is damaged): {error.Message}", error);
+        }
+
+        if (version is null)
+        {
+            throw new InvalidDataException($"The {what} '{file}' is not a Scheduler job store (it has no schema version).");
+        }
+
+        if (version > SqliteSchema.CurrentVersion)
+        {
+            throw new InvalidDataException(
+                string.Format(CultureInfo.InvariantCulture, "The {0} '{1}' has schema version {2}, written by a newer Scheduler; this one understands up to version {3}. Update Scheduler to use it.", what, file, version, SqliteSchema.CurrentVersion));
+        }
+    }
+
+    /// <summary>
+    /// Refuses to replace a file that is not a store: another program's database, or an empty file.
+    /// A store damaged inside is what a restore is for, so damage met here does not stop it.
+    /// </summary>
+    private static void RequireRestorable(SqliteConnection connection, string target)
+    {
+        if (new FileInfo(target).Length == 0)
+        {
+            throw new InvalidDataException($"The file '{target}' is empty: it is not a job store, and it is left as it is. Remove it to restore the backup there.");
+        }
+
+        try
+        {
+            var tables = SqliteSchema.ReadTableNames(connection);
+            if (tables.Count > 0 && SqliteSchema.ReadVersion(connection) is null)
+            {
+                throw new InvalidDataException($"The file '{target}' is a SQLite database but not a Scheduler job store (it has the tables {string.Join(", ", tables)} and no schema version); it is left as it is.");
+            }
+        }
+        catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
+        {
+            // Damaged, or not a database at all: the restore itself tells the two apart.
+        }
+    }
+
+    private static string? QuickCheck(SqliteConnection connection)
+    {
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = Check;
+            var lines = new List<string>();
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    lines.Add(reader.GetString(0));
+                }
+            }
+
+            return lines.Count == 1 && lines[0] == "ok" ? null : string.Join("; ", lines);
+        }
+        catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
+        {
+            return error.Message.TrimEnd('.');
+        }
+    }
+
+    private static int CountJobs(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM jobs";
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // This class's own constant PRAGMAs.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        command.ExecuteNonQuery();
+    }
+
+    private static void SyncFile(string file)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>
+    /// Gives the finished backup its name: without <paramref name="overwrite"/> only if no file has it
+    /// (another process's file that appeared meanwhile is kept); with it, in one rename that replaces the
+    /// old backup, so the name always holds a whole backup.
+    /// </summary>
+    private static void Place(string building, string target, bool overwrite)
+    {
+        RefuseBesideLog(target, "backup");
+        if (!overwrite)
+        {
+            if (!FilePlacement.TryPlace(building, target))
+            {
+                throw new IOException($"The backup '{target}' already exists; give another file, or allow it to be replaced (schedhost backup --force).");
+            }
+
+            return;
+        }
+
+        if (File.Exists(target))
+        {
+            File.Replace(building, target, destinationBackupFileName: null);
+        }
+        else
+        {
+            File.Move(building, target);
+        }
+    }
+
+    private static IOException WriteFailed(string target, SqliteException error)
+        => new($"The backup '{target}' could not be written ({error.Message.TrimEnd('.')}); no backup was made.", error);
+
+    private static string RunningSchedulerOf(string target)
+    {
+        try
+        {
+            using var connection = OpenReadOnly(target);
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT process_id, host, since, scheduler_id FROM running_scheduler";
+            using var reader = command.ExecuteReader();
+            if (reader.Read())
+            {
+                return string.Format(
+                    CultureInfo.InvariantCulture,
+                    "pid {0} on host {1} since {2:yyyy-MM-dd HH:mm:ss}Z, scheduler '{3}'",
+                    reader.GetInt64(0),
+                    reader.GetString(1),
+                    new DateTime(reader.GetInt64(2), DateTimeKind.Utc),
+                    reader.GetString(3));
+            }
+        }
+        catch (SqliteException)
+        {
+            // Only the detail of the message; the claim is what says a scheduler runs.
+        }
+
+        return "another process holds its claim";
+    }
+
+    private static void DeleteLeftovers(string building)
+    {
+        foreach (var leftover in new[] { building, building + "-wal", building + "-shm", building + "-journal" })
+        {
+            try
+            {
+                File.Delete(leftover);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Only a hidden file left beside the backup; the error that matters is the one already thrown, if any.
+            }
+        }
+    }
+}
