@@ -22,6 +22,7 @@
     # Listed one by one (never '*') so the manifest is the reviewed public surface; the tests compare
     # it with the cmdlets the assembly defines.
     CmdletsToExport      = @(
+        'Backup-SchedulerStore'
         'Get-ScheduledJobEx'
         'Get-ScheduledJobExRun'
         'Get-Scheduler'
@@ -30,6 +31,7 @@
         'New-SchedulerTrigger'
         'Register-ScheduledJobEx'
         'Resume-ScheduledJobEx'
+        'Restore-SchedulerStore'
         'Resume-Scheduler'
         'Set-ScheduledJobEx'
         'Start-ScheduledJobEx'

@@ -59,6 +59,12 @@ internal static class ErrorIds
 
     /// <summary>The store cannot read the job's definition, so it cannot run or resume.</summary>
     public const string JobBroken = nameof(JobBroken);
+
+    /// <summary>A store could not be backed up (missing, damaged, not a file store, a destination that exists or cannot be written).</summary>
+    public const string StoreBackupFailed = nameof(StoreBackupFailed);
+
+    /// <summary>A store could not be restored (a backup that is missing or unsound, a scheduler running on the store, a file that is not a store).</summary>
+    public const string StoreRestoreFailed = nameof(StoreRestoreFailed);
 }
 
 internal static class Errors
@@ -85,4 +91,20 @@ internal static class Errors
 
     public static ErrorRecord InvalidOperation(string errorId, Exception error, object? target)
         => new(error, errorId, ErrorCategory.InvalidOperation, target);
+
+    /// <summary>A failed backup or restore, in the category of what went wrong.</summary>
+    public static ErrorRecord StoreCopyFailed(string errorId, Exception error, object? target)
+        => new(
+            error,
+            errorId,
+            error switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => ErrorCategory.ObjectNotFound,
+                ArgumentException => ErrorCategory.InvalidArgument,
+                InvalidDataException => ErrorCategory.InvalidData,
+                InvalidOperationException => ErrorCategory.ResourceBusy,
+                UnauthorizedAccessException => ErrorCategory.PermissionDenied,
+                _ => ErrorCategory.WriteError,
+            },
+            target);
 }

@@ -177,6 +177,58 @@ Describe 'schedhost run' -Skip:(-not $IsLinux) {
     }
 }
 
+Describe 'Backup-SchedulerStore and Restore-SchedulerStore beside a schedhost service' -Skip:(-not $IsLinux) {
+    BeforeAll {
+        $schedhost = Get-ChildItem -Path (Join-Path $PSScriptRoot '../../src/Scheduler.Host/bin/*/net10.0/schedhost.dll') -ErrorAction SilentlyContinue |
+            Sort-Object LastWriteTime -Descending | Select-Object -First 1
+        if (-not $schedhost) { throw "schedhost is not built (src/Scheduler.Host/bin/*/net10.0/schedhost.dll); run 'dotnet build Scheduler.sln' first." }
+    }
+
+    It 'backs up the store the service runs on, refuses to restore it until the service stopped, then restores it' {
+        $store = Join-Path $TestDrive 'service.db'
+        $backup = Join-Path $TestDrive 'backup.db'
+        Register-ScheduledJobEx -Name nightly -Store $store -Cron '0 2 * * *' -ScriptBlock { 'nightly' }
+
+        $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        $start.ArgumentList.Add($schedhost.FullName)
+        foreach ($argument in 'run', '--store', $store) { $start.ArgumentList.Add($argument) }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $service = [System.Diagnostics.Process]::Start($start)
+        $stdout = $service.StandardOutput.ReadToEndAsync()
+        $stderr = $service.StandardError.ReadToEndAsync()
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Get-SchedulerEvent -Store $store -Type SchedulerStarted) -and [DateTime]::UtcNow -lt $deadline -and -not $service.HasExited) {
+                Start-Sleep -Milliseconds 100
+            }
+
+            $file = Backup-SchedulerStore -Path $backup -Store $store
+            Register-ScheduledJobEx -Name later -Store $store -Interval 1h -ScriptBlock { 'later' }
+
+            $file.FullName | Should -Be $backup
+            $file.UnixMode | Should -Be '-rw-------'
+            (Get-ScheduledJobEx -Store $backup).Name | Should -Be 'nightly'
+
+            Restore-SchedulerStore -Path $backup -Store $store -ErrorVariable refused -ErrorAction SilentlyContinue
+            $refused.Count | Should -Be 1
+            $refused[0].FullyQualifiedErrorId | Should -BeLike 'StoreRestoreFailed,*'
+            $refused[0].Exception.Message | Should -BeLike "A scheduler runs on the store '$store' (pid $($service.Id) on host *"
+            @(Get-ScheduledJobEx -Store $store | ForEach-Object Name | Sort-Object) | Should -Be @('later', 'nightly')
+        }
+        finally {
+            if (-not $service.HasExited) { & kill -TERM $service.Id }
+            $exited = $service.WaitForExit(30000)
+        }
+
+        $exited | Should -BeTrue
+        $service.ExitCode | Should -Be 0 -Because "schedhost said: $($stdout.Result) $($stderr.Result)"
+        $restored = Restore-SchedulerStore -Path $backup -Store $store -PassThru
+        $restored.Name | Should -Be 'nightly'
+        (Get-ScheduledJobEx -Store $store).Name | Should -Be 'nightly'
+    }
+}
+
 Describe 'The per-user store' -Skip:(-not ($IsLinux -or $IsMacOS)) {
     It 'is created readable by its owner only, whatever the umask' {
         $dataHome = Join-Path $TestDrive 'xdg'

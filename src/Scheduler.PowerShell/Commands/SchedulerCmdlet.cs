@@ -55,6 +55,33 @@ public abstract class SchedulerCmdlet : PSCmdlet
     }
 
     /// <summary>
+    /// The file of a SQLite store, for the cmdlets that copy one (Backup- and Restore-SchedulerStore): the
+    /// one <paramref name="store"/> names, else the running scheduler's, else the default store. A
+    /// PostgreSQL store, or an unreadable location, stops the cmdlet with <paramref name="errorId"/>.
+    /// </summary>
+    private protected StoreLocation SqliteStoreFor(string? store, string errorId)
+    {
+        StoreLocation location;
+        try
+        {
+            location = store is null ? State.Running?.Location ?? StoreLocation.Default() : StoreLocation.Resolve(store, this);
+        }
+        catch (ArgumentException unreadable)
+        {
+            ThrowTerminatingError(Errors.StoreCopyFailed(errorId, unreadable, null));
+            throw;
+        }
+
+        if (location.IsPostgres)
+        {
+            var refused = new NotSupportedException($"The store '{location.Name}' is in PostgreSQL: back it up and restore it with the server's tools (pg_dump --schema, pg_restore). Backup-SchedulerStore and Restore-SchedulerStore copy SQLite stores.");
+            ThrowTerminatingError(new ErrorRecord(refused, errorId, ErrorCategory.InvalidOperation, location.Name));
+        }
+
+        return location;
+    }
+
+    /// <summary>
     /// The jobs a cmdlet acts on: each name (exact, case-insensitive) in the store, or each piped job in
     /// its own store, as they are stored now. A name or job that is not there is reported as JobNotFound.
     /// </summary>

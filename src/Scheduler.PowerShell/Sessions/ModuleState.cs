@@ -59,6 +59,24 @@ internal sealed class ModuleState
     public SessionScheduler For(StoreLocation? location)
     {
         location ??= Running?.Location ?? StoreLocation.Default();
+        SessionScheduler? stale = null;
+        lock (sync)
+        {
+            // A store file deleted or moved away since the session opened it: the open handle would go on
+            // writing into the orphaned file, and every job registered through it would vanish with the
+            // session. The store at the path is opened afresh (created there anew, as a missing store is).
+            // A running scheduler keeps its handle; its store reports the missing file.
+            if (schedulers.TryGetValue(location.Name, out var opened) && !opened.IsRunning && opened.StoreFileMissing)
+            {
+                schedulers.Remove(location.Name);
+                stale = opened;
+            }
+        }
+
+        // Closed before the store is opened again: the last connection's close removes the orphaned log,
+        // beside which a new store refuses to be created.
+        stale?.Dispose();
+
         lock (sync)
         {
             if (!schedulers.TryGetValue(location.Name, out var scheduler))
@@ -78,6 +96,34 @@ internal sealed class ModuleState
         {
             return schedulers.TryGetValue(location.Name, out var scheduler) ? scheduler : null;
         }
+    }
+
+    /// <summary>
+    /// Closes this session's handle on a store it opened and does not run a scheduler on (before its
+    /// content is replaced: what the handle learned about the file, a damage found in it among them, would
+    /// be stale); the next cmdlet that uses the store opens it afresh. False when the session runs its
+    /// scheduler on the store.
+    /// </summary>
+    public bool Close(StoreLocation location)
+    {
+        SessionScheduler? closing;
+        lock (sync)
+        {
+            if (!schedulers.TryGetValue(location.Name, out closing))
+            {
+                return true;
+            }
+
+            if (closing.IsRunning)
+            {
+                return false;
+            }
+
+            schedulers.Remove(location.Name);
+        }
+
+        closing.Dispose();
+        return true;
     }
 
     /// <summary>The schedulers of the stores this session has used.</summary>

@@ -48,6 +48,9 @@ internal sealed class SessionScheduler : IDisposable
         FirstSequence = Scheduler.Events.LastSequence;
     }
 
+    /// <summary>Whether the store is a file that is no longer at its path (deleted or moved away since it was opened).</summary>
+    public bool StoreFileMissing => !Location.IsPostgres && !File.Exists(Location.Name);
+
     /// <summary>
     /// The pwsh of the PowerShell this session runs in ($PSHOME), so -Executor Process jobs run in the
     /// same version, wherever it is installed; null (look on the PATH) in Windows PowerShell or a host
