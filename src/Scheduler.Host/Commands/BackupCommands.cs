@@ -48,7 +48,12 @@ internal static class BackupCommands
             int jobs;
             try
             {
-                jobs = Run(() => JobStore.RestoreSqlite(backup, path));
+                // Restoring onto a new machine: the per-user store's folder is made as a store's first add makes it.
+                jobs = Run(() =>
+                {
+                    DefaultStorePath.PrepareFolder(path);
+                    return JobStore.RestoreSqlite(backup, path);
+                });
             }
             catch (InvalidOperationException running)
             {

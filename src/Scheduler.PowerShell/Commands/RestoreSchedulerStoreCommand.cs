@@ -47,6 +47,8 @@ public sealed class RestoreSchedulerStoreCommand : SchedulerCmdlet
         int jobs;
         try
         {
+            // Restoring onto a new machine: the per-user store's folder is made as opening the store makes it.
+            DefaultStorePath.PrepareFolder(store.Name);
             jobs = JobStore.RestoreSqlite(backup, store.Name);
         }
         catch (Exception error) when (error is IOException or InvalidDataException or InvalidOperationException or ArgumentException or UnauthorizedAccessException)

@@ -132,6 +132,24 @@ public sealed class SchedHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_backup_restored_on_a_machine_without_a_per_user_store_makes_it_for_its_owner_only()
+    {
+        var backup = folder.File("backup.db");
+        await Add("nightly", "--cron", "0 2 * * *", "--", "/bin/true");
+        await SchedHostProcess.Succeeds("backup", backup, "--store", store);
+        var dataHome = folder.File("new-machine");
+        Directory.CreateDirectory(dataHome);
+
+        var (exit, output, error) = await SchedHostProcess.Cli(new Dictionary<string, string> { ["XDG_DATA_HOME"] = dataHome }, "restore", backup);
+
+        var restored = Path.Combine(dataHome, "scheduler", "scheduler.db");
+        Assert.True(exit == 0, error);
+        Assert.Equal($"Restored 1 job from '{backup}' into '{restored}'.", output.TrimEnd());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(restored)!));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(restored));
+    }
+
+    [Fact]
     public async Task The_per_user_store_is_made_for_its_owner_only()
     {
         var dataHome = folder.File("data");
