@@ -114,6 +114,8 @@ internal static class HostStore
                 // The per-user store's folder is made with the store: before that, neither exists.
                 DirectoryNotFoundException when !perUser => $"the folder of the store '{path}' does not exist",
                 DirectoryNotFoundException or FileNotFoundException => $"the store '{path}' does not exist (schedhost add or run creates it)",
+                // The engine's messages about a file name it (in full): said once, not "the store 'X': The store 'X' ...".
+                _ when ExceptionText.FirstLine(error).Contains($"'{Path.GetFullPath(path)}'", StringComparison.Ordinal) => ExceptionText.FirstLine(error),
                 _ => $"cannot use the store '{path}': {ExceptionText.FirstLine(error)}",
             };
             throw new BadInputException(problem, error);

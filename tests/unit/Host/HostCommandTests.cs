@@ -220,7 +220,7 @@ public sealed class HostCommandTests : IDisposable
 
         var error = Fails("list", "--store", notAStore);
 
-        Assert.StartsWith($"schedhost: cannot use the store '{notAStore}': ", error, StringComparison.Ordinal);
+        Assert.StartsWith($"schedhost: The file '{notAStore}' is not a SQLite database (or it is damaged): ", error, StringComparison.Ordinal);
         Assert.Equal("just some text, not SQLite\n", File.ReadAllText(notAStore));
     }
 
@@ -250,7 +250,7 @@ public sealed class HostCommandTests : IDisposable
 
         var error = Fails(args);
 
-        Assert.Equal($"schedhost: cannot use the store '{store}': The file '{store}' is empty: it is not a job store, and it is left as it is. Remove it to create a new store there.", error);
+        Assert.Equal($"schedhost: The file '{store}' is empty: it is not a job store, and it is left as it is. Remove it to create a new store there.", error);
         Assert.Equal(0, new FileInfo(store).Length);
         Assert.Equal([store], Directory.GetFiles(folder.Path));
     }

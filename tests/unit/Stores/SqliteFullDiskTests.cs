@@ -127,7 +127,8 @@ public sealed class SqliteFullDiskTests : IDisposable
         // As schedhost says it: one line, a store it cannot use (exit 2), never "unexpected".
         var (exit, _, stderr) = await SchedHostProcess.Cli("list", "--store", StorePath);
         Assert.Equal(2, exit);
-        Assert.StartsWith($"schedhost: cannot use the store '{StorePath}': The store '{StorePath}' ", stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"schedhost: The store '{StorePath}' ", stderr, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(stderr, System.Text.RegularExpressions.Regex.Escape(StorePath) + "'"));
         Assert.Contains("full", stderr, StringComparison.Ordinal);
 
         File.Delete(filler);
