@@ -180,6 +180,24 @@ public sealed class SqliteFullDiskTests : IDisposable
         after.Add(SqliteJobStoreTests.Job("writable", TestScheduler.Epoch), replaceExisting: false);
     }
 
+    [SmallFileSystemFact]
+    public void A_backup_to_a_read_only_file_system_names_the_backup_and_leaves_nothing()
+    {
+        var store = folder.File("jobs.db");
+        using (var writer = JobStore.CreateSqlite(store))
+        {
+            writer.Add(SqliteJobStoreTests.Job("kept", TestScheduler.Epoch), replaceExisting: false);
+        }
+
+        var backup = Path.Combine(mountPoint, "backup.db");
+        Run("mount", "-o", "remount,ro", mountPoint);
+
+        var error = Assert.Throws<IOException>(() => JobStore.BackupSqlite(store, backup));
+
+        Assert.StartsWith($"The backup '{backup}' cannot be created in '{mountPoint}': ", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(mountPoint));
+    }
+
     private void FillTheDisk()
     {
         using var stream = new FileStream(filler, FileMode.Create);

@@ -43,8 +43,16 @@ internal static class SqliteStoreCopy
                 RequireStoreSchema(connection, source, "store");
 
                 // An empty file, owner-only before anything is in it; VACUUM INTO accepts an empty file.
-                using (new FileStream(building, FileMode.CreateNew, FileAccess.Write))
+                try
                 {
+                    using (new FileStream(building, FileMode.CreateNew, FileAccess.Write))
+                    {
+                    }
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    // The hidden file's name would mean nothing to the caller: the backup's is what they gave.
+                    throw new IOException($"The backup '{target}' cannot be created in '{folder}': {error.Message}", error);
                 }
 
                 FileModes.Set(building, FileModes.OwnerReadWrite);
