@@ -19,6 +19,10 @@ BeforeAll {
     $self = [Environment]::ProcessPath
     $pwsh = @($self)
     if ((Split-Path -Leaf $self) -like 'dotnet*') { $pwsh += Join-Path $PSHOME 'pwsh.dll' }
+
+    # The service, from the build: the describes that start one need it (Linux only).
+    $schedhost = Get-ChildItem -Path (Join-Path $PSScriptRoot '../../src/Scheduler.Host/bin/*/net10.0/schedhost.dll') -ErrorAction SilentlyContinue |
+        Sort-Object LastWriteTime -Descending | Select-Object -First 1
 }
 
 AfterAll {
@@ -129,8 +133,6 @@ Describe 'A store another session keeps open' {
 
 Describe 'schedhost run' -Skip:(-not $IsLinux) {
     BeforeAll {
-        $schedhost = Get-ChildItem -Path (Join-Path $PSScriptRoot '../../src/Scheduler.Host/bin/*/net10.0/schedhost.dll') -ErrorAction SilentlyContinue |
-            Sort-Object LastWriteTime -Descending | Select-Object -First 1
         if (-not $schedhost) { throw "schedhost is not built (src/Scheduler.Host/bin/*/net10.0/schedhost.dll); run 'dotnet build Scheduler.sln' first." }
     }
 
@@ -179,8 +181,6 @@ Describe 'schedhost run' -Skip:(-not $IsLinux) {
 
 Describe 'Backup-SchedulerStore and Restore-SchedulerStore beside a schedhost service' -Skip:(-not $IsLinux) {
     BeforeAll {
-        $schedhost = Get-ChildItem -Path (Join-Path $PSScriptRoot '../../src/Scheduler.Host/bin/*/net10.0/schedhost.dll') -ErrorAction SilentlyContinue |
-            Sort-Object LastWriteTime -Descending | Select-Object -First 1
         if (-not $schedhost) { throw "schedhost is not built (src/Scheduler.Host/bin/*/net10.0/schedhost.dll); run 'dotnet build Scheduler.sln' first." }
     }
 

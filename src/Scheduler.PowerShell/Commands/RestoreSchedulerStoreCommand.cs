@@ -18,7 +18,7 @@ public sealed class RestoreSchedulerStoreCommand : SchedulerCmdlet
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = null!;
 
-    /// <summary>The store's file; default: the per-user store (a running scheduler's store cannot be restored).</summary>
+    /// <summary>The store's file; default: the store of the running scheduler (refused until it is stopped), else the per-user store.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Store { get; set; }

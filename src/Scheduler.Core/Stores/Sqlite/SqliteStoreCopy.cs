@@ -38,7 +38,7 @@ internal static class SqliteStoreCopy
         var building = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".new");
         try
         {
-            using (var connection = OpenReadOnly(source))
+            using (var connection = Open(source, SqliteOpenMode.ReadOnly))
             {
                 RequireStoreSchema(connection, source, "store");
 
@@ -74,7 +74,7 @@ internal static class SqliteStoreCopy
             }
 
             int jobs;
-            using (var copy = OpenReadWrite(building))
+            using (var copy = Open(building, SqliteOpenMode.ReadWrite))
             {
                 // A store the moment it is restored or opened: the store's journal mode is kept in the file.
                 Execute(copy, "PRAGMA journal_mode = WAL");
@@ -118,7 +118,7 @@ internal static class SqliteStoreCopy
                 : new FileNotFoundException($"The backup '{source}' does not exist.", source);
         }
 
-        using var from = OpenReadOnly(source);
+        using var from = Open(source, SqliteOpenMode.ReadOnly);
         RequireStoreSchema(from, source, "backup");
         var problem = QuickCheck(from);
         if (problem is not null)
@@ -141,7 +141,7 @@ internal static class SqliteStoreCopy
 
             try
             {
-                using var to = OpenReadWrite(target);
+                using var to = Open(target, SqliteOpenMode.ReadWrite);
                 RequireRestorable(to, target);
 
                 // The restore's one commit is synced before it returns, whatever a checkpoint does later.
@@ -224,26 +224,10 @@ internal static class SqliteStoreCopy
         }
     }
 
-    private static SqliteConnection OpenReadOnly(string file)
+    /// <summary>Never creates: the file is there (built, or checked a moment ago); one that vanished is an error.</summary>
+    private static SqliteConnection Open(string file, SqliteOpenMode mode)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        try
-        {
-            connection.Open();
-            SqliteJobStore.WaitWhenBusy(connection, SqliteJobStoreOptions.Default.BusyTimeout);
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
-    private static SqliteConnection OpenReadWrite(string file)
-    {
-        // Never creates: the file is there (built, or checked a moment ago); one that vanished is an error.
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = mode, Pooling = false }.ToString());
         try
         {
             connection.Open();
@@ -386,7 +370,7 @@ internal static class SqliteStoreCopy
     {
         try
         {
-            using var connection = OpenReadOnly(target);
+            using var connection = Open(target, SqliteOpenMode.ReadOnly);
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT process_id, host, since, scheduler_id FROM running_scheduler";
             using var reader = command.ExecuteReader();
