@@ -23,6 +23,26 @@ BeforeAll {
     # The service, from the build: the describes that start one need it (Linux only).
     $schedhost = Get-ChildItem -Path (Join-Path $PSScriptRoot '../../src/Scheduler.Host/bin/*/net10.0/schedhost.dll') -ErrorAction SilentlyContinue |
         Sort-Object LastWriteTime -Descending | Select-Object -First 1
+
+    # `schedhost run --store STORE` as a child process, once its scheduler has started: the process and
+    # its standard output and error (tasks). It looks pwsh up on its PATH: this PowerShell's comes first.
+    function Start-SchedHostService([string] $Store) {
+        $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        $start.ArgumentList.Add($schedhost.FullName)
+        foreach ($argument in 'run', '--store', $Store) { $start.ArgumentList.Add($argument) }
+        $start.Environment['PATH'] = $PSHOME + [System.IO.Path]::PathSeparator + $env:PATH
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $service = [System.Diagnostics.Process]::Start($start)
+        $stdout = $service.StandardOutput.ReadToEndAsync()
+        $stderr = $service.StandardError.ReadToEndAsync()
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while (-not (Get-SchedulerEvent -Store $Store -Type SchedulerStarted) -and [DateTime]::UtcNow -lt $deadline -and -not $service.HasExited) {
+            Start-Sleep -Milliseconds 100
+        }
+
+        $service, $stdout, $stderr
+    }
 }
 
 AfterAll {
@@ -144,22 +164,8 @@ Describe 'schedhost run' -Skip:(-not $IsLinux) {
             'service output'
         }
 
-        # The service looks pwsh up on its PATH: this PowerShell's comes first.
-        $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        $start.ArgumentList.Add($schedhost.FullName)
-        foreach ($argument in 'run', '--store', $store) { $start.ArgumentList.Add($argument) }
-        $start.Environment['PATH'] = $PSHOME + [System.IO.Path]::PathSeparator + $env:PATH
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $service = [System.Diagnostics.Process]::Start($start)
-        $stdout = $service.StandardOutput.ReadToEndAsync()
-        $stderr = $service.StandardError.ReadToEndAsync()
+        $service, $stdout, $stderr = Start-SchedHostService -Store $store
         try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while (-not (Get-SchedulerEvent -Store $store -Type SchedulerStarted) -and [DateTime]::UtcNow -lt $deadline -and -not $service.HasExited) {
-                Start-Sleep -Milliseconds 100
-            }
-
             # With a scheduler running on the store in another process, the run is requested of it.
             $run = Start-ScheduledJobEx -Name from-pwsh -Store $store -Wait
 
@@ -189,20 +195,8 @@ Describe 'Backup-SchedulerStore and Restore-SchedulerStore beside a schedhost se
         $backup = Join-Path $TestDrive 'backup.db'
         Register-ScheduledJobEx -Name nightly -Store $store -Cron '0 2 * * *' -ScriptBlock { 'nightly' }
 
-        $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        $start.ArgumentList.Add($schedhost.FullName)
-        foreach ($argument in 'run', '--store', $store) { $start.ArgumentList.Add($argument) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $service = [System.Diagnostics.Process]::Start($start)
-        $stdout = $service.StandardOutput.ReadToEndAsync()
-        $stderr = $service.StandardError.ReadToEndAsync()
+        $service, $stdout, $stderr = Start-SchedHostService -Store $store
         try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while (-not (Get-SchedulerEvent -Store $store -Type SchedulerStarted) -and [DateTime]::UtcNow -lt $deadline -and -not $service.HasExited) {
-                Start-Sleep -Milliseconds 100
-            }
-
             $file = Backup-SchedulerStore -Path $backup -Store $store
             Register-ScheduledJobEx -Name later -Store $store -Interval 1h -ScriptBlock { 'later' }
 
