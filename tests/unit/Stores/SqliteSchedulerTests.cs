@@ -405,6 +405,40 @@ public sealed class SqliteSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_follower_past_the_end_of_a_restored_stores_events_gets_those_written_after_the_restore()
+    {
+        var backup = folder.File("backup.db");
+        await using var first = Scheduler(out var store);
+        first.Scheduler.Start();
+        ((SqliteJobStore)store).FlushEvents();
+        JobStore.BackupSqlite(Path, backup);
+        for (var i = 0; i < 3; i++)
+        {
+            first.Scheduler.Pause();
+            first.Scheduler.Resume();
+        }
+
+        await first.Scheduler.ShutdownAsync();
+        var other = (SqliteJobStore)JobStore.CreateSqlite(Path, timeProvider: first.Time);
+        owned.Add(other);
+        var followed = other.LastEventId;
+        JobStore.RestoreSqlite(backup, Path);
+        Assert.True(other.LastEventId < followed);
+
+        var waiting = other.WaitForEventsAsync(followed, 10);
+        first.Time.Advance(Tick);
+        await using var second = Scheduler(out var again);
+        second.Scheduler.Start();
+        ((SqliteJobStore)again).FlushEvents();
+        first.Time.Advance(Tick);
+
+        // Before: nothing, until the new events' ids passed those the restore took away.
+        var events = await waiting.Within();
+        Assert.Equal(SchedulerEventType.SchedulerStarted, events[0].Type);
+        Assert.Equal(second.Scheduler.Id, events[0].SchedulerId);
+    }
+
+    [Fact]
     public async Task A_due_job_added_by_another_process_runs_within_a_second_while_the_clock_stands_still()
     {
         // Without the watch (WatchFile = false) nothing would notice the change before the clock's next check.

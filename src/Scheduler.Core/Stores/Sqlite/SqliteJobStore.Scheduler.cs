@@ -311,6 +311,8 @@ internal sealed partial class SqliteJobStore
     /// the file can be watched (on the system clock), a write wakes the wait at once and the check on
     /// the store's clock backs off from <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/> to 5 s
     /// while nothing changes; elsewhere it checks every <see cref="SqliteJobStoreOptions.ChangeCheckInterval"/>.
+    /// When the store's events end before <paramref name="afterId"/> (it was restored from a backup), the
+    /// wait returns the events written after their end.
     /// </summary>
     public async Task<IReadOnlyList<SchedulerEvent>> WaitForEventsAsync(long afterId, int maxCount, CancellationToken cancellationToken = default)
     {
@@ -355,6 +357,10 @@ internal sealed partial class SqliteJobStore
                 {
                     return events;
                 }
+
+                // Ids never go back but when the store is restored from a backup, whose events end earlier:
+                // the wait goes on from there, or it would skip new events until their ids passed the old ones.
+                afterId = Math.Min(afterId, LastEventId);
             }
             else if (watch is not null && !Volatile.Read(ref watchFailed))
             {
