@@ -52,6 +52,41 @@ public sealed class SqliteStoreCopyTests : IDisposable
     }
 
     [Fact]
+    public async Task Neither_a_backup_nor_a_restored_store_shows_the_scheduler_that_ran_when_the_backup_was_taken()
+    {
+        await using var test = new TestScheduler();
+        var store = JobStore.CreateSqlite(path);
+        test.Scheduler.AddJobStore("disk", store);
+        store.Add(Job("job", null) with { Store = "disk" }, replaceExisting: false);
+        test.Scheduler.Start();
+        using (var admin = JobStore.CreateSqlite(path))
+        {
+            // A request the running scheduler has not taken yet (its clock stands still).
+            ((ISharedJobStore)admin).RequestRun("job");
+        }
+
+        JobStore.BackupSqlite(path, backup);
+
+        using (var copy = JobStore.CreateSqlite(backup))
+        {
+            Assert.Null(((ISharedJobStore)copy).GetRunningScheduler());
+        }
+
+        Assert.Equal(0L, Scalar(backup, "SELECT count(*) FROM run_requests"));
+        await test.Scheduler.ShutdownAsync();
+        store.Dispose();
+
+        // A backup made otherwise: a copy of the file of a daemon on another machine.
+        var copied = folder.File("copied.db");
+        File.Copy(backup, copied);
+        Execute(copied, "INSERT INTO running_scheduler (one, scheduler_id, process_id, host, since) VALUES (1, 'elsewhere', 4242, 'other-host', 0)");
+        JobStore.RestoreSqlite(copied, path);
+
+        using var restored = JobStore.CreateSqlite(path);
+        Assert.Null(((ISharedJobStore)restored).GetRunningScheduler());
+    }
+
+    [Fact]
     public async Task Backups_taken_while_another_connection_keeps_adding_jobs_are_each_a_whole_snapshot()
     {
         using (var seed = JobStore.CreateSqlite(path))

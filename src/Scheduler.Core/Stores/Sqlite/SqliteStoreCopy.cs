@@ -78,6 +78,7 @@ internal static class SqliteStoreCopy
             {
                 // A store the moment it is restored or opened: the store's journal mode is kept in the file.
                 Execute(copy, "PRAGMA journal_mode = WAL");
+                ForgetRunningScheduler(copy);
                 var problem = QuickCheck(copy);
                 if (problem is not null)
                 {
@@ -144,9 +145,12 @@ internal static class SqliteStoreCopy
                 using var to = Open(target, SqliteOpenMode.ReadWrite);
                 RequireRestorable(to, target);
 
-                // The restore's one commit is synced before it returns, whatever a checkpoint does later.
+                // The restore's commits are synced before it returns, whatever a checkpoint does later.
                 Execute(to, "PRAGMA synchronous = FULL");
                 from.BackupDatabase(to);
+
+                // For a backup made otherwise (a copy of a crashed daemon's file), while the claim says none runs.
+                ForgetRunningScheduler(to);
             }
             catch (SqliteException error) when (error.SqliteErrorCode == SqliteErrorCodes.NotADatabase)
             {
@@ -289,6 +293,15 @@ internal static class SqliteStoreCopy
             // Damaged, or not a database at all: the restore itself tells the two apart.
         }
     }
+
+    /// <summary>
+    /// Clears the record of the scheduler that ran on the store when the backup was taken, and the run
+    /// requests made of it: no scheduler runs on a backup nor on a store just restored (the claim says
+    /// so), and a record kept would have status and trigger take a scheduler of another time, or of
+    /// another machine, for a running one.
+    /// </summary>
+    private static void ForgetRunningScheduler(SqliteConnection connection)
+        => Execute(connection, "BEGIN IMMEDIATE; DELETE FROM running_scheduler; DELETE FROM run_requests; COMMIT");
 
     private static string? QuickCheck(SqliteConnection connection)
     {
