@@ -38,7 +38,7 @@ internal static class SqliteStoreCopy
         var building = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".new");
         try
         {
-            using (var connection = Open(source, SqliteOpenMode.ReadOnly))
+            using (var connection = OpenToRead(source, "store"))
             {
                 RequireStoreSchema(connection, source, "store");
 
@@ -119,7 +119,7 @@ internal static class SqliteStoreCopy
                 : new FileNotFoundException($"The backup '{source}' does not exist.", source);
         }
 
-        using var from = Open(source, SqliteOpenMode.ReadOnly);
+        using var from = OpenToRead(source, "backup");
         RequireStoreSchema(from, source, "backup");
         var problem = QuickCheck(from);
         if (problem is not null)
@@ -225,6 +225,19 @@ internal static class SqliteStoreCopy
         if (File.Exists(log))
         {
             throw new IOException($"The {what} '{target}' has a log '{log}' beside it: a process has that file open, or one crashed with it open. A new file there would read that log as its own; give another file, or move '{log}' and '{target}-shm' away.");
+        }
+    }
+
+    /// <summary>The store or backup a copy reads; one that cannot be read is named (not the file the copy writes).</summary>
+    private static SqliteConnection OpenToRead(string file, string what)
+    {
+        try
+        {
+            return Open(file, SqliteOpenMode.ReadOnly);
+        }
+        catch (SqliteException error) when (SqliteJobStore.IsUnavailable(error))
+        {
+            throw new IOException($"The {what} '{file}' cannot be read ({error.Message.TrimEnd('.')}).", error);
         }
     }
 
