@@ -1,9 +1,8 @@
-using System.Globalization;
-using System.Text;
 using Scheduler.Scheduling;
 using Scheduler.Stores;
 using Scheduler.Tests.Support;
 using static Scheduler.Tests.Stores.SqliteJobStoreTests;
+using static Scheduler.Tests.Stores.SqliteStoreCopyTests;
 
 namespace Scheduler.Tests.Stores;
 
@@ -22,16 +21,7 @@ public sealed class SqliteIntegrityCheckTests : IDisposable
     public SqliteIntegrityCheckTests()
     {
         path = folder.File("jobs.db");
-        using var store = JobStore.CreateSqlite(path);
-        using (store.BeginBatch())
-        {
-            for (var i = 0; i < 2000; i++)
-            {
-                // Long names fill many pages of the jobs table, so one of them is found by its text.
-                var id = "job-" + i.ToString("D4", CultureInfo.InvariantCulture);
-                store.Add(Job(id, T0.AddHours(1)) with { Name = id + " " + new string('x', 300) }, replaceExisting: false);
-            }
-        }
+        FillWithLongNames(path, 2000);
     }
 
     public void Dispose() => folder.Dispose();
@@ -154,14 +144,5 @@ public sealed class SqliteIntegrityCheckTests : IDisposable
         Assert.Contains("nothing more is written to it", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Overwrites the page that holds a text with random bytes (4 KiB, SQLite's page size).</summary>
-    private void DamagePageHolding(string text)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var at = bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text));
-        Assert.True(at > 4096, $"'{text}' is not beyond the first page of the file.");
-        var page = at / 4096 * 4096;
-        new Random(14).NextBytes(bytes.AsSpan(page, 4096));
-        File.WriteAllBytes(path, bytes);
-    }
+    private void DamagePageHolding(string text) => SqliteStoreCopyTests.DamagePageHolding(path, text);
 }

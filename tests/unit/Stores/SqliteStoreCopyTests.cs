@@ -335,8 +335,8 @@ public sealed class SqliteStoreCopyTests : IDisposable
         }
     }
 
-    /// <summary>Long names fill many pages of the jobs table, so one of them is found by its text.</summary>
-    private static void FillWithLongNames(string file, int count)
+    /// <summary>Long names fill many pages of the jobs table, so one of them is found by its text (<see cref="DamagePageHolding"/>).</summary>
+    internal static void FillWithLongNames(string file, int count)
     {
         using var store = JobStore.CreateSqlite(file);
         using (store.BeginBatch())
@@ -350,7 +350,7 @@ public sealed class SqliteStoreCopyTests : IDisposable
     }
 
     /// <summary>Overwrites the page that holds a text with random bytes (4 KiB, SQLite's page size).</summary>
-    private static void DamagePageHolding(string file, string text)
+    internal static void DamagePageHolding(string file, string text)
     {
         var bytes = File.ReadAllBytes(file);
         var at = bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text));
