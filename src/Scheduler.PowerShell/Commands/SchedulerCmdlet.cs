@@ -40,7 +40,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
         StoreLocation? location = null;
         try
         {
-            location = store is null ? State.Running?.Location ?? StoreLocation.Default() : StoreLocation.Resolve(store, this);
+            location = LocationOf(store);
             return State.For(location, this);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or NotSupportedException)
@@ -54,6 +54,11 @@ public abstract class SchedulerCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>The store a -Store argument names, else the running scheduler's, else the default store.</summary>
+    /// <exception cref="ArgumentException">An unreadable connection string (the message has no password).</exception>
+    private StoreLocation LocationOf(string? store)
+        => store is null ? State.Running?.Location ?? StoreLocation.Default() : StoreLocation.Resolve(store, this);
+
     /// <summary>
     /// The file of a SQLite store, for the cmdlets that copy one (Backup- and Restore-SchedulerStore): the
     /// one <paramref name="store"/> names, else the running scheduler's, else the default store. A
@@ -64,7 +69,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
         StoreLocation location;
         try
         {
-            location = store is null ? State.Running?.Location ?? StoreLocation.Default() : StoreLocation.Resolve(store, this);
+            location = LocationOf(store);
         }
         catch (ArgumentException unreadable)
         {

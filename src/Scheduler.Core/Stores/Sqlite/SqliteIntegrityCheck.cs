@@ -96,6 +96,31 @@ internal sealed class SqliteIntegrityCheck : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the check on an open connection (a store's, a backup's): what is wrong with the file, or null
+    /// when it is sound.
+    /// </summary>
+    internal static string? ProblemOf(SqliteConnection connection)
+    {
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = Check;
+            using var reader = command.ExecuteReader();
+            var lines = new List<string>();
+            while (reader.Read())
+            {
+                lines.Add(reader.GetString(0));
+            }
+
+            return lines.Count == 1 && lines[0] == "ok" ? null : "PRAGMA quick_check: " + string.Join("; ", lines);
+        }
+        catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
+        {
+            return error.Message;
+        }
+    }
+
     private string? Run()
     {
         var watch = Stopwatch.StartNew();
@@ -123,16 +148,7 @@ internal sealed class SqliteIntegrityCheck : IDisposable
                 connection = opened;
             }
 
-            using var command = opened.CreateCommand();
-            command.CommandText = Check;
-            using var reader = command.ExecuteReader();
-            var lines = new List<string>();
-            while (reader.Read())
-            {
-                lines.Add(reader.GetString(0));
-            }
-
-            return lines.Count == 1 && lines[0] == "ok" ? null : "PRAGMA quick_check: " + string.Join("; ", lines);
+            return ProblemOf(opened);
         }
         catch (SqliteException error) when (error.SqliteErrorCode is SqliteErrorCodes.Corrupt or SqliteErrorCodes.NotADatabase)
         {

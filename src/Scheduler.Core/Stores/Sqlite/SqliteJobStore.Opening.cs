@@ -28,21 +28,7 @@ internal sealed partial class SqliteJobStore
             throw new ArgumentNullException(nameof(options));
         }
 
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            throw new ArgumentException("The store path must not be empty.", nameof(path));
-        }
-
-        string fullPath;
-        try
-        {
-            fullPath = System.IO.Path.GetFullPath(path);
-        }
-        catch (Exception error) when (error is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw new ArgumentException($"The store path '{path}' is not a valid path: {error.Message}", nameof(path), error);
-        }
-
+        var fullPath = FullPathOf(path, nameof(path), "store");
         CheckFile(fullPath, out var exists);
         if (!exists)
         {
@@ -112,8 +98,7 @@ internal sealed partial class SqliteJobStore
                 $"The store '{fullPath}' does not exist, but its log '{orphanLog}' does: the file was deleted or moved away while a process had it open (a scheduler may still run on it), or after a crash. A new store there would read that log as its own. Put the file back, or, to start an empty store, stop what uses the old one and move '{orphanLog}' and '{fullPath}-shm' away.");
         }
 
-        var folder = System.IO.Path.GetDirectoryName(fullPath)!;
-        var building = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".new");
+        var building = BuildingFileFor(fullPath);
         try
         {
             using (new FileStream(building, FileMode.CreateNew, FileAccess.Write))
@@ -143,16 +128,77 @@ internal sealed partial class SqliteJobStore
         }
         finally
         {
-            foreach (var leftover in new[] { building, building + "-wal", building + "-shm", building + "-journal" })
+            DeleteBuildingFile(building);
+        }
+    }
+
+    /// <summary>
+    /// The full path of a file a caller named (<paramref name="what"/>: a store, a backup), or an
+    /// <see cref="ArgumentException"/> for <paramref name="parameter"/> that says what is wrong with it.
+    /// </summary>
+    internal static string FullPathOf(string path, string parameter, string what)
+    {
+        if (path is null)
+        {
+            throw new ArgumentNullException(parameter);
+        }
+
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ArgumentException($"The {what} path must not be empty.", parameter);
+        }
+
+        try
+        {
+            return System.IO.Path.GetFullPath(path);
+        }
+        catch (Exception error) when (error is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new ArgumentException($"The {what} path '{path}' is not a valid path: {error.Message}", parameter, error);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a path that is a folder, or whose folder does not exist, naming the <paramref name="what"/>
+    /// (a store, a backup) it was to be; returns the folder.
+    /// </summary>
+    internal static string RequireFolderOf(string fullPath, string what)
+    {
+        if (Directory.Exists(fullPath))
+        {
+            throw new IOException($"The {what} path '{fullPath}' is a folder; give the path of a database file in it, such as '{System.IO.Path.Combine(fullPath, "scheduler.db")}'.");
+        }
+
+        var folder = System.IO.Path.GetDirectoryName(fullPath);
+        if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"The folder of the {what} '{fullPath}' does not exist: create '{folder}' first.");
+        }
+
+        return folder!;
+    }
+
+    /// <summary>
+    /// A hidden file beside <paramref name="fullPath"/> in which a new store (or a backup) is built whole
+    /// before it gets its name, so no opener ever sees it half-made.
+    /// </summary>
+    internal static string BuildingFileFor(string fullPath)
+        => System.IO.Path.Combine(
+            System.IO.Path.GetDirectoryName(fullPath)!,
+            "." + System.IO.Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".new");
+
+    /// <summary>Removes a building file and what SQLite made beside it, whatever happened to it.</summary>
+    internal static void DeleteBuildingFile(string building)
+    {
+        foreach (var leftover in new[] { building, building + "-wal", building + "-shm", building + "-journal" })
+        {
+            try
             {
-                try
-                {
-                    File.Delete(leftover);
-                }
-                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-                {
-                    // Only a hidden file left beside the store; the error that matters is the one already thrown, if any.
-                }
+                File.Delete(leftover);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Only a hidden file left beside the store; the error that matters is the one already thrown, if any.
             }
         }
     }
@@ -187,17 +233,7 @@ internal sealed partial class SqliteJobStore
 
     private static void CheckFile(string fullPath, out bool exists)
     {
-        if (Directory.Exists(fullPath))
-        {
-            throw new IOException($"The store path '{fullPath}' is a folder; give the path of a database file in it, such as '{System.IO.Path.Combine(fullPath, "scheduler.db")}'.");
-        }
-
-        var folder = System.IO.Path.GetDirectoryName(fullPath);
-        if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException($"The folder of the store '{fullPath}' does not exist: create '{folder}' first.");
-        }
-
+        RequireFolderOf(fullPath, "store");
         exists = File.Exists(fullPath);
         if (exists && (File.GetAttributes(fullPath) & FileAttributes.ReadOnly) != 0)
         {

@@ -460,6 +460,16 @@ internal sealed partial class SqliteJobStore
         }
     }
 
+    /// <summary>The scheduler that holds a store's claim, as messages name it.</summary>
+    internal static string Describe(RunningScheduler holder)
+        => string.Format(
+            CultureInfo.InvariantCulture,
+            "pid {0} on host {1} since {2:yyyy-MM-dd HH:mm:ss}Z, scheduler '{3}'",
+            holder.ProcessId,
+            holder.Host,
+            holder.Since.UtcDateTime,
+            holder.SchedulerId);
+
     /// <summary>Takes the file's exclusive claim, or fails naming who holds it.</summary>
     private FileStream Claim()
     {
@@ -471,15 +481,7 @@ internal sealed partial class SqliteJobStore
         }
 
         var holder = ReadRunningSchedulerLocked();
-        var who = holder is null
-            ? "another process"
-            : string.Format(
-                CultureInfo.InvariantCulture,
-                "pid {0} on host {1} since {2:yyyy-MM-dd HH:mm:ss}Z, scheduler '{3}'",
-                holder.ProcessId,
-                holder.Host,
-                holder.Since.UtcDateTime,
-                holder.SchedulerId);
+        var who = holder is null ? "another process" : Describe(holder);
         throw new InvalidOperationException(
             $"The store '{Path}' is already used by a running scheduler ({who}); only one scheduler may run on a store at a time. Stop it first; adding, changing and removing jobs in the store needs no scheduler.");
     }

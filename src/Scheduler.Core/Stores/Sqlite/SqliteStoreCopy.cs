@@ -13,21 +13,23 @@ namespace Scheduler.Stores;
 /// </summary>
 internal static class SqliteStoreCopy
 {
-    // At most three lines: enough to say what is wrong and where.
-    private const string Check = "PRAGMA quick_check(3)";
-
     /// <summary>See <see cref="JobStore.BackupSqlite"/>.</summary>
     public static int Backup(string path, string destination, bool overwrite)
     {
-        var source = FullPath(path, nameof(path), "store");
-        var target = FullPath(destination, nameof(destination), "backup");
+        var source = SqliteJobStore.FullPathOf(path, nameof(path), "store");
+        var target = SqliteJobStore.FullPathOf(destination, nameof(destination), "backup");
         if (string.Equals(source, target, StringComparison.Ordinal))
         {
             throw new ArgumentException($"The backup '{target}' would replace the store itself; give another file.", nameof(destination));
         }
 
-        RequireStoreFile(source);
-        var folder = RequireFolder(target, "backup");
+        SqliteJobStore.RequireFolderOf(source, "store");
+        if (!File.Exists(source))
+        {
+            throw new FileNotFoundException($"The store '{source}' does not exist.", source);
+        }
+
+        var folder = SqliteJobStore.RequireFolderOf(target, "backup");
         if (!overwrite && File.Exists(target))
         {
             throw new IOException($"The backup '{target}' already exists; give another file, or allow it to be replaced (schedhost backup --force).");
@@ -35,7 +37,7 @@ internal static class SqliteStoreCopy
 
         RefuseBesideLog(target, "backup");
 
-        var building = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".new");
+        var building = SqliteJobStore.BuildingFileFor(target);
         try
         {
             using (var connection = OpenToRead(source, "store"))
@@ -79,7 +81,7 @@ internal static class SqliteStoreCopy
                 // A store the moment it is restored or opened: the store's journal mode is kept in the file.
                 Execute(copy, "PRAGMA journal_mode = WAL");
                 ForgetRunningScheduler(copy);
-                var problem = QuickCheck(copy);
+                var problem = SqliteIntegrityCheck.ProblemOf(copy);
                 if (problem is not null)
                 {
                     throw new InvalidDataException($"The backup of '{source}' did not pass its check ({problem}); no backup was made.");
@@ -98,15 +100,15 @@ internal static class SqliteStoreCopy
         }
         finally
         {
-            DeleteLeftovers(building);
+            SqliteJobStore.DeleteBuildingFile(building);
         }
     }
 
     /// <summary>See <see cref="JobStore.RestoreSqlite"/>.</summary>
     public static int Restore(string backup, string path)
     {
-        var source = FullPath(backup, nameof(backup), "backup");
-        var target = FullPath(path, nameof(path), "store");
+        var source = SqliteJobStore.FullPathOf(backup, nameof(backup), "backup");
+        var target = SqliteJobStore.FullPathOf(path, nameof(path), "store");
         if (string.Equals(source, target, StringComparison.Ordinal))
         {
             throw new ArgumentException($"The backup '{source}' is the store itself; give the backup to restore from.", nameof(backup));
@@ -121,7 +123,7 @@ internal static class SqliteStoreCopy
 
         using var from = OpenToRead(source, "backup");
         RequireStoreSchema(from, source, "backup");
-        var problem = QuickCheck(from);
+        var problem = SqliteIntegrityCheck.ProblemOf(from);
         if (problem is not null)
         {
             throw new InvalidDataException($"The backup '{source}' is damaged ({problem}); the store is left as it is.");
@@ -165,57 +167,6 @@ internal static class SqliteStoreCopy
         // Opened as a store: a backup from an older version is upgraded now, and the count is the store's.
         using var restored = SqliteJobStore.Open(target, SqliteJobStoreOptions.Default with { CreateIfMissing = false, StartCheckAtOpen = false }, timeProvider: null);
         return restored.Count;
-    }
-
-    private static string FullPath(string path, string parameter, string what)
-    {
-        if (path is null)
-        {
-            throw new ArgumentNullException(parameter);
-        }
-
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            throw new ArgumentException($"The {what} path must not be empty.", parameter);
-        }
-
-        try
-        {
-            return Path.GetFullPath(path);
-        }
-        catch (Exception error) when (error is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw new ArgumentException($"The {what} path '{path}' is not a valid path: {error.Message}", parameter, error);
-        }
-    }
-
-    private static void RequireStoreFile(string source)
-    {
-        if (Directory.Exists(source))
-        {
-            throw new IOException($"The store path '{source}' is a folder; give the path of the store's database file.");
-        }
-
-        if (!File.Exists(source))
-        {
-            throw new FileNotFoundException($"The store '{source}' does not exist.", source);
-        }
-    }
-
-    private static string RequireFolder(string target, string what)
-    {
-        if (Directory.Exists(target))
-        {
-            throw new IOException($"The {what} path '{target}' is a folder; give the path of a file in it, such as '{Path.Combine(target, "scheduler-backup.db")}'.");
-        }
-
-        var folder = Path.GetDirectoryName(target);
-        if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException($"The folder of the {what} '{target}' does not exist: create '{folder}' first.");
-        }
-
-        return folder!;
     }
 
     /// <summary>A log beside a file is the file's (SQLite reads it as such): a new file under that name would take its pages.</summary>
@@ -316,29 +267,6 @@ internal static class SqliteStoreCopy
     private static void ForgetRunningScheduler(SqliteConnection connection)
         => Execute(connection, "BEGIN IMMEDIATE; DELETE FROM running_scheduler; DELETE FROM run_requests; COMMIT");
 
-    private static string? QuickCheck(SqliteConnection connection)
-    {
-        try
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = Check;
-            var lines = new List<string>();
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    lines.Add(reader.GetString(0));
-                }
-            }
-
-            return lines.Count == 1 && lines[0] == "ok" ? null : string.Join("; ", lines);
-        }
-        catch (SqliteException error) when (SqliteJobStore.IsDamage(error))
-        {
-            return error.Message.TrimEnd('.');
-        }
-    }
-
     private static int CountJobs(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
@@ -398,17 +326,11 @@ internal static class SqliteStoreCopy
         {
             using var connection = Open(target, SqliteOpenMode.ReadOnly);
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT process_id, host, since, scheduler_id FROM running_scheduler";
+            command.CommandText = "SELECT scheduler_id, process_id, host, since FROM running_scheduler";
             using var reader = command.ExecuteReader();
             if (reader.Read())
             {
-                return string.Format(
-                    CultureInfo.InvariantCulture,
-                    "pid {0} on host {1} since {2:yyyy-MM-dd HH:mm:ss}Z, scheduler '{3}'",
-                    reader.GetInt64(0),
-                    reader.GetString(1),
-                    new DateTime(reader.GetInt64(2), DateTimeKind.Utc),
-                    reader.GetString(3));
+                return SqliteJobStore.Describe(new RunningScheduler(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), StoredRows.FromTicks(reader.GetInt64(3))));
             }
         }
         catch (SqliteException)
@@ -417,20 +339,5 @@ internal static class SqliteStoreCopy
         }
 
         return "another process holds its claim";
-    }
-
-    private static void DeleteLeftovers(string building)
-    {
-        foreach (var leftover in new[] { building, building + "-wal", building + "-shm", building + "-journal" })
-        {
-            try
-            {
-                File.Delete(leftover);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                // Only a hidden file left beside the backup; the error that matters is the one already thrown, if any.
-            }
-        }
     }
 }
