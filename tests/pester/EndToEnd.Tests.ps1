@@ -27,6 +27,7 @@ BeforeAll {
     # `schedhost run --store STORE` as a child process, once its scheduler has started: the process and
     # its standard output and error (tasks). It looks pwsh up on its PATH: this PowerShell's comes first.
     function Start-SchedHostService([string] $Store) {
+        if (-not $schedhost) { throw "schedhost is not built (src/Scheduler.Host/bin/*/net10.0/schedhost.dll); run 'dotnet build Scheduler.sln' first." }
         $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
         $start.ArgumentList.Add($schedhost.FullName)
         foreach ($argument in 'run', '--store', $Store) { $start.ArgumentList.Add($argument) }
@@ -152,10 +153,6 @@ Describe 'A store another session keeps open' {
 }
 
 Describe 'schedhost run' -Skip:(-not $IsLinux) {
-    BeforeAll {
-        if (-not $schedhost) { throw "schedhost is not built (src/Scheduler.Host/bin/*/net10.0/schedhost.dll); run 'dotnet build Scheduler.sln' first." }
-    }
-
     It 'runs a script-block job registered from PowerShell, in a child pwsh, and stops on SIGTERM' {
         $store = Join-Path $TestDrive 'service.db'
         $marker = Join-Path $TestDrive 'ran.txt'
@@ -186,10 +183,6 @@ Describe 'schedhost run' -Skip:(-not $IsLinux) {
 }
 
 Describe 'Backup-SchedulerStore and Restore-SchedulerStore beside a schedhost service' -Skip:(-not $IsLinux) {
-    BeforeAll {
-        if (-not $schedhost) { throw "schedhost is not built (src/Scheduler.Host/bin/*/net10.0/schedhost.dll); run 'dotnet build Scheduler.sln' first." }
-    }
-
     It 'backs up the store the service runs on, refuses to restore it until the service stopped, then restores it' {
         $store = Join-Path $TestDrive 'service.db'
         $backup = Join-Path $TestDrive 'backup.db'
