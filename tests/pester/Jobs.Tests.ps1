@@ -124,6 +124,18 @@ Describe 'Running jobs in the session' {
         Receive-Job -Job $job -Keep | Should -Be @(1, 2)
     }
 
+    It 'keeps the run of a one-off job as a PowerShell job and a run once the job is gone' {
+        Register-ScheduledJobEx -Name psjob-once -At (Get-Date).AddMilliseconds(300) -ScriptBlock { 'ran once' }
+        Get-SchedulerEvent -Type JobExecuted -Name psjob-once -Last 1 -Wait -Timeout 30s | Select-Object -First 1 | Out-Null
+
+        Get-ScheduledJobEx -Name psjob-once -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $job = Get-Job -Name psjob-once
+        $job.State | Should -Be 'Completed'
+        Receive-Job -Job $job -Keep | Should -Be 'ran once'
+        (Get-ScheduledJobExRun -Name psjob-on*).Outcome | Should -Be 'Succeeded'
+        (Get-ScheduledJobExRun).JobName | Should -Contain 'psjob-once'
+    }
+
     It 'lists the run history newest first' {
         Register-ScheduledJobEx -Name twice -Interval 1h -ScriptBlock { $JobContext.RunId }
         $first = Start-ScheduledJobEx -Name twice -Wait

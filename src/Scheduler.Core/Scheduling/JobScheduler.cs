@@ -378,6 +378,36 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
         return [];
     }
 
+    /// <summary>
+    /// The ids of jobs that ended (a one-off job after its run, any job after its trigger's last fire
+    /// time) and whose runs are still kept, over all stores, the most recently ended of each store
+    /// first; read their runs with <see cref="GetJobRuns"/>. See <see cref="JobStore.GetEndedJobIds"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is negative.</exception>
+    public IReadOnlyList<string> GetEndedJobIds(int maxCount = 1000)
+    {
+        if (maxCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
+        }
+
+        var ids = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var target in storeList)
+        {
+            foreach (var id in target.Store.GetEndedJobIds(maxCount - ids.Count))
+            {
+                // An id ended in one store may be a job of another: its runs are read as that job's.
+                if (seen.Add(id) && !storeList.Any(other => other != target && other.Store.Get(id) is not null))
+                {
+                    ids.Add(id);
+                }
+            }
+        }
+
+        return ids;
+    }
+
     /// <summary>Changes what a job runs or how; arguments left null keep their value.</summary>
     /// <returns>The job as stored.</returns>
     /// <exception cref="KeyNotFoundException">There is no job with that id.</exception>

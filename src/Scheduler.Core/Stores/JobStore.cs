@@ -249,6 +249,27 @@ public abstract class JobStore : IDisposable
     public abstract IReadOnlyList<JobRun> GetRuns(string jobId, int maxCount);
 
     /// <summary>
+    /// The ids of jobs that ended (their trigger had no further fire times, so the store no longer has
+    /// them) and whose runs it still keeps, the most recently ended first, at most
+    /// <paramref name="maxCount"/>: their runs are read with <see cref="GetRuns"/>. A job added again
+    /// under the same id since is not among them, and a removed job's runs go with it. A store that
+    /// keeps no runs of ended jobs returns none.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is negative.</exception>
+    public IReadOnlyList<string> GetEndedJobIds(int maxCount)
+    {
+        if (maxCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
+        }
+
+        return maxCount == 0 ? [] : GetEndedJobIdsCore(maxCount);
+    }
+
+    /// <summary>What <see cref="GetEndedJobIds"/> returns, for a <paramref name="maxCount"/> of at least 1.</summary>
+    protected virtual IReadOnlyList<string> GetEndedJobIdsCore(int maxCount) => [];
+
+    /// <summary>
     /// Marks the runs that a scheduler which is no longer running left as Running as
     /// <see cref="JobRunOutcome.Abandoned"/> (ended at <paramref name="now"/>) and returns them. Called
     /// when the scheduler <paramref name="schedulerId"/> starts; runs it has in progress itself are not touched.

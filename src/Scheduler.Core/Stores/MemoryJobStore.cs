@@ -399,6 +399,14 @@ internal sealed class MemoryJobStore : JobStore
         }
     }
 
+    protected override IReadOnlyList<string> GetEndedJobIdsCore(int maxCount)
+    {
+        using (Lock())
+        {
+            return histories is null ? [] : histories.EndedJobIds(maxCount);
+        }
+    }
+
     /// <summary>History segments set aside for jobs that have not run yet.</summary>
     internal int ReservedHistories
     {

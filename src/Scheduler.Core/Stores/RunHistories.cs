@@ -245,6 +245,23 @@ internal sealed class RunHistories
         }
     }
 
+    /// <summary>The ids of the ended jobs whose histories are kept, the most recently ended first.</summary>
+    public List<string> EndedJobIds(int maxCount)
+    {
+        var result = new List<string>(Math.Min(maxCount, finished.Count));
+        var queued = finished.ToArray();
+        for (var i = queued.Length - 1; i >= 0 && result.Count < maxCount; i--)
+        {
+            var (history, ticket) = queued[i];
+            if (history.Ticket == ticket && history.Count > 0)
+            {
+                result.Add(history.JobId);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>The job's runs, newest first; empty when it has none.</summary>
     public List<JobRun> Newest(string jobId, int maxCount)
     {

@@ -9,10 +9,6 @@ internal static class RunsCommand
 {
     private const int DefaultCount = 20;
 
-    // How far back the daemon's recorded events are searched for jobs that ended (one-off jobs are
-    // removed once they ran, their history stays).
-    private const int RecentEventsSearched = 10_000;
-
     public static Command Create(HostContext context)
     {
         var store = HostStore.CreateOption();
@@ -112,19 +108,11 @@ internal static class RunsCommand
         return command;
     }
 
-    /// <summary>The jobs in the store, and those the daemon ran recently that have ended since.</summary>
+    /// <summary>The jobs in the store, and those that have ended (one-off jobs are removed once they ran, their runs stay).</summary>
     private static HashSet<string> JobIds(StoreSession session)
     {
         var ids = new HashSet<string>(session.Scheduler.GetJobs().Select(job => job.Id), StringComparer.Ordinal);
-        var shared = session.Shared;
-        foreach (var e in shared.ReadEvents(Math.Max(0, shared.LastEventId - RecentEventsSearched), RecentEventsSearched))
-        {
-            if (e.Type == Events.SchedulerEventType.JobSubmitted && e.JobId is { } id)
-            {
-                ids.Add(id);
-            }
-        }
-
+        ids.UnionWith(session.Scheduler.GetEndedJobIds());
         return ids;
     }
 }

@@ -38,6 +38,18 @@ public sealed class GetScheduledJobExRunCommand : SchedulerCmdlet
     {
         var scheduler = SchedulerFor(Store);
         var jobs = scheduler.FindJobs(Name).Select(job => (job.Id, job.Name, Zone: job.Trigger.TimeZone)).ToList();
+
+        // A job whose trigger has ended (a one-off job once it ran) is gone, its runs are not: PowerShell
+        // gives jobs their name as id.
+        var patterns = Name?.Select(name => WildcardPattern.Get(name, WildcardOptions.IgnoreCase)).ToList();
+        foreach (var id in scheduler.Scheduler.GetEndedJobIds())
+        {
+            if (patterns is null || patterns.Any(pattern => pattern.IsMatch(id)))
+            {
+                jobs.Add((id, id, TimeZoneInfo.Local));
+            }
+        }
+
         foreach (var name in Name ?? [])
         {
             if (WildcardPattern.ContainsWildcardCharacters(name) || jobs.Any(job => string.Equals(job.Name, name, StringComparison.OrdinalIgnoreCase)))
@@ -45,7 +57,6 @@ public sealed class GetScheduledJobExRunCommand : SchedulerCmdlet
                 continue;
             }
 
-            // A job whose trigger has ended (a one-off run) is gone, its history is not: PowerShell gives jobs their name as id.
             if (scheduler.Scheduler.GetJobRuns(name, 1).Count > 0)
             {
                 jobs.Add((name, name, TimeZoneInfo.Local));

@@ -127,34 +127,47 @@ public sealed class ScheduledJobExSourceAdapter : JobSourceAdapter
             Watch(scheduler);
             foreach (var job in scheduler.Scheduler.GetJobs())
             {
-                var runs = scheduler.Scheduler.GetJobRuns(job.Id, int.MaxValue);
-                for (var i = runs.Count - 1; i >= 0; i--)
-                {
-                    var run = runs[i];
-                    ScheduledJobExJob? known;
-                    lock (sync)
-                    {
-                        if (removed.Contains(run.RunId))
-                        {
-                            continue;
-                        }
+                AddRuns(result, scheduler, job.Id, job.Name, CommandOf(job));
+            }
 
-                        if (!jobs.TryGetValue(run.RunId, out known) || known.Scheduler != scheduler)
-                        {
-                            known = new ScheduledJobExJob(scheduler, run, job.Name, CommandOf(job));
-                            jobs[run.RunId] = known;
-                            result.Add(known);
-                            continue;
-                        }
-                    }
-
-                    known.Update(run);
-                    result.Add(known);
-                }
+            // A one-off job is gone once it has run, its runs are not: they stay PowerShell jobs, named by
+            // the job's id (which PowerShell gives a job from its name), with what they ran unknown now.
+            foreach (var id in scheduler.Scheduler.GetEndedJobIds())
+            {
+                AddRuns(result, scheduler, id, id, string.Empty);
             }
         }
 
         return result;
+    }
+
+    /// <summary>Adds the PowerShell jobs of a scheduled job's runs, oldest first: the ones known already, updated, and new ones.</summary>
+    private void AddRuns(List<ScheduledJobExJob> result, SessionScheduler scheduler, string jobId, string name, string command)
+    {
+        var runs = scheduler.Scheduler.GetJobRuns(jobId, int.MaxValue);
+        for (var i = runs.Count - 1; i >= 0; i--)
+        {
+            var run = runs[i];
+            ScheduledJobExJob? known;
+            lock (sync)
+            {
+                if (removed.Contains(run.RunId))
+                {
+                    continue;
+                }
+
+                if (!jobs.TryGetValue(run.RunId, out known) || known.Scheduler != scheduler)
+                {
+                    known = new ScheduledJobExJob(scheduler, run, name, command);
+                    jobs[run.RunId] = known;
+                    result.Add(known);
+                    continue;
+                }
+            }
+
+            known.Update(run);
+            result.Add(known);
+        }
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
+using Scheduler.Events;
 using Scheduler.Invocations;
+using Scheduler.Jobs;
 using Scheduler.Stores;
 using Scheduler.Tests.Support;
 using Scheduler.Triggers;
@@ -30,6 +32,29 @@ public sealed class JobLookupTests
         Assert.Equal(scheduler.GetJobs().Where(j => IsBackup(j.Name)).Select(j => j.Id), backups.Select(j => j.Id));
         Assert.Equal(["o1"], scheduler.FindJobsByName(IsBackup, "other").Select(j => j.Id));
         Assert.Empty(scheduler.FindJobsByName(name => name == "nothing"));
+    }
+
+    [Fact]
+    public async Task Ended_one_off_jobs_are_listed_with_their_runs_store_by_store_but_not_an_id_another_store_has_now()
+    {
+        await using var test = new TestScheduler();
+        var scheduler = test.Scheduler;
+        scheduler.AddJobStore("other", JobStore.CreateMemory());
+        test.AddInline("first", new DateTrigger(T0.AddMinutes(1)), _ => { });
+        test.AddInline("second", new DateTrigger(T0.AddMinutes(2)), _ => { });
+        test.AddInline("moved", new DateTrigger(T0.AddMinutes(1)), _ => { });
+        scheduler.AddJob(new IntervalTrigger(TimeSpan.FromHours(1), start: T0.AddMinutes(1)), Noop, "repeating", executor: "inline");
+        scheduler.AddJob(new DateTrigger(T0.AddMinutes(3)), Noop, "elsewhere", executor: "inline", store: "other");
+        scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromMinutes(3));
+        await test.WaitFor(SchedulerEventType.JobExecuted, "elsewhere");
+        scheduler.AddJob(new DateTrigger(T0.AddDays(1)), Noop, "moved", executor: "inline", store: "other");
+
+        Assert.Equal(["second", "first", "elsewhere"], scheduler.GetEndedJobIds());
+        Assert.Equal(["second"], scheduler.GetEndedJobIds(1));
+        Assert.Equal(JobRunOutcome.Succeeded, Assert.Single(scheduler.GetJobRuns("first")).Outcome);
+        Assert.Throws<ArgumentOutOfRangeException>(() => scheduler.GetEndedJobIds(-1));
     }
 
     [Fact]

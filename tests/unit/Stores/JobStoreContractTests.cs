@@ -266,6 +266,34 @@ public abstract class JobStoreContractTests : IDisposable
     }
 
     [Fact]
+    public void Jobs_that_ended_are_listed_newest_first_with_their_runs_and_no_longer_once_added_again_or_removed()
+    {
+        var store = Store();
+        store.Add(Job("scheduled", T0), replaceExisting: false);
+        store.SaveRun(Run("scheduled", "r0", JobRunOutcome.Succeeded));
+        foreach (var id in new[] { "first", "second", "third" })
+        {
+            store.Add(Job(id, T0), replaceExisting: false);
+            store.CommitDispatches([new JobDispatch(store.Get(id)!, null, [Run(id, "run-" + id, JobRunOutcome.Running)])]);
+        }
+
+        store.SaveRun(Run("first", "run-first", JobRunOutcome.Succeeded));
+        store.Add(Job("no-runs", T0), replaceExisting: false);
+        store.CommitDispatches([new JobDispatch(store.Get("no-runs")!, null, [])]);
+
+        Assert.Equal(["third", "second", "first"], store.GetEndedJobIds(10));
+        Assert.Equal(["third"], store.GetEndedJobIds(1));
+        Assert.Empty(store.GetEndedJobIds(0));
+        Assert.Equal("maxCount", Assert.Throws<ArgumentOutOfRangeException>(() => store.GetEndedJobIds(-1)).ParamName);
+
+        store.Add(Job("second", T0), replaceExisting: false);
+        Assert.Equal(["third", "first"], store.GetEndedJobIds(10));
+        Assert.True(store.Remove("second"));
+        Assert.Equal(["third", "first"], store.GetEndedJobIds(10));
+        Assert.Equal("run-first", Assert.Single(store.GetRuns("first", 10)).RunId);
+    }
+
+    [Fact]
     public void Run_history_is_bounded_per_job_newest_first_and_a_run_that_ends_replaces_its_record()
     {
         var store = Store(runHistoryLimit: 3);

@@ -119,6 +119,31 @@ internal sealed partial class PostgresJobStore
         return runs;
     }
 
+    protected override IReadOnlyList<string> GetEndedJobIdsCore(int maxCount)
+    {
+        FlushEnds();
+        var ids = new List<string>(Math.Min(maxCount, 256));
+        using var connection = Open();
+
+        // An id in ended_jobs may have been added again since (or added again and removed, which took its runs).
+        using var command = Command(
+            connection,
+            $"""
+            SELECT e.job_id FROM "{s}".ended_jobs e
+            WHERE NOT EXISTS (SELECT 1 FROM "{s}".jobs WHERE id = e.job_id)
+              AND EXISTS (SELECT 1 FROM "{s}".runs WHERE job_id = e.job_id)
+            GROUP BY e.job_id ORDER BY max(e.seq) DESC LIMIT @max
+            """);
+        command.Parameters.AddWithValue("max", maxCount);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
     /// <remarks>
     /// At start: every run left Running by a scheduler that is not a live node with the token the run was
     /// committed under — dead, gone, or this scheduler's own earlier life. Runs of live nodes are theirs.

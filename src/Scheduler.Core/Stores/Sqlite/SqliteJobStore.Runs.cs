@@ -100,6 +100,34 @@ internal sealed partial class SqliteJobStore
         }
     }
 
+    protected override IReadOnlyList<string> GetEndedJobIdsCore(int maxCount)
+    {
+        lock (sync)
+        {
+            ThrowIfDisposed();
+            WritePendingEndsLocked();
+            var ids = new List<string>(Math.Min(maxCount, 256));
+            using var command = connection.CreateCommand();
+
+            // An id in ended_jobs may have been added again since (or added again and removed, which took its runs).
+            command.CommandText = """
+                SELECT e.job_id FROM ended_jobs e
+                WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE id = e.job_id)
+                  AND EXISTS (SELECT 1 FROM runs WHERE job_id = e.job_id AND (outcome = 0 OR coalesce(end_time, scheduled_time) >= $cutoff))
+                GROUP BY e.job_id ORDER BY max(e.seq) DESC LIMIT $max
+                """;
+            command.Parameters.AddWithValue("$cutoff", RetentionCutoff());
+            command.Parameters.AddWithValue("$max", maxCount);
+            using var reader = command.ExecuteReader();
+            while (Next(reader))
+            {
+                ids.Add(reader.GetString(0));
+            }
+
+            return ids;
+        }
+    }
+
     /// <summary>The latest runs of all jobs, newest first (<c>schedhost runs</c> without a job id).</summary>
     internal IReadOnlyList<JobRun> GetRecentRuns(int maxCount)
     {

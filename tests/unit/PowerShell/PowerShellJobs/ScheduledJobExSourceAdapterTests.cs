@@ -36,6 +36,32 @@ public sealed class ScheduledJobExSourceAdapterTests(ModuleSession session)
     }
 
     [Fact]
+    public void The_run_of_a_one_off_job_stays_a_job_and_a_run_after_the_job_is_gone()
+    {
+        using var store = new TestStore(session);
+
+        var result = store.Run(
+            """
+            param($store)
+            Register-ScheduledJobEx -Name psjob-once -Store $store -At ([datetime]::Now.AddMilliseconds(200)) -ScriptBlock { 'once' }
+            Register-ScheduledJobEx -Name psjob-kept -Store $store -Interval 1h -ScriptBlock { 'kept' }
+            Start-Scheduler -Store $store
+            do {
+                Get-SchedulerEvent -Type JobExecuted -Name psjob-once -Last 1 -Wait -Timeout 30s | ForEach-Object { break }
+            } while ($false)
+            @(Get-ScheduledJobEx -Name psjob-once -Store $store -ErrorAction SilentlyContinue).Count
+            $job = Get-Job -Name psjob-once
+            $job.State
+            Receive-Job -Job $job -Keep
+            (Get-ScheduledJobExRun -Store $store).JobName -join ','
+            (Get-ScheduledJobExRun -Name psjob-on* -Store $store).Outcome
+            (Get-ScheduledJobExRun -Name PSJOB-ONCE -Store $store).Outcome
+            """).ShouldSucceed();
+
+        Assert.Equal(["0", "Completed", "once", "psjob-once", "Succeeded", "Succeeded"], result.Objects.Select(item => item.ToString()));
+    }
+
+    [Fact]
     public void A_failed_run_is_a_failed_job_whose_error_Receive_Job_writes()
     {
         using var store = new TestStore(session);
