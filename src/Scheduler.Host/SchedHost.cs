@@ -88,7 +88,7 @@ internal static class SchedHost
         root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(BackupCommands.Backup(context));
         root.Subcommands.Add(BackupCommands.Restore(context));
-        root.Subcommands.Add(NextCommand.Create(context.Output, context.Time));
+        root.Subcommands.Add(NextCommand.Create(context));
         return root;
     }
 

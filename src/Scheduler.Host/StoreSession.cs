@@ -53,7 +53,9 @@ internal sealed class StoreSession : IDisposable
 
     /// <summary>The job with that id; an unknown id is bad input.</summary>
     public Job RequireJob(string id)
-        => Scheduler.GetJob(id) ?? throw new BadInputException($"there is no job with the id '{id}' in the store '{StoreName}'");
+        => Scheduler.GetJob(id) ?? throw new BadInputException(Scheduler.GetEndedJobIds().Contains(id, StringComparer.Ordinal)
+            ? $"the job '{id}' has ended (its trigger has no further fire times) and is no longer in the store '{StoreName}'; 'schedhost runs {id}' shows its runs"
+            : $"there is no job with the id '{id}' in the store '{StoreName}'");
 
     public void Dispose()
     {

@@ -6,14 +6,17 @@ using Scheduler.Triggers;
 
 namespace Scheduler.Host.Commands;
 
-/// <summary><c>schedhost next</c>: previews the next fire times of a trigger given on the command line.</summary>
+/// <summary><c>schedhost next [ID]</c>: previews the next fire times of a stored job, or of a trigger given on the command line.</summary>
 internal static class NextCommand
 {
     private const int DefaultCount = 10;
 
-    public static Command Create(TextWriter output, TimeProvider time)
+    public static Command Create(HostContext context)
     {
+        var output = context.Output;
         var triggerOptions = new TriggerOptions();
+        var id = new Argument<string?>("ID") { Description = "A job in the store whose fire times to list, instead of a trigger given by the options.", Arity = ArgumentArity.ZeroOrOne };
+        var store = HostStore.CreateOption();
         var after = new Option<string>("--after")
         {
             HelpName = "DATETIME",
@@ -30,15 +33,28 @@ internal static class NextCommand
             Description = "Print a JSON array of the fire times.",
         };
 
-        var command = new Command("next", "List the next fire times of a trigger (jitter is not applied).");
+        var command = new Command("next", "List the next fire times of a job in the store, or of a trigger given by the options (jitter is not applied).") { id, store };
         triggerOptions.AddTo(command);
         command.Options.Add(after);
         command.Options.Add(count);
         command.Options.Add(json);
 
+        // A stored job's trigger as the daemon uses it: its time zone, start and end are part of it.
+        Trigger StoredTrigger(ParseResult result, string jobId)
+        {
+            if (triggerOptions.FirstGiven(result) is { } given)
+            {
+                throw new BadInputException($"give a job id or a trigger, not both: '{jobId}' and {given}");
+            }
+
+            using var session = StoreSession.Open(result, store, context, StoreUse.Read);
+            return session.RequireJob(jobId).Trigger;
+        }
+
         command.SetAction(result =>
         {
-            var trigger = triggerOptions.Build(result);
+            var jobId = result.GetValue(id);
+            var trigger = jobId is null ? triggerOptions.Build(result) : StoredTrigger(result, jobId);
             var howMany = result.GetValue(count);
             if (howMany < 1)
             {
@@ -46,7 +62,7 @@ internal static class NextCommand
             }
 
             var afterText = result.GetValue(after);
-            var from = afterText is null ? time.GetUtcNow() : TriggerOptions.ParseDateTime(after, afterText, trigger.TimeZone);
+            var from = afterText is null ? context.Time.GetUtcNow() : TriggerOptions.ParseDateTime(after, afterText, trigger.TimeZone);
             List<string> fireTimes;
             try
             {

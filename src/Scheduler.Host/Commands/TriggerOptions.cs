@@ -94,6 +94,13 @@ internal sealed class TriggerOptions
     /// The trigger the flags describe, not yet anchored (an interval without a start is relative to
     /// when it is used). Throws <see cref="BadInputException"/> naming the offending flag and value.
     /// </summary>
+    /// <summary>The first trigger option given, as "--name 'value'"; null when none is.</summary>
+    public string? FirstGiven(ParseResult result)
+        => new[] { Cron, Interval, At, CalendarInterval, TimeOfDay, TriggerJson, TimeZone, Start, End, Jitter }
+            .Where(option => withJitter || option != Jitter)
+            .Select(option => result.GetValue(option) is { } value ? $"{option.Name} '{value}'" : null)
+            .FirstOrDefault(given => given is not null);
+
     public Trigger Build(ParseResult result)
     {
         var kinds = new[] { Cron, Interval, At, CalendarInterval, TriggerJson }

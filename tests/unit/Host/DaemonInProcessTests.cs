@@ -37,6 +37,13 @@ public sealed class DaemonInProcessTests : IDisposable
             await Until(() => Text(followOutput, followText).Contains(" JobExecuted now ", StringComparison.Ordinal));
             stopFollow.Cancel();
             Assert.Equal(0, await follow.WaitAsync(TimeSpan.FromSeconds(10)));
+
+            // The one-off job is gone once it ran, and a verb that names it says so.
+            var error = new StringWriter();
+            Assert.Equal(2, SchedHost.Run(["show", "now", "--store", store], TextWriter.Null, error));
+            Assert.Equal(
+                $"schedhost: the job 'now' has ended (its trigger has no further fire times) and is no longer in the store '{store}'; 'schedhost runs now' shows its runs",
+                error.ToString().TrimEnd());
         }
         finally
         {

@@ -32,6 +32,18 @@ public sealed class HostCommandTests : IDisposable
     }
 
     [Fact]
+    public void Next_lists_a_stored_jobs_fire_times_in_its_zone_and_refuses_a_job_and_a_trigger_together()
+    {
+        Succeeds("add", "--id", "backup", "--cron", "0 2 * * *", "--timezone", "Europe/Berlin", "--end", "2024-05-03T12:00", "--", "/bin/true");
+
+        Assert.Equal(["2024-05-02T02:00:00+02:00", "2024-05-03T02:00:00+02:00"], Succeeds("next", "backup"));
+        Assert.Equal(["[\"2024-05-03T02:00:00+02:00\"]"], Succeeds("next", "backup", "--after", "2024-05-02T03:00", "--json"));
+        Assert.Equal("schedhost: give a job id or a trigger, not both: 'backup' and --cron '0 9 * * *'", Fails("next", "backup", "--cron", "0 9 * * *"));
+        Assert.Equal("schedhost: give a job id or a trigger, not both: 'backup' and --timezone 'UTC'", Fails("next", "backup", "--timezone", "UTC"));
+        Assert.Equal($"schedhost: there is no job with the id 'nope' in the store '{store}'", Fails("next", "nope"));
+    }
+
+    [Fact]
     public void List_json_has_the_documented_fields()
     {
         Succeeds("add", "--id", "a", "--interval", "5m", "--timezone", "UTC", "--", "/bin/true");
