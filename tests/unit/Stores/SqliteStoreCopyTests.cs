@@ -151,7 +151,7 @@ public sealed class SqliteStoreCopyTests : IDisposable
 
         var refused = Assert.Throws<IOException>(() => JobStore.BackupSqlite(path, backup));
 
-        Assert.Equal($"The backup '{backup}' already exists; give another file, or allow it to be replaced (schedhost backup --force).", refused.Message);
+        Assert.Equal($"The backup '{backup}' already exists; give another file, or back up with overwrite to replace it.", refused.Message);
         Assert.Equal(3L, Scalar(backup, "SELECT count(*) FROM jobs"));
         Assert.Equal(5, JobStore.BackupSqlite(path, backup, overwrite: true));
         Assert.Equal(5L, Scalar(backup, "SELECT count(*) FROM jobs"));

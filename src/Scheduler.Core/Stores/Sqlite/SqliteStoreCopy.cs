@@ -32,7 +32,7 @@ internal static class SqliteStoreCopy
         var folder = SqliteJobStore.RequireFolderOf(target, "backup");
         if (!overwrite && File.Exists(target))
         {
-            throw new IOException($"The backup '{target}' already exists; give another file, or allow it to be replaced (schedhost backup --force).");
+            throw BackupExists(target);
         }
 
         RefuseBesideLog(target, "backup");
@@ -301,7 +301,7 @@ internal static class SqliteStoreCopy
         {
             if (!FilePlacement.TryPlace(building, target))
             {
-                throw new IOException($"The backup '{target}' already exists; give another file, or allow it to be replaced (schedhost backup --force).");
+                throw BackupExists(target);
             }
 
             return;
@@ -340,4 +340,8 @@ internal static class SqliteStoreCopy
 
         return "another process holds its claim";
     }
+
+    // The caller's flag is named by each surface (schedhost --force, the module's -Force): this one is the API's.
+    private static IOException BackupExists(string target)
+        => new($"The backup '{target}' already exists; give another file, or back up with overwrite to replace it.");
 }
