@@ -60,6 +60,11 @@ Describe 'Get-SchedulerEvent' {
         $text = Get-SchedulerEvent -Type JobExecuted | Out-String -Width 400
         $text | Should -Match 'Sequence\s+Timestamp\s+Type\s+JobName\s+Outcome\s+Message'
         $text | Should -Match 'JobExecuted\s+job\s+Succeeded'
+
+        # In an 80-column console the time of day is there, to the millisecond, and the job's name whole.
+        $executed = Get-SchedulerEvent -Type JobExecuted -Last 1
+        $narrow = $executed | Out-String -Width 80
+        $narrow | Should -Match ([regex]::Escape($executed.Timestamp.ToLocalTime().ToString('yyyy-MM-dd\THH:mm:ss.fff')) + ' JobExecuted\s+job\s+Succeeded')
     }
 }
 

@@ -13,6 +13,14 @@ public static class Display
     public static string? Time(DateTimeOffset? instant)
         => instant is { } value ? TriggerText.FormatDateTime(value) : null;
 
+    /// <summary>
+    /// An event's time in its table: local ISO 8601 to the millisecond, always 23 characters, so a
+    /// console's width keeps the time of day and leaves room for the job and the message. (Format-List
+    /// and the object itself keep the full time with its offset.)
+    /// </summary>
+    public static string? EventTime(DateTimeOffset? instant)
+        => instant?.ToLocalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);
+
     /// <summary>A duration as ISO 8601 (<c>PT1.5S</c>), or nothing for no value.</summary>
     public static string? Duration(TimeSpan? duration)
         => duration is { } value ? TriggerText.FormatDuration(value) : null;
