@@ -88,6 +88,29 @@ Describe 'A job with -Executor Process' {
         $run.Outcome | Should -Be 'Failed'
         $run.ExitCode | Should -Be 3
         $run.Error | Should -Match 'disk full'
+        $run.Error | Should -Not -Match 'CLIXML|<Objs'
+    }
+
+    It 'passes on the exit code of a script file, and its streams as plain text' {
+        $script = Join-Path $TestDrive 'exits.ps1'
+        Set-Content -LiteralPath $script -Encoding UTF8 -Value @'
+param($Name)
+"hello $Name"
+Write-Warning 'low disk'
+Write-Information 'noted' -InformationAction Continue
+Write-Error 'disk full'
+exit 4
+'@
+        Register-ScheduledJobEx -Name exits -Interval 1h -Executor Process -FilePath $script -ArgumentList 'bob'
+
+        $run = Start-ScheduledJobEx -Name exits -Wait
+
+        $run.Outcome | Should -Be 'Failed'
+        $run.ExitCode | Should -Be 4
+        ($run.Output -split "`r?`n") | Select-Object -First 3 | Should -Be @('hello bob', 'WARNING: low disk', 'noted')
+        ($run.Error -split "`r?`n")[0] | Should -Be 'The process exited with code 4.'
+        $run.Error | Should -Match 'disk full'
+        $run.Output + $run.Error | Should -Not -Match ('CLIXML|' + [regex]::Escape([string][char]27))
     }
 }
 

@@ -20,7 +20,9 @@ namespace Scheduler.Executors;
 /// <c>pwsh -File</c> so that its arguments keep their types (numbers, switches, arrays) and the
 /// initialization script runs in the same session.</para>
 /// <para>Exit code: the code the script exits with; else 1 when it ended with a terminating error
-/// or its last command failed; else the exit code of the last native command it ran (0 when none).</para>
+/// or its last command failed; else the exit code of the last native command it ran (0 when none).
+/// Its output is plain text: warnings, information and host output on stdout as the console shows
+/// them (<c>WARNING: ...</c>), errors on stderr, without colour escape sequences.</para>
 /// </remarks>
 internal static class PowerShellRunner
 {
@@ -29,6 +31,11 @@ internal static class PowerShellRunner
     [
         "-NoProfile",
         "-NonInteractive",
+
+        // Without it, a pwsh started with -EncodedCommand writes its error, warning and other streams
+        // to stderr as CLIXML ("#< CLIXML <Objs ...>"), which is what the run's Error would hold.
+        "-OutputFormat",
+        "Text",
         "-EncodedCommand",
         Convert.ToBase64String(Encoding.Unicode.GetBytes(Bootstrap)),
     ];
@@ -51,6 +58,8 @@ internal static class PowerShellRunner
         var script = new StringBuilder();
         script.Append("[Console]::OutputEncoding = [System.Text.UTF8Encoding]::new($false)\n");
         script.Append("$ProgressPreference = 'SilentlyContinue'\n");
+        // PowerShell 7.2 and later colour errors and warnings with escape sequences even into a pipe.
+        script.Append("if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }\n");
         script.Append("try {\n");
         if (invocation.InitializationScript is { } initialization)
         {
@@ -82,7 +91,8 @@ internal static class PowerShellRunner
 
         script.Append("$global:LASTEXITCODE = 0\n");
         script.Append("& ").Append(target).Append(" @__schedArguments @__schedParameters\n");
-        script.Append("if (-not $?) { exit 1 }\n");
+        // A script file that runs "exit 4" leaves its code in LASTEXITCODE and $? false; other failures exit 1.
+        script.Append("if (-not $?) { if ($global:LASTEXITCODE) { exit $global:LASTEXITCODE }; exit 1 }\n");
         script.Append("exit $global:LASTEXITCODE\n");
         script.Append("} catch {\n");
         script.Append("[Console]::Error.WriteLine($_.ToString())\n");

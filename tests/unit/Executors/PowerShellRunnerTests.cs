@@ -41,6 +41,11 @@ public sealed class PowerShellRunnerTests
         Assert.Contains("& '/scripts/it''s.ps1' @__schedArguments @__schedParameters\n", script, StringComparison.Ordinal);
         Assert.Contains("$__schedParameters = @{ 'Force' = $true }", script, StringComparison.Ordinal);
         Assert.Contains("exit $global:LASTEXITCODE", script, StringComparison.Ordinal);
+        Assert.Contains("if (-not $?) { if ($global:LASTEXITCODE) { exit $global:LASTEXITCODE }; exit 1 }", script, StringComparison.Ordinal);
+        Assert.Contains("$PSStyle.OutputRendering = 'PlainText'", script, StringComparison.Ordinal);
+
+        // Checked in real pwsh by the Pester tests: without it, stderr is CLIXML.
+        Assert.Equal(["-OutputFormat", "Text"], PowerShellRunner.Arguments.SkipWhile(a => a != "-OutputFormat").Take(2));
     }
 
     [Fact]

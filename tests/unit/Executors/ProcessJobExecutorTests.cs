@@ -245,8 +245,8 @@ public sealed class ProcessJobExecutorTests : IAsyncLifetime, IDisposable
         Assert.Equal(JobRunOutcome.Succeeded, run.Outcome);
         Assert.Equal("from-pwsh\n", run.Output);
         var commandLine = (await File.ReadAllLinesAsync(Path.Combine(folder, "args"))).ToList();
-        Assert.Equal(["-NoProfile", "-NonInteractive", "-EncodedCommand"], commandLine.Take(3));
-        Assert.Contains("[Console]::In.ReadToEnd()", Encoding.Unicode.GetString(Convert.FromBase64String(commandLine[3])), StringComparison.Ordinal);
+        Assert.Equal(["-NoProfile", "-NonInteractive", "-OutputFormat", "Text", "-EncodedCommand"], commandLine.Take(5));
+        Assert.Contains("[Console]::In.ReadToEnd()", Encoding.Unicode.GetString(Convert.FromBase64String(commandLine[5])), StringComparison.Ordinal);
         var runner = Encoding.UTF8.GetString(Convert.FromBase64String(await File.ReadAllTextAsync(Path.Combine(folder, "stdin"))));
         Assert.Contains("$__schedText = 'param($Name) \"Hello $Name\"'", runner, StringComparison.Ordinal);
         Assert.Contains("$__schedArguments = @(,'it''s')", runner, StringComparison.Ordinal);
