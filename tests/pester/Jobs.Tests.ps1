@@ -99,6 +99,20 @@ Describe 'Running jobs in the session' {
         $run.Output | Should -Be 'after'
     }
 
+    It 'takes what a native command writes to stderr as error text, and its exit code as its outcome' -Skip:($IsWindows -or $PSVersionTable.PSVersion.Major -lt 6) {
+        Register-ScheduledJobEx -Name progress -Interval 1h -ScriptBlock { sh -c 'echo fetching >&2; echo done' }
+        Register-ScheduledJobEx -Name exit3 -Interval 1h -ScriptBlock { sh -c 'exit 3' }
+
+        $progress = Start-ScheduledJobEx -Name progress -Wait
+        $failed = Start-ScheduledJobEx -Name exit3 -Wait
+
+        $progress.Outcome | Should -Be 'Succeeded'
+        $progress.Output | Should -Be 'done'
+        $progress.Error | Should -Match 'fetching'
+        $failed.Outcome | Should -Be 'Failed'
+        $failed.Error | Should -Be 'The last native command the job ran exited with code 3.'
+    }
+
     It 'stops a run past its timeout' {
         Register-ScheduledJobEx -Name slow -Interval 1h -Timeout 500ms -ScriptBlock { Start-Sleep -Seconds 600 }
 

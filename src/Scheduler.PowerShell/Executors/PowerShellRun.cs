@@ -18,6 +18,8 @@ internal sealed class PowerShellRun
     /// <summary>The variable that holds the run's <see cref="JobContext"/> inside the job.</summary>
     public const string ContextVariable = "JobContext";
 
+    private const string LastExitCodeVariable = "LASTEXITCODE";
+
     private readonly object sync = new();
     private readonly JobContext context;
     private readonly PowerShellInvocation invocation;
@@ -63,10 +65,19 @@ internal sealed class PowerShellRun
                 }
             }
 
+            // As in a child pwsh: the exit code of the last native command the job ran counts, not what
+            // the initialization script ran.
+            runspace.SessionStateProxy.SetVariable(LastExitCodeVariable, 0);
             await InvokeAsync(runspace, shell => AddJob(shell, script)).ConfigureAwait(false);
             if (Exception is null && Capture.ErrorCount > 0)
             {
                 Exception = Capture.FirstError;
+            }
+
+            if (Exception is null && LastExitCode(runspace) is { } code and not 0)
+            {
+                Exception = new InvalidOperationException(string.Format(CultureInfo.InvariantCulture, "The last native command the job ran exited with code {0}.", code));
+                Capture.AddTerminatingError(Exception);
             }
         }
 #pragma warning disable CA1031 // Whatever fails (a bad argument, the runspace itself) is the run's outcome.
@@ -77,6 +88,14 @@ internal sealed class PowerShellRun
             Capture.AddTerminatingError(error);
         }
     }
+
+    private static int? LastExitCode(Runspace runspace)
+        => runspace.SessionStateProxy.GetVariable(LastExitCodeVariable) switch
+        {
+            int code => code,
+            PSObject { BaseObject: int code } => code,
+            _ => null,
+        };
 
     /// <summary>Stops the pipeline (thread-safe, returns at once); the run ends when the pipeline has stopped.</summary>
     public void Stop(bool byUser)

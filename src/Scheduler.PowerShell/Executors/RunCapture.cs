@@ -30,17 +30,23 @@ internal sealed class RunCapture
     private readonly List<WarningRecord> warningRecords = [];
     private readonly List<InformationRecord> informationRecords = [];
 
-    /// <summary>How many error records the run wrote (kept or not).</summary>
+    private Exception? firstError;
+
+    /// <summary>
+    /// How many error records the run wrote (kept or not), not counting the lines native commands wrote
+    /// to stderr: those are text (progress, warnings: git, curl), and a native command's exit code says
+    /// whether it failed.
+    /// </summary>
     public int ErrorCount { get; private set; }
 
-    /// <summary>The exception of the first error record, or null.</summary>
+    /// <summary>The exception of the first error record <see cref="ErrorCount"/> counts, or null.</summary>
     public Exception? FirstError
     {
         get
         {
             lock (sync)
             {
-                return errorRecords.Count == 0 ? null : errorRecords[0].Exception;
+                return firstError;
             }
         }
     }
@@ -58,7 +64,12 @@ internal sealed class RunCapture
     {
         lock (sync)
         {
-            ErrorCount++;
+            if (!IsNativeStandardError(record))
+            {
+                ErrorCount++;
+                firstError ??= record.Exception;
+            }
+
             Keep(errorRecords, record);
             AppendLine(errors, Describe(record));
         }
@@ -70,6 +81,7 @@ internal sealed class RunCapture
         lock (sync)
         {
             ErrorCount++;
+            firstError ??= error;
             var record = error is IContainsErrorRecord contained
                 ? new ErrorRecord(contained.ErrorRecord, error)
                 : new ErrorRecord(error, "JobFailed", ErrorCategory.NotSpecified, targetObject: null);
@@ -128,6 +140,10 @@ internal sealed class RunCapture
             return new RunResult([.. outputRecords], [.. errorRecords], [.. warningRecords], [.. informationRecords]);
         }
     }
+
+    /// <summary>A line a native command wrote to stderr, as PowerShell hands it on (the first one, then the rest).</summary>
+    private static bool IsNativeStandardError(ErrorRecord record)
+        => record.FullyQualifiedErrorId is "NativeCommandError" or "NativeCommandErrorMessage";
 
     /// <summary>An object as one line of text, as <c>"$item"</c> shows it.</summary>
     private static string Text(PSObject item) => item.BaseObject switch

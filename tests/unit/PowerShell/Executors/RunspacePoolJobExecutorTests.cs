@@ -116,6 +116,31 @@ public sealed class RunspacePoolJobExecutorTests(ModuleSession session)
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void What_a_native_command_writes_to_stderr_is_error_text_and_its_exit_code_decides()
+    {
+        using var store = new TestStore(session);
+
+        var runs = store.Run(
+            """
+            param($store)
+            Register-ScheduledJobEx -Name progress -Store $store -Interval 1h -ScriptBlock { sh -c 'echo fetching >&2; echo 50% >&2; echo done' }
+            Register-ScheduledJobEx -Name failing -Store $store -Interval 1h -ScriptBlock { sh -c 'exit 3' }
+            Register-ScheduledJobEx -Name recovered -Store $store -Interval 1h -ScriptBlock { sh -c 'exit 3'; 'retried'; sh -c 'exit 0' }
+            Start-Scheduler -Store $store
+            Start-ScheduledJobEx -Name progress -Wait
+            Start-ScheduledJobEx -Name failing -Wait
+            Start-ScheduledJobEx -Name recovered -Wait
+            """).Output;
+
+        Assert.Equal(["Succeeded", "Failed", "Succeeded"], runs.Select(Outcome));
+        Assert.Equal("done", runs[0].Property<string>("Output"));
+        Assert.Equal("fetching (line 1)\n50% (line 1)", runs[0].Property<string>("Error"));
+        Assert.Equal("The last native command the job ran exited with code 3.", runs[1].Property<string>("Error"));
+        Assert.Equal("retried", runs[2].Property<string>("Output"));
+    }
+
+    [Fact]
     public void A_run_past_its_timeout_has_its_pipeline_stopped_and_is_recorded_as_timed_out()
     {
         using var store = new TestStore(session);
