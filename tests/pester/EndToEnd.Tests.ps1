@@ -112,6 +112,25 @@ exit 4
         $run.Error | Should -Match 'disk full'
         $run.Output + $run.Error | Should -Not -Match ('CLIXML|' + [regex]::Escape([string][char]27))
     }
+
+    It 'fails on an error record as a runspace run does, not on a native command''s stderr, and keeps objects' -Skip:$IsWindows {
+        Register-ScheduledJobEx -Name objects -Interval 1h -Executor Process -ScriptBlock {
+            [pscustomobject]@{ Volume = 'data'; FreeGB = 10 }
+            sh -c 'echo progress >&2'
+        }
+        Register-ScheduledJobEx -Name partial -Interval 1h -Executor Process -ScriptBlock { 'before'; Write-Error 'disk full'; 'after' }
+
+        $objects = Start-ScheduledJobEx -Name objects -Wait
+        $partial = Start-ScheduledJobEx -Name partial -Wait
+
+        $objects.Outcome | Should -Be 'Succeeded'
+        $objects.Output | Should -Match 'data\s+10'
+        $objects.Error | Should -Match 'progress'
+        $partial.Outcome | Should -Be 'Failed'
+        $partial.ExitCode | Should -Be 1
+        ($partial.Output -split "`r?`n") | Select-Object -First 2 | Should -Be @('before', 'after')
+        ($partial.Error -split "`r?`n")[1] | Should -Be 'disk full'
+    }
 }
 
 Describe 'Stop-Scheduler' {

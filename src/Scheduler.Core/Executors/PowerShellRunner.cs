@@ -19,10 +19,12 @@ namespace Scheduler.Executors;
 /// named ones as parameters. A script file is called with <c>&amp;</c> inside the runner rather than by
 /// <c>pwsh -File</c> so that its arguments keep their types (numbers, switches, arrays) and the
 /// initialization script runs in the same session.</para>
-/// <para>Exit code: the code the script exits with; else 1 when it ended with a terminating error
-/// or its last command failed; else the exit code of the last native command it ran (0 when none).
-/// Its output is plain text: warnings, information and host output on stdout as the console shows
-/// them (<c>WARNING: ...</c>), errors on stderr, without colour escape sequences.</para>
+/// <para>Exit code: the code the script exits with, or the last native command it ran exited with,
+/// when not 0; else 1 when it ended with a terminating error or wrote an error record (as a run in a
+/// runspace fails; lines native commands write to stderr do not count); else 0. Its output is plain
+/// text: output, warnings, information and host output on stdout as the console shows them
+/// (<c>WARNING: ...</c>), each error's message on stderr (without a line: redirected, an error
+/// record is given the runner's line), without colour escape sequences.</para>
 /// </remarks>
 internal static class PowerShellRunner
 {
@@ -90,10 +92,25 @@ internal static class PowerShellRunner
         }
 
         script.Append("$global:LASTEXITCODE = 0\n");
-        script.Append("& ").Append(target).Append(" @__schedArguments @__schedParameters\n");
-        // A script file that runs "exit 4" leaves its code in LASTEXITCODE and $? false; other failures exit 1.
-        script.Append("if (-not $?) { if ($global:LASTEXITCODE) { exit $global:LASTEXITCODE }; exit 1 }\n");
-        script.Append("exit $global:LASTEXITCODE\n");
+        script.Append("$__schedFailed = $false\n");
+
+        // Errors are taken out of the output to be counted: any error record fails the run, as in a
+        // runspace, except the lines native commands write to stderr (progress, warnings), whose exit
+        // code says whether they failed. Out-Default at the end writes the output before an exit can
+        // drop what the formatter still holds (a table waiting for more rows).
+        script.Append("& ").Append(target).Append(" @__schedArguments @__schedParameters 2>&1 | ForEach-Object {\n");
+        script.Append("if ($_ -is [System.Management.Automation.ErrorRecord]) {\n");
+        script.Append("if ($_.FullyQualifiedErrorId -ne 'NativeCommandError' -and $_.FullyQualifiedErrorId -ne 'NativeCommandErrorMessage') { $__schedFailed = $true }\n");
+        script.Append("$__schedMessage = if ($_.ErrorDetails.Message) { $_.ErrorDetails.Message } elseif ($_.Exception) { $_.Exception.Message } else { \"$_\" }\n");
+        script.Append("[Console]::Error.WriteLine($__schedMessage)\n");
+        script.Append("} else { $_ }\n");
+        script.Append("} | Out-Default\n");
+        script.Append("$__schedOk = $?\n");
+
+        // A script file's "exit 4" leaves its code in LASTEXITCODE, as does a native command.
+        script.Append("if ($global:LASTEXITCODE) { exit $global:LASTEXITCODE }\n");
+        script.Append("if ($__schedFailed -or -not $__schedOk) { exit 1 }\n");
+        script.Append("exit 0\n");
         script.Append("} catch {\n");
         script.Append("[Console]::Error.WriteLine($_.ToString())\n");
         script.Append("exit 1\n");
