@@ -113,6 +113,20 @@ exit 4
         $run.Output + $run.Error | Should -Not -Match ('CLIXML|' + [regex]::Escape([string][char]27))
     }
 
+    It 'runs the initialization script first, and not the job when it wrote errors' {
+        Register-ScheduledJobEx -Name helped -Interval 1h -Executor Process -InitializationScript { function Get-Greeting { 'hello from init' } } -ScriptBlock { Get-Greeting }
+        Register-ScheduledJobEx -Name unprepared -Interval 1h -Executor Process -InitializationScript { Write-Error 'no such module' } -ScriptBlock { 'job ran' }
+
+        $helped = Start-ScheduledJobEx -Name helped -Wait
+        $unprepared = Start-ScheduledJobEx -Name unprepared -Wait
+
+        $helped.Outcome | Should -Be 'Succeeded'
+        $helped.Output | Should -Match '^hello from init'
+        $unprepared.Outcome | Should -Be 'Failed'
+        $unprepared.Output | Should -BeNullOrEmpty
+        ($unprepared.Error -split "`r?`n") | Select-Object -Skip 1 -First 2 | Should -Be @('no such module', 'The initialization script wrote errors; the job did not run.')
+    }
+
     It 'fails on an error record as a runspace run does, not on a native command''s stderr, and keeps objects' -Skip:$IsWindows {
         Register-ScheduledJobEx -Name objects -Interval 1h -Executor Process -ScriptBlock {
             [pscustomobject]@{ Volume = 'data'; FreeGB = 10 }

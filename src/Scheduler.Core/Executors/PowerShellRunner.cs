@@ -63,9 +63,23 @@ internal static class PowerShellRunner
         // PowerShell 7.2 and later colour errors and warnings with escape sequences even into a pipe.
         script.Append("if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }\n");
         script.Append("try {\n");
+
+        // Errors are taken out of the output to be counted: any error record fails the run, as in a
+        // runspace, except the lines native commands write to stderr (progress, warnings), whose exit
+        // code says whether they failed. Out-Default at the end of each pipeline writes the output
+        // before an exit can drop what the formatter still holds (a table waiting for more rows).
+        script.Append("$__schedState = @{ Failed = $false }\n");
+        script.Append("filter __schedSplit {\n");
+        script.Append("if ($_ -is [System.Management.Automation.ErrorRecord]) {\n");
+        script.Append("if ($_.FullyQualifiedErrorId -ne 'NativeCommandError' -and $_.FullyQualifiedErrorId -ne 'NativeCommandErrorMessage') { $__schedState.Failed = $true }\n");
+        script.Append("[Console]::Error.WriteLine($(if ($_.ErrorDetails.Message) { $_.ErrorDetails.Message } elseif ($_.Exception) { $_.Exception.Message } else { \"$_\" }))\n");
+        script.Append("} else { $_ }\n");
+        script.Append("}\n");
         if (invocation.InitializationScript is { } initialization)
         {
-            script.Append(". ([scriptblock]::Create(").Append(Quote(initialization)).Append("))\n");
+            // Dot-sourced, so what it defines is there for the job; as in a runspace, its errors stop the run.
+            script.Append(". ([scriptblock]::Create(").Append(Quote(initialization)).Append(")) 2>&1 | __schedSplit | Out-Default\n");
+            script.Append("if ($__schedState.Failed) { [Console]::Error.WriteLine('The initialization script wrote errors; the job did not run.'); exit 1 }\n");
         }
 
         script.Append("$__schedArguments = ").Append(ListLiteral(arguments.Positional)).Append('\n');
@@ -92,24 +106,12 @@ internal static class PowerShellRunner
         }
 
         script.Append("$global:LASTEXITCODE = 0\n");
-        script.Append("$__schedFailed = $false\n");
-
-        // Errors are taken out of the output to be counted: any error record fails the run, as in a
-        // runspace, except the lines native commands write to stderr (progress, warnings), whose exit
-        // code says whether they failed. Out-Default at the end writes the output before an exit can
-        // drop what the formatter still holds (a table waiting for more rows).
-        script.Append("& ").Append(target).Append(" @__schedArguments @__schedParameters 2>&1 | ForEach-Object {\n");
-        script.Append("if ($_ -is [System.Management.Automation.ErrorRecord]) {\n");
-        script.Append("if ($_.FullyQualifiedErrorId -ne 'NativeCommandError' -and $_.FullyQualifiedErrorId -ne 'NativeCommandErrorMessage') { $__schedFailed = $true }\n");
-        script.Append("$__schedMessage = if ($_.ErrorDetails.Message) { $_.ErrorDetails.Message } elseif ($_.Exception) { $_.Exception.Message } else { \"$_\" }\n");
-        script.Append("[Console]::Error.WriteLine($__schedMessage)\n");
-        script.Append("} else { $_ }\n");
-        script.Append("} | Out-Default\n");
+        script.Append("& ").Append(target).Append(" @__schedArguments @__schedParameters 2>&1 | __schedSplit | Out-Default\n");
         script.Append("$__schedOk = $?\n");
 
         // A script file's "exit 4" leaves its code in LASTEXITCODE, as does a native command.
         script.Append("if ($global:LASTEXITCODE) { exit $global:LASTEXITCODE }\n");
-        script.Append("if ($__schedFailed -or -not $__schedOk) { exit 1 }\n");
+        script.Append("if ($__schedState.Failed -or -not $__schedOk) { exit 1 }\n");
         script.Append("exit 0\n");
         script.Append("} catch {\n");
         script.Append("[Console]::Error.WriteLine($_.ToString())\n");

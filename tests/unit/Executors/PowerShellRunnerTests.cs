@@ -37,8 +37,8 @@ public sealed class PowerShellRunnerTests
             PowerShellInvocation.FromFile("/scripts/it's.ps1", initializationScript: "Import-Module Tools"),
             JobArguments.Create(["a"], [new KeyValuePair<string, object?>("Force", true)]));
 
-        Assert.Contains(". ([scriptblock]::Create('Import-Module Tools'))\n", script, StringComparison.Ordinal);
-        Assert.Contains("& '/scripts/it''s.ps1' @__schedArguments @__schedParameters 2>&1 | ForEach-Object {\n", script, StringComparison.Ordinal);
+        Assert.Contains(". ([scriptblock]::Create('Import-Module Tools')) 2>&1 | __schedSplit | Out-Default\n", script, StringComparison.Ordinal);
+        Assert.Contains("& '/scripts/it''s.ps1' @__schedArguments @__schedParameters 2>&1 | __schedSplit | Out-Default\n", script, StringComparison.Ordinal);
         Assert.Contains("$__schedParameters = @{ 'Force' = $true }", script, StringComparison.Ordinal);
         Assert.Contains("if ($global:LASTEXITCODE) { exit $global:LASTEXITCODE }", script, StringComparison.Ordinal);
         Assert.Contains("$PSStyle.OutputRendering = 'PlainText'", script, StringComparison.Ordinal);
@@ -52,6 +52,6 @@ public sealed class PowerShellRunnerTests
     {
         var script = PowerShellRunner.Script(PowerShellInvocation.FromCommand("Tools\\Invoke-Backup"), JobArguments.None);
 
-        Assert.Contains("& 'Tools\\Invoke-Backup' @__schedArguments @__schedParameters 2>&1 | ForEach-Object {\n", script, StringComparison.Ordinal);
+        Assert.Contains("& 'Tools\\Invoke-Backup' @__schedArguments @__schedParameters 2>&1 | __schedSplit | Out-Default\n", script, StringComparison.Ordinal);
     }
 }
