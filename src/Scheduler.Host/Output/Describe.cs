@@ -102,14 +102,17 @@ internal static class Describe
     }
 
     /// <summary>The first line of a text, cut to a width with "..." when longer.</summary>
-    public static string FirstLine(string? text, int width = 60)
+    public static string FirstLine(string? text, int width = 60) => FirstLines(text, 1, width);
+
+    /// <summary>The first <paramref name="count"/> non-blank lines of a text joined into one, cut to <paramref name="width"/>.</summary>
+    public static string FirstLines(string? text, int count, int width)
     {
         if (string.IsNullOrEmpty(text))
         {
             return string.Empty;
         }
 
-        var line = OneLine(text!.Split('\n').FirstOrDefault(l => l.Trim().Length > 0) ?? string.Empty);
+        var line = OneLine(string.Join(" ", text!.Split('\n').Where(l => l.Trim().Length > 0).Take(count)));
         return line.Length <= width ? line : string.Concat(line.AsSpan(0, width - 3), "...");
     }
 

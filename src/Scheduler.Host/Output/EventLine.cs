@@ -7,7 +7,8 @@ namespace Scheduler.Host.Output;
 /// <summary>
 /// One event as one line of text, as <c>schedhost run</c> logs it and <c>schedhost events</c> prints it:
 /// <c>2024-05-01T09:00:00.012+02:00 JobExecuted backup run=4f2c1a9e outcome=Succeeded duration=0.041s</c>,
-/// then <c>: </c> and the first line of the message or error when there is one; escaped for the
+/// then <c>: </c> and the first line of the message or error when there is one (of a failed run's
+/// error the first two: a process's exit code, then why); escaped for the
 /// terminal (<see cref="TerminalText"/>), so what a job is named or prints cannot forge a log line.
 /// </summary>
 internal static class EventLine
@@ -51,7 +52,9 @@ internal static class EventLine
         var detail = e.Message ?? e.Error ?? (e.Type == SchedulerEventType.JobExecuted ? e.ReturnValue as string : null);
         if (!string.IsNullOrWhiteSpace(detail))
         {
-            line.Append(": ").Append(Describe.FirstLine(detail, width: 200));
+            // A failed process's error starts with its exit code, and the line after it says why.
+            var lines = e.Type == SchedulerEventType.JobError && ReferenceEquals(detail, e.Error) ? 2 : 1;
+            line.Append(": ").Append(Describe.FirstLines(detail, lines, width: 200));
         }
 
         return TerminalText.Escape(line.ToString());
