@@ -72,8 +72,14 @@ internal static class Errors
     public static ErrorRecord InvalidArgument(string errorId, string message, object? target, Exception? cause = null)
         => new(new ArgumentException(message, cause), errorId, ErrorCategory.InvalidArgument, target);
 
-    public static ErrorRecord JobNotFound(string name, string store)
-        => new(new ItemNotFoundException($"There is no job named '{name}' in the store '{store}'."), ErrorIds.JobNotFound, ErrorCategory.ObjectNotFound, name);
+    public static ErrorRecord JobNotFound(string name, string store, bool ended = false)
+        => new(
+            new ItemNotFoundException(ended
+                ? $"The job '{name}' has ended (its trigger has no further fire times) and is no longer in the store '{store}'; Get-ScheduledJobExRun -Name '{name}' shows its runs."
+                : $"There is no job named '{name}' in the store '{store}'."),
+            ErrorIds.JobNotFound,
+            ErrorCategory.ObjectNotFound,
+            name);
 
     public static ErrorRecord DuplicateJobName(string name, string store)
         => new(

@@ -35,7 +35,7 @@ public sealed class GetScheduledJobExCommand : SchedulerCmdlet
         {
             if (!WildcardPattern.ContainsWildcardCharacters(name) && !jobs.Any(job => string.Equals(job.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
-                WriteError(Errors.JobNotFound(name, scheduler.StoreName));
+                WriteError(scheduler.JobNotFound(name));
             }
         }
     }

@@ -63,7 +63,7 @@ public sealed class GetScheduledJobExRunCommand : SchedulerCmdlet
             }
             else
             {
-                WriteError(Errors.JobNotFound(name, scheduler.StoreName));
+                WriteError(scheduler.JobNotFound(name));
             }
         }
 

@@ -70,7 +70,7 @@ public sealed class GetSchedulerFireTimeCommand : SchedulerCmdlet
         {
             if (!WildcardPattern.ContainsWildcardCharacters(name) && !jobs.Any(job => string.Equals(job.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
-                WriteError(Errors.JobNotFound(name, scheduler.StoreName));
+                WriteError(scheduler.JobNotFound(name));
             }
         }
     }

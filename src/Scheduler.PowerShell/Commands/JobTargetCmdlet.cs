@@ -56,7 +56,7 @@ public abstract class JobTargetCmdlet : SchedulerCmdlet
             }
             catch (KeyNotFoundException)
             {
-                WriteError(Errors.JobNotFound(job.Name, scheduler.StoreName));
+                WriteError(scheduler.JobNotFound(job.Name));
             }
         }
     }

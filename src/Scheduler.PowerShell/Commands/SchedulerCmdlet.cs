@@ -103,7 +103,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
                 }
                 else
                 {
-                    WriteError(Errors.JobNotFound(input.Name, scheduler.StoreName));
+                    WriteError(scheduler.JobNotFound(input.Name));
                 }
             }
 
@@ -119,7 +119,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
             }
             else
             {
-                WriteError(Errors.JobNotFound(name, target.StoreName));
+                WriteError(target.JobNotFound(name));
             }
         }
     }
@@ -158,7 +158,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
                 }
                 catch (KeyNotFoundException)
                 {
-                    WriteError(Errors.JobNotFound(job.Name, scheduler.StoreName));
+                    WriteError(scheduler.JobNotFound(job.Name));
                     return default;
                 }
             }
@@ -176,7 +176,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
         }
         catch (KeyNotFoundException)
         {
-            WriteError(Errors.JobNotFound(job.Name, scheduler.StoreName));
+            WriteError(scheduler.JobNotFound(job.Name));
         }
         catch (InvalidOperationException error)
         {

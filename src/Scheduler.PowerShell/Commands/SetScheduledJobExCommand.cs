@@ -158,7 +158,7 @@ public sealed class SetScheduledJobExCommand : JobOptionsCmdlet, ITriggerParamet
             }
             catch (KeyNotFoundException)
             {
-                WriteError(Errors.JobNotFound(job.Name, scheduler.StoreName));
+                WriteError(scheduler.JobNotFound(job.Name));
             }
             catch (ArgumentException failure)
             {

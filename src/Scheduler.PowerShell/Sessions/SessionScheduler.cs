@@ -78,6 +78,13 @@ internal sealed class SessionScheduler : IDisposable
 
     public JobScheduler Scheduler { get; }
 
+    /// <summary>
+    /// The JobNotFound error for a name: a one-off job that has run is gone from the store, and the error
+    /// says so (PowerShell gives jobs their name as id) and where its runs are.
+    /// </summary>
+    public ErrorRecord JobNotFound(string name)
+        => Errors.JobNotFound(name, StoreName, ended: Scheduler.GetEndedJobIds().Contains(name, StringComparer.OrdinalIgnoreCase));
+
     public RunspacePoolJobExecutor Runspaces { get; private set; }
 
     public bool IsRunning => Scheduler.State != SchedulerState.Stopped;

@@ -49,7 +49,9 @@ public sealed class ScheduledJobExSourceAdapterTests(ModuleSession session)
             do {
                 Get-SchedulerEvent -Type JobExecuted -Name psjob-once -Last 1 -Wait -Timeout 30s | ForEach-Object { break }
             } while ($false)
-            @(Get-ScheduledJobEx -Name psjob-once -Store $store -ErrorAction SilentlyContinue).Count
+            @(Get-ScheduledJobEx -Name psjob-once -Store $store -ErrorAction SilentlyContinue -ErrorVariable gone).Count
+            $gone[0].FullyQualifiedErrorId
+            $gone[0].Exception.Message
             $job = Get-Job -Name psjob-once
             $job.State
             Receive-Job -Job $job -Keep
@@ -58,7 +60,18 @@ public sealed class ScheduledJobExSourceAdapterTests(ModuleSession session)
             (Get-ScheduledJobExRun -Name PSJOB-ONCE -Store $store).Outcome
             """).ShouldSucceed();
 
-        Assert.Equal(["0", "Completed", "once", "psjob-once", "Succeeded", "Succeeded"], result.Objects.Select(item => item.ToString()));
+        Assert.Equal(
+            [
+                "0",
+                "JobNotFound,Scheduler.PowerShell.Commands.GetScheduledJobExCommand",
+                $"The job 'psjob-once' has ended (its trigger has no further fire times) and is no longer in the store '{store.Path}'; Get-ScheduledJobExRun -Name 'psjob-once' shows its runs.",
+                "Completed",
+                "once",
+                "psjob-once",
+                "Succeeded",
+                "Succeeded",
+            ],
+            result.Objects.Select(item => item.ToString()));
     }
 
     [Fact]
