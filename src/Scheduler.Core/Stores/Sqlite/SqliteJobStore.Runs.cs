@@ -128,33 +128,6 @@ internal sealed partial class SqliteJobStore
         }
     }
 
-    /// <summary>The latest runs of all jobs, newest first (<c>schedhost runs</c> without a job id).</summary>
-    internal IReadOnlyList<JobRun> GetRecentRuns(int maxCount)
-    {
-        if (maxCount < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"The maximum count must not be negative, not {maxCount}.");
-        }
-
-        lock (sync)
-        {
-            ThrowIfDisposed();
-            WritePendingEndsLocked();
-            var runs = new List<JobRun>(Math.Min(maxCount, 256));
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {RunColumns} FROM runs WHERE outcome = 0 OR coalesce(end_time, scheduled_time) >= $cutoff ORDER BY seq DESC LIMIT $max";
-            command.Parameters.AddWithValue("$cutoff", RetentionCutoff());
-            command.Parameters.AddWithValue("$max", maxCount);
-            using var reader = command.ExecuteReader();
-            while (Next(reader))
-            {
-                runs.Add(ReadRun(reader));
-            }
-
-            return runs;
-        }
-    }
-
     /// <summary>
     /// Marks every run left Running as Abandoned, except those this store recorded and that are still
     /// in progress. Only the scheduler running on the store may do this (while it holds the file's
