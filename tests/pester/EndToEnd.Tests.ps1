@@ -80,6 +80,17 @@ Describe 'A job with -Executor Process' {
         $lines | Should -Not -Contain "pid=$PID"
     }
 
+    It 'gives the child its run as $JobContext' {
+        Register-ScheduledJobEx -Name context -Interval 1h -Executor Process -ScriptBlock {
+            '{0}|{1}|{2}|{3}' -f $JobContext.JobId, $JobContext.RunId, $JobContext.Attempt, $JobContext.ScheduledTime.UtcTicks
+        }
+
+        $run = Start-ScheduledJobEx -Name context -Wait
+
+        $run.Outcome | Should -Be 'Succeeded'
+        ($run.Output -split "`r?`n")[0] | Should -Be ('context|{0}|1|{1}' -f $run.RunId, ([DateTimeOffset]$run.ScheduledTime).UtcTicks)
+    }
+
     It 'reports a failing child as Failed with its error and exit code' {
         Register-ScheduledJobEx -Name failing -Interval 1h -Executor Process -ScriptBlock { Write-Error 'disk full'; exit 3 }
 

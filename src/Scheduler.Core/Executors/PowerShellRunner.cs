@@ -64,6 +64,11 @@ internal static class PowerShellRunner
         script.Append("if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }\n");
         script.Append("try {\n");
 
+        // The run as a runspace's $JobContext shows it, from what the process executor puts in the
+        // environment (the job and the scheduler themselves stay in the scheduler's process).
+        script.Append("if ($env:SCHEDULER_RUN_ID) { $JobContext = [pscustomobject]@{ JobId = $env:SCHEDULER_JOB_ID; RunId = $env:SCHEDULER_RUN_ID; ")
+            .Append("ScheduledTime = [DateTimeOffset]::Parse($env:SCHEDULER_SCHEDULED_TIME, [Globalization.CultureInfo]::InvariantCulture); Attempt = [int]$env:SCHEDULER_ATTEMPT } }\n");
+
         // Errors are taken out of the output to be counted: any error record fails the run, as in a
         // runspace, except the lines native commands write to stderr (progress, warnings), whose exit
         // code says whether they failed. Out-Default at the end of each pipeline writes the output
