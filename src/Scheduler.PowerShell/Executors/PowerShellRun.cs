@@ -191,7 +191,13 @@ internal sealed class PowerShellRun
         {
             if (stopRequested)
             {
+                // Stopped before this pipeline started (Stop-Job right after the run began): said as when it stops a pipeline.
                 Exception ??= new PipelineStoppedException();
+                if (StoppedByUser)
+                {
+                    Capture.AddTerminatingError(StoppedByUserError());
+                }
+
                 return;
             }
         }
@@ -219,7 +225,7 @@ internal sealed class PowerShellRun
             Exception = stopped;
             if (StoppedByUser)
             {
-                Capture.AddTerminatingError(new PipelineStoppedException("The run was stopped with Stop-Job."));
+                Capture.AddTerminatingError(StoppedByUserError());
             }
         }
         catch (Exception error) when (error is RuntimeException or InvalidOperationException)
@@ -235,6 +241,8 @@ internal sealed class PowerShellRun
             }
         }
     }
+
+    private static PipelineStoppedException StoppedByUserError() => new("The run was stopped with Stop-Job.");
 
     /// <summary>
     /// The context as a script sees it: with its <c>Scheduler</c>, which .NET code reads through an

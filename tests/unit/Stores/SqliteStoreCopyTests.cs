@@ -95,10 +95,11 @@ public sealed class SqliteStoreCopyTests : IDisposable
         }
 
         using var stop = new CancellationTokenSource();
-        var added = 0;
+        var committed = 0;
         var writer = Task.Run(() =>
         {
             using var store = JobStore.CreateSqlite(path);
+            var added = 0;
             while (!stop.IsCancellationRequested)
             {
                 using (store.BeginBatch())
@@ -106,10 +107,12 @@ public sealed class SqliteStoreCopyTests : IDisposable
                     // Ten jobs a commit: a snapshot holds a multiple of ten of them, never a torn batch.
                     for (var i = 0; i < 10; i++)
                     {
-                        store.Add(Job("more-" + Volatile.Read(ref added).ToString(CultureInfo.InvariantCulture), T0), replaceExisting: false);
-                        Interlocked.Increment(ref added);
+                        store.Add(Job("more-" + (added++).ToString(CultureInfo.InvariantCulture), T0), replaceExisting: false);
                     }
                 }
+
+                // Counted once the batch has committed: a backup begun after this must hold them.
+                Interlocked.Add(ref committed, 10);
             }
         });
 
@@ -120,7 +123,7 @@ public sealed class SqliteStoreCopyTests : IDisposable
             {
                 // Each backup after more commits of the writer, so the snapshots differ.
                 var goal = 20 * (i + 1);
-                Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref added) >= goal, TimeSpan.FromSeconds(20)), "The writer stopped adding jobs.");
+                Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref committed) >= goal, TimeSpan.FromSeconds(20)), "The writer stopped adding jobs.");
                 var file = folder.File("backup-" + i.ToString(CultureInfo.InvariantCulture) + ".db");
                 var jobs = JobStore.BackupSqlite(path, file);
                 Assert.Equal(jobs, Convert.ToInt32(Scalar(file, "SELECT count(*) FROM jobs"), CultureInfo.InvariantCulture));
