@@ -238,8 +238,8 @@ public sealed class JobExecution : IRunCancellation
             missed.EndError = string.Format(
                 CultureInfo.InvariantCulture,
                 "The run was {0} late when a worker took it up, more than the misfire grace time of {1}.",
-                start - Run.ScheduledTime,
-                Job.Options.MisfireGraceTime);
+                TimeText.Elapsed(start - Run.ScheduledTime),
+                TimeText.Elapsed(Job.Options.MisfireGraceTime!.Value));
             Finish(returnValue: null, exception: null);
             return false;
         }

@@ -472,8 +472,8 @@ internal sealed class DispatchLoop
                 Error = string.Format(
                     CultureInfo.InvariantCulture,
                     "The run was {0} late, more than the misfire grace time of {1}.",
-                    now - missed,
-                    job.Options.MisfireGraceTime),
+                    TimeText.Elapsed(now - missed),
+                    TimeText.Elapsed(job.Options.MisfireGraceTime!.Value)),
             };
             plannedDecisions.Add(RunDecision.Missed);
             index++;
