@@ -78,15 +78,10 @@ internal sealed class TriggerOptions
     /// <param name="withJitter">Whether the verb takes <c>--jitter</c> (it schedules runs, rather than previewing fire times).</param>
     public void AddTo(Command command, bool withJitter = false)
     {
-        foreach (var option in new Option[] { Cron, Interval, At, CalendarInterval, TimeOfDay, TriggerJson, TimeZone, Start, End })
+        this.withJitter = withJitter;
+        foreach (var option in Added)
         {
             command.Options.Add(option);
-        }
-
-        if (withJitter)
-        {
-            command.Options.Add(Jitter);
-            this.withJitter = true;
         }
     }
 
@@ -96,10 +91,19 @@ internal sealed class TriggerOptions
     /// </summary>
     /// <summary>The first trigger option given, as "--name 'value'"; null when none is.</summary>
     public string? FirstGiven(ParseResult result)
-        => new[] { Cron, Interval, At, CalendarInterval, TimeOfDay, TriggerJson, TimeZone, Start, End, Jitter }
-            .Where(option => withJitter || option != Jitter)
+        => Added
             .Select(option => result.GetValue(option) is { } value ? $"{option.Name} '{value}'" : null)
             .FirstOrDefault(given => given is not null);
+
+    /// <summary>The options <see cref="AddTo"/> puts on its command.</summary>
+    private IEnumerable<Option<string>> Added
+    {
+        get
+        {
+            Option<string>[] always = [Cron, Interval, At, CalendarInterval, TimeOfDay, TriggerJson, TimeZone, Start, End];
+            return withJitter ? always.Append(Jitter) : always;
+        }
+    }
 
     public Trigger Build(ParseResult result)
     {

@@ -53,7 +53,7 @@ internal static class EventLine
         if (!string.IsNullOrWhiteSpace(detail))
         {
             // A failed process's error starts with its exit code, and the line after it says why.
-            var lines = e.Type == SchedulerEventType.JobError && ReferenceEquals(detail, e.Error) ? 2 : 1;
+            var lines = e.Type == SchedulerEventType.JobError && e.Message is null ? 2 : 1;
             line.Append(": ").Append(Describe.FirstLines(detail, lines, width: 200));
         }
 

@@ -59,23 +59,22 @@ internal sealed class ModuleState
     public SessionScheduler For(StoreLocation? location)
     {
         location ??= Running?.Location ?? StoreLocation.Default();
-        SessionScheduler? stale = null;
+        bool stale;
         lock (sync)
         {
-            // A store file deleted or moved away since the session opened it: the open handle would go on
-            // writing into the orphaned file, and every job registered through it would vanish with the
-            // session. The store at the path is opened afresh (created there anew, as a missing store is).
-            // A running scheduler keeps its handle; its store reports the missing file.
-            if (schedulers.TryGetValue(location.Name, out var opened) && !opened.IsRunning && opened.StoreFileMissing)
-            {
-                schedulers.Remove(location.Name);
-                stale = opened;
-            }
+            stale = schedulers.TryGetValue(location.Name, out var opened) && opened.StoreFileMissing;
         }
 
-        // Closed before the store is opened again: the last connection's close removes the orphaned log,
-        // beside which a new store refuses to be created.
-        stale?.Dispose();
+        // A store file deleted or moved away since the session opened it: the open handle would go on
+        // writing into the orphaned file, and every job registered through it would vanish with the
+        // session. The handle is closed before the store is opened again (the last connection's close
+        // removes the orphaned log, beside which a new store refuses to be created), and the store at the
+        // path is opened afresh, created there anew as a missing store is. A running scheduler keeps its
+        // handle (Close leaves it); its store reports the missing file.
+        if (stale)
+        {
+            Close(location);
+        }
 
         lock (sync)
         {

@@ -396,7 +396,7 @@ internal sealed partial class SqliteJobStore
             "INSERT OR REPLACE INTO running_scheduler (one, scheduler_id, process_id, host, since) VALUES (1, $id, $pid, $host, $since)",
             "$id", "$pid", "$host", "$since");
         clearRunningScheduler = Prepare("DELETE FROM running_scheduler WHERE scheduler_id = $id", "$id");
-        readRunningScheduler = Prepare("SELECT scheduler_id, process_id, host, since FROM running_scheduler");
+        readRunningScheduler = Prepare(SelectRunningScheduler);
         jobExists = Prepare("SELECT 1 FROM jobs WHERE id = $id", "$id");
         insertRunRequest = Prepare("INSERT INTO run_requests (job_id, requested_time) VALUES ($id, $time)", "$id", "$time");
         selectRunRequests = Prepare("SELECT id, job_id FROM run_requests ORDER BY id");
@@ -489,10 +489,15 @@ internal sealed partial class SqliteJobStore
     private RunningScheduler? ReadRunningSchedulerLocked()
     {
         using var reader = readRunningScheduler.Query();
-        return Next(reader)
-            ? new RunningScheduler(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), FromTicks(reader.GetInt64(3)))
-            : null;
+        return Next(reader) ? ReadRunningScheduler(reader) : null;
     }
+
+    /// <summary>The query of the scheduler running on the store, read by <see cref="ReadRunningScheduler"/>.</summary>
+    internal const string SelectRunningScheduler = "SELECT scheduler_id, process_id, host, since FROM running_scheduler";
+
+    /// <summary>The row of <see cref="SelectRunningScheduler"/> the reader is on.</summary>
+    internal static RunningScheduler ReadRunningScheduler(SqliteDataReader reader)
+        => new(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), FromTicks(reader.GetInt64(3)));
 
     private void Tick(Attachment current)
     {

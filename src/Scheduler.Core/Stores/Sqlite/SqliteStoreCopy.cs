@@ -326,11 +326,11 @@ internal static class SqliteStoreCopy
         {
             using var connection = Open(target, SqliteOpenMode.ReadOnly);
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT scheduler_id, process_id, host, since FROM running_scheduler";
+            command.CommandText = SqliteJobStore.SelectRunningScheduler;
             using var reader = command.ExecuteReader();
             if (reader.Read())
             {
-                return SqliteJobStore.Describe(new RunningScheduler(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), StoredRows.FromTicks(reader.GetInt64(3))));
+                return SqliteJobStore.Describe(SqliteJobStore.ReadRunningScheduler(reader));
             }
         }
         catch (SqliteException)
