@@ -106,7 +106,7 @@ public sealed class RegisterScheduledJobExCommand : JobOptionsCmdlet, ITriggerPa
     [DurationTransformation]
     public TimeSpan? Jitter { get; set; }
 
-    /// <summary>Also run the job once now (needs a scheduler running in this session).</summary>
+    /// <summary>Also run the job once now. Needs a scheduler running on the store, in this session or another process; without one the job is not registered.</summary>
     [Parameter]
     public SwitchParameter RunNow { get; set; }
 
@@ -164,6 +164,14 @@ public sealed class RegisterScheduledJobExCommand : JobOptionsCmdlet, ITriggerPa
         if (existing is not null && !Force)
         {
             WriteError(Errors.DuplicateJobName(Name, scheduler.StoreName));
+            return;
+        }
+
+        // An error means the command did nothing: a job registered while its run now could not be made
+        // would be there after an error, and the same command again would find it and refuse.
+        if (RunNow && !CanRunNow(scheduler))
+        {
+            WriteError(NoSchedulerToRunNow(scheduler, Name, existing is null ? " The job was not registered." : " The job was not replaced."));
             return;
         }
 

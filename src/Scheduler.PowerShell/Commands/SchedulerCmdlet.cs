@@ -163,10 +163,7 @@ public abstract class SchedulerCmdlet : PSCmdlet
                 }
             }
 
-            WriteError(Errors.InvalidOperation(
-                ErrorIds.SchedulerNotRunning,
-                new InvalidOperationException($"No scheduler runs on the store '{scheduler.StoreName}', in this session or another process: start one with Start-Scheduler (or schedhost run) to run the job '{job.Name}' now."),
-                job.Name));
+            WriteError(NoSchedulerToRunNow(scheduler, job.Name, afterwards: string.Empty));
             return default;
         }
 
@@ -185,6 +182,16 @@ public abstract class SchedulerCmdlet : PSCmdlet
 
         return default;
     }
+
+    /// <summary>Whether a scheduler runs on the store, in this session or another process, to run a job now.</summary>
+    private protected static bool CanRunNow(SessionScheduler scheduler) => scheduler.IsRunning || scheduler.RunningElsewhere.Count > 0;
+
+    /// <summary>The error of a job to run now with no scheduler on its store; <paramref name="afterwards"/> ends the message.</summary>
+    private protected static ErrorRecord NoSchedulerToRunNow(SessionScheduler scheduler, string jobName, string afterwards)
+        => Errors.InvalidOperation(
+            ErrorIds.SchedulerNotRunning,
+            new InvalidOperationException($"No scheduler runs on the store '{scheduler.StoreName}', in this session or another process: start one with Start-Scheduler (or schedhost run) to run the job '{jobName}' now.{afterwards}"),
+            jobName);
 
     /// <summary>Waits for a task on the pipeline thread; false when Ctrl+C ended the wait first.</summary>
     private protected bool WaitFor(Task task)

@@ -366,6 +366,23 @@ public sealed class JobCommandsTests(ModuleSession session)
     }
 
     [Fact]
+    public void Register_with_RunNow_and_no_scheduler_on_the_store_registers_nothing()
+    {
+        using var store = new TestStore(session);
+
+        var error = store.Run("param($store) Register-ScheduledJobEx -Name job -Store $store -Interval 1h -RunNow -ScriptBlock { 'new' }").SingleError("SchedulerNotRunning");
+        Assert.Equal($"No scheduler runs on the store '{store.Path}', in this session or another process: start one with Start-Scheduler (or schedhost run) to run the job 'job' now. The job was not registered.", error.Exception.Message);
+        Assert.Empty(store.Run("param($store) Get-ScheduledJobEx -Store $store").ShouldSucceed().Output);
+
+        // Replacing a job is refused whole too: the job stays as it was.
+        store.Run("param($store) Register-ScheduledJobEx -Name job -Store $store -Interval 1h -ScriptBlock { 'old' }").ShouldSucceed();
+        error = store.Run("param($store) Register-ScheduledJobEx -Name job -Store $store -Interval 2h -RunNow -Force -ScriptBlock { 'new' }").SingleError("SchedulerNotRunning");
+        Assert.EndsWith("now. The job was not replaced.", error.Exception.Message, StringComparison.Ordinal);
+        var kept = store.Run("param($store) Get-ScheduledJobEx -Name job -Store $store").Single();
+        Assert.Equal("every PT1H", kept.Property<string>("Schedule"));
+    }
+
+    [Fact]
     public void Start_runs_a_job_now_on_the_running_scheduler_and_needs_one()
     {
         using var store = new TestStore(session);
