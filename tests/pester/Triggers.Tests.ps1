@@ -107,6 +107,14 @@ Describe 'New-SchedulerTrigger' {
             $times | Should -Be @('2024-03-31T01:00:00+01:00', '2024-03-31T03:00:00+02:00', '2024-03-31T04:00:00+02:00')
         }
 
+        It 'shows whole fire times with fractions and offsets in an 80-column table' {
+            $times = New-SchedulerTrigger -Interval 90s -StartDate '2026-12-08T03:19:33.941' -TimeZone America/New_York |
+                Get-SchedulerFireTime -Count 2 -After '2026-12-08T00:00'
+            $narrow = $times | Out-String -Width 80
+            $narrow | Should -Match '(?m)^\s+1 2026-12-08T03:19:33\.941-05:00\s+Tuesday\s+America/New_York\s*$'
+            $narrow | Should -Match '(?m)^\s+2 2026-12-08T03:21:03\.941-05:00\s+Tuesday\s+America/New_York\s*$'
+        }
+
         It 'reports a zero interval as InvalidDuration' {
             { New-SchedulerTrigger -Interval '0s' -TimeZone UTC -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidDuration,*'
         }
