@@ -89,6 +89,20 @@ Describe 'Running jobs in the session' {
         $run.Output | Should -Be "hello world from a job`nWARNING: careful`nshown"
     }
 
+    It 'shows jobs and runs in an 80-column console, long names cut, times to the second' {
+        Register-ScheduledJobEx -Name 'a-rather-long-job-name-for-reports' -Cron '0 3 * * *' -TimeZone Europe/Berlin -ScriptBlock { throw 'boom' }
+        $run = Start-ScheduledJobEx -Name 'a-rather-long-job-name-for-reports' -Wait
+        $job = Get-ScheduledJobEx -Name 'a-rather-long-job-name-for-reports'
+
+        $jobs = $job | Out-String -Width 80
+        $jobs | Should -Match '(?m)^Name\s+State\s+NextRunTime\s+Schedule\s*$'
+        $jobs | Should -Match ('(?m)^a-rather-long-job\S* Scheduled ' + [regex]::Escape($job.NextRunTime.ToString('yyyy-MM-dd\THH:mm:sszzz')) + ' 0 3 \* \* \*\s*$')
+
+        $runs = $run | Out-String -Width 80
+        $runs | Should -Match '(?m)^JobName\s+Outcome\s+ScheduledTime\s+Duration\s+Error\s*$'
+        $runs | Should -Match ('(?m)^a-rather-long-job\S* Failed\s+' + [regex]::Escape($run.ScheduledTime.ToString('yyyy-MM-dd\THH:mm:sszzz')) + ' PT\d+\.?\d{0,3}S\s+boom')
+    }
+
     It 'records a failing job as Failed with its error' {
         Register-ScheduledJobEx -Name broken -Interval 1h -ScriptBlock { Write-Error 'disk full'; 'after' }
 
