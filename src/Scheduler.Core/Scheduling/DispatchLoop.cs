@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Scheduler.Events;
+using Scheduler.Executors;
 using Scheduler.Internal;
 using Scheduler.Jobs;
 using Scheduler.Stores;
@@ -599,17 +600,17 @@ internal sealed class DispatchLoop
     {
         var now = owner.Now;
         var handled = new List<JobRun>(abandoned.Count);
-        foreach (var run in abandoned)
-        {
-            // A store hands a waiting run over again when this node's care of it lapsed (its lease did,
-            // and it took the run back under its new token): it is reported and run once all the same.
-            if (waitingRecoveries.Count > 0 && waitingRecoveries.Exists(waiting => waiting.Target == target && waiting.Run.RunId == run.RunId))
-            {
-                continue;
-            }
+        var reported = abandoned.Where(run => !IsWaitingRecovery(target, run)).ToList();
 
+        // What the runs' processes left running here goes first, whether the run is recovered or not: its
+        // end would never be recorded, and it would run beside the recovered run or the job's next one.
+        // (Under the lock: this is rare, a few milliseconds, and no run of the job may start meanwhile.)
+        var leftovers = LeftoverProcesses.Stop(reported.Select(run => run.RunId).ToList());
+        foreach (var run in reported)
+        {
             var job = target.Store.Get(run.JobId);
             var runsAgain = RunsAgain(job);
+            var stopped = leftovers.TryGetValue(run.RunId, out var pids) ? StoppedText(pids) : string.Empty;
             owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.JobAbandoned, now)
             {
                 SchedulerId = owner.Id,
@@ -622,8 +623,8 @@ internal sealed class DispatchLoop
                 Attempt = run.Attempt,
                 Outcome = JobRunOutcome.Abandoned,
                 Message = runsAgain
-                    ? $"The run was left unfinished by the scheduler '{run.SchedulerId}'; it runs again."
-                    : $"The run was left unfinished by the scheduler '{run.SchedulerId}'.",
+                    ? $"The run was left unfinished by the scheduler '{run.SchedulerId}'{stopped}; it runs again."
+                    : $"The run was left unfinished by the scheduler '{run.SchedulerId}'{stopped}.",
             });
             if (RunsAgain(job))
             {
@@ -651,6 +652,18 @@ internal sealed class DispatchLoop
             wake.Set();
         }
     }
+
+    /// <summary>
+    /// Whether the run waits here for a worker already: a store hands a waiting run over again when this
+    /// node's care of it lapsed (its lease did, and it took the run back under its new token); it is
+    /// reported and run once all the same.
+    /// </summary>
+    private bool IsWaitingRecovery(NamedStore target, JobRun run)
+        => waitingRecoveries.Count > 0 && waitingRecoveries.Exists(waiting => waiting.Target == target && waiting.Run.RunId == run.RunId);
+
+    private static string StoppedText(IReadOnlyList<int> pids) => pids.Count == 1
+        ? string.Format(CultureInfo.InvariantCulture, "; the process it left running on this machine ({0}) was stopped", pids[0])
+        : string.Format(CultureInfo.InvariantCulture, "; the {0} processes it left running on this machine ({1}) were stopped", pids.Count, string.Join(", ", pids));
 
     /// <summary>Whether an abandoned run of the job is run again: the job asks for recovery and can run.</summary>
     private static bool RunsAgain([NotNullWhen(true)] Job? job) => job is { Options.Recover: true, State: not JobState.Broken };

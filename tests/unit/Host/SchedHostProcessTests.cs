@@ -261,10 +261,13 @@ public sealed class SchedHostProcessTests : IDisposable
             await first.WaitForExit();
         }
 
-        // The job's process outlives a killed daemon (nothing was left to kill it).
-        Kill(jobPid);
+        // The job's process outlives a killed daemon (nothing was left to kill it): the next daemon on
+        // the store stops it as it takes the run over, before a recovered run starts beside it.
+        Assert.True(IsAlive(jobPid));
         using var second = SchedHostProcess.StartDaemon(store);
-        await second.WaitForLine(l => l.Contains(" JobAbandoned slow ", StringComparison.Ordinal));
+        var abandonedLine = await second.WaitForLine(l => l.Contains(" JobAbandoned slow ", StringComparison.Ordinal));
+        Assert.Contains($"; the process it left running on this machine ({jobPid}) was stopped", abandonedLine, StringComparison.Ordinal);
+        Assert.True(await GoneWithinAsync(jobPid));
         if (recover)
         {
             await second.WaitForLine(l => l.Contains(" JobExecuted slow ", StringComparison.Ordinal) && l.EndsWith(": recovered", StringComparison.Ordinal));
