@@ -237,6 +237,12 @@ Describe 'schedhost run' -Skip:(-not $IsLinux) {
             $run.Output.TrimEnd() | Should -Be 'service output'
             $run.SchedulerId | Should -Not -Be (Get-Scheduler -Store $store).Id
             Get-Content -LiteralPath $marker | Should -Be "ran in $PSHOME"
+
+            # This session's scheduler is stopped; its table says another process runs the store.
+            $here = Get-Scheduler -Store $store
+            $here.State | Should -Be 'Stopped'
+            $here.RunningElsewhere | Should -BeLike "'*' (pid $($service.Id) on host *"
+            $here | Out-String -Width 80 | Should -Match '(?m)^Elsewhere\s+1\s+0\s+\d+\s'
         }
         finally {
             if (-not $service.HasExited) { & kill -TERM $service.Id }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using Scheduler.Internal;
 using Scheduler.Jobs;
@@ -228,7 +229,14 @@ public abstract class SchedulerCmdlet : PSCmdlet
             scheduler.Runspaces.ActiveWorkers,
             count,
             next?.ToLocalTime(),
-            scheduler.StartTime?.ToLocalTime());
+            scheduler.StartTime?.ToLocalTime(),
+            scheduler.RunningElsewhere.Select(other => string.Format(
+                CultureInfo.InvariantCulture,
+                "'{0}' (pid {1} on host {2} since {3:yyyy-MM-dd HH:mm:ss}Z)",
+                other.SchedulerId,
+                other.ProcessId,
+                other.Host,
+                other.Since.UtcDateTime)).ToList());
     }
 }
 

@@ -5,8 +5,9 @@ namespace Scheduler.PowerShell;
 /// <summary>The scheduler of a store in this session, as <c>Get-Scheduler</c> writes it.</summary>
 public sealed class SchedulerInfo
 {
-    internal SchedulerInfo(string id, SchedulerState state, string store, int maxWorkers, int activeRuns, int jobCount, DateTimeOffset? nextRunTime, DateTimeOffset? startTime)
+    internal SchedulerInfo(string id, SchedulerState state, string store, int maxWorkers, int activeRuns, int jobCount, DateTimeOffset? nextRunTime, DateTimeOffset? startTime, IReadOnlyList<string> runningElsewhere)
     {
+        RunningElsewhere = runningElsewhere;
         Id = id;
         State = state;
         Store = store;
@@ -40,6 +41,13 @@ public sealed class SchedulerInfo
 
     /// <summary>When it was started in this session; null when it never was.</summary>
     public DateTimeOffset? StartTime { get; }
+
+    /// <summary>
+    /// The schedulers running on the store in other processes (<c>schedhost run</c>, another session), as
+    /// <c>'ID' (pid N on host H since T)</c>: they run its jobs while this session's is stopped. Empty
+    /// while this session's runs.
+    /// </summary>
+    public IReadOnlyList<string> RunningElsewhere { get; }
 
     /// <summary>The state and the store.</summary>
     public override string ToString() => $"{State} on {Store}";

@@ -176,6 +176,12 @@ public sealed class StoreTests(ModuleSession session)
 
         var refused = result.SingleError("SchedulerAlreadyRunning");
         Assert.Contains(daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), refused.Exception.Message, StringComparison.Ordinal);
+
+        // This session's scheduler is stopped, and Get-Scheduler says who runs the store instead.
+        var shown = store.Run("param($store) $s = Get-Scheduler -Store $store; $s.State; $s.RunningElsewhere").ShouldSucceed().Objects.Select(item => item.ToString()).ToList();
+        Assert.Equal(2, shown.Count);
+        Assert.Equal("Stopped", shown[0]);
+        Assert.Matches($@"^'[^']+' \(pid {daemon.Id} on host [^ ]+ since \d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:\d{{2}}Z\)$", shown[1]);
     }
 
     [UnixFact("The stand-in pwsh is a shell script.")]
