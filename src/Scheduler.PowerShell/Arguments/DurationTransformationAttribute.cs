@@ -44,14 +44,21 @@ internal sealed class DurationTransformationAttribute : ArgumentTransformationAt
             return value;
         }
 
+        TimeSpan duration;
         try
         {
-            return TriggerText.ParseDuration(text);
+            duration = TriggerText.ParseDuration(text);
         }
         catch (FormatException error)
         {
             throw new ArgumentValueException(ErrorIds.InvalidDuration, error.Message, text, error);
         }
+
+        // No duration parameter takes a negative one; refused here, the message has what was typed
+        // ('-90m'), not the parsed value's ISO form (-PT1H30M) or a TimeSpan's (-01:30:00).
+        return duration < TimeSpan.Zero
+            ? throw new ArgumentValueException(ErrorIds.InvalidDuration, $"The duration '{text}' is negative; give a positive one such as 90s.", text)
+            : duration;
     }
 
     private static TimeSpan Seconds(object number)

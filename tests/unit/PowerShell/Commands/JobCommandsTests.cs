@@ -129,7 +129,7 @@ public sealed class JobCommandsTests(ModuleSession session)
     [InlineData("-ScriptBlock { 1 } -Trigger (New-SchedulerTrigger -Interval 1h) -Jitter 5s", "ConflictingTriggers", "-Jitter cannot change a ready-made -Trigger: give them to New-SchedulerTrigger instead.")]
     [InlineData("-ScriptBlock { 1 } -Interval 1h -TimeOfDay 09:00", "ConflictingTriggers", "-TimeOfDay applies only to -CalendarInterval.")]
     [InlineData("-ScriptBlock { 1 } -Cron '0 9 * * *' -TimeZone UTC -EndDate 2001-01-01", "TriggerNeverFires", null)]
-    [InlineData("-ScriptBlock { 1 } -Interval 1h -MisfireGraceTime -5s", "InvalidJobOption", "The misfire grace time must not be negative, not '-00:00:05'.")]
+    [InlineData("-ScriptBlock { 1 } -Interval 1h -MisfireGraceTime ([timespan]'-00:00:05')", "InvalidJobOption", "The misfire grace time must not be negative, not '-00:00:05'.")]
     [InlineData("-FilePath ./no-such-script.ps1 -Interval 1h", "ScriptFileNotFound", null)]
     public void Bad_registrations_are_errors_with_stable_ids_and_nothing_is_registered(string arguments, string errorId, string? message)
     {
@@ -147,6 +147,23 @@ public sealed class JobCommandsTests(ModuleSession session)
             Assert.Matches(errorId == "TriggerNeverFires" ? "^The trigger has no fire time at or after .*: the job would never run\\.$" : "^The script file '.*no-such-script\\.ps1' does not exist\\.$", error.Exception.Message);
         }
 
+        Assert.Empty(store.Run("param($store) Get-ScheduledJobEx -Store $store").ShouldSucceed().Output);
+    }
+
+    [Theory]
+    [InlineData("-Interval '-90m'", "-90m")]
+    [InlineData("-Interval 1h -MisfireGraceTime -5s", "-5s")]
+    [InlineData("-Interval 1h -Timeout '-5s'", "-5s")]
+    [InlineData("-Interval 1h -RetryCount 1 -RetryDelay '-1m'", "-1m")]
+    public void A_negative_duration_fails_binding_naming_it_as_typed_and_nothing_is_registered(string arguments, string typed)
+    {
+        using var store = new TestStore(session);
+
+        var result = store.Run($"param($store) Register-ScheduledJobEx -Name j -Store $store -ScriptBlock {{ 1 }} {arguments}");
+
+        var error = result.SingleError("ParameterArgumentTransformationError");
+        Assert.Contains($"The duration '{typed}' is negative; give a positive one such as 90s.", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal("InvalidDuration", PowerShellResult.InnerIdOf(error));
         Assert.Empty(store.Run("param($store) Get-ScheduledJobEx -Store $store").ShouldSucceed().Output);
     }
 

@@ -135,15 +135,13 @@ public sealed class NewSchedulerTriggerCommandTests(ModuleSession session)
         Assert.Equal(["2024-03-31T01:00:00+01:00", "2024-03-31T03:00:00+02:00", "2024-03-31T04:00:00+02:00"], FireTimes(trigger, "2024-03-31T00:30", 3));
     }
 
-    [Theory]
-    [InlineData("0s", "PT0S")]
-    [InlineData("'-5m'", "-PT5M")]
-    public void A_zero_or_negative_interval_is_an_InvalidDuration_error_naming_it(string argument, string shown)
+    [Fact]
+    public void A_zero_interval_is_an_InvalidDuration_error_naming_it()
     {
-        var result = session.Run($"New-SchedulerTrigger -Interval {argument} -TimeZone UTC");
+        var result = session.Run("New-SchedulerTrigger -Interval 0s -TimeZone UTC");
 
         var error = result.SingleError("InvalidDuration");
-        Assert.Contains($"'{shown}'", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("'PT0S'", error.Exception.Message, StringComparison.Ordinal);
         Assert.Empty(result.Output);
     }
 
@@ -151,6 +149,7 @@ public sealed class NewSchedulerTriggerCommandTests(ModuleSession session)
     [InlineData("5x")]
     [InlineData("P1M")]
     [InlineData("5")]
+    [InlineData("-5m")]
     public void Text_or_a_number_that_is_no_duration_fails_binding_naming_it_with_the_InvalidDuration_id_inside(string text)
     {
         var value = int.TryParse(text, out var number) ? (object)number : text;
@@ -343,12 +342,13 @@ public sealed class NewSchedulerTriggerCommandTests(ModuleSession session)
     }
 
     [Fact]
-    public void A_negative_jitter_is_an_InvalidDuration_error_naming_it()
+    public void A_negative_jitter_fails_binding_naming_it_as_typed()
     {
         var result = session.Run("New-SchedulerTrigger -Cron '0 9 * * *' -TimeZone UTC -Jitter '-30s'");
 
-        var error = result.SingleError("InvalidDuration");
-        Assert.Contains("'-PT30S'", error.Exception.Message, StringComparison.Ordinal);
+        var error = result.SingleError("ParameterArgumentTransformationError");
+        Assert.Contains("The duration '-30s' is negative; give a positive one such as 90s.", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal("InvalidDuration", PowerShellResult.InnerIdOf(error));
     }
 
     [Fact]
