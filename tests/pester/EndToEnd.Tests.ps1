@@ -150,11 +150,29 @@ exit 4
 
         $objects.Outcome | Should -Be 'Succeeded'
         $objects.Output | Should -Match 'data\s+10'
-        $objects.Error | Should -Match 'progress'
+        $objects.Error | Should -Be "progress`n"
         $partial.Outcome | Should -Be 'Failed'
         $partial.ExitCode | Should -Be 1
         ($partial.Output -split "`r?`n") | Select-Object -First 2 | Should -Be @('before', 'after')
         ($partial.Error -split "`r?`n")[1] | Should -Be 'disk full'
+    }
+
+    It 'gives each error the line of the job''s script it came from, as a runspace run does' {
+        $job = {
+            'start'
+            Get-Item -LiteralPath '/no/such/path'
+            throw 'gave up'
+        }
+        Register-ScheduledJobEx -Name lines -Interval 1h -Executor Process -ScriptBlock $job
+        Register-ScheduledJobEx -Name lines-here -Interval 1h -ScriptBlock $job
+
+        $child = Start-ScheduledJobEx -Name lines -Wait
+        $here = Start-ScheduledJobEx -Name lines-here -Wait
+
+        $child.Outcome | Should -Be 'Failed'
+        ($child.Error -split "`r?`n") | Select-Object -Skip 1 | Where-Object { $_ } |
+            Should -Be @("Cannot find path '/no/such/path' because it does not exist. (line 3)", 'gave up (line 4)')
+        ($here.Error -split "`r?`n") | Should -Be @("Cannot find path '/no/such/path' because it does not exist. (line 3)", 'gave up (line 4)')
     }
 }
 

@@ -23,8 +23,9 @@ namespace Scheduler.Executors;
 /// when not 0; else 1 when it ended with a terminating error or wrote an error record (as a run in a
 /// runspace fails; lines native commands write to stderr do not count); else 0. Its output is plain
 /// text: output, warnings, information and host output on stdout as the console shows them
-/// (<c>WARNING: ...</c>), each error's message on stderr (without a line: redirected, an error
-/// record is given the runner's line), without colour escape sequences.</para>
+/// (<c>WARNING: ...</c>), each error's message on stderr with the line of the job's script it came from
+/// (<c>... (line 3)</c>, as a runspace run gives it; not for what native commands wrote to stderr),
+/// without colour escape sequences.</para>
 /// </remarks>
 internal static class PowerShellRunner
 {
@@ -62,6 +63,16 @@ internal static class PowerShellRunner
         script.Append("$ProgressPreference = 'SilentlyContinue'\n");
         // PowerShell 7.2 and later colour errors and warnings with escape sequences even into a pipe.
         script.Append("if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }\n");
+
+        // An error's message, with the line of the job's script it came from, as a runspace run gives it.
+        // Not for what a native command wrote to stderr (its own text, as it wrote it), nor for a record
+        // that carries a line of this runner (every one of them names a __sched variable or filter):
+        // Write-Error's records are given the line that called the job.
+        script.Append("function __schedMessage($r) {\n");
+        script.Append("$m = if ($r.ErrorDetails.Message) { $r.ErrorDetails.Message } elseif ($r.Exception) { $r.Exception.Message } else { \"$r\" }\n");
+        script.Append("$i = $r.InvocationInfo\n");
+        script.Append("if ($r.FullyQualifiedErrorId -notlike 'NativeCommandError*' -and $i -and $i.ScriptLineNumber -gt 0 -and $i.Line -notmatch '__sched') { \"$m (line $($i.ScriptLineNumber))\" } else { $m }\n");
+        script.Append("}\n");
         script.Append("try {\n");
 
         // The run as a runspace's $JobContext shows it, from what the process executor puts in the
@@ -77,7 +88,7 @@ internal static class PowerShellRunner
         script.Append("filter __schedSplit {\n");
         script.Append("if ($_ -is [System.Management.Automation.ErrorRecord]) {\n");
         script.Append("if ($_.FullyQualifiedErrorId -ne 'NativeCommandError' -and $_.FullyQualifiedErrorId -ne 'NativeCommandErrorMessage') { $__schedState.Failed = $true }\n");
-        script.Append("[Console]::Error.WriteLine($(if ($_.ErrorDetails.Message) { $_.ErrorDetails.Message } elseif ($_.Exception) { $_.Exception.Message } else { \"$_\" }))\n");
+        script.Append("[Console]::Error.WriteLine((__schedMessage $_))\n");
         script.Append("} else { $_ }\n");
         script.Append("}\n");
         if (invocation.InitializationScript is { } initialization)
@@ -119,7 +130,7 @@ internal static class PowerShellRunner
         script.Append("if ($__schedState.Failed -or -not $__schedOk) { exit 1 }\n");
         script.Append("exit 0\n");
         script.Append("} catch {\n");
-        script.Append("[Console]::Error.WriteLine($_.ToString())\n");
+        script.Append("[Console]::Error.WriteLine((__schedMessage $_))\n");
         script.Append("exit 1\n");
         script.Append("}\n");
         return script.ToString();

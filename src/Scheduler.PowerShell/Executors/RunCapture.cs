@@ -152,11 +152,14 @@ internal sealed class RunCapture
         _ => item.ToString(),
     };
 
-    /// <summary>The message of an error, with the script line it came from when known.</summary>
+    /// <summary>
+    /// The message of an error, with the script line it came from when known; what a native command
+    /// wrote to stderr is its own text, kept as it wrote it.
+    /// </summary>
     private static string Describe(ErrorRecord record)
     {
         var message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception?.Message ?? record.ToString();
-        return record.InvocationInfo is { ScriptLineNumber: > 0 } where
+        return !IsNativeStandardError(record) && record.InvocationInfo is { ScriptLineNumber: > 0 } where
             ? string.Format(CultureInfo.InvariantCulture, "{0} (line {1})", message, where.ScriptLineNumber)
             : message;
     }
