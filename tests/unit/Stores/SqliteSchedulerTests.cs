@@ -786,6 +786,40 @@ public sealed class SqliteSchedulerTests : IDisposable
             .Where(e => e.Type == SchedulerEventType.SchedulerError && (e.Message ?? "").Contains("deleted or moved away", StringComparison.Ordinal));
     }
 
+    [LinuxFact("tells a replaced file from /proc/self/fd")]
+    public async Task A_store_file_replaced_under_the_running_scheduler_is_reported_once()
+    {
+        await using var test = Scheduler(out _);
+        test.Scheduler.Start();
+        await test.Settle();
+        var otherFolder = new TempFolder();
+        var other = otherFolder.File("other.db");
+        using (var replacement = JobStore.CreateSqlite(other))
+        {
+            replacement.Add(OutsideJob("replacement", test.Now.AddHours(1)), replaceExisting: false);
+        }
+
+        var after = test.Scheduler.Events.LastSequence;
+        test.Time.Advance(Tick);
+        await test.Settle();
+        Assert.Empty(Replaced());
+
+        // mv other.db jobs.db: a file is at the path, but not the one the scheduler has open.
+        File.Move(other, Path, overwrite: true);
+        test.Time.Advance(Tick);
+        var error = await test.WaitFor(e => e.Type == SchedulerEventType.SchedulerError && e.Sequence > after && (e.Message ?? "").Contains("replaced", StringComparison.Ordinal), after);
+        Assert.StartsWith($"The store file '{Path}' was replaced by another file while the scheduler '{test.Scheduler.Id}' runs on it. This scheduler goes on running the jobs of the file it opened", error.Message, StringComparison.Ordinal);
+
+        test.Time.Advance(Tick);
+        test.Time.Advance(Tick);
+        await test.Settle();
+        Assert.Single(Replaced());
+        otherFolder.Dispose();
+
+        IEnumerable<SchedulerEvent> Replaced() => test.Scheduler.Events.Read(after, 1000)
+            .Where(e => e.Type == SchedulerEventType.SchedulerError && (e.Message ?? "").Contains("replaced", StringComparison.Ordinal));
+    }
+
     private TestScheduler Scheduler(out JobStore store, SqliteJobStoreOptions? options = null)
     {
         var test = new TestScheduler();

@@ -114,7 +114,7 @@ internal sealed partial class SqliteJobStore
                     });
                 }
 
-                var current = new Attachment(schedulerId, clock, events, claim, since)
+                var current = new Attachment(schedulerId, clock, events, claim, since, new OpenFileCheck(Path))
                 {
                     DataVersion = Convert.ToInt64(dataVersion.Scalar(), CultureInfo.InvariantCulture),
                     ForwardedSequence = events.LastSequence,
@@ -603,21 +603,28 @@ internal sealed partial class SqliteJobStore
     /// <summary>
     /// A store file deleted or moved away under a running scheduler goes on working from the open file, but
     /// only until it closes, and nothing else can reach it any more: <c>schedhost add</c> would create a
-    /// new, empty store at the path (or refuse, while the old log is there). Said once per disappearance
-    /// (the message to report, else null); a stat per check.
+    /// new, empty store at the path (or refuse, while the old log is there). A file put in its place
+    /// (another store moved there, or one created anew) is not the one the scheduler runs: its jobs do not
+    /// run, while the open file's go on (told on Linux, see <see cref="OpenFileCheck"/>). Said once per
+    /// change (the message to report, else null); a stat per check, and on Linux a link or two read.
     /// </summary>
     private string? FileGoneLocked(Attachment current)
     {
-        var missing = !File.Exists(Path);
-        if (missing == current.FileMissing)
+        var state = !File.Exists(Path) ? StoreFileState.Missing
+            : current.FileCheck.HeldButUnlinked() ? StoreFileState.Replaced
+            : StoreFileState.InPlace;
+        if (state == current.FileState)
         {
             return null;
         }
 
-        current.FileMissing = missing;
-        return !missing
-            ? null
-            : $"The store file '{Path}' was deleted or moved away while the scheduler '{current.SchedulerId}' runs on it. Its jobs and runs are kept only in the open file until this scheduler closes the store, and other processes no longer reach them. Put the file back where it was; to keep what it holds, do so before stopping the scheduler.";
+        current.FileState = state;
+        return state switch
+        {
+            StoreFileState.Missing => $"The store file '{Path}' was deleted or moved away while the scheduler '{current.SchedulerId}' runs on it. Its jobs and runs are kept only in the open file until this scheduler closes the store, and other processes no longer reach them. Put the file back where it was; to keep what it holds, do so before stopping the scheduler.",
+            StoreFileState.Replaced => $"The store file '{Path}' was replaced by another file while the scheduler '{current.SchedulerId}' runs on it. This scheduler goes on running the jobs of the file it opened, which other processes no longer reach, and not those of the file now at the path. Restart the scheduler to run the file at the path (what the old file holds is lost then), or put the old file back before stopping it.",
+            _ => null,
+        };
     }
 
     /// <summary>Whether another connection committed since the last check; remembers what it saw.</summary>
@@ -863,7 +870,7 @@ internal sealed partial class SqliteJobStore
     }
 
     /// <summary>A scheduler running on the store: its claim, clock, timer and how far its events were written.</summary>
-    private sealed class Attachment(string schedulerId, TimeProvider clock, EventLog events, FileStream claim, DateTimeOffset since)
+    private sealed class Attachment(string schedulerId, TimeProvider clock, EventLog events, FileStream claim, DateTimeOffset since, OpenFileCheck fileCheck)
     {
         public string SchedulerId { get; } = schedulerId;
 
@@ -902,7 +909,23 @@ internal sealed partial class SqliteJobStore
 
         public Exception? LastError { get; set; }
 
-        /// <summary>Whether the last check found the store's file gone from its path (reported once).</summary>
-        public bool FileMissing { get; set; }
+        /// <summary>Whether the last check found the store's file in place, gone from its path, or replaced (each change reported once).</summary>
+        public StoreFileState FileState { get; set; }
+
+        /// <summary>Tells whether the file open here is still the one at the store's path.</summary>
+        public OpenFileCheck FileCheck { get; } = fileCheck;
     }
+}
+
+/// <summary>Where a running scheduler's store file is, as its last check found it.</summary>
+internal enum StoreFileState
+{
+    /// <summary>At its path.</summary>
+    InPlace,
+
+    /// <summary>Deleted or moved away.</summary>
+    Missing,
+
+    /// <summary>Another file is at its path.</summary>
+    Replaced,
 }

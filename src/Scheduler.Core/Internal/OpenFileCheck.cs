@@ -1,0 +1,131 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Scheduler.Internal;
+
+/// <summary>
+/// Tells whether the file this process opened at a path is still the file at that path. A file
+/// replaced under an open handle (<c>mv backup.db jobs.db</c>, or deleted and created anew) leaves
+/// the handle on the old file, which nothing else reaches: a path check alone sees a file there and
+/// cannot tell. Linux shows an open file whose name was unlinked as <c>PATH (deleted)</c> in
+/// <c>/proc/self/fd</c>; elsewhere nothing can be told and the check says so.
+/// </summary>
+/// <remarks>
+/// The descriptors found on the file are remembered, so a check reads those links, not every
+/// descriptor of the process, until one of them no longer names the file.
+/// </remarks>
+internal sealed class OpenFileCheck
+{
+    private const string DescriptorFolder = "/proc/self/fd";
+
+    private readonly byte[] inPlace;
+    private readonly byte[] unlinked;
+    private readonly byte[] buffer;
+    private List<string> descriptors = [];
+
+    public OpenFileCheck(string path)
+    {
+        inPlace = Encoding.UTF8.GetBytes(path);
+        unlinked = Encoding.UTF8.GetBytes(path + " (deleted)");
+        buffer = new byte[unlinked.Length + 1];
+    }
+
+    /// <summary>Whether checks can be made here (Linux, with /proc).</summary>
+    public static bool IsAvailable { get; } = RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && Directory.Exists(DescriptorFolder);
+
+    /// <summary>
+    /// True when this process holds the file that was at the path open and that file is no longer
+    /// there (deleted or replaced); false when what it holds is the file at the path, or it holds
+    /// nothing of it, or checks cannot be made here.
+    /// </summary>
+    public bool HeldButUnlinked()
+    {
+        if (!IsAvailable)
+        {
+            return false;
+        }
+
+        if (descriptors.Count > 0 && Check(descriptors, remember: null) is { } known)
+        {
+            return known;
+        }
+
+        var found = new List<string>();
+        var unlinkedHeld = false;
+        try
+        {
+            unlinkedHeld = Check(Directory.EnumerateFileSystemEntries(DescriptorFolder), found) ?? false;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        descriptors = found;
+        return unlinkedHeld;
+    }
+
+    /// <summary>
+    /// Reads the descriptors' links: true when one names the file unlinked, false when one names it in
+    /// place (and none unlinked), null when none names it. Found ones are added to <paramref name="remember"/>.
+    /// </summary>
+    private bool? Check(IEnumerable<string> links, List<string>? remember)
+    {
+        bool? result = null;
+        foreach (var link in links)
+        {
+            var length = ReadLink(link);
+            if (Matches(unlinked, length))
+            {
+                remember?.Add(link);
+                return true;
+            }
+
+            if (Matches(inPlace, length))
+            {
+                remember?.Add(link);
+                result = false;
+            }
+        }
+
+        return result;
+    }
+
+    private int ReadLink(string link)
+    {
+        try
+        {
+            return (int)NativeMethods.readlink(Encoding.UTF8.GetBytes(link + "\0"), buffer, buffer.Length);
+        }
+        catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return -1;
+        }
+    }
+
+    private bool Matches(byte[] expected, int length)
+    {
+        if (length != expected.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < length; i++)
+        {
+            if (buffer[i] != expected[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static class NativeMethods
+    {
+        [DllImport("libc", SetLastError = false)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SA1300, IDE1006 // The C library's name.
+        internal static extern nint readlink(byte[] path, byte[] buffer, nint size);
+#pragma warning restore SA1300, IDE1006
+    }
+}
