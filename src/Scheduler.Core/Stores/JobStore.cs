@@ -53,6 +53,14 @@ public abstract class JobStore : IDisposable
     /// <summary>How many jobs the store keeps.</summary>
     public abstract int Count { get; }
 
+    /// <summary>
+    /// Whether the store's file is no longer the file at its path: deleted, moved away or replaced by
+    /// another file since the store opened it (a replaced file is told on Linux only). Such a store goes
+    /// on working from the file it holds open, which nothing else reaches; dispose it and open the path
+    /// again to use the file there. Always false for stores without a file.
+    /// </summary>
+    public virtual bool IsOrphaned => false;
+
     /// <summary>A store that keeps jobs in memory: for tests and for scripts that re-create their jobs at start.</summary>
     /// <param name="runHistoryLimit">How many runs are kept per job (0 keeps none).</param>
     public static JobStore CreateMemory(int runHistoryLimit = DefaultRunHistoryLimit) => new MemoryJobStore(runHistoryLimit);

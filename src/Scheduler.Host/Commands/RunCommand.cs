@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting.WindowsServices;
+using Scheduler.Events;
 using Scheduler.Host.Output;
 using Scheduler.Invocations;
 using Scheduler.Scheduling;
@@ -84,7 +85,20 @@ internal static class RunCommand
         StoreSession session, Action<string> log, TextWriter error, bool demo, TimeSpan stopTimeout, TimeProvider time, Task stopNow, CancellationToken stop)
     {
         var scheduler = session.Scheduler;
-        using var subscription = scheduler.Subscribe(e => log(EventLine.Format(e)));
+        var replaced = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = scheduler.Subscribe(e =>
+        {
+            log(EventLine.Format(e));
+
+            // A store file replaced under the daemon (mv other.db jobs.db): it would go on with the old file's
+            // jobs, in a log the file now at the path reads as its own. It stops instead (exit code 1: a service
+            // manager starts it again, on the file at the path), and closing the old file empties that log.
+            // A file only deleted or moved away it keeps running on, to be put back (docs/stores.md).
+            if (e.Type == SchedulerEventType.SchedulerError && !session.IsPostgres && File.Exists(session.StoreName) && session.Store.IsOrphaned)
+            {
+                replaced.TrySetResult(true);
+            }
+        });
         if (demo)
         {
             AddDemoJobs(scheduler);
@@ -104,7 +118,14 @@ internal static class RunCommand
         var stopping = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         using (stop.Register(() => stopping.TrySetResult(true)))
         {
-            await stopping.Task.ConfigureAwait(false);
+            await Task.WhenAny(stopping.Task, replaced.Task).ConfigureAwait(false);
+        }
+
+        var exitCode = SchedHost.Success;
+        if (replaced.Task.IsCompleted && !stopping.Task.IsCompleted)
+        {
+            error.WriteLine($"schedhost: the store file '{session.StoreName}' was replaced by another file; stopping, so that the daemon started next runs the file now at the path.");
+            exitCode = SchedHost.Failure;
         }
 
         log($"schedhost: stopping; running jobs have {Describe.Duration(stopTimeout)} to finish (Ctrl+C again cancels them).");
@@ -118,7 +139,7 @@ internal static class RunCommand
         }
 
         log("schedhost: stopped.");
-        return SchedHost.Success;
+        return exitCode;
     }
 
     /// <summary>Two command jobs that fire within seconds, so a new user sees the daemon work; added again (replaced) on each --demo.</summary>

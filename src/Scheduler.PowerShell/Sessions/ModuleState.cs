@@ -62,10 +62,10 @@ internal sealed class ModuleState
         bool stale;
         lock (sync)
         {
-            stale = schedulers.TryGetValue(location.Name, out var opened) && opened.StoreFileMissing;
+            stale = schedulers.TryGetValue(location.Name, out var opened) && opened.StoreOrphaned;
         }
 
-        // A store file deleted or moved away since the session opened it: the open handle would go on
+        // A store file deleted, moved away or replaced since the session opened it: the open handle would go on
         // writing into the orphaned file, and every job registered through it would vanish with the
         // session. The handle is closed before the store is opened again (the last connection's close
         // removes the orphaned log, beside which a new store refuses to be created), and the store at the

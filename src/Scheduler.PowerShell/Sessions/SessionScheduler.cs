@@ -48,8 +48,8 @@ internal sealed class SessionScheduler : IDisposable
         FirstSequence = Scheduler.Events.LastSequence;
     }
 
-    /// <summary>Whether the store is a file that is no longer at its path (deleted or moved away since it was opened).</summary>
-    public bool StoreFileMissing => !Location.IsPostgres && !File.Exists(Location.Name);
+    /// <summary>Whether the store is a file that is no longer the one at its path (deleted, moved away or replaced since it was opened).</summary>
+    public bool StoreOrphaned => store.IsOrphaned;
 
     /// <summary>
     /// The pwsh of the PowerShell this session runs in ($PSHOME), so -Executor Process jobs run in the

@@ -298,6 +298,30 @@ public sealed class SchedHostProcessTests : IDisposable
             DateTimeOffset.Parse(job.GetProperty("nextRunTime").GetString()!, CultureInfo.InvariantCulture));
     }
 
+    [LinuxFact("tells a replaced file from /proc/self/fd")]
+    public async Task A_daemon_whose_store_file_is_replaced_stops_with_exit_code_1_and_leaves_the_new_file_whole()
+    {
+        await Add("old", ["--interval", "1h"], "/bin/true");
+        var other = folder.File("other.db");
+        var added = await SchedHostProcess.Cli("add", "--store", other, "--id", "replacement", "--interval", "1h", "--", "/bin/true");
+        Assert.Equal(0, added.Exit);
+
+        using var daemon = SchedHostProcess.StartDaemon(store);
+        await daemon.WaitForLine("schedhost: running on ");
+
+        // mv other.db jobs.db while the daemon runs on jobs.db (its log and index stay beside the new file).
+        File.Move(other, store, overwrite: true);
+        Assert.Equal(1, await daemon.WaitForExit());
+        Assert.Contains($"schedhost: the store file '{store}' was replaced by another file; stopping", await daemon.StandardError, StringComparison.Ordinal);
+        Assert.Contains(daemon.Lines, line => line.Contains("SchedulerError: The store file", StringComparison.Ordinal) && line.Contains("was replaced by another file", StringComparison.Ordinal));
+
+        // The file at the path is the one put there, whole: the old file's pages stayed out of it.
+        var list = await SchedHostProcess.Cli("list", "--store", store, "--json");
+        Assert.Equal(0, list.Exit);
+        using var jobs = JsonDocument.Parse(list.Output);
+        Assert.Equal(["replacement"], jobs.RootElement.EnumerateArray().Select(job => job.GetProperty("id").GetString()));
+    }
+
     [Fact]
     public async Task After_downtime_over_several_fire_times_latest_coalescing_runs_once()
     {

@@ -820,6 +820,30 @@ public sealed class SqliteSchedulerTests : IDisposable
             .Where(e => e.Type == SchedulerEventType.SchedulerError && (e.Message ?? "").Contains("replaced", StringComparison.Ordinal));
     }
 
+    [LinuxFact("tells a replaced file from /proc/self/fd")]
+    public void A_store_whose_file_was_replaced_closes_without_writing_into_the_new_file()
+    {
+        var store = JobStore.CreateSqlite(Path);
+        owned.Add(store);
+        store.Add(OutsideJob("old", TestScheduler.Epoch.AddHours(1)), replaceExisting: false);
+        var other = folder.File("other.db");
+        using (var replacement = JobStore.CreateSqlite(other))
+        {
+            replacement.Add(OutsideJob("replacement", TestScheduler.Epoch.AddHours(1)), replaceExisting: false);
+        }
+
+        Assert.False(store.IsOrphaned);
+        File.Move(other, Path, overwrite: true);
+        Assert.True(store.IsOrphaned);
+
+        // Closing it used to open the path for a last checkpoint, which copied the old file's log into the new file.
+        store.Dispose();
+
+        using var reopened = JobStore.CreateSqlite(Path);
+        Assert.Equal(["replacement"], reopened.GetAll().Select(job => job.Id));
+        Assert.False(reopened.IsOrphaned);
+    }
+
     private TestScheduler Scheduler(out JobStore store, SqliteJobStoreOptions? options = null)
     {
         var test = new TestScheduler();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Scheduler.Internal;
 
 namespace Scheduler.Stores;
 
@@ -55,6 +56,10 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly string connectionString;
     private readonly int busyTimeoutMilliseconds;
 
+    // Its own (a check is not thread-safe): the checkpoints run on the thread pool, outside the store's lock.
+    private readonly string path;
+    private readonly OpenFileCheck fileCheck;
+
     // Held for a whole checkpoint, so Dispose waits for one in flight and a queued one sees it disposed.
     private readonly object gate = new();
 
@@ -82,6 +87,8 @@ internal sealed class SqliteCheckpointer : IDisposable
 
     public SqliteCheckpointer(string fullPath, TimeSpan busyTimeout)
     {
+        path = fullPath;
+        fileCheck = new OpenFileCheck(fullPath);
         connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
@@ -221,6 +228,17 @@ internal sealed class SqliteCheckpointer : IDisposable
             {
                 if (disposed)
                 {
+                    return;
+                }
+
+                // A file put at the path since the store opened its own (replaced under it) is not the one
+                // the log beside it belongs to: a connection opened there now would copy the old file's
+                // pages into the new one. One opened before goes on with the old file, as the store does.
+                // Counted as failed, and tried again later: the file may be put back.
+                if (connection is null && (!File.Exists(path) || fileCheck.HeldButUnlinked()))
+                {
+                    Interlocked.Increment(ref failed);
+                    RetrySyncLater();
                     return;
                 }
 

@@ -114,7 +114,7 @@ internal sealed partial class SqliteJobStore
                     });
                 }
 
-                var current = new Attachment(schedulerId, clock, events, claim, since, new OpenFileCheck(Path))
+                var current = new Attachment(schedulerId, clock, events, claim, since)
                 {
                     DataVersion = Convert.ToInt64(dataVersion.Scalar(), CultureInfo.InvariantCulture),
                     ForwardedSequence = events.LastSequence,
@@ -610,9 +610,7 @@ internal sealed partial class SqliteJobStore
     /// </summary>
     private string? FileGoneLocked(Attachment current)
     {
-        var state = !File.Exists(Path) ? StoreFileState.Missing
-            : current.FileCheck.HeldButUnlinked() ? StoreFileState.Replaced
-            : StoreFileState.InPlace;
+        var state = FileStateLocked();
         if (state == current.FileState)
         {
             return null;
@@ -625,6 +623,24 @@ internal sealed partial class SqliteJobStore
             StoreFileState.Replaced => $"The store file '{Path}' was replaced by another file while the scheduler '{current.SchedulerId}' runs on it. This scheduler goes on running the jobs of the file it opened, which other processes no longer reach, and not those of the file now at the path. Restart the scheduler to run the file at the path (what the old file holds is lost then), or put the old file back before stopping it.",
             _ => null,
         };
+    }
+
+    /// <summary>Whether the file open here is at the store's path, gone from it, or replaced there.</summary>
+    private StoreFileState FileStateLocked()
+        => !File.Exists(Path) ? StoreFileState.Missing
+            : fileCheck.HeldButUnlinked() ? StoreFileState.Replaced
+            : StoreFileState.InPlace;
+
+    /// <inheritdoc/>
+    public override bool IsOrphaned
+    {
+        get
+        {
+            lock (sync)
+            {
+                return FileStateLocked() != StoreFileState.InPlace;
+            }
+        }
     }
 
     /// <summary>Whether another connection committed since the last check; remembers what it saw.</summary>
@@ -870,7 +886,7 @@ internal sealed partial class SqliteJobStore
     }
 
     /// <summary>A scheduler running on the store: its claim, clock, timer and how far its events were written.</summary>
-    private sealed class Attachment(string schedulerId, TimeProvider clock, EventLog events, FileStream claim, DateTimeOffset since, OpenFileCheck fileCheck)
+    private sealed class Attachment(string schedulerId, TimeProvider clock, EventLog events, FileStream claim, DateTimeOffset since)
     {
         public string SchedulerId { get; } = schedulerId;
 
@@ -912,8 +928,6 @@ internal sealed partial class SqliteJobStore
         /// <summary>Whether the last check found the store's file in place, gone from its path, or replaced (each change reported once).</summary>
         public StoreFileState FileState { get; set; }
 
-        /// <summary>Tells whether the file open here is still the one at the store's path.</summary>
-        public OpenFileCheck FileCheck { get; } = fileCheck;
     }
 }
 

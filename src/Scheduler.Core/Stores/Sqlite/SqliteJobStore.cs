@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Microsoft.Data.Sqlite;
+using Scheduler.Internal;
 using Scheduler.Jobs;
 
 namespace Scheduler.Stores;
@@ -33,6 +34,9 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
 
 
     private readonly object sync = new();
+
+    // Tells whether the file open here is still the one at the path (under the lock).
+    private readonly OpenFileCheck fileCheck;
     private readonly SqliteConnection connection;
     private readonly SqliteJobStoreOptions options;
     private readonly TimeProvider? fixedClock;
@@ -92,6 +96,7 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
         this.options = options;
         fixedClock = timeProvider;
         checkpointer = new SqliteCheckpointer(path, options.BusyTimeout);
+        fileCheck = new OpenFileCheck(path);
         this.integrityCheck = integrityCheck;
 
         begin = Prepare("BEGIN IMMEDIATE");
@@ -882,6 +887,26 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
         }
     }
 
+    /// <summary>
+    /// Moves what the log holds into the file this store has open, which is no longer at its path, and
+    /// empties the log. SQLite does not checkpoint a moved file as its last connection closes, so the log
+    /// would stay at the path with this file's pages in it, and a file put at the path would read them as
+    /// its own (a damaged store, or another store's jobs). A file moved elsewhere keeps its last commits.
+    /// </summary>
+    private void CheckpointOrphanedLocked()
+    {
+        try
+        {
+            using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            checkpoint.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // Best effort: the store closes all the same, and opening the path again checks what is there.
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
@@ -914,6 +939,10 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
             if (damage is null)
             {
                 checkpointer.SyncCommits();
+                if (FileStateLocked() != StoreFileState.InPlace)
+                {
+                    CheckpointOrphanedLocked();
+                }
             }
 
             // First, so the store's connection is the file's last: closing it checkpoints and removes the log.

@@ -1,4 +1,5 @@
 using Scheduler.PowerShell.Tests.Hosting;
+using Scheduler.Tests.Support;
 
 namespace Scheduler.PowerShell.Tests.Commands;
 
@@ -55,6 +56,33 @@ public sealed class StoreCopyCommandsTests(ModuleSession session)
         // Another process would find nothing at the path if the job had gone into the deleted file.
         Assert.True(File.Exists(store.Path), "The job was written into the deleted file: there is no store at its path.");
         Assert.Equal(["new"], store.Run("param($store) Get-ScheduledJobEx -Store $store | ForEach-Object Name").ShouldSucceed().Objects);
+    }
+
+    [LinuxFact("tells a replaced file from /proc/self/fd")]
+    public void A_store_replaced_while_the_session_has_it_open_is_read_and_written_where_it_is_now()
+    {
+        using var store = new TestStore(session);
+        var other = Path.Combine(store.Folder, "other.db");
+        store.Run(
+            """
+            param($store, $source, $other)
+            Register-ScheduledJobEx -Name old -Store $store -Interval 1h -ScriptBlock { 1 }
+            Register-ScheduledJobEx -Name replacement -Store $source -Interval 1h -ScriptBlock { 3 }
+            $null = Backup-SchedulerStore -Store $source -Path $other
+            """,
+            ("source", Path.Combine(store.Folder, "source.db")),
+            ("other", other)).ShouldSucceed();
+
+        // mv other.db jobs.db: the session's open file is no longer the one at the path.
+        File.Move(other, store.Path, overwrite: true);
+        var names = store.Run(
+            """
+            param($store)
+            Register-ScheduledJobEx -Name new -Store $store -Interval 1h -ScriptBlock { 2 }
+            Get-ScheduledJobEx -Store $store | ForEach-Object Name
+            """).ShouldSucceed().Objects;
+
+        Assert.Equal(["new", "replacement"], names.Select(name => name.ToString()).Order());
     }
 
     [Fact]
