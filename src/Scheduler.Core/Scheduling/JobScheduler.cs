@@ -751,9 +751,23 @@ public sealed partial class JobScheduler : IDisposable, IAsyncDisposable
 
     // ---------------------------------------------------------------- helpers
 
-    /// <summary>The first fire time of a job added or rescheduled now. A date that has passed is due now (and subject to the misfire grace time).</summary>
+    /// <summary>
+    /// The first fire time of a job added or rescheduled now. A date that has passed is due now (and
+    /// subject to the misfire grace time). A trigger that cannot find one (an all-trigger whose triggers
+    /// never agree) is an invalid argument, as one that never fires: an <see cref="InvalidOperationException"/>
+    /// would read as the job's id being taken.
+    /// </summary>
     private static DateTimeOffset? FirstFireTime(Trigger trigger, DateTimeOffset now)
-        => trigger.GetFireTimeAtOrAfter(now) ?? (trigger is DateTrigger date ? date.At : null);
+    {
+        try
+        {
+            return trigger.GetFireTimeAtOrAfter(now) ?? (trigger is DateTrigger date ? date.At : null);
+        }
+        catch (InvalidOperationException failed)
+        {
+            throw new ArgumentException(failed.Message, nameof(trigger), failed);
+        }
+    }
 
     private static void RequireName(string? value, string parameter, string what)
     {

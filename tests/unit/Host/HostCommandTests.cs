@@ -179,7 +179,12 @@ public sealed class HostCommandTests : IDisposable
         { ["--id", "x", "--interval", "5m", "--pwsh-file", "/no/such/script.ps1"], "--pwsh-file '/no/such/script.ps1' does not exist" },
         { ["--id", "x", "--interval", "5m", "--working-directory", "/no/such/folder", "--", "/bin/true"], "--working-directory '/no/such/folder' does not exist" },
         { ["--id", "existing", "--interval", "5m", "--", "/bin/true"], "a job with the id 'existing' already exists in the store" },
+        { ["--id", "existing", "--replace", "--trigger-json", NeverAgree, "--", "/bin/true"], "The triggers of this all-trigger never agree on a fire time" },
+        { ["--id", "x", "--trigger-json", NeverAgree, "--", "/bin/true"], "The triggers of this all-trigger never agree on a fire time" },
     };
+
+    // Nine o'clock and ten o'clock every day: never the same instant.
+    private const string NeverAgree = """{"type":"all","triggers":[{"type":"cron","expression":"0 9 * * *","timezone":"UTC"},{"type":"cron","expression":"0 10 * * *","timezone":"UTC"}]}""";
 
     [Theory]
     [MemberData(nameof(BadAdds))]

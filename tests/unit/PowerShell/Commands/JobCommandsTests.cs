@@ -150,6 +150,29 @@ public sealed class JobCommandsTests(ModuleSession session)
         Assert.Empty(store.Run("param($store) Get-ScheduledJobEx -Store $store").ShouldSucceed().Output);
     }
 
+    [Fact]
+    public void An_all_trigger_whose_triggers_never_agree_is_TriggerNeverFires_not_a_taken_name()
+    {
+        using var store = new TestStore(session);
+        store.Run("param($store) Register-ScheduledJobEx -Name j -Store $store -Interval 1h -ScriptBlock { 1 }").ShouldSucceed();
+
+        var result = store.Run(
+            """
+            param($store)
+            $never = New-SchedulerTrigger -All (New-SchedulerTrigger -Cron '0 9 * * *' -TimeZone UTC), (New-SchedulerTrigger -Cron '0 10 * * *' -TimeZone UTC)
+            Register-ScheduledJobEx -Name fresh -Store $store -Trigger $never -ScriptBlock { 1 }
+            Register-ScheduledJobEx -Name j -Store $store -Trigger $never -ScriptBlock { 2 } -Force
+            """);
+
+        Assert.Equal(2, result.Errors.Count);
+        Assert.All(result.Errors, error =>
+        {
+            Assert.Equal("TriggerNeverFires", PowerShellResult.IdOf(error));
+            Assert.StartsWith("The triggers of this all-trigger never agree on a fire time", error.Exception.Message, StringComparison.Ordinal);
+        });
+        Assert.Equal(["every PT1H"], store.Run("param($store) Get-ScheduledJobEx -Store $store | ForEach-Object Schedule").ShouldSucceed().Objects);
+    }
+
     [Theory]
     [InlineData("-Interval '-90m'", "-90m")]
     [InlineData("-Interval 1h -MisfireGraceTime -5s", "-5s")]
