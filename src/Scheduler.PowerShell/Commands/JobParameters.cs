@@ -46,7 +46,7 @@ internal static class JobParameters
             {
                 error = Errors.InvalidArgument(
                     ErrorIds.TriggerRequired,
-                    $"-{string.Join(", -", parts)} shape a trigger given with -Cron, -Interval, -At or -CalendarInterval, and none was given.",
+                    $"-{string.Join(", -", parts)} {(parts.Count == 1 ? "shapes" : "shape")} a trigger given with -Cron, -Interval, -At or -CalendarInterval, and none was given.",
                     string.Join(",", parts));
             }
 

@@ -118,7 +118,12 @@ public sealed class SetScheduledJobExCommand : JobOptionsCmdlet, ITriggerParamet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        var trigger = JobParameters.Trigger(this, Trigger, TriggerSpec.From(this), out var error);
+        var spec = TriggerSpec.From(this);
+        var trigger = JobParameters.Trigger(this, Trigger, spec, out var error);
+
+        // A schedule given without -TimeZone keeps the job's zone, as everything not given stays as it is:
+        // -Cron '0 18 * * *' on a job in Europe/Berlin is 18:00 in Berlin, not in the machine's zone.
+        var keepsZone = trigger is not null && Trigger is null && !MyInvocation.BoundParameters.ContainsKey(nameof(TimeZone));
         var sources = new[] { nameof(ScriptBlock), nameof(FilePath), nameof(Command) }.Where(MyInvocation.BoundParameters.ContainsKey).ToList();
         if (error is null && sources.Count > 1)
         {
@@ -133,6 +138,18 @@ public sealed class SetScheduledJobExCommand : JobOptionsCmdlet, ITriggerParamet
 
         foreach (var (scheduler, job) in Targets(ParameterSetName == NameSet ? Name : null, ParameterSetName == InputObjectSet ? InputObject : null, Store))
         {
+            var newTrigger = trigger;
+            if (keepsZone)
+            {
+                spec.TimeZone = job.Trigger.TimeZone;
+                newTrigger = JobParameters.Trigger(this, Trigger, spec, out var zoned);
+                if (zoned is not null)
+                {
+                    WriteError(zoned);
+                    continue;
+                }
+            }
+
             if (!Change(job, out var invocation, out var arguments, out var options) || !ShouldProcess($"{job.Name} in {scheduler.StoreName}", "Change the job"))
             {
                 continue;
@@ -146,9 +163,9 @@ public sealed class SetScheduledJobExCommand : JobOptionsCmdlet, ITriggerParamet
                     arguments: arguments,
                     options: options,
                     executor: MyInvocation.BoundParameters.ContainsKey(nameof(Executor)) ? ExecutorNames.Of(Executor) : null);
-                if (trigger is not null)
+                if (newTrigger is not null)
                 {
-                    changed = scheduler.Scheduler.RescheduleJob(job.Id, trigger);
+                    changed = scheduler.Scheduler.RescheduleJob(job.Id, newTrigger);
                 }
 
                 if (PassThru)

@@ -124,7 +124,7 @@ public sealed class JobCommandsTests(ModuleSession session)
 
     [Theory]
     [InlineData("-ScriptBlock { 1 }", "TriggerRequired", "The job 'j' needs a trigger: -Cron, -Interval, -At, -CalendarInterval or -Trigger.")]
-    [InlineData("-ScriptBlock { 1 } -TimeZone UTC", "TriggerRequired", "-TimeZone shape a trigger given with -Cron, -Interval, -At or -CalendarInterval, and none was given.")]
+    [InlineData("-ScriptBlock { 1 } -TimeZone UTC", "TriggerRequired", "-TimeZone shapes a trigger given with -Cron, -Interval, -At or -CalendarInterval, and none was given.")]
     [InlineData("-ScriptBlock { 1 } -Cron '0 9 * * *' -Interval 1h", "ConflictingTriggers", "A job has one trigger, but -Cron, -Interval were given: combine triggers with New-SchedulerTrigger -Any or -All and pass it with -Trigger.")]
     [InlineData("-ScriptBlock { 1 } -Trigger (New-SchedulerTrigger -Interval 1h) -Jitter 5s", "ConflictingTriggers", "-Jitter cannot change a ready-made -Trigger: give them to New-SchedulerTrigger instead.")]
     [InlineData("-ScriptBlock { 1 } -Interval 1h -TimeOfDay 09:00", "ConflictingTriggers", "-TimeOfDay applies only to -CalendarInterval.")]
@@ -148,6 +148,27 @@ public sealed class JobCommandsTests(ModuleSession session)
         }
 
         Assert.Empty(store.Run("param($store) Get-ScheduledJobEx -Store $store").ShouldSucceed().Output);
+    }
+
+    [Fact]
+    public void Set_with_a_new_schedule_and_no_time_zone_keeps_each_jobs_zone()
+    {
+        using var store = new TestStore(session);
+        store.Run(
+            """
+            param($store)
+            Register-ScheduledJobEx -Name berlin -Store $store -Cron '0 9 * * *' -TimeZone Europe/Berlin -ScriptBlock { 1 }
+            Register-ScheduledJobEx -Name tokyo -Store $store -Cron '0 9 * * *' -TimeZone Asia/Tokyo -ScriptBlock { 1 }
+            """).ShouldSucceed();
+
+        var changed = store.Run("param($store) Get-ScheduledJobEx -Store $store | Set-ScheduledJobEx -Cron '30 18 * * *' -PassThru").ShouldSucceed().Output;
+
+        Assert.Equal(["Europe/Berlin", "Asia/Tokyo"], changed.Select(job => job.Property<string>("TimeZone")));
+        Assert.All(changed, job =>
+        {
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(job.Property<string>("TimeZone"));
+            Assert.Equal(new TimeSpan(18, 30, 0), TimeZoneInfo.ConvertTime(job.Property<DateTimeOffset?>("NextRunTime")!.Value, zone).TimeOfDay);
+        });
     }
 
     [Fact]
