@@ -32,6 +32,9 @@ internal enum CancelReason
     Timeout = 1,
     Replaced = 2,
     Shutdown = 3,
+
+    /// <summary>Stopped where it runs, by someone (<see cref="JobExecution.Stop"/>).</summary>
+    Stopped = 4,
 }
 
 /// <summary>
@@ -64,6 +67,7 @@ public sealed class JobExecution : IRunCancellation
     private long endTicks;
     private int state;
     private int cancelReason;
+    private string? stopReason;
 
     [MethodImpl(DispatchPath.Optimized)]
     internal JobExecution(IRunReporter scheduler, Job job, JobRun run, JobStore store, JobExecutor? executor)
@@ -150,6 +154,9 @@ public sealed class JobExecution : IRunCancellation
             return CancelReason switch
             {
                 CancelReason.Timeout => JobRunOutcome.TimedOut,
+
+                // Stopped on purpose: however the job went out (a stopped pipeline is an error), it did not fail.
+                CancelReason.Stopped => JobRunOutcome.Cancelled,
                 _ when details is null || (details.Exception is null && !details.ProcessFailed) => JobRunOutcome.Succeeded,
                 CancelReason.None => JobRunOutcome.Failed,
                 _ => JobRunOutcome.Cancelled,
@@ -171,7 +178,12 @@ public sealed class JobExecution : IRunCancellation
             var reason = Outcome switch
             {
                 JobRunOutcome.TimedOut => string.Format(CultureInfo.InvariantCulture, "The run took longer than its timeout of {0}.", Job.Options.Timeout),
-                JobRunOutcome.Cancelled => CancelReason == CancelReason.Replaced ? "The run was cancelled: a newer run replaced it." : "The run was cancelled: the scheduler shut down.",
+                JobRunOutcome.Cancelled => CancelReason switch
+                {
+                    CancelReason.Replaced => "The run was cancelled: a newer run replaced it.",
+                    CancelReason.Stopped => Volatile.Read(ref stopReason),
+                    _ => "The run was cancelled: the scheduler shut down.",
+                },
                 JobRunOutcome.Failed when details is { ProcessFailed: true } or { FailureText: not null } => null,
                 JobRunOutcome.Failed => Exception is { } error ? $"{error.GetType().Name}: {error.Message}" : null,
                 _ => null,
@@ -321,6 +333,25 @@ public sealed class JobExecution : IRunCancellation
 
     /// <summary>The run's cancellation token; cancelled when the run times out, is replaced, or the scheduler shuts down without waiting.</summary>
     public CancellationToken CancellationToken => (Volatile.Read(ref cancellation) ?? CreateCancellation()).Token;
+
+    /// <summary>
+    /// Stops the run at its executor's request, because someone stopped it where it runs (Stop-Job): its
+    /// token is cancelled, and when the executor ends it, it is recorded as Cancelled with
+    /// <paramref name="reason"/> as its error, and is not retried. Thread-safe. A run cancelled already
+    /// (a timeout, a replacement, the scheduler shutting down) keeps that reason.
+    /// </summary>
+    /// <param name="reason">Why the run stopped, as its record and event say it.</param>
+    /// <exception cref="ArgumentException"><paramref name="reason"/> is null or empty.</exception>
+    public void Stop(string reason)
+    {
+        if (string.IsNullOrEmpty(reason))
+        {
+            throw new ArgumentException("A stopped run needs the reason it was stopped.", nameof(reason));
+        }
+
+        Interlocked.CompareExchange(ref stopReason, reason, null);
+        Cancel(CancelReason.Stopped);
+    }
 
     /// <summary>Cancels the run's token (thread-safe); the first reason wins.</summary>
     internal void Cancel(CancelReason reason)

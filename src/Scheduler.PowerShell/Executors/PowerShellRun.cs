@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using Scheduler.Invocations;
+using Scheduler.Executors;
 using Scheduler.Jobs;
 using Scheduler.PowerShell.Invocations;
 using Scheduler.Scheduling;
@@ -27,25 +28,26 @@ internal sealed class PowerShellRun
     private System.Management.Automation.PowerShell? current;
     private bool stopRequested;
 
-    public PowerShellRun(JobContext context)
+    public PowerShellRun(JobExecution execution)
     {
-        this.context = context;
+        Execution = execution;
+        context = execution.Context!;
         invocation = (PowerShellInvocation)context.Job.Invocation;
         arguments = context.Job.Arguments;
     }
+
+    /// <summary>The run as the scheduler knows it.</summary>
+    public JobExecution Execution { get; }
 
     public RunCapture Capture { get; } = new();
 
     /// <summary>The exception that ended the run (a terminating error, a stop), or null.</summary>
     public Exception? Exception { get; private set; }
 
-    /// <summary>Whether someone other than the scheduler stopped the run (Stop-Job).</summary>
-    public bool StoppedByUser { get; private set; }
-
     /// <summary>Runs the job in <paramref name="runspace"/>; the outcome is in <see cref="Capture"/> and <see cref="Exception"/>.</summary>
     public async Task ExecuteAsync(Runspace runspace)
     {
-        using var registration = context.CancellationToken.Register(static state => ((PowerShellRun)state!).Stop(byUser: false), this);
+        using var registration = context.CancellationToken.Register(static state => ((PowerShellRun)state!).Stop(), this);
         try
         {
             Prepare(runspace, out var script, out var usingValues);
@@ -98,7 +100,7 @@ internal sealed class PowerShellRun
         };
 
     /// <summary>Stops the pipeline (thread-safe, returns at once); the run ends when the pipeline has stopped.</summary>
-    public void Stop(bool byUser)
+    public void Stop()
     {
         System.Management.Automation.PowerShell? shell;
         lock (sync)
@@ -109,7 +111,6 @@ internal sealed class PowerShellRun
             }
 
             stopRequested = true;
-            StoppedByUser = byUser;
             shell = current;
         }
 
@@ -193,11 +194,6 @@ internal sealed class PowerShellRun
             {
                 // Stopped before this pipeline started (Stop-Job right after the run began): said as when it stops a pipeline.
                 Exception ??= new PipelineStoppedException();
-                if (StoppedByUser)
-                {
-                    Capture.AddTerminatingError(StoppedByUserError());
-                }
-
                 return;
             }
         }
@@ -222,11 +218,8 @@ internal sealed class PowerShellRun
         }
         catch (PipelineStoppedException stopped)
         {
+            // Why it stopped (a timeout, Stop-Job, a shutdown) the scheduler says, from the run's cancellation.
             Exception = stopped;
-            if (StoppedByUser)
-            {
-                Capture.AddTerminatingError(StoppedByUserError());
-            }
         }
         catch (Exception error) when (error is RuntimeException or InvalidOperationException)
         {
@@ -242,7 +235,6 @@ internal sealed class PowerShellRun
         }
     }
 
-    private static PipelineStoppedException StoppedByUserError() => new("The run was stopped with Stop-Job.");
 
     /// <summary>
     /// The context as a script sees it: with its <c>Scheduler</c>, which .NET code reads through an

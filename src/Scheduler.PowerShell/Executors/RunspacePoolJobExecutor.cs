@@ -48,7 +48,7 @@ internal sealed class RunspacePoolJobExecutor : QueuedJobExecutor
     /// <summary>Whether the run is in progress here.</summary>
     public bool IsRunning(string runId) => active.ContainsKey(runId);
 
-    /// <summary>Stops a run in progress (Stop-Job); it ends as Failed. False when it is not running here.</summary>
+    /// <summary>Stops a run in progress (Stop-Job); it ends as Cancelled, and is not retried. False when it is not running here.</summary>
     public bool StopRun(string runId)
     {
         if (!active.TryGetValue(runId, out var run))
@@ -56,7 +56,8 @@ internal sealed class RunspacePoolJobExecutor : QueuedJobExecutor
             return false;
         }
 
-        run.Stop(byUser: true);
+        // Cancelling the run stops its pipeline (through its token).
+        run.Execution.Stop("The run was stopped with Stop-Job.");
         return true;
     }
 
@@ -71,7 +72,7 @@ internal sealed class RunspacePoolJobExecutor : QueuedJobExecutor
             return;
         }
 
-        var run = new PowerShellRun(execution.Context!);
+        var run = new PowerShellRun(execution);
         active[execution.Run.RunId] = run;
         try
         {

@@ -135,14 +135,14 @@ public sealed class ScheduledJobExSourceAdapterTests(ModuleSession session)
     }
 
     [Fact]
-    public void Stop_Job_stops_a_run_of_this_session_which_ends_as_failed()
+    public void Stop_Job_stops_a_run_of_this_session_which_ends_as_cancelled_and_is_not_retried()
     {
         using var store = new TestStore(session);
 
         var result = store.Run(
             """
             param($store)
-            Register-ScheduledJobEx -Name psjob-endless -Store $store -Interval 1h -ScriptBlock { 'started'; while ($true) { $i++ } }
+            Register-ScheduledJobEx -Name psjob-endless -Store $store -Interval 1h -RetryCount 2 -RetryDelay 0s -ScriptBlock { 'started'; while ($true) { $i++ } }
             Start-Scheduler -Store $store
             Start-ScheduledJobEx -Name psjob-endless
             do {
@@ -154,8 +154,10 @@ public sealed class ScheduledJobExSourceAdapterTests(ModuleSession session)
             $run.Outcome
             $run.Error
             (Get-Job -Name psjob-endless).State
+            Get-SchedulerEvent -Name psjob-endless | Where-Object Type -in 'JobError', 'JobRetried', 'JobCancelled' | ForEach-Object Type
             """).ShouldSucceed();
 
-        Assert.Equal(["Failed", "The run was stopped with Stop-Job.", "Failed"], result.Objects.Select(item => item.ToString()));
+        // A run stopped on purpose did not fail: no JobError (an alert's trigger), no retry.
+        Assert.Equal(["Cancelled", "The run was stopped with Stop-Job.", "Stopped", "JobCancelled"], result.Objects.Select(item => item.ToString()));
     }
 }
