@@ -89,6 +89,20 @@ Describe 'Running jobs in the session' {
         $run.Output | Should -Be "hello world from a job`nWARNING: careful`nshown"
     }
 
+    It 'lets a job use the module''s cmdlets, imported by path and not on PSModulePath' {
+        $backup = Join-Path $TestDrive 'nightly-backup.db'
+        Register-ScheduledJobEx -Name 'store-backup' -Interval 1h -ScriptBlock {
+            $file = Backup-SchedulerStore -Path $using:backup -Store $using:store -Force
+            "$($file.Name): $((Get-ScheduledJobEx -Store $using:backup).Name)"
+        }
+
+        $run = Start-ScheduledJobEx -Name 'store-backup' -Wait
+
+        $run.Error | Should -BeNullOrEmpty
+        $run.Outcome | Should -Be 'Succeeded'
+        $run.Output | Should -Be 'nightly-backup.db: store-backup'
+    }
+
     It 'shows jobs and runs in an 80-column console, long names cut, times to the second' {
         Register-ScheduledJobEx -Name 'a-rather-long-job-name-for-reports' -Cron '0 3 * * *' -TimeZone Europe/Berlin -ScriptBlock { throw 'boom' }
         $run = Start-ScheduledJobEx -Name 'a-rather-long-job-name-for-reports' -Wait

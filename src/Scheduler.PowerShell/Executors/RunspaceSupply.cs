@@ -1,3 +1,4 @@
+using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 
 namespace Scheduler.PowerShell.Executors;
@@ -24,6 +25,25 @@ internal sealed class RunspaceSupply
         // The default session of pwsh: core commands, modules loaded on first use. Shared by every
         // runspace it opens, as a RunspacePool shares one.
         sessionState = InitialSessionState.CreateDefault2();
+
+        // And this module's cmdlets: a job that backs up or changes the store uses them. Loaded on first
+        // use they would be only where the module is on $env:PSModulePath, and the session may have
+        // imported it by path (Import-Module ./out/Scheduler/Scheduler.psd1). As entries of the session
+        // state they cost nothing until called; an import per runspace would parse the module each run.
+        AddModuleCmdlets(sessionState);
+    }
+
+    private static void AddModuleCmdlets(InitialSessionState state)
+    {
+        var assembly = typeof(RunspaceSupply).Assembly;
+        var helpFile = System.IO.Path.GetFileName(assembly.Location) + "-Help.xml";
+        foreach (var type in assembly.GetExportedTypes())
+        {
+            if (typeof(Cmdlet).IsAssignableFrom(type) && type.GetCustomAttributes(typeof(CmdletAttribute), inherit: false).FirstOrDefault() is CmdletAttribute cmdlet)
+            {
+                state.Commands.Add(new SessionStateCmdletEntry(cmdlet.VerbName + "-" + cmdlet.NounName, type, helpFile));
+            }
+        }
     }
 
     /// <summary>Starts keeping a runspace opened ahead.</summary>
