@@ -81,6 +81,9 @@ internal sealed class DispatchLoop
 
     // Scratch of a batch's plan (under the lock): the decision for each run of each planned dispatch, in order.
     private readonly List<RunDecision> plannedDecisions = [];
+
+    // Scratch of a batch's plan (under the lock): the jobs whose trigger failed past their due runs, and why.
+    private readonly Dictionary<string, Exception> triggerFailures = new(StringComparer.Ordinal);
     private readonly List<KeyValuePair<string, int>> freeWorkers = [];
 
     public DispatchLoop(JobScheduler owner, RunTracker tracker)
@@ -382,6 +385,7 @@ internal sealed class DispatchLoop
         var elsewhere = target.Store.CountRunningElsewhere(due, owner.Id);
         var dispatches = new List<JobDispatch>(due.Count);
         plannedDecisions.Clear();
+        triggerFailures.Clear();
         foreach (var job in due)
         {
             if (TryPlanLocked(target, job, now, elsewhere, out var dispatch))
@@ -423,6 +427,10 @@ internal sealed class DispatchLoop
             {
                 owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobRemoved, dispatch.Job, committedAt, "The job's trigger has no further fire times."));
             }
+            else if (triggerFailures.Count > 0 && triggerFailures.TryGetValue(dispatch.Job.Id, out var failure))
+            {
+                ReportTriggerFailure(target, dispatch.Updated, failure, committedAt, "after its due runs");
+            }
         }
 
         return due.Count;
@@ -444,21 +452,16 @@ internal sealed class DispatchLoop
         catch (Exception error)
 #pragma warning restore CA1031
         {
-            var paused = job with { NextRunTime = null, JitterTicks = 0, State = JobState.Paused };
+            var paused = PausedByTrigger(job);
             target.Store.Update(paused);
-            owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, now)
-            {
-                SchedulerId = owner.Id,
-                JobId = job.Id,
-                JobName = job.Name,
-                StoreName = target.Name,
-                Exception = error,
-                Error = error.Message,
-                Message = $"The trigger of the job failed; the job is paused: {error.Message}",
-            });
-            owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobPaused, paused));
+            ReportTriggerFailure(target, paused, error, now, when: null);
             dispatch = null!;
             return false;
+        }
+
+        if (plan.NextFailure is { } nextFailure)
+        {
+            triggerFailures[job.Id] = nextFailure;
         }
 
         var count = (plan.MissedTime is null ? 0 : 1) + (plan.RunTime is null ? 0 : 1) + (plan.RunTimes?.Count ?? 0);
@@ -507,10 +510,34 @@ internal sealed class DispatchLoop
 
         Debug.Assert(plannedDecisions.Count - firstDecision == count, "One decision per run.");
         var updated = plan.NextFireTime is { } nextFire ? WithNextFireLocked(job, nextFire)
+            : plan.NextFailure is not null ? PausedByTrigger(job)
             : job.Options.Recover && runsHere ? Ending(job)
             : null;
         dispatch = new JobDispatch(job, updated, runs);
         return true;
+    }
+
+    /// <summary>
+    /// A job whose trigger failed looking past its due runs (an all-trigger whose triggers agree no more):
+    /// the due runs go ahead, and the job is paused, as one whose trigger fails before its runs is.
+    /// </summary>
+    private static Job PausedByTrigger(Job job) => job with { NextRunTime = null, JitterTicks = 0, State = JobState.Paused };
+
+    private void ReportTriggerFailure(NamedStore target, Job paused, Exception error, DateTimeOffset at, string? when)
+    {
+        owner.Hub.Publish(new SchedulerEventData(SchedulerEventType.SchedulerError, at)
+        {
+            SchedulerId = owner.Id,
+            JobId = paused.Id,
+            JobName = paused.Name,
+            StoreName = target.Name,
+            Exception = error,
+            Error = error.Message,
+            Message = when is null
+                ? $"The trigger of the job failed; the job is paused: {error.Message}"
+                : $"The trigger of the job failed {when}; the job is paused: {error.Message}",
+        });
+        owner.Hub.Publish(owner.JobEvent(SchedulerEventType.JobPaused, paused, at, message: null));
     }
 
     /// <summary>

@@ -19,6 +19,12 @@ internal struct DuePlan
 
     /// <summary>The trigger's next fire time (without jitter) after the runs decided here; null when the trigger is finished.</summary>
     public DateTimeOffset? NextFireTime;
+
+    /// <summary>
+    /// Why the trigger gave no next fire time, when it failed looking past the due ones (an all-trigger
+    /// whose triggers agree no more): the due runs are decided all the same, and the job is then paused.
+    /// </summary>
+    public InvalidOperationException? NextFailure;
 }
 
 /// <summary>
@@ -58,8 +64,8 @@ internal static class DuePlanner
             return plan;
         }
 
-        var last = LatestAtOrBefore(trigger, firstFire, now);
-        plan.NextFireTime = trigger.GetFireTimeAfter(last);
+        var last = LatestAtOrBefore(trigger, firstFire, now, ref plan.NextFailure);
+        plan.NextFireTime = plan.NextFailure is null ? After(trigger, last, ref plan.NextFailure) : null;
         var lastScheduled = last == firstFire ? firstRun : last;
         if (options.Coalesce == CoalescePolicy.Latest || options.IsOnTime(firstRun, now))
         {
@@ -77,7 +83,7 @@ internal static class DuePlanner
         }
 
         // Earliest, and the first due fire time is late: the earliest one inside the grace window.
-        var earliestOnTime = trigger.GetFireTimeAtOrAfter(now - options.MisfireGraceTime!.Value);
+        var earliestOnTime = AtOrAfter(trigger, now - options.MisfireGraceTime!.Value, ref plan.NextFailure);
         if (earliestOnTime is { } onTime && onTime <= last)
         {
             plan.RunTime = onTime == last ? lastScheduled : onTime;
@@ -94,10 +100,22 @@ internal static class DuePlanner
     [MethodImpl(DispatchPath.Optimized)]
     public static DateTimeOffset LatestAtOrBefore(Trigger trigger, DateTimeOffset known, DateTimeOffset now)
     {
+        InvalidOperationException? failure = null;
+        var latest = LatestAtOrBefore(trigger, known, now, ref failure);
+        return failure is null ? latest : throw failure;
+    }
+
+    /// <summary>
+    /// As <see cref="LatestAtOrBefore(Trigger, DateTimeOffset, DateTimeOffset)"/>; a trigger that fails
+    /// looking further leaves the latest fire time found so far, and its failure in <paramref name="failure"/>.
+    /// </summary>
+    [MethodImpl(DispatchPath.Optimized)]
+    private static DateTimeOffset LatestAtOrBefore(Trigger trigger, DateTimeOffset known, DateTimeOffset now, ref InvalidOperationException? failure)
+    {
         var current = known;
         for (var i = 0; i < WalkLimit; i++)
         {
-            if (trigger.GetFireTimeAfter(current) is not { } next || next > now)
+            if (After(trigger, current, ref failure) is not { } next || next > now)
             {
                 return current;
             }
@@ -112,7 +130,7 @@ internal static class DuePlanner
         while (high - low > 1)
         {
             var middle = low + ((high - low) / 2);
-            if (trigger.GetFireTimeAtOrAfter(new DateTimeOffset(middle, TimeSpan.Zero)) is { } found && found <= now)
+            if (AtOrAfter(trigger, new DateTimeOffset(middle, TimeSpan.Zero), ref failure) is { } found && found <= now)
             {
                 low = found.UtcTicks;
             }
@@ -122,7 +140,35 @@ internal static class DuePlanner
             }
         }
 
-        return trigger.GetFireTimeAtOrAfter(new DateTimeOffset(low, TimeSpan.Zero)) ?? current;
+        return AtOrAfter(trigger, new DateTimeOffset(low, TimeSpan.Zero), ref failure) ?? current;
+    }
+
+    /// <summary>The trigger's first fire time after <paramref name="time"/>; null, with the failure kept, when the trigger fails to find one.</summary>
+    private static DateTimeOffset? After(Trigger trigger, DateTimeOffset time, ref InvalidOperationException? failure)
+    {
+        try
+        {
+            return trigger.GetFireTimeAfter(time);
+        }
+        catch (InvalidOperationException error)
+        {
+            failure ??= error;
+            return null;
+        }
+    }
+
+    /// <summary>The trigger's first fire time at or after <paramref name="time"/>; null, with the failure kept, when the trigger fails to find one.</summary>
+    private static DateTimeOffset? AtOrAfter(Trigger trigger, DateTimeOffset time, ref InvalidOperationException? failure)
+    {
+        try
+        {
+            return trigger.GetFireTimeAtOrAfter(time);
+        }
+        catch (InvalidOperationException error)
+        {
+            failure ??= error;
+            return null;
+        }
     }
 
     private static void PlanAll(Trigger trigger, DateTimeOffset firstFire, DateTimeOffset firstRun, JobOptions options, DateTimeOffset now, ref DuePlan plan)
@@ -133,14 +179,14 @@ internal static class DuePlanner
             // The late fire times are reported once, as one missed run, and skipped in one step.
             plan.MissedTime = firstRun;
             var windowStart = now - options.MisfireGraceTime!.Value;
-            fire = trigger.GetFireTimeAtOrAfter(windowStart > firstFire ? windowStart : firstFire.AddTicks(1));
+            fire = AtOrAfter(trigger, windowStart > firstFire ? windowStart : firstFire.AddTicks(1), ref plan.NextFailure);
         }
 
         var runs = new List<DateTimeOffset>();
         while (fire is { } f && f <= now && runs.Count < MaxRunsPerPass)
         {
             runs.Add(f == firstFire ? firstRun : f);
-            fire = trigger.GetFireTimeAfter(f);
+            fire = After(trigger, f, ref plan.NextFailure);
         }
 
         plan.RunTimes = runs;

@@ -83,12 +83,24 @@ public abstract class Trigger
 
         return Enumerate(AnchoredAt(from), from, count);
 
+        // Looks no further than the last fire time asked for: a trigger that fails past it (an all-trigger
+        // whose triggers agree a few times and never again) still lists those.
         static IEnumerable<DateTimeOffset> Enumerate(Trigger trigger, DateTimeOffset from, int count)
         {
+            if (count == 0)
+            {
+                yield break;
+            }
+
             var next = trigger.GetFireTimeAtOrAfter(from);
-            for (var i = 0; i < count && next is { } fireTime; i++)
+            for (var i = 0; next is { } fireTime; i++)
             {
                 yield return fireTime;
+                if (i + 1 == count)
+                {
+                    yield break;
+                }
+
                 next = trigger.GetFireTimeAfter(fireTime);
             }
         }

@@ -63,14 +63,24 @@ internal static class NextCommand
 
             var afterText = result.GetValue(after);
             var from = afterText is null ? context.Time.GetUtcNow() : TriggerOptions.ParseDateTime(after, afterText, trigger.TimeZone);
-            List<string> fireTimes;
+            // The fire times found before a trigger fails are listed, then the failure (as Get-SchedulerFireTime does).
+            var fireTimes = new List<string>();
+            InvalidOperationException? failure = null;
             try
             {
-                fireTimes = trigger.GetFireTimes(from, howMany).Select(t => TriggerText.FormatFireTime(t, trigger.TimeZone)).ToList();
+                foreach (var fireTime in trigger.GetFireTimes(from, howMany))
+                {
+                    fireTimes.Add(TriggerText.FormatFireTime(fireTime, trigger.TimeZone));
+                }
             }
             catch (InvalidOperationException error)
             {
-                throw new BadInputException(error.Message, error);
+                failure = error;
+            }
+
+            if (failure is not null && fireTimes.Count == 0)
+            {
+                throw new BadInputException(failure.Message, failure);
             }
 
             if (result.GetValue(json))
@@ -83,6 +93,11 @@ internal static class NextCommand
                 {
                     output.WriteLine(fireTime);
                 }
+            }
+
+            if (failure is not null)
+            {
+                throw new BadInputException(failure.Message, failure);
             }
 
             return SchedHost.Success;

@@ -209,6 +209,25 @@ public sealed class NextCommandTests
     }
 
     [Fact]
+    public void A_trigger_that_fails_past_some_fire_times_lists_them_then_exits_2_naming_the_failure()
+    {
+        // Even hours, and (at four o'clock or on odd hours): they agree at four and never again.
+        const string once = """{"type":"all","triggers":[{"type":"interval","every":"PT2H","start":"2024-01-01T00:00:00Z","timezone":"UTC"},{"type":"any","triggers":[{"type":"date","at":"2024-01-01T04:00:00Z","timezone":"UTC"},{"type":"interval","every":"PT2H","start":"2024-01-01T01:00:00Z","timezone":"UTC"}]}]}""";
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var asked = SchedHost.Run(["next", "--trigger-json", once, "--after", "2024-01-01T00:00:00Z", "--count", "1"], output, new StringWriter(), new FakeTimeProvider(new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(SchedHost.Success, asked);
+        Assert.Equal(["2024-01-01T04:00:00+00:00"], Lines(output));
+
+        output = new StringWriter();
+        var more = SchedHost.Run(["next", "--trigger-json", once, "--after", "2024-01-01T00:00:00Z", "--count", "3"], output, error, new FakeTimeProvider(new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(SchedHost.BadInput, more);
+        Assert.Equal(["2024-01-01T04:00:00+00:00"], Lines(output));
+        Assert.StartsWith("schedhost: The triggers of this all-trigger never agree on a fire time", Assert.Single(Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void No_command_exits_2_with_one_line()
     {
         var error = new StringWriter();

@@ -43,6 +43,30 @@ public sealed class DispatchLoopTests
     }
 
     [Fact]
+    public async Task A_trigger_that_fails_past_its_due_fire_time_runs_it_and_then_pauses_the_job()
+    {
+        await using var test = new TestScheduler();
+
+        // Even hours, and (at four o'clock or on odd hours): they agree at four and never again.
+        var evenHours = new IntervalTrigger(TimeSpan.FromHours(2), T0, timeZone: TimeZoneInfo.Utc);
+        var atFourOrOddHours = new AnyTrigger([new DateTrigger(T0.AddHours(4), TimeZoneInfo.Utc), new IntervalTrigger(TimeSpan.FromHours(2), T0.AddHours(1), timeZone: TimeZoneInfo.Utc)], timeZone: TimeZoneInfo.Utc);
+        var runs = new List<DateTimeOffset>();
+        test.AddInline("once", new AllTrigger([evenHours, atFourOrOddHours], timeZone: TimeZoneInfo.Utc), context => runs.Add(context.ScheduledTime));
+        test.Scheduler.Start();
+
+        test.Time.Advance(TimeSpan.FromHours(4));
+        var executed = await test.WaitFor(SchedulerEventType.JobExecuted, "once");
+        var error = await test.WaitFor(e => e.Type == SchedulerEventType.SchedulerError && e.JobId == "once");
+        await test.Settle();
+
+        Assert.Equal([T0.AddHours(4)], runs);
+        Assert.Equal(T0.AddHours(4), executed.ScheduledTime);
+        Assert.StartsWith("The trigger of the job failed after its due runs; the job is paused: The triggers of this all-trigger never agree on a fire time", error.Message, StringComparison.Ordinal);
+        Assert.Equal(JobState.Paused, test.Scheduler.GetJob("once")!.State);
+        Assert.Single(test.EventsOf(SchedulerEventType.JobPaused, "once"));
+    }
+
+    [Fact]
     public async Task A_run_later_than_its_grace_time_is_missed_and_not_run()
     {
         await using var test = new TestScheduler();

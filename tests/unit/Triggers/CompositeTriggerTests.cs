@@ -53,6 +53,17 @@ public sealed class CompositeTriggerTests
     }
 
     [Fact]
+    public void Listing_fire_times_looks_no_further_than_the_last_one_asked_for()
+    {
+        // Even hours, and (at four o'clock or on odd hours): they agree at four and never again.
+        var atFourOrOddHours = new AnyTrigger([new DateTrigger(Midnight.AddHours(4), TimeZoneInfo.Utc), Every(2, Midnight.AddHours(1))], timeZone: TimeZoneInfo.Utc);
+        var trigger = new AllTrigger([Every(2, Midnight), atFourOrOddHours], timeZone: TimeZoneInfo.Utc);
+
+        Assert.Equal(["2024-01-01T04:00:00+00:00"], Format(trigger.GetFireTimes(Midnight, 1)));
+        Assert.Throws<InvalidOperationException>(() => trigger.GetFireTimes(Midnight, 2).ToList());
+    }
+
+    [Fact]
     public void All_anchors_the_triggers_that_start_when_the_job_is_added()
     {
         var now = new DateTimeOffset(2024, 5, 10, 8, 0, 0, TimeSpan.Zero);
