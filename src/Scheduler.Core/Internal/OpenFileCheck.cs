@@ -23,6 +23,11 @@ internal sealed class OpenFileCheck
     private readonly byte[] buffer;
     private List<string> descriptors = [];
 
+    // Set once a look through every descriptor found none naming the path while the file is open here: a
+    // path through a symbolic link (the links name the file by its real path) cannot be told this way,
+    // and reading every descriptor at each check would cost the idle scheduler what it is meant to save.
+    private bool cannotTell;
+
     public OpenFileCheck(string path)
     {
         inPlace = Encoding.UTF8.GetBytes(path);
@@ -30,17 +35,21 @@ internal sealed class OpenFileCheck
         buffer = new byte[unlinked.Length + 1];
     }
 
+    /// <summary>Whether a look through every descriptor found none naming the path, so that checks give false from then on.</summary>
+    internal bool GaveUp => cannotTell;
+
     /// <summary>Whether checks can be made here (Linux, with /proc).</summary>
     public static bool IsAvailable { get; } = RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && Directory.Exists(DescriptorFolder);
 
     /// <summary>
     /// True when this process holds the file that was at the path open and that file is no longer
-    /// there (deleted or replaced); false when what it holds is the file at the path, or it holds
-    /// nothing of it, or checks cannot be made here.
+    /// there (deleted or replaced); false when what it holds is the file at the path, or checks cannot
+    /// be made here. Ask it only while the file is open in this process: a first look that finds no
+    /// descriptor of it gives up for good.
     /// </summary>
     public bool HeldButUnlinked()
     {
-        if (!IsAvailable)
+        if (!IsAvailable || cannotTell)
         {
             return false;
         }
@@ -51,17 +60,18 @@ internal sealed class OpenFileCheck
         }
 
         var found = new List<string>();
-        var unlinkedHeld = false;
+        bool? unlinkedHeld = null;
         try
         {
-            unlinkedHeld = Check(Directory.EnumerateFileSystemEntries(DescriptorFolder), found) ?? false;
+            unlinkedHeld = Check(Directory.EnumerateFileSystemEntries(DescriptorFolder), found);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
         }
 
         descriptors = found;
-        return unlinkedHeld;
+        cannotTell = unlinkedHeld is null;
+        return unlinkedHeld ?? false;
     }
 
     /// <summary>
