@@ -34,7 +34,9 @@ internal static class NextCommand
         };
 
         var command = new Command("next", "List the next fire times of a job in the store, or of a trigger given by the options (jitter is not applied).") { id, store };
-        triggerOptions.AddTo(command);
+        // With --jitter too, so that the trigger flags of an add command line preview as they are (the
+        // fire times are listed without it, as the verb says).
+        triggerOptions.AddTo(command, withJitter: true);
         command.Options.Add(after);
         command.Options.Add(count);
         command.Options.Add(json);

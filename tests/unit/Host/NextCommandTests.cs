@@ -193,6 +193,7 @@ public sealed class NextCommandTests
         """{"type":"all","triggers":[{"type":"interval","every":"PT2H","start":"2024-01-01T00:00:00Z"},{"type":"interval","every":"PT2H","start":"2024-01-01T01:00:00Z"}]}""",
         "--after",
         "2024-01-01T00:00:00Z")]
+    [InlineData("--jitter: 'later' is not a duration", "next", "--cron", "0 9 * * *", "--jitter", "later")]
     [InlineData("'sideways'", "sideways")]
     public void Bad_input_exits_2_with_one_line_naming_the_value(string expected, params string[] args)
     {
@@ -206,6 +207,21 @@ public sealed class NextCommandTests
         var line = Assert.Single(Lines(error));
         Assert.StartsWith("schedhost: ", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_trigger_flags_of_add_preview_as_they_are_jitter_included_and_not_applied()
+    {
+        var output = new StringWriter();
+
+        var exitCode = SchedHost.Run(
+            ["next", "--cron", "0 9 * * *", "--timezone", "UTC", "--jitter", "5m", "--after", "2024-01-01T00:00:00Z", "--count", "2"],
+            output,
+            new StringWriter(),
+            new FakeTimeProvider(new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        Assert.Equal(SchedHost.Success, exitCode);
+        Assert.Equal(["2024-01-01T09:00:00+00:00", "2024-01-02T09:00:00+00:00"], Lines(output));
     }
 
     [Fact]
