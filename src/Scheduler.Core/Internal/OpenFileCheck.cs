@@ -18,6 +18,7 @@ internal sealed class OpenFileCheck
 {
     private const string DescriptorFolder = "/proc/self/fd";
 
+    private readonly string path;
     private readonly byte[] inPlace;
     private readonly byte[] unlinked;
     private readonly byte[] buffer;
@@ -30,6 +31,7 @@ internal sealed class OpenFileCheck
 
     public OpenFileCheck(string path)
     {
+        this.path = path;
         inPlace = Encoding.UTF8.GetBytes(path);
         unlinked = Encoding.UTF8.GetBytes(path + " (deleted)");
         buffer = new byte[unlinked.Length + 1];
@@ -40,6 +42,12 @@ internal sealed class OpenFileCheck
 
     /// <summary>Whether checks can be made here (Linux, with /proc).</summary>
     public static bool IsAvailable { get; } = RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && Directory.Exists(DescriptorFolder);
+
+    /// <summary>Whether the file open here is at its path, gone from it, or replaced there (a replacement told on Linux only).</summary>
+    public OpenFileState State()
+        => !File.Exists(path) ? OpenFileState.Missing
+            : HeldButUnlinked() ? OpenFileState.Replaced
+            : OpenFileState.InPlace;
 
     /// <summary>
     /// True when this process holds the file that was at the path open and that file is no longer
@@ -138,4 +146,17 @@ internal sealed class OpenFileCheck
         internal static extern nint readlink(byte[] path, byte[] buffer, nint size);
 #pragma warning restore SA1300, IDE1006
     }
+}
+
+/// <summary>Where a file open in this process is, as <see cref="OpenFileCheck.State"/> finds it.</summary>
+internal enum OpenFileState
+{
+    /// <summary>At its path.</summary>
+    InPlace,
+
+    /// <summary>Deleted or moved away.</summary>
+    Missing,
+
+    /// <summary>Another file is at its path.</summary>
+    Replaced,
 }

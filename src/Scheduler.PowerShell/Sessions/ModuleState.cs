@@ -70,7 +70,7 @@ internal sealed class ModuleState
         // session. The handle is closed before the store is opened again (the last connection's close
         // removes the orphaned log, beside which a new store refuses to be created), and the store at the
         // path is opened afresh, created there anew as a missing store is. A running scheduler keeps its
-        // handle (Close leaves it); its store reports the missing file.
+        // handle (Close leaves it); its store reports the file missing or replaced.
         if (stale)
         {
             Close(location);

@@ -57,7 +57,6 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly int busyTimeoutMilliseconds;
 
     // Its own (a check is not thread-safe): the checkpoints run on the thread pool, outside the store's lock.
-    private readonly string path;
     private readonly OpenFileCheck fileCheck;
 
     // Held for a whole checkpoint, so Dispose waits for one in flight and a queued one sees it disposed.
@@ -87,7 +86,6 @@ internal sealed class SqliteCheckpointer : IDisposable
 
     public SqliteCheckpointer(string fullPath, TimeSpan busyTimeout)
     {
-        path = fullPath;
         fileCheck = new OpenFileCheck(fullPath);
         connectionString = new SqliteConnectionStringBuilder
         {
@@ -235,7 +233,7 @@ internal sealed class SqliteCheckpointer : IDisposable
                 // the log beside it belongs to: a connection opened there now would copy the old file's
                 // pages into the new one. One opened before goes on with the old file, as the store does.
                 // Counted as failed, and tried again later: the file may be put back.
-                if (connection is null && (!File.Exists(path) || fileCheck.HeldButUnlinked()))
+                if (connection is null && fileCheck.State() != OpenFileState.InPlace)
                 {
                     Interlocked.Increment(ref failed);
                     RetrySyncLater();

@@ -610,7 +610,7 @@ internal sealed partial class SqliteJobStore
     /// </summary>
     private string? FileGoneLocked(Attachment current)
     {
-        var state = FileStateLocked();
+        var state = fileCheck.State();
         if (state == current.FileState)
         {
             return null;
@@ -619,17 +619,11 @@ internal sealed partial class SqliteJobStore
         current.FileState = state;
         return state switch
         {
-            StoreFileState.Missing => $"The store file '{Path}' was deleted or moved away while the scheduler '{current.SchedulerId}' runs on it. Its jobs and runs are kept only in the open file until this scheduler closes the store, and other processes no longer reach them. Put the file back where it was; to keep what it holds, do so before stopping the scheduler.",
-            StoreFileState.Replaced => $"The store file '{Path}' was replaced by another file while the scheduler '{current.SchedulerId}' runs on it. This scheduler goes on running the jobs of the file it opened, which other processes no longer reach, and not those of the file now at the path. Restart the scheduler to run the file at the path (what the old file holds is lost then), or put the old file back before stopping it.",
+            OpenFileState.Missing => $"The store file '{Path}' was deleted or moved away while the scheduler '{current.SchedulerId}' runs on it. Its jobs and runs are kept only in the open file until this scheduler closes the store, and other processes no longer reach them. Put the file back where it was; to keep what it holds, do so before stopping the scheduler.",
+            OpenFileState.Replaced => $"The store file '{Path}' was replaced by another file while the scheduler '{current.SchedulerId}' runs on it. This scheduler goes on running the jobs of the file it opened, which other processes no longer reach, and not those of the file now at the path. Restart the scheduler to run the file at the path (what the old file holds is lost then), or put the old file back before stopping it.",
             _ => null,
         };
     }
-
-    /// <summary>Whether the file open here is at the store's path, gone from it, or replaced there.</summary>
-    private StoreFileState FileStateLocked()
-        => !File.Exists(Path) ? StoreFileState.Missing
-            : fileCheck.HeldButUnlinked() ? StoreFileState.Replaced
-            : StoreFileState.InPlace;
 
     /// <inheritdoc/>
     public override bool IsOrphaned
@@ -638,7 +632,7 @@ internal sealed partial class SqliteJobStore
         {
             lock (sync)
             {
-                return FileStateLocked() != StoreFileState.InPlace;
+                return fileCheck.State() != OpenFileState.InPlace;
             }
         }
     }
@@ -926,20 +920,6 @@ internal sealed partial class SqliteJobStore
         public Exception? LastError { get; set; }
 
         /// <summary>Whether the last check found the store's file in place, gone from its path, or replaced (each change reported once).</summary>
-        public StoreFileState FileState { get; set; }
-
+        public OpenFileState FileState { get; set; }
     }
-}
-
-/// <summary>Where a running scheduler's store file is, as its last check found it.</summary>
-internal enum StoreFileState
-{
-    /// <summary>At its path.</summary>
-    InPlace,
-
-    /// <summary>Deleted or moved away.</summary>
-    Missing,
-
-    /// <summary>Another file is at its path.</summary>
-    Replaced,
 }

@@ -939,7 +939,7 @@ internal sealed partial class SqliteJobStore : JobStore, ISharedJobStore
             if (damage is null)
             {
                 checkpointer.SyncCommits();
-                if (FileStateLocked() != StoreFileState.InPlace)
+                if (fileCheck.State() != OpenFileState.InPlace)
                 {
                     CheckpointOrphanedLocked();
                 }
